@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: MIT */
+#include "lexicon.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "doc.h"
+#include "normalize.h"
+#include "utf8.h"
+
+#define LEX_MAX_LINE (64u * 1024u)
+#define LEX_MAX_KEY 512u
+
+struct slot {
+	const char *key;
+	uint32_t hash;
+	bool prefix;                     /* some longer key continues this one */
+	const struct kh_lex_entry *entry; /* head of the homograph chain, or NULL */
+};
+
+struct kh_lexicon {
+	struct kh_arena arena;
+	struct slot *slots;
+	size_t n_slots; /* power of two */
+	size_t used;
+	size_t count;
+};
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+struct kh_lexicon *kh_lex_new(void)
+{
+	struct kh_lexicon *lx = calloc(1, sizeof(*lx));
+
+	if (lx == NULL)
+		return NULL;
+	lx->n_slots = 1024;
+	lx->slots = calloc(lx->n_slots, sizeof(*lx->slots));
+	if (lx->slots == NULL) {
+		free(lx);
+		return NULL;
+	}
+	return lx;
+}
+
+struct kh_lexicon *kh_lex_free(struct kh_lexicon *lx)
+{
+	if (lx == NULL)
+		return NULL;
+	kh_arena_done(&lx->arena);
+	free(lx->slots);
+	free(lx);
+	return NULL;
+}
+
+static struct slot *find_slot(const struct kh_lexicon *lx, const char *key, uint32_t h)
+{
+	size_t mask = lx->n_slots - 1;
+
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct slot *s = &lx->slots[i];
+
+		if (s->key == NULL || (s->hash == h && strcmp(s->key, key) == 0))
+			return s;
+	}
+}
+
+static int grow(struct kh_lexicon *lx)
+{
+	size_t n = lx->n_slots * 2;
+	struct slot *old = lx->slots;
+	size_t old_n = lx->n_slots;
+
+	lx->slots = calloc(n, sizeof(*lx->slots));
+	if (lx->slots == NULL) {
+		lx->slots = old;
+		return -ENOMEM;
+	}
+	lx->n_slots = n;
+	for (size_t i = 0; i < old_n; i++)
+		if (old[i].key != NULL)
+			*find_slot(lx, old[i].key, old[i].hash) = old[i];
+	free(old);
+	return 0;
+}
+
+/* Slot for key, created when missing. */
+static struct slot *upsert(struct kh_lexicon *lx, const char *key, size_t len)
+{
+	char buf[LEX_MAX_KEY];
+	uint32_t h;
+	struct slot *s;
+
+	if (len >= sizeof(buf))
+		return NULL;
+	memcpy(buf, key, len);
+	buf[len] = '\0';
+	if ((lx->used + 1) * 4 > lx->n_slots * 3 && grow(lx) < 0)
+		return NULL;
+	h = hash_str(buf);
+	s = find_slot(lx, buf, h);
+	if (s->key == NULL) {
+		s->key = kh_arena_strndup(&lx->arena, buf, len);
+		if (s->key == NULL)
+			return NULL;
+		s->hash = h;
+		lx->used++;
+	}
+	return s;
+}
+
+static int add_variant(struct kh_lexicon *lx, const char *variant, size_t vlen,
+		       const char *const *fields, unsigned n_fields, const char *file, uint32_t line)
+{
+	char *key = kh_norm_key(variant, vlen);
+	struct kh_lex_entry *e;
+	struct slot *s;
+	size_t klen;
+	int r = -ENOMEM;
+
+	if (key == NULL)
+		return -ENOMEM;
+	klen = strlen(key);
+	if (klen == 0 || klen >= LEX_MAX_KEY) {
+		r = -EINVAL;
+		goto out;
+	}
+	e = kh_arena_alloc(&lx->arena, sizeof(*e));
+	if (e == NULL)
+		goto out;
+	e->surface = kh_arena_strndup(&lx->arena, variant, vlen);
+	if (e->surface == NULL)
+		goto out;
+	for (unsigned i = 0; i < n_fields && i < KH_LEX_MAX_FIELDS; i++) {
+		e->fields[i] = kh_arena_strndup(&lx->arena, fields[i], strlen(fields[i]));
+		if (e->fields[i] == NULL)
+			goto out;
+	}
+	e->n_fields = (uint8_t)n_fields;
+	e->file = file;
+	e->line = line;
+	e->n_words = 1;
+	for (size_t i = 0; i < klen; i++) {
+		if (key[i] != ' ')
+			continue;
+		e->n_words++;
+		s = upsert(lx, key, i);
+		if (s == NULL)
+			goto out;
+		s->prefix = true;
+	}
+	s = upsert(lx, key, klen);
+	if (s == NULL)
+		goto out;
+	/* keep file order within a homograph chain: append */
+	if (s->entry == NULL) {
+		s->entry = e;
+	} else {
+		const struct kh_lex_entry *t = s->entry;
+
+		while (t->next != NULL)
+			t = t->next;
+		((struct kh_lex_entry *)t)->next = e;
+	}
+	r = 0;
+out:
+	free(key);
+	return r;
+}
+
+int kh_lex_add(struct kh_lexicon *lx, const char *variants, const char *const *fields,
+	       unsigned n_fields, const char *file, uint32_t line)
+{
+	const char *p = variants;
+
+	if (n_fields > KH_LEX_MAX_FIELDS)
+		return -EINVAL;
+	for (;;) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		int r = add_variant(lx, p, n, fields, n_fields, file, line);
+
+		if (r < 0)
+			return r;
+		if (bar == NULL)
+			break;
+		p = bar + 1;
+	}
+	lx->count++;
+	return 0;
+}
+
+static char *errorf(const char *path, unsigned line, const char *msg)
+{
+	size_t n = strlen(path) + strlen(msg) + 32;
+	char *s = malloc(n);
+
+	if (s != NULL)
+		snprintf(s, n, "%s:%u: %s", path, line, msg);
+	return s;
+}
+
+/* Split a line on tabs in place; returns the column count. */
+static unsigned split_tabs(char *line, char **cols, unsigned max)
+{
+	unsigned n = 0;
+
+	cols[n++] = line;
+	for (char *p = line; *p != '\0' && n < max; p++) {
+		if (*p == '\t') {
+			*p = '\0';
+			cols[n++] = p + 1;
+		}
+	}
+	return n;
+}
+
+/* @return 1 when an entry was added, 0 for a blank or comment line, <0 on error */
+static int load_line(struct kh_lexicon *lx, char *line, const char *file, unsigned lineno,
+		     unsigned min_fields, unsigned max_fields, char **ret_err)
+{
+	char *cols[KH_LEX_MAX_FIELDS + 2];
+	size_t len = strlen(line);
+	size_t bad;
+	unsigned n;
+	int r;
+
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	if (len == 0 || line[0] == '#')
+		return 0; /* nothing to add */
+	if (!kh_utf8_valid(line, len, &bad)) {
+		*ret_err = errorf(file, lineno, "invalid UTF-8");
+		return -EINVAL;
+	}
+	n = split_tabs(line, cols, KH_LEX_MAX_FIELDS + 2);
+	if (n - 1 < min_fields || n - 1 > max_fields) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "expected %u to %u tab-separated columns after the name, found %u",
+			 min_fields, max_fields, n - 1);
+		*ret_err = errorf(file, lineno, msg);
+		return -EINVAL;
+	}
+	r = kh_lex_add(lx, cols[0], (const char *const *)cols + 1, n - 1, file, lineno);
+	if (r == -EINVAL)
+		*ret_err = errorf(file, lineno, "a name variant is empty after normalization");
+	return r < 0 ? r : 1;
+}
+
+int kh_lex_load(struct kh_lexicon *lx, const char *path, unsigned min_fields, unsigned max_fields,
+		char **ret_err)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	unsigned lineno = 0;
+	const char *file;
+	int count = 0;
+	int r = 0;
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL) {
+		r = -errno;
+		*ret_err = errorf(path, 0, strerror(errno));
+		return r;
+	}
+	file = kh_arena_strndup(&lx->arena, path, strlen(path));
+	if (file == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while ((got = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if ((size_t)got > LEX_MAX_LINE || memchr(line, '\0', (size_t)got) != NULL) {
+			*ret_err = errorf(path, lineno, "line too long or holds a NUL byte");
+			r = -EINVAL;
+			goto out;
+		}
+		r = load_line(lx, line, file, lineno, min_fields, max_fields, ret_err);
+		if (r < 0)
+			goto out;
+		count += r;
+	}
+	r = count;
+out:
+	free(line);
+	fclose(f);
+	return r;
+}
+
+const struct kh_lex_entry *kh_lex_get(const struct kh_lexicon *lx, const char *key)
+{
+	const struct slot *s = find_slot(lx, key, hash_str(key));
+
+	return s->key != NULL ? s->entry : NULL;
+}
+
+bool kh_lex_has_prefix(const struct kh_lexicon *lx, const char *key)
+{
+	const struct slot *s = find_slot(lx, key, hash_str(key));
+
+	return s->key != NULL && s->prefix;
+}
+
+size_t kh_lex_count(const struct kh_lexicon *lx)
+{
+	return lx->count;
+}
+
+uint32_t kh_lex_match(const struct kh_lexicon *lx, const struct kh_doc *doc, uint32_t tok,
+		      const struct kh_lex_entry **ret_entry)
+{
+	char buf[LEX_MAX_KEY];
+	size_t len = 0;
+	uint32_t best = 0;
+	const struct kh_lex_entry *best_e = NULL;
+
+	for (uint32_t i = tok; i < doc->tokens.n; i++) {
+		const struct kh_token *t = &doc->tokens.items[i];
+		const char *k = i == tok ? t->key : t->full_key;
+		size_t kl = strlen(k);
+		const struct slot *s;
+
+		if (t->kind == KH_TOK_PUNCT || t->sentence != doc->tokens.items[tok].sentence)
+			break;
+		if (len + kl + 2 > sizeof(buf))
+			break;
+		if (i > tok)
+			buf[len++] = ' ';
+		memcpy(buf + len, k, kl + 1);
+		len += kl;
+		s = find_slot(lx, buf, hash_str(buf));
+		if (s->key == NULL)
+			break;
+		if (s->entry != NULL) {
+			best = i - tok + 1;
+			best_e = s->entry;
+		}
+		if (!s->prefix)
+			break;
+	}
+	if (best > 0)
+		*ret_entry = best_e;
+	return best;
+}

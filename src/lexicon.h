@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file lexicon.h
+ * Phrase tables loaded from the plain UTF-8 files in data/: one entry a line,
+ * tab-separated columns, the first column holding the surface variants
+ * separated by '|'.  Each variant is normalized and folded (kh_norm_key) and
+ * stored under that key, so look-ups ignore diacritics and hamza/yaa/taa-marbuta
+ * spelling.  Immutable once loaded; shared by all threads without locks.
+ */
+#ifndef KHABAR_LEXICON_H
+#define KHABAR_LEXICON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kh_doc;
+
+#define KH_LEX_MAX_FIELDS 8
+
+struct kh_lex_entry {
+	const char *surface;      /**< the variant as written in the file */
+	const char *fields[KH_LEX_MAX_FIELDS]; /**< the columns after the first ("" when empty) */
+	uint8_t n_fields;
+	uint8_t n_words;          /**< words in the key */
+	const char *file;         /**< where it came from, for messages */
+	uint32_t line;
+	const struct kh_lex_entry *next; /**< another entry under the same key (homographs) */
+};
+
+struct kh_lexicon;
+
+/** New empty lexicon; NULL on OOM. */
+struct kh_lexicon *kh_lex_new(void);
+
+/** Free a lexicon. Accepts NULL. @return NULL */
+struct kh_lexicon *kh_lex_free(struct kh_lexicon *lx);
+
+/**
+ * Load a TSV lexicon file into @p lx.
+ * @param[in] min_fields, max_fields columns allowed after the first
+ * @param[out] ret_err on failure, malloc'd "FILE:LINE: message"
+ * @return entries loaded (>= 0), -EINVAL for a bad line, -errno when the file can't be read
+ */
+int kh_lex_load(struct kh_lexicon *lx, const char *path, unsigned min_fields, unsigned max_fields,
+		char **ret_err);
+
+/**
+ * Add one entry under every variant of @p variants ('|'-separated).
+ * @return 0, -EINVAL when a variant normalizes to nothing, -ENOMEM
+ */
+int kh_lex_add(struct kh_lexicon *lx, const char *variants, const char *const *fields,
+	       unsigned n_fields, const char *file, uint32_t line);
+
+/** Entry stored under the folded key @p key (words joined by one space), or NULL. */
+const struct kh_lex_entry *kh_lex_get(const struct kh_lexicon *lx, const char *key);
+
+/** True when some stored key starts with the words of @p key followed by a space. */
+bool kh_lex_has_prefix(const struct kh_lexicon *lx, const char *key);
+
+/** Number of lines loaded or entries added. */
+size_t kh_lex_count(const struct kh_lexicon *lx);
+
+/**
+ * Longest phrase of @p lx that starts at token @p tok of @p doc.  The first token
+ * is matched without its proclitics (token key), the following ones whole.
+ * @param[out] ret_entry the entry when found
+ * @return number of tokens matched, 0 when none
+ */
+uint32_t kh_lex_match(const struct kh_lexicon *lx, const struct kh_doc *doc, uint32_t tok,
+		      const struct kh_lex_entry **ret_entry);
+
+#endif

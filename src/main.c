@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* khabar: dispatch to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "khabar/khabar.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: khabar serve [--config FILE] [--port N] [options]   run the HTTP service\n"
+	      "       khabar analyze [options] [FILE|-]                  print the API's JSON for one article\n"
+	      "       khabar --version\n"
+	      "Run 'khabar SUBCOMMAND --help' for the options of each.\n",
+	      f);
+}
+
+const char *kh_cli_default_data_dir(void)
+{
+	if (access(KH_INSTALL_DATA_DIR "/places.tsv", R_OK) == 0)
+		return KH_INSTALL_DATA_DIR;
+	return KH_SOURCE_DATA_DIR;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "serve") == 0)
+		return kh_cli_serve(argc - 1, argv + 1);
+	if (strcmp(argv[1], "analyze") == 0)
+		return kh_cli_analyze(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("khabar %s\n", KH_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "khabar: unknown subcommand '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

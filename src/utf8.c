@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+#include "utf8.h"
+
+/* Length of a well-formed sequence starting at s, or 0 (RFC 3629 table 3-7). */
+static unsigned seq_len(const unsigned char *s, size_t len)
+{
+	unsigned char c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		return len >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		unsigned char lo = c == 0xE0 ? 0xA0 : 0x80;
+		unsigned char hi = c == 0xED ? 0x9F : 0xBF;
+
+		if (len < 3 || s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80)
+			return 0;
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		unsigned char lo = c == 0xF0 ? 0x90 : 0x80;
+		unsigned char hi = c == 0xF4 ? 0x8F : 0xBF;
+
+		if (len < 4 || s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80 ||
+		    (s[3] & 0xC0) != 0x80)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+bool kh_utf8_valid(const char *s, size_t len, size_t *ret_bad)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		unsigned n = seq_len(p + i, len - i);
+
+		if (n == 0) {
+			if (ret_bad != NULL)
+				*ret_bad = i;
+			return false;
+		}
+		i += n;
+	}
+	return true;
+}
+
+unsigned kh_utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp)
+{
+	unsigned n;
+
+	if (len == 0) {
+		*ret_cp = 0xFFFD;
+		return 0;
+	}
+	n = seq_len(s, len);
+	switch (n) {
+	case 1:
+		*ret_cp = s[0];
+		return 1;
+	case 2:
+		*ret_cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+		return 2;
+	case 3:
+		*ret_cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
+			  (s[2] & 0x3F);
+		return 3;
+	case 4:
+		*ret_cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+			  ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+		return 4;
+	default:
+		*ret_cp = 0xFFFD;
+		return 1;
+	}
+}
+
+unsigned kh_utf8_encode(uint32_t cp, char *out)
+{
+	unsigned char *o = (unsigned char *)out;
+
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xC0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xE0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xF0 | (cp >> 18));
+	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* The lexicon loader and phrase matcher. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "doc.h"
+#include "lexicon.h"
+#include "normalize.h"
+#include "segment.h"
+#include "tap.h"
+
+static char *write_temp(const char *content)
+{
+	static char path[64];
+	int fd;
+
+	strcpy(path, "/tmp/khabar-lex-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, content, strlen(content)) != (ssize_t)strlen(content))
+		return NULL;
+	close(fd);
+	return path;
+}
+
+static void test_load_and_get(void)
+{
+	struct kh_lexicon *lx = kh_lex_new();
+	char *err = NULL;
+	char *path = write_temp("# comment\n\nسورية|سوريا\tGPE\tSY\nقوات سورية الديمقراطية|قسد\tORG\t\n");
+	int r = kh_lex_load(lx, path, 1, 2, &err);
+	const struct kh_lex_entry *e;
+
+	tap_is_int(r, 2, "two entries loaded");
+	e = kh_lex_get(lx, "سوريه");
+	tap_ok(e != NULL && strcmp(e->fields[0], "GPE") == 0, "folded key finds سورية");
+	tap_ok(kh_lex_get(lx, "سوريا") != NULL, "variant سوريا is stored");
+	tap_ok(kh_lex_has_prefix(lx, "قوات سوريه"), "multi-word prefix is marked");
+	tap_ok(!kh_lex_has_prefix(lx, "قسد"), "a whole one-word key is no prefix");
+	e = kh_lex_get(lx, "قوات سوريه الديمقراطيه");
+	tap_ok(e != NULL && e->n_words == 3 && e->line == 4, "entry remembers words and line");
+	tap_is_int(kh_lex_count(lx), 2, "count is lines, not variants");
+	unlink(path);
+	kh_lex_free(lx);
+}
+
+static void test_bad_line(void)
+{
+	struct kh_lexicon *lx = kh_lex_new();
+	char *err = NULL;
+	char *path = write_temp("دمشق\tGPE\nحلب\n");
+	int r = kh_lex_load(lx, path, 1, 1, &err);
+
+	tap_is_int(r, -EINVAL, "a line with too few columns fails the load");
+	tap_ok(err != NULL && strstr(err, ":2:") != NULL, "message names line 2: %s", err ? err : "");
+	free(err);
+	unlink(path);
+	kh_lex_free(lx);
+}
+
+static void test_missing_file(void)
+{
+	struct kh_lexicon *lx = kh_lex_new();
+	char *err = NULL;
+	int r = kh_lex_load(lx, "/nonexistent/khabar.tsv", 0, 0, &err);
+
+	tap_is_int(r, -ENOENT, "a missing file is -ENOENT");
+	tap_ok(err != NULL && strstr(err, "/nonexistent/khabar.tsv") != NULL, "message names the file");
+	free(err);
+	kh_lex_free(lx);
+}
+
+static void test_match(void)
+{
+	struct kh_lexicon *lx = kh_lex_new();
+	struct kh_lexicon *known = kh_lex_new();
+	struct kh_segmenter *sg = kh_seg_new();
+	struct kh_doc *doc = kh_doc_new();
+	const char *text = "قال إن قوات سوريا الديمقراطية تقدمت.";
+	const char *f[] = { "ORG" };
+	const struct kh_lex_entry *e = NULL;
+	uint32_t n = 0;
+
+	kh_lex_add(lx, "قوات سوريا الديمقراطية", f, 1, "test", 1);
+	doc->orig = text;
+	doc->orig_len = (uint32_t)strlen(text);
+	if (kh_norm_apply(doc) == 0 && kh_seg_apply(sg, known, doc) == 0) {
+		for (uint32_t i = 0; i < doc->tokens.n && n == 0; i++)
+			n = kh_lex_match(lx, doc, i, &e);
+	}
+	tap_is_int(n, 3, "three-token phrase matched");
+	tap_ok(e != NULL && strcmp(e->fields[0], "ORG") == 0, "with its entry");
+	kh_doc_free(doc);
+	kh_seg_free(sg);
+	kh_lex_free(known);
+	kh_lex_free(lx);
+}
+
+int main(void)
+{
+	test_load_and_get();
+	test_bad_line();
+	test_missing_file();
+	test_match();
+	return tap_done();
+}
