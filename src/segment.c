@@ -9,8 +9,8 @@
  * (الماضي.وقال), and 10/7 is one number.
  *
  * Sentences: a break after . ! ? ؟ (and the closing quotes or brackets that
- * follow them) where ICU's sentence break agrees (asked only at those stops,
- * not over the whole text), unless the stop ends an abbreviation (single
+ * follow them) where ICU's sentence break agrees (asked on a small window
+ * around the stop), unless the stop ends an abbreviation (single
  * letters as in د. or أ.د.); and at every line break. */
 #include "segment.h"
 
@@ -49,6 +49,9 @@ struct kh_segmenter {
 /* Prototypes, opened once and cloned per segmenter; and one shared segmenter
  * (behind a lock) for kh_seg_words(), which lexicon loading calls. */
 static pthread_mutex_t proto_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
+
+static void cls_init(void);
 static UBreakIterator *proto_word;
 static UBreakIterator *proto_sent;
 static struct kh_segmenter *shared_seg;
@@ -58,6 +61,7 @@ static int protos_open(void)
 	UErrorCode st = U_ZERO_ERROR;
 	int r = 0;
 
+	pthread_once(&cls_once, cls_init);
 	pthread_mutex_lock(&proto_lock);
 	if (proto_word == NULL) {
 		proto_word = ubrk_open(UBRK_WORD, "ar", NULL, 0, &st);
@@ -129,7 +133,17 @@ void kh_seg_shutdown(void)
 
 enum cls { C_NONE = 0, C_ARABIC, C_DIGIT, C_PUNCT, C_MARK, C_OTHER };
 
-static enum cls classify(uint32_t cp)
+static uint8_t cls_table[0x800]; /* classify() of every code point below U+0800 */
+
+static enum cls classify_slow(uint32_t cp);
+
+static void cls_init(void)
+{
+	for (uint32_t c = 0; c < 0x800; c++)
+		cls_table[c] = (uint8_t)classify_slow(c);
+}
+
+static enum cls classify_slow(uint32_t cp)
 {
 	if (cp >= '0' && cp <= '9')
 		return C_DIGIT;
@@ -153,6 +167,25 @@ static enum cls classify(uint32_t cp)
 	    (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF))
 		return C_ARABIC;
 	return C_OTHER;
+}
+
+static inline enum cls classify(uint32_t cp)
+{
+	return cp < 0x800 ? (enum cls)cls_table[cp] : classify_slow(cp);
+}
+
+/* Decode one character of the (valid) view. */
+static inline unsigned decode_at(const unsigned char *s, uint32_t n, uint32_t *ret_cp)
+{
+	if (s[0] < 0x80) {
+		*ret_cp = s[0];
+		return 1;
+	}
+	if (s[0] < 0xE0 && n >= 2) {
+		*ret_cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+		return 2;
+	}
+	return kh_utf8_decode(s, n, ret_cp);
 }
 
 static int raw_push(struct kh_segmenter *sg, uint32_t start, uint32_t end, uint8_t kind, uint8_t flags)
@@ -220,7 +253,7 @@ static int push_word(struct kh_segmenter *sg, const unsigned char *s, uint32_t p
 
 	while (i < q) {
 		uint32_t cp;
-		unsigned k = kh_utf8_decode(s + i, q - i, &cp);
+		unsigned k = decode_at(s + i, q - i, &cp);
 		enum cls c = classify(cp);
 
 		if (c == C_PUNCT) {
@@ -229,7 +262,7 @@ static int push_word(struct kh_segmenter *sg, const unsigned char *s, uint32_t p
 			bool keep;
 
 			if (i + k < q) {
-				kh_utf8_decode(s + i + k, q - i - k, &cp2);
+				decode_at(s + i + k, q - i - k, &cp2);
 				next = classify(cp2);
 			}
 			if (prev == C_DIGIT && next == C_DIGIT)
@@ -462,7 +495,7 @@ static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct
 	if (t->full_key == NULL)
 		return -ENOMEM;
 	t->key = t->stem_key = t->full_key;
-	if (t->kind != KH_TOK_WORD || !kh_clitics_analyze(known, w, len, &c))
+	if (t->kind != KH_TOK_WORD || !kh_clitics_analyze(known, w, t->full_key, len, &c))
 		return 0;
 	t->core_start = t->start + c.core;
 	t->stem_start = t->start + c.stem;
@@ -559,6 +592,29 @@ struct sent_state {
 	uint32_t first; /* first token of the open sentence */
 };
 
+/* Does ICU's sentence break see a boundary between the stop at token @p stop
+ * and token @p k?  It is asked on a window from the word before the stop to
+ * the word after token k: the rules look no further (SB6-SB8a), and a window
+ * costs a few dozen characters where the whole text would cost all of them. */
+static bool icu_agrees(struct kh_segmenter *sg, const struct kh_doc *doc, uint32_t stop, uint32_t k)
+{
+	const struct kh_token *t = doc->tokens.items;
+	uint32_t first = stop > 0 && (t[stop].flags & KH_TOKF_LINE_START) == 0 ? stop - 1 : stop;
+	uint32_t last = k + 1 < doc->tokens.n && (t[k + 1].flags & KH_TOKF_LINE_START) == 0 ? k + 1 : k;
+	int32_t w0 = (int32_t)u16_at(sg, t[first].start);
+	int32_t from = (int32_t)u16_at(sg, t[stop].end) - w0;
+	int32_t to = (int32_t)u16_at(sg, t[k].start) - w0;
+	int32_t w1 = (int32_t)u16_at(sg, t[last].end);
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t b;
+
+	ubrk_setText(sg->sent, sg->u16 + w0, w1 - w0, &st);
+	if (U_FAILURE(st))
+		return true;
+	b = ubrk_following(sg->sent, from - 1);
+	return b != UBRK_DONE && b <= to;
+}
+
 static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t end_tok, bool at_line_end)
 {
 	struct kh_sentence *s;
@@ -591,13 +647,9 @@ static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t en
 static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 {
 	struct sent_state ss = { 0 };
-	UErrorCode st = U_ZERO_ERROR;
 	int32_t stop_tok = -1; /* last stop, while only closing marks follow it */
 	int r;
 
-	ubrk_setText(sg->sent, sg->u16, sg->n16, &st);
-	if (U_FAILURE(st))
-		return -EIO;
 	sg->c8 = 0;
 	sg->c16 = 0;
 	for (uint32_t k = 0; k < doc->tokens.n; k++) {
@@ -609,12 +661,7 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 				return r;
 			stop_tok = -1;
 		} else if (stop_tok >= 0 && !is_closing(doc, t) && !is_stop(doc, t)) {
-			/* does ICU see a boundary between the stop and this token? */
-			int32_t from = (int32_t)u16_at(sg, doc->tokens.items[stop_tok].end);
-			int32_t to = (int32_t)u16_at(sg, t->start);
-			int32_t b = ubrk_following(sg->sent, from - 1);
-
-			if (b != UBRK_DONE && b <= to && !abbreviation_stop(doc, (uint32_t)stop_tok)) {
+			if (!abbreviation_stop(doc, (uint32_t)stop_tok) && icu_agrees(sg, doc, (uint32_t)stop_tok, k)) {
 				r = close_sentence(doc, &ss, k, false);
 				if (r < 0)
 					return r;
