@@ -17,6 +17,7 @@
 static const char *const homographs[] = {
 	"عمان",   /* Oman / Amman */
 	"طرابلس", /* Tripoli, Libya / Tripoli, Lebanon */
+	"أريحا",  /* Jericho / Ariha (Idlib) */
 	NULL,
 };
 
