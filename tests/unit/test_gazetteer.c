@@ -18,6 +18,7 @@ static const char *const homographs[] = {
 	"عمان",   /* Oman / Amman */
 	"طرابلس", /* Tripoli, Libya / Tripoli, Lebanon */
 	"أريحا",  /* Jericho / Ariha (Idlib) */
+	"بئر العبد", /* Bir al-Abd, North Sinai / Bir al-Abed, Beirut */
 	NULL,
 };
 
