@@ -30,6 +30,8 @@ static const struct data_file files[] = {
 	{ "gazetteer/orgs_intl.tsv", FK_GAZ, 5, 6 },
 	{ "gazetteer/orgs_media.tsv", FK_GAZ, 5, 6 },
 	{ "gazetteer/orgs_mena.tsv", FK_GAZ, 5, 6 },
+	{ "gazetteer/norp.tsv", FK_GAZ, 5, 6 },
+	{ "gazetteer/people.tsv", FK_GAZ, 5, 6 },
 };
 
 static const char *const gaz_kinds[] = {
