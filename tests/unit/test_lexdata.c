@@ -32,6 +32,7 @@ static const struct data_file files[] = {
 	{ "gazetteer/orgs_mena.tsv", FK_GAZ, 5, 6 },
 	{ "gazetteer/norp.tsv", FK_GAZ, 5, 6 },
 	{ "gazetteer/people.tsv", FK_GAZ, 5, 6 },
+	{ "titles.tsv", FK_TITLES, 1, 2 },
 };
 
 static const char *const gaz_kinds[] = {
