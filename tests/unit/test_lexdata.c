@@ -33,6 +33,7 @@ static const struct data_file files[] = {
 	{ "gazetteer/norp.tsv", FK_GAZ, 5, 6 },
 	{ "gazetteer/people.tsv", FK_GAZ, 5, 6 },
 	{ "titles.tsv", FK_TITLES, 1, 2 },
+	{ "names/given.tsv", FK_GIVEN, 1, 2 },
 };
 
 static const char *const gaz_kinds[] = {
