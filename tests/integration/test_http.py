@@ -8,6 +8,7 @@ import time
 import unittest
 
 from khabar_server import ARTICLE, Server, big_text, error_of, main
+from openapi_check import SchemaError, check_component
 
 SOURCE_ROOT = os.environ.get('KHABAR_SOURCE_ROOT', '')
 JSON_HDR = {'Content-Type': 'application/json'}
@@ -132,6 +133,21 @@ class HttpApi(unittest.TestCase):
         if SOURCE_ROOT:
             with open(os.path.join(SOURCE_ROOT, 'api', 'openapi.json'), 'rb') as f:
                 self.assertEqual(body, f.read(), 'served document differs from api/openapi.json')
+
+    def test_responses_match_openapi(self):
+        spec = json.loads(self.req('GET', '/openapi.json')[2])
+        status, _, body = self.srv.analyze(obj={'text': ARTICLE, 'id': 'x', 'published': '2024-01-02'})
+        check_component(json.loads(body), 'Document', spec)
+        check_component(json.loads(self.req('GET', '/v1/info')[2]), 'Info', spec)
+        for path, body in (('/nope', None), ('/v1/analyze', b'{')):
+            _, _, b = self.req('POST' if body else 'GET', path, body, JSON_HDR)
+            check_component(json.loads(b), 'Error', spec)
+        # the checker itself rejects a wrong document
+        with self.assertRaises(SchemaError):
+            check_component({'id': None, 'lang': 'fr'}, 'Document', spec)
+        request_schema = spec['paths']['/v1/analyze']['post']['requestBody']['content']
+        self.assertIn('application/json', request_schema)
+        self.assertIn('text/plain', request_schema)
 
     def test_root_reserved(self):
         status, _, body = self.req('GET', '/')

@@ -30,6 +30,31 @@ static void test_error_table(void)
 	tap_is_int(kh_err_get((enum kh_err)999)->status, 500, "out of range maps to internal");
 }
 
+/* Every error code the table can produce is listed in the OpenAPI document. */
+static void test_openapi_lists_codes(void)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(KH_SOURCE_DATA_DIR "/../api/openapi.json", 0, &je);
+	json_t *codes;
+
+	codes = json_object_get(json_object_get(json_object_get(json_object_get(json_object_get(
+		json_object_get(json_object_get(json_object_get(doc, "components"), "schemas"), "Error"), "properties"),
+		"error"), "properties"), "code"), "enum");
+	tap_ok(json_is_array(codes), "api/openapi.json lists the error codes");
+	for (int e = 0; e < KH_ERR__MAX; e++) {
+		const char *code = kh_err_get((enum kh_err)e)->code;
+		bool found = false;
+		size_t i;
+		json_t *v;
+
+		json_array_foreach(codes, i, v)
+			if (strcmp(json_string_value(v), code) == 0)
+				found = true;
+		tap_ok(found, "OpenAPI lists error code %s", code);
+	}
+	json_decref(doc);
+}
+
 static void test_error_body(void)
 {
 	size_t len = 0;
@@ -152,6 +177,7 @@ int main(void)
 {
 	test_error_table();
 	test_error_body();
+	test_openapi_lists_codes();
 	test_request_id();
 	test_media();
 	test_json_depth();
