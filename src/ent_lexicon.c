@@ -143,13 +143,11 @@ static int scan_lines(struct kh_ent_res *r, const char *path, const char *file, 
 
 /* Add every word of every variant to `known`, one entry per word. */
 static int add_known_words(struct kh_ent_res *r, const char *variants, const char *file,
-			   unsigned line)
+			   unsigned line, bool name)
 {
 	char buf[1024];
 	size_t n = 0;
 
-	if (r->known == NULL)
-		return 0;
 	for (const char *p = variants;; p++) {
 		bool sep = *p == '\0' || *p == '|' || *p == ' ';
 
@@ -160,7 +158,10 @@ static int add_known_words(struct kh_ent_res *r, const char *variants, const cha
 		} else if (n > 0) {
 			buf[n] = '\0';
 			/* a word that normalizes to nothing is skipped, not an error here */
-			if (kh_lex_add((struct kh_lexicon *)r->known, buf, NULL, 0, file, line) == -ENOMEM)
+			if (r->known != NULL &&
+			    kh_lex_add((struct kh_lexicon *)r->known, buf, NULL, 0, file, line) == -ENOMEM)
+				return -ENOMEM;
+			if (name && kh_lex_add(r->namewords, buf, NULL, 0, file, line) == -ENOMEM)
 				return -ENOMEM;
 			n = 0;
 		}
@@ -175,7 +176,15 @@ static int known_line(struct kh_ent_res *r, char **cols, unsigned n, const char 
 {
 	(void)n;
 	(void)ret_err;
-	return add_known_words(r, cols[0], file, line);
+	return add_known_words(r, cols[0], file, line, false);
+}
+
+static int name_line(struct kh_ent_res *r, char **cols, unsigned n, const char *file,
+		     unsigned line, char **ret_err)
+{
+	(void)n;
+	(void)ret_err;
+	return add_known_words(r, cols[0], file, line, true);
 }
 
 static bool valid_country(const char *c)
@@ -206,7 +215,7 @@ static int gaz_line(struct kh_ent_res *r, char **cols, unsigned n, const char *f
 		return -EINVAL;
 	}
 	r->n_gaz++;
-	rc = add_known_words(r, cols[0], file, line);
+	rc = add_known_words(r, cols[0], file, line, type != KH_ENT_NORP);
 	if (rc < 0 || type != KH_ENT_NORP)
 		return rc;
 	for (unsigned i = 0; i < KH_GAZ__N; i++)
@@ -228,7 +237,7 @@ static int gaz_line(struct kh_ent_res *r, char **cols, unsigned n, const char *f
 				return rc;
 			}
 			r->n_norp_forms++;
-			rc = add_known_words(r, forms, file, line);
+			rc = add_known_words(r, forms, file, line, false);
 			if (rc < 0)
 				return rc;
 		}
@@ -258,7 +267,7 @@ static int head_line(struct kh_ent_res *r, char **cols, unsigned n, const char *
 		*ret_err = errorf(file, line, "keep must be 0 or 1");
 		return -EINVAL;
 	}
-	return add_known_words(r, cols[0], file, line);
+	return add_known_words(r, cols[0], file, line, false);
 }
 
 static const char *intern(struct kh_ent_res *r, const char *s)
@@ -374,6 +383,7 @@ struct kh_ent_res *kh_ent_res_free(struct kh_ent_res *r)
 	kh_lex_free(r->titles);
 	kh_lex_free(r->heads);
 	kh_lex_free(r->stop);
+	kh_lex_free(r->namewords);
 	kh_arena_done(&r->arena);
 	free(r);
 	return NULL;
@@ -396,7 +406,9 @@ int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_le
 	r->titles = kh_lex_new();
 	r->heads = kh_lex_new();
 	r->stop = kh_lex_new();
-	if (r->gaz == NULL || r->given == NULL || r->family == NULL || r->titles == NULL ||
+	r->namewords = kh_lex_new();
+	if (r->namewords == NULL ||
+	    r->gaz == NULL || r->given == NULL || r->family == NULL || r->titles == NULL ||
 	    r->heads == NULL || r->stop == NULL)
 		goto fail;
 	rc = join_path(path, sizeof(path), data_dir, "gazetteer");
@@ -406,12 +418,12 @@ int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_le
 		goto fail;
 	rc = join_path(path, sizeof(path), data_dir, "names/given.tsv");
 	if (rc == 0)
-		rc = load_file(r, r->given, path, 1, 2, true, known_line, &r->n_given, &err);
+		rc = load_file(r, r->given, path, 1, 2, true, name_line, &r->n_given, &err);
 	if (rc < 0)
 		goto fail;
 	rc = join_path(path, sizeof(path), data_dir, "names/family.tsv");
 	if (rc == 0)
-		rc = load_file(r, r->family, path, 0, 2, true, known_line, &r->n_family, &err);
+		rc = load_file(r, r->family, path, 0, 2, true, name_line, &r->n_family, &err);
 	if (rc < 0)
 		goto fail;
 	rc = join_path(path, sizeof(path), data_dir, "titles.tsv");

@@ -21,6 +21,7 @@
 #define ENT_MAX_LIST 12u       /* items in a list after a place head */
 #define ENT_MAX_QUOTED 6u      /* words inside «» after a head */
 #define ENT_MAX_TITLES 4u
+#define ENT_MAX_GENITIVE 4u   /* words of a genitive chain after an organisation head */
 
 enum cand_src { SRC_LEX = 0, SRC_PATTERN, SRC_SECOND };
 
@@ -148,10 +149,10 @@ static bool is_common_word(const struct ctx *c, uint32_t i)
 		return true;
 	if (c->r->known == NULL)
 		return false;
-	if (kh_lex_get(c->r->known, tok(c, i)->key) == NULL)
+	if (kh_lex_get(c->r->namewords, tok(c, i)->key) != NULL)
 		return false;
-	return !has_lex(c->r->given, c, i) && !has_lex(c->r->family, c, i) &&
-	       !has_lex(c->r->gaz, c, i);
+	return kh_lex_get(c->r->known, tok(c, i)->key) != NULL ||
+	       (tok(c, i)->stem_key[0] != '\0' && kh_lex_get(c->r->known, tok(c, i)->stem_key) != NULL);
 }
 
 static bool has_proclitic(const struct ctx *c, uint32_t i)
@@ -173,9 +174,12 @@ static bool is_definite(const struct ctx *c, uint32_t i)
 
 		if (strncmp(p, "\xd9\x88", 2) == 0 || strncmp(p, "\xd9\x81", 2) == 0)
 			p += 2;
-		if (strncmp(p, "\xd8\xa8\xd8\xa7\xd9\x84", 6) == 0 ||
-		    strncmp(p, "\xd9\x83\xd8\xa7\xd9\x84", 6) == 0 ||
-		    strncmp(p, "\xd9\x84\xd9\x84", 4) == 0 || strncmp(p, "\xd8\xa7\xd9\x84", 4) == 0)
+		if ((strncmp(p, "\xd8\xa8\xd8\xa7\xd9\x84", 6) == 0 ||
+		     strncmp(p, "\xd9\x83\xd8\xa7\xd9\x84", 6) == 0) &&
+		    strlen(p) >= 12)
+			return true;
+		if ((strncmp(p, "\xd9\x84\xd9\x84", 4) == 0 || strncmp(p, "\xd8\xa7\xd9\x84", 4) == 0) &&
+		    strlen(p) >= 10)
 			return true;
 	}
 	return false;
@@ -267,7 +271,7 @@ static const struct kh_lex_entry *choose_entry(const struct ctx *c, uint32_t i,
 		if (is_generated(x)) {
 			if (gen == NULL)
 				gen = x;
-		} else if (first == NULL) {
+		} else if (first == NULL && (x != media || x->next == NULL)) {
 			first = x;
 		}
 	}
@@ -275,7 +279,9 @@ static const struct kh_lex_entry *choose_entry(const struct ctx *c, uint32_t i,
 		return norp;
 	if (medium_ctx && media != NULL)
 		return media;
-	return first != NULL ? first : gen;
+	if (first != NULL)
+		return first;
+	return gen != NULL ? gen : e;
 }
 
 /* ---- person names ---------------------------------------------------------------------- */
@@ -304,6 +310,14 @@ static bool is_link_word(const char *k)
 	return false;
 }
 
+/* The token as written ends in ي (not ى). */
+static bool ends_with_ya(const struct ctx *c, uint32_t i)
+{
+	const struct kh_token *t = tok(c, i);
+
+	return t->end - t->start >= 2 && memcmp(c->doc->norm + t->end - 2, "\xd9\x8a", 2) == 0;
+}
+
 /* Can token i continue (or, with first, start) a person name? */
 static bool name_word_ok(const struct ctx *c, uint32_t i, bool first)
 {
@@ -320,8 +334,8 @@ static bool name_word_ok(const struct ctx *c, uint32_t i, bool first)
 	if (!first && starts_with_wa(c, i) && !has_lex(c->r->given, c, i) &&
 	    !has_lex(c->r->family, c, i))
 		return false;
-	if (is_stop(c, i))
-		return false;
+	if (is_stop(c, i) && !(has_lex(c->r->given, c, i) && ends_with_ya(c, i)))
+		return false; /* على is a stop word, علي a name: folding joins them */
 	if (has_lex(c->r->titles, c, i) || has_lex(c->r->heads, c, i))
 		return false;
 	if (kh_ent_match(c->r->gaz, c->doc, i, c->sent_end, 1, &m) > 0) {
@@ -514,6 +528,15 @@ static bool is_place_prefix(const char *k)
 	return false;
 }
 
+/* Ends in ي or ية (folded يه): a nisba adjective. */
+static bool is_nisba(const char *k)
+{
+	size_t n = strlen(k);
+
+	return (n >= 6 && strcmp(k + n - 2, "\xd9\x8a") == 0) ||
+	       (n >= 8 && strcmp(k + n - 4, "\xd9\x8a\xd9\x87") == 0);
+}
+
 static bool ends_with_ta(const char *k)
 {
 	size_t n = strlen(k);
@@ -626,7 +649,7 @@ static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
 {
 	uint32_t start = j;
 
-	while (j < c->sent_end && j < start + ENT_MAX_CHAIN && is_word(c, j) && c->covered[j] == 0) {
+	while (j < c->sent_end && j < start + ENT_MAX_GENITIVE && is_word(c, j) && c->covered[j] == 0) {
 		struct kh_ent_m m;
 
 		if (has_proclitic(c, j) || starts_with_wa(c, j) || is_hard_stop(c, j) ||
@@ -657,6 +680,9 @@ static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
 		if (!is_definite(c, j))
 			break;
 		j++;
+		/* a nisba adjective after the first genitive closes the name (مجلس الأمن الدولي) */
+		if (j - 1 > start && is_nisba(tok(c, j - 1)->key))
+			break;
 	}
 	return j;
 }

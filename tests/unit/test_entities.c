@@ -12,6 +12,7 @@
 #include "entities.h"
 #include "khabar/khabar.h"
 #include "lexicon.h"
+#include "normalize.h"
 #include "tap.h"
 
 static char lexdir[4096];
@@ -42,16 +43,26 @@ static const char *mtext(const struct kh_doc *doc, const struct kh_mention *m)
 	return buf;
 }
 
-/* Index of the entity that has a mention with exactly this text and type, or -1. */
+/* Index of the entity that has a mention with this text (folded) and type, or -1. */
 static int find_mention(const struct kh_doc *doc, const char *text, int type)
 {
-	for (uint32_t i = 0; doc != NULL && i < doc->mentions.n; i++) {
-		const struct kh_mention *m = &doc->mentions.items[i];
+	char *want = kh_norm_key(text, strlen(text));
+	int found = -1;
 
-		if (doc->entities.items[m->entity].type == type && strcmp(mtext(doc, m), text) == 0)
-			return (int)m->entity;
+	for (uint32_t i = 0; doc != NULL && want != NULL && i < doc->mentions.n && found < 0; i++) {
+		const struct kh_mention *m = &doc->mentions.items[i];
+		const char *t = mtext(doc, m);
+		char *got;
+
+		if (doc->entities.items[m->entity].type != type)
+			continue;
+		got = kh_norm_key(t, strlen(t));
+		if (got != NULL && strcmp(got, want) == 0)
+			found = (int)m->entity;
+		free(got);
 	}
-	return -1;
+	free(want);
+	return found;
 }
 
 static int count_type(const struct kh_doc *doc, int type)
