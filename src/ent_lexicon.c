@@ -215,7 +215,7 @@ static int gaz_line(struct kh_ent_res *r, char **cols, unsigned n, const char *f
 		return -EINVAL;
 	}
 	r->n_gaz++;
-	rc = add_known_words(r, cols[0], file, line, type != KH_ENT_NORP);
+	rc = add_known_words(r, cols[0], file, line, type == KH_ENT_PERSON);
 	if (rc < 0 || type != KH_ENT_NORP)
 		return rc;
 	for (unsigned i = 0; i < KH_GAZ__N; i++)

@@ -46,7 +46,7 @@ struct ctx {
 	uint8_t *covered; /* per token: 1 when inside an accepted mention */
 	KH_VEC(struct cand) cands;
 	struct kh_ent_table *surf; /* accepted surfaces -> cand */
-	uint32_t sent_end;
+	uint32_t sent_first, sent_end;
 };
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -117,14 +117,31 @@ static const char *stop_class(const struct ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
 
-	if (kh_ent_match(c->r->stop, c->doc, i, c->sent_end, 1, &m) == 0)
-		return NULL;
+	if (kh_ent_match(c->r->stop, c->doc, i, c->sent_end, 0, &m) == 0) {
+		/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
+		if (kh_ent_match(c->r->stop, c->doc, i, c->sent_end, 1, &m) == 0)
+			return NULL;
+		if (kh_lex_get(c->r->gaz, tok(c, i)->key) != NULL ||
+		    kh_lex_get(c->r->given, tok(c, i)->key) != NULL ||
+		    kh_lex_get(c->r->family, tok(c, i)->key) != NULL)
+			return NULL;
+	}
 	return m.entry->n_fields > 0 ? m.entry->fields[0] : "";
 }
 
 static bool is_stop(const struct ctx *c, uint32_t i)
 {
 	return stop_class(c, i) != NULL;
+}
+
+/* The gazetteer at i; a one-word match that is a stop word (ليل night / Lille) is none. */
+static uint32_t gaz_match(const struct ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+{
+	uint32_t n = kh_ent_match(c->r->gaz, c->doc, i, end, 1, m);
+
+	if (n == 1 && is_stop(c, i))
+		return 0;
+	return n;
 }
 
 /* A stop word that ends a genitive chain (function word, verb, time, direction). */
@@ -143,16 +160,30 @@ static bool has_lex(const struct kh_lexicon *lx, const struct ctx *c, uint32_t i
 }
 
 /* A word that a dictionary knows and no name list holds. */
-static bool is_common_word(const struct ctx *c, uint32_t i)
+static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
 {
-	if (is_stop(c, i))
-		return true;
 	if (c->r->known == NULL)
 		return false;
 	if (kh_lex_get(c->r->namewords, tok(c, i)->key) != NULL)
 		return false;
-	return kh_lex_get(c->r->known, tok(c, i)->key) != NULL ||
-	       (tok(c, i)->stem_key[0] != '\0' && kh_lex_get(c->r->known, tok(c, i)->stem_key) != NULL);
+	if (kh_lex_get(c->r->known, tok(c, i)->key) != NULL ||
+	    (stem && tok(c, i)->stem_key[0] != '\0' &&
+	     kh_lex_get(c->r->known, tok(c, i)->stem_key) != NULL))
+		return true;
+	/* لشؤون: a proclitic the segmenter left on a known word of four letters or more */
+	{
+		struct kh_ent_m m;
+		const struct kh_token *t = tok(c, i);
+
+		return t->core_start == t->start && strlen(t->full_key) >= 10 &&
+		       kh_ent_match(c->r->known, c->doc, i, i + 1, 1, &m) == 1 &&
+		       kh_lex_get(c->r->gaz, t->key) == NULL;
+	}
+}
+
+static bool is_common_word(const struct ctx *c, uint32_t i)
+{
+	return is_common_word_x(c, i, true);
 }
 
 static bool has_proclitic(const struct ctx *c, uint32_t i)
@@ -338,7 +369,7 @@ static bool name_word_ok(const struct ctx *c, uint32_t i, bool first)
 		return false; /* على is a stop word, علي a name: folding joins them */
 	if (has_lex(c->r->titles, c, i) || has_lex(c->r->heads, c, i))
 		return false;
-	if (kh_ent_match(c->r->gaz, c->doc, i, c->sent_end, 1, &m) > 0) {
+	if (gaz_match(c, i, c->sent_end, &m) > 0) {
 		int ty = gaz_type(choose_entry(c, i, m.entry));
 
 		if (ty != KH_ENT_PERSON)
@@ -367,7 +398,7 @@ static uint32_t person_extent(const struct ctx *c, uint32_t i, uint32_t max_word
 static uint32_t emit_person(struct ctx *c, uint32_t i, uint32_t end, uint8_t src)
 {
 	struct kh_ent_m m;
-	uint32_t n = kh_ent_match(c->r->gaz, c->doc, i, end, 1, &m);
+	uint32_t n = gaz_match(c, i, end, &m);
 	const struct kh_lex_entry *e = NULL;
 
 	if (n > 0 && n == end - i && gaz_type(m.entry) == KH_ENT_PERSON)
@@ -407,6 +438,35 @@ static uint32_t emit_gaz(struct ctx *c, uint32_t i, const struct kh_ent_m *m)
 
 /* ---- title + name ---------------------------------------------------------------------- */
 
+/* A single definite word may be a name only when a name list knows it (الرئيس الأسد);
+ * otherwise it is a common noun (الناطق باسم المتمردين). */
+static bool lone_definite_ok(const struct ctx *c, uint32_t i)
+{
+	return has_lex(c->r->family, c, i) || has_lex(c->r->given, c, i) ||
+	       kh_lex_get(c->r->namewords, tok(c, i)->key) != NULL;
+}
+
+/* Emit the places and organisations named inside a title (رئيس إقليم كردستان). */
+static uint32_t title_inner(struct ctx *c, uint32_t from, uint32_t to, uint32_t aff)
+{
+	for (uint32_t k = from; k < to && k < c->sent_end;) {
+		struct kh_ent_m g;
+		uint32_t n = gaz_match(c, k, c->sent_end, &g);
+
+		if (n > 0 && c->covered[k] == 0) {
+			const struct kh_lex_entry *e = choose_entry(c, k, g.entry);
+			uint32_t ci = add_cand(c, k, k + n, g.start, gaz_type(e), SRC_LEX, e);
+
+			if (aff == KH_NONE && ci != KH_NONE)
+				aff = ci;
+			k += n;
+		} else {
+			k++;
+		}
+	}
+	return aff;
+}
+
 /* A title or role chain at i followed by a person name.  Emits the places and NORPs met in
  * the chain and the person.  @return the token after what was consumed, i when nothing. */
 static uint32_t try_title(struct ctx *c, uint32_t i)
@@ -420,19 +480,27 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 	title_start = m.start;
 	j = i + m.n;
 	title_end_tok = j;
+	if (m.n > 1)
+		aff = title_inner(c, i + 1, j, aff);
 	for (uint32_t steps = 0; steps < ENT_MAX_CHAIN && j < c->sent_end && is_word(c, j); steps++) {
 		struct kh_ent_m g;
 
-		if (c->covered[j] != 0)
-			break;
+		if (c->covered[j] != 0) {
+			/* a place inside the title ran past it */
+			while (j < c->sent_end && c->covered[j] != 0)
+				j++;
+			continue;
+		}
 		if (kh_ent_match(c->r->titles, c->doc, j, c->sent_end, 0, &g) > 0 &&
 		    !has_proclitic(c, j)) {
+			if (g.n > 1)
+				aff = title_inner(c, j + 1, j + g.n, aff);
 			j += g.n;
 			title_end_tok = j;
 			last_def = KH_NONE;
 			continue;
 		}
-		if (kh_ent_match(c->r->gaz, c->doc, j, c->sent_end, 1, &g) > 0) {
+		if (gaz_match(c, j, c->sent_end, &g) > 0) {
 			const struct kh_lex_entry *e = choose_entry(c, j, g.entry);
 			int ty = gaz_type(e);
 			uint32_t ci;
@@ -448,8 +516,9 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 			last_def = KH_NONE;
 			continue;
 		}
-		if (is_definite(c, j) && !has_proclitic(c, j) && !is_hard_stop(c, j) &&
-		    !has_lex(c->r->given, c, j) && !has_lex(c->r->family, c, j) && aff == KH_NONE) {
+		if (is_definite(c, j) && !has_proclitic(c, j) && !is_stop(c, j) &&
+		    !has_lex(c->r->given, c, j) && !has_lex(c->r->family, c, j) && aff == KH_NONE &&
+		    !has_lex(c->r->heads, c, j)) {
 			last_def = j;
 			j++;
 			title_end_tok = j;
@@ -460,14 +529,15 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 	/* the name */
 	p = j;
 	name_end = p;
-	if (is_word(c, p) && c->covered[p] == 0) {
-		if (kh_ent_match(c->r->gaz, c->doc, p, c->sent_end, 1, &m) > 0 &&
-		    gaz_type(m.entry) == KH_ENT_PERSON)
+	if (is_word(c, p) && c->covered[p] == 0 && !has_proclitic(c, p)) {
+		if (gaz_match(c, p, c->sent_end, &m) > 0 && gaz_type(m.entry) == KH_ENT_PERSON)
 			name_end = p + m.n;
 		else
 			name_end = person_extent(c, p, ENT_MAX_NAME_WORDS);
+		if (name_end == p + 1 && is_definite(c, p) && !lone_definite_ok(c, p))
+			name_end = p;
 	}
-	if (name_end == p && last_def != KH_NONE && last_def + 1 == j) {
+	if (name_end == p && last_def != KH_NONE && last_def + 1 == j && lone_definite_ok(c, last_def)) {
 		/* الرئيس الأسد: the definite word taken for the chain was the name */
 		p = last_def;
 		title_end_tok = last_def;
@@ -485,6 +555,39 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 		}
 	}
 	return j > i ? j : i;
+}
+
+/* A reporting verb, then unknown words, then a title: أفادت لوبا سمري المتحدثة باسم ...
+ * @return the end of the name, i when the pattern does not hold. */
+static uint32_t try_name_before_title(struct ctx *c, uint32_t i)
+{
+	const char *cl;
+	uint32_t end, ci;
+	struct kh_ent_m m;
+
+	if (i <= c->sent_first)
+		return i;
+	cl = stop_class(c, i - 1);
+	if (cl == NULL || strcmp(cl, "verb") != 0 || is_definite(c, i) || has_proclitic(c, i))
+		return i;
+	end = person_extent(c, i, 3);
+	if (end == i || end >= c->sent_end)
+		return i;
+	if (kh_ent_match(c->r->titles, c->doc, end, c->sent_end, 0, &m) == 0 || !is_definite(c, end))
+		return i;
+	ci = emit_person(c, i, end, SRC_PATTERN);
+	if (ci == KH_NONE)
+		return i;
+	{
+		uint32_t te = end + m.n;
+
+		while (te < c->sent_end && te < end + m.n + ENT_MAX_CHAIN && is_word(c, te) &&
+		       !has_proclitic(c, te) && is_definite(c, te) && !is_stop(c, te) &&
+		       !has_lex(c->r->gaz, c, te))
+			te++;
+		add_title(c, ci, m.start, tok(c, te - 1)->end);
+	}
+	return end;
 }
 
 /* ---- head + name ----------------------------------------------------------------------- */
@@ -565,7 +668,7 @@ static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head
 	if (first && head_fem && !is_definite(c, i) && ends_with_ta(t->key) &&
 	    !has_lex(c->r->gaz, c, i))
 		return false; /* قرية قريبة: an adjective agreeing with the head */
-	if (is_common_word(c, i))
+	if (is_common_word_x(c, i, false))
 		return false;
 	return true;
 }
@@ -584,8 +687,8 @@ static uint32_t place_extent(const struct ctx *c, uint32_t i, bool head_fem)
 		return j + 1;
 	}
 	/* a second word: only a definite one that is no NORP, or a known name word */
-	if (place_word_ok(c, j, false, false) && is_definite(c, j) && !has_lex(c->r->gaz, c, j) &&
-	    !has_lex(c->r->stop, c, j))
+	if (place_word_ok(c, j, false, false) && !has_lex(c->r->gaz, c, j) && !is_stop(c, j) &&
+	    !is_nisba(tok(c, j)->key) && !is_common_word_x(c, j, true))
 		return j + 1;
 	return j;
 }
@@ -601,7 +704,7 @@ static uint32_t place_item(struct ctx *c, uint32_t i, int head_type, bool head_f
 	*ret_cand = KH_NONE;
 	if (!is_word(c, i) || c->covered[i] != 0)
 		return i;
-	if (kh_ent_match(c->r->gaz, c->doc, i, c->sent_end, 1, &m) > 0) {
+	if (gaz_match(c, i, c->sent_end, &m) > 0) {
 		const struct kh_lex_entry *e = choose_entry(c, i, m.entry);
 		int ty = gaz_type(e);
 
@@ -632,7 +735,7 @@ static uint32_t quoted_name(struct ctx *c, uint32_t q, int type)
 	if (j == q + 1 || !is_quote_close(c, j))
 		return q;
 	end = j;
-	if (kh_ent_match(c->r->gaz, c->doc, q + 1, end, 1, &m) == end - (q + 1)) {
+	if (gaz_match(c, q + 1, end, &m) == end - (q + 1)) {
 		e = choose_entry(c, q + 1, m.entry);
 		if (gaz_type(e) == KH_ENT_NORP)
 			return q;
@@ -644,7 +747,9 @@ static uint32_t quoted_name(struct ctx *c, uint32_t q, int type)
 	return end + 1;
 }
 
-/* Genitive chain after an organisation head at i (head is n tokens).  Returns the end. */
+/* Genitive chain after an organisation head, from token j.  chain bit 1: definite words
+ * (مجلس الأمن الدولي); bit 2: places and organisations (حكومة إقليم كردستان, بعثة الأمم
+ * المتحدة).  Returns the end. */
 static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
 {
 	uint32_t start = j;
@@ -652,12 +757,11 @@ static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
 	while (j < c->sent_end && j < start + ENT_MAX_GENITIVE && is_word(c, j) && c->covered[j] == 0) {
 		struct kh_ent_m m;
 
-		if (has_proclitic(c, j) || starts_with_wa(c, j) || is_hard_stop(c, j) ||
-		    (tok(c, j)->flags & KH_TOKF_SUFFIX) != 0)
+		if (has_proclitic(c, j) || starts_with_wa(c, j) || (tok(c, j)->flags & KH_TOKF_SUFFIX) != 0)
 			break;
 		if (has_lex(c->r->titles, c, j) || has_lex(c->r->given, c, j))
 			break;
-		if (kh_ent_match(c->r->gaz, c->doc, j, c->sent_end, 1, &m) > 0) {
+		if (gaz_match(c, j, c->sent_end, &m) > 0) {
 			const struct kh_lex_entry *e = choose_entry(c, j, m.entry);
 			int ty = gaz_type(e);
 
@@ -667,17 +771,13 @@ static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
 				j += m.n; /* a NORP adjective closes the name */
 				break;
 			}
-			if ((ty == KH_ENT_GPE || ty == KH_ENT_LOC) && chain >= 2) {
-				j += m.n;
-				continue;
-			}
-			if (ty == KH_ENT_ORG && j > start) {
+			if ((ty == KH_ENT_GPE || ty == KH_ENT_LOC || ty == KH_ENT_ORG) && (chain & 2) != 0) {
 				j += m.n;
 				continue;
 			}
 			break;
 		}
-		if (!is_definite(c, j))
+		if ((chain & 1) == 0 || !is_definite(c, j) || is_stop(c, j))
 			break;
 		j++;
 		/* a nisba adjective after the first genitive closes the name (مجلس الأمن الدولي) */
@@ -715,13 +815,13 @@ static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
 		return end > j ? end : i;
 	}
 	if (strcmp(cls, "org_head") == 0) {
-		if (kh_ent_match(c->r->gaz, c->doc, j, c->sent_end, 1, &m) > 0 &&
+		if (gaz_match(c, j, c->sent_end, &m) > 0 &&
 		    gaz_type(choose_entry(c, j, m.entry)) == KH_ENT_ORG && !keep) {
 			/* تنظيم داعش, قوات البيشمركة: the known name without the head */
 			ci = emit_gaz(c, j, &m);
 			return ci != KH_NONE ? j + m.n : i;
 		}
-		if (!keep || chain == 0)
+		if (!keep || chain == 0 || gaz_len > 0)
 			return i;
 		end = org_chain(c, j, chain);
 		if (end == j || end - i <= gaz_len)
@@ -730,7 +830,7 @@ static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
 		return ci != KH_NONE ? end : i;
 	}
 	if (strcmp(cls, "fac_head") == 0) {
-		if (kh_ent_match(c->r->gaz, c->doc, j, c->sent_end, 1, &m) > 0) {
+		if (gaz_match(c, j, c->sent_end, &m) > 0) {
 			int ty = gaz_type(choose_entry(c, j, m.entry));
 
 			if (ty != KH_ENT_GPE && ty != KH_ENT_LOC && ty != KH_ENT_PERSON)
@@ -738,14 +838,14 @@ static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
 			end = j + m.n;
 		} else {
 			end = place_extent(c, j, fem);
+			/* دوار الشهداء, ساحة التحرير: a definite common word names a facility */
+			if (end == j && is_word(c, j) && c->covered[j] == 0 && is_definite(c, j) &&
+			    !has_proclitic(c, j) && !is_stop(c, j) && !has_lex(c->r->heads, c, j) &&
+			    (tok(c, j)->flags & KH_TOKF_SUFFIX) == 0)
+				end = j + 1;
 			if (end == j)
 				return i;
 		}
-		/* قاعدة ناصر الجوية: one agreeing definite adjective */
-		if (end < c->sent_end && is_word(c, end) && is_definite(c, end) &&
-		    !has_proclitic(c, end) && !is_stop(c, end) && !has_lex(c->r->gaz, c, end) &&
-		    ends_with_ta(tok(c, end)->key) == fem && !is_common_word(c, end))
-			end++;
 		if (end - i <= gaz_len)
 			return i;
 		ci = add_cand(c, i, end, kh_ent_core_start(c->doc, i, 0), type, SRC_PATTERN, NULL);
@@ -818,7 +918,8 @@ static uint32_t try_family(struct ctx *c, uint32_t i)
 /* (أ ف ب), د.ب.أ: single letters with dots or spaces, looked up as one word. */
 static uint32_t try_abbrev(struct ctx *c, uint32_t i)
 {
-	char dots[64], spaces[64];
+	char dots[64], spaces[64], spaced_dots[128];
+	size_t sd = 0;
 	size_t n = 0;
 	uint32_t j = i, last = i, letters = 0;
 	const struct kh_lex_entry *e;
@@ -835,6 +936,12 @@ static uint32_t try_abbrev(struct ctx *c, uint32_t i)
 			spaces[n] = ' ';
 			n++;
 		}
+		if (sd > 0) {
+			memcpy(spaced_dots + sd, " . ", 3);
+			sd += 3;
+		}
+		memcpy(spaced_dots + sd, t->full_key, 2);
+		sd += 2;
 		memcpy(dots + n, t->full_key, 2);
 		memcpy(spaces + n, t->full_key, 2);
 		n += 2;
@@ -847,9 +954,12 @@ static uint32_t try_abbrev(struct ctx *c, uint32_t i)
 	if (letters < 2)
 		return i;
 	dots[n] = spaces[n] = '\0';
+	spaced_dots[sd] = '\0';
 	e = kh_lex_get(c->r->gaz, dots);
 	if (e == NULL)
 		e = kh_lex_get(c->r->gaz, spaces);
+	if (e == NULL)
+		e = kh_lex_get(c->r->gaz, spaced_dots);
 	if (e == NULL)
 		return i;
 	e = choose_entry(c, i, e);
@@ -858,17 +968,108 @@ static uint32_t try_abbrev(struct ctx *c, uint32_t i)
 	return last + 1;
 }
 
+/* A generic organisation from the lexicon (no country: مجلس النواب, وزارة الخارجية) takes
+ * the NORP that follows it into its name: مجلس النواب الليبي.  Returns tokens added. */
+static uint32_t extend_with_norp(struct ctx *c, uint32_t ci)
+{
+	struct cand *k = &c->cands.items[ci];
+	uint32_t j = k->te;
+	struct kh_ent_m m;
+
+	const char *kind = gaz_field(k->entry, KH_GAZ_KIND);
+	static const char *const generic[] = { "ministry", "parliament", "government", "court",
+					       "council", "security" };
+	bool ok = false;
+
+	for (size_t g = 0; kind != NULL && g < sizeof(generic) / sizeof(generic[0]); g++)
+		ok = ok || strcmp(kind, generic[g]) == 0;
+	if (!ok || gaz_field(k->entry, KH_GAZ_COUNTRY) != NULL || j >= c->sent_end || !is_word(c, j) ||
+	    c->covered[j] != 0 || has_proclitic(c, j) || !is_definite(c, j))
+		return 0;
+	if (gaz_match(c, j, c->sent_end, &m) != 1 || gaz_type(choose_entry(c, j, m.entry)) != KH_ENT_NORP)
+		return 0;
+	k->te = j + 1;
+	k->end = tok(c, j)->end;
+	k->entry = NULL;
+	k->src = SRC_PATTERN;
+	c->covered[j] = 1;
+	return 1;
+}
+
+/* لـ«X»: a quoted name after a bare لـ is the outlet a statement was given to. */
+static uint32_t try_medium(struct ctx *c, uint32_t q)
+{
+	uint32_t j = q + 1, end;
+	struct kh_ent_m m;
+	const struct kh_lex_entry *e = NULL;
+
+	if (q <= c->sent_first || strcmp(tok(c, q - 1)->full_key, "\xd9\x84") != 0)
+		return q;
+	while (j < c->sent_end && j < q + 1 + ENT_MAX_QUOTED && is_word(c, j))
+		j++;
+	if (j == q + 1 || !is_quote_close(c, j))
+		return q;
+	end = j;
+	if (gaz_match(c, q + 1, end, &m) == end - (q + 1)) {
+		e = choose_entry(c, q + 1, m.entry);
+		if (gaz_type(e) != KH_ENT_ORG)
+			e = NULL;
+	}
+	if (add_cand(c, q + 1, end, tok(c, q + 1)->core_start, KH_ENT_ORG,
+		     e != NULL ? SRC_LEX : SRC_PATTERN, e) == KH_NONE)
+		return q;
+	return end + 1;
+}
+
+/* Words that begin a place name even without a head: كفر دوما, دير حافر, تل تمر. */
+static bool is_strong_place_prefix(const char *k)
+{
+	static const char *const pre[] = {
+		"\xd9\x83\xd9\x81\xd8\xb1", /* كفر */
+		"\xd8\xaf\xd9\x8a\xd8\xb1", /* دير */
+		"\xd8\xaa\xd9\x84",         /* تل */
+		"\xd8\xb9\xd9\x8a\xd9\x86", /* عين */
+		"\xd8\xae\xd8\xa7\xd9\x86", /* خان */
+		"\xd8\xac\xd8\xb3\xd8\xb1", /* جسر */
+		"\xd9\x85\xd8\xb1\xd8\xac", /* مرج */
+		"\xd8\xa8\xd8\xa6\xd8\xb1", /* بئر */
+	};
+
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (strcmp(k, pre[i]) == 0)
+			return true;
+	return false;
+}
+
+static uint32_t try_place_prefix(struct ctx *c, uint32_t i)
+{
+	if (!is_strong_place_prefix(tok(c, i)->key) || i + 1 >= c->sent_end ||
+	    !place_word_ok(c, i + 1, false, false))
+		return i;
+	if (add_cand(c, i, i + 2, tok(c, i)->core_start, KH_ENT_GPE, SRC_PATTERN, NULL) == KH_NONE)
+		return i;
+	return i + 2;
+}
+
 /* ---- pass 1 ---------------------------------------------------------------------------- */
 
 static void scan_sentence(struct ctx *c, uint32_t first, uint32_t end)
 {
 	uint32_t i = first;
 
+	c->sent_first = first;
 	c->sent_end = end;
 	while (i < end) {
 		struct kh_ent_m g = { 0 };
 		uint32_t n, glen, next;
 
+		if (c->covered[i] == 0 && is_quote_open(c, i)) {
+			next = try_medium(c, i);
+			if (next > i) {
+				i = next;
+				continue;
+			}
+		}
 		if (c->covered[i] != 0 || tok(c, i)->kind != KH_TOK_WORD) {
 			i++;
 			continue;
@@ -878,7 +1079,7 @@ static void scan_sentence(struct ctx *c, uint32_t first, uint32_t end)
 			i = next;
 			continue;
 		}
-		glen = kh_ent_match(c->r->gaz, c->doc, i, end, 1, &g);
+		glen = gaz_match(c, i, end, &g);
 		next = try_head(c, i, glen);
 		if (next > i) {
 			i = next;
@@ -889,10 +1090,16 @@ static void scan_sentence(struct ctx *c, uint32_t first, uint32_t end)
 
 			if (ci != KH_NONE && c->cands.items[ci].type == KH_ENT_PERSON)
 				apposition(c, ci);
+			if (ci != KH_NONE && c->cands.items[ci].type == KH_ENT_ORG)
+				glen += extend_with_norp(c, ci);
 			i += glen;
 			continue;
 		}
 		n = try_abbrev(c, i);
+		if (n == i)
+			n = try_name_before_title(c, i);
+		if (n == i)
+			n = try_place_prefix(c, i);
 		if (n == i)
 			n = try_given(c, i);
 		if (n == i)
@@ -944,6 +1151,7 @@ static void second_pass(struct ctx *c)
 		const struct kh_sentence *st = &c->doc->sentences.items[s];
 		uint32_t end = st->tok_end <= c->doc->tokens.n ? st->tok_end : c->doc->tokens.n;
 
+		c->sent_first = st->tok_first;
 		c->sent_end = end;
 		for (uint32_t i = st->tok_first; i < end;) {
 			struct kh_ent_m m;

@@ -312,8 +312,12 @@ static void test_place_heads(void)
 	expect("قتل مدنيون في بلدة كفر دوما.", "كفر دوما", KH_ENT_GPE, "two-word name with a prefix");
 	expect("استهدفت الغارات مشفى عائشة في المدينة.", "مشفى عائشة", KH_ENT_FAC,
 	       "facility head is inside");
-	expect("هبطت الطائرة في مطار منغ العسكري.", "مطار منغ العسكري", KH_ENT_FAC,
-	       "facility + agreeing adjective");
+	expect("هبطت الطائرة في مطار منغ العسكري.", "مطار منغ", KH_ENT_FAC,
+	       "facility: a describing adjective stays outside");
+	expect("تجمع المتظاهرون في دوار الشهداء وسط المدينة.", "دوار الشهداء", KH_ENT_FAC,
+	       "facility named by a definite common word");
+	expect("قتل شخص في كفر دوما شرق العاصمة.", "كفر دوما", KH_ENT_GPE,
+	       "place prefix without a head");
 	expect_none("أضرمت النيران في منزل بقرية قريبة من المدينة.", "قريبة", KH_ENT_GPE,
 		    "an adjective after a place head is no name");
 	doc = analyze("سيطرت الفصائل على قرى تل رفعت والشيخ عيسى وحربل في الريف.");
