@@ -143,7 +143,7 @@ static int scan_lines(struct kh_ent_res *r, const char *path, const char *file, 
 
 /* Add every word of every variant to `known`, one entry per word. */
 static int add_known_words(struct kh_ent_res *r, const char *variants, const char *file,
-			   unsigned line, bool name)
+			   unsigned line, bool name, bool person)
 {
 	char buf[1024];
 	size_t n = 0;
@@ -163,6 +163,8 @@ static int add_known_words(struct kh_ent_res *r, const char *variants, const cha
 				return -ENOMEM;
 			if (name && kh_lex_add(r->namewords, buf, NULL, 0, file, line) == -ENOMEM)
 				return -ENOMEM;
+			if (person && kh_lex_add(r->personwords, buf, NULL, 0, file, line) == -ENOMEM)
+				return -ENOMEM;
 			n = 0;
 		}
 		if (*p == '\0')
@@ -176,7 +178,7 @@ static int known_line(struct kh_ent_res *r, char **cols, unsigned n, const char 
 {
 	(void)n;
 	(void)ret_err;
-	return add_known_words(r, cols[0], file, line, false);
+	return add_known_words(r, cols[0], file, line, false, false);
 }
 
 static int name_line(struct kh_ent_res *r, char **cols, unsigned n, const char *file,
@@ -184,7 +186,7 @@ static int name_line(struct kh_ent_res *r, char **cols, unsigned n, const char *
 {
 	(void)n;
 	(void)ret_err;
-	return add_known_words(r, cols[0], file, line, true);
+	return add_known_words(r, cols[0], file, line, true, true);
 }
 
 static bool valid_country(const char *c)
@@ -215,7 +217,7 @@ static int gaz_line(struct kh_ent_res *r, char **cols, unsigned n, const char *f
 		return -EINVAL;
 	}
 	r->n_gaz++;
-	rc = add_known_words(r, cols[0], file, line, type == KH_ENT_PERSON);
+	rc = add_known_words(r, cols[0], file, line, type != KH_ENT_NORP, type == KH_ENT_PERSON);
 	if (rc < 0 || type != KH_ENT_NORP)
 		return rc;
 	for (unsigned i = 0; i < KH_GAZ__N; i++)
@@ -237,7 +239,7 @@ static int gaz_line(struct kh_ent_res *r, char **cols, unsigned n, const char *f
 				return rc;
 			}
 			r->n_norp_forms++;
-			rc = add_known_words(r, forms, file, line, false);
+			rc = add_known_words(r, forms, file, line, false, false);
 			if (rc < 0)
 				return rc;
 		}
@@ -267,7 +269,7 @@ static int head_line(struct kh_ent_res *r, char **cols, unsigned n, const char *
 		*ret_err = errorf(file, line, "keep must be 0 or 1");
 		return -EINVAL;
 	}
-	return add_known_words(r, cols[0], file, line, false);
+	return add_known_words(r, cols[0], file, line, false, false);
 }
 
 static const char *intern(struct kh_ent_res *r, const char *s)
@@ -384,6 +386,7 @@ struct kh_ent_res *kh_ent_res_free(struct kh_ent_res *r)
 	kh_lex_free(r->heads);
 	kh_lex_free(r->stop);
 	kh_lex_free(r->namewords);
+	kh_lex_free(r->personwords);
 	kh_arena_done(&r->arena);
 	free(r);
 	return NULL;
@@ -407,7 +410,8 @@ int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_le
 	r->heads = kh_lex_new();
 	r->stop = kh_lex_new();
 	r->namewords = kh_lex_new();
-	if (r->namewords == NULL ||
+	r->personwords = kh_lex_new();
+	if (r->namewords == NULL || r->personwords == NULL ||
 	    r->gaz == NULL || r->given == NULL || r->family == NULL || r->titles == NULL ||
 	    r->heads == NULL || r->stop == NULL)
 		goto fail;

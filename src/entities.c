@@ -360,6 +360,8 @@ static bool name_word_ok(const struct ctx *c, uint32_t i, bool first)
 	t = tok(c, i);
 	if ((t->flags & KH_TOKF_SUFFIX) != 0 && !first)
 		return false;
+	if (strlen(t->full_key) < 4)
+		return false; /* one letter: لـ, an initial */
 	if (!first && has_proclitic(c, i))
 		return false;
 	if (!first && starts_with_wa(c, i) && !has_lex(c->r->given, c, i) &&
@@ -443,7 +445,7 @@ static uint32_t emit_gaz(struct ctx *c, uint32_t i, const struct kh_ent_m *m)
 static bool lone_definite_ok(const struct ctx *c, uint32_t i)
 {
 	return has_lex(c->r->family, c, i) || has_lex(c->r->given, c, i) ||
-	       kh_lex_get(c->r->namewords, tok(c, i)->key) != NULL;
+	       kh_lex_get(c->r->personwords, tok(c, i)->key) != NULL;
 }
 
 /* Emit the places and organisations named inside a title (رئيس إقليم كردستان). */
@@ -708,9 +710,16 @@ static uint32_t place_item(struct ctx *c, uint32_t i, int head_type, bool head_f
 		const struct kh_lex_entry *e = choose_entry(c, i, m.entry);
 		int ty = gaz_type(e);
 
-		if (ty != KH_ENT_GPE && ty != KH_ENT_LOC && ty != KH_ENT_FAC)
+		if (ty == KH_ENT_GPE || ty == KH_ENT_LOC || ty == KH_ENT_FAC) {
+			*ret_cand = add_cand(c, i, i + m.n, m.start, ty, SRC_LEX, e);
+			return *ret_cand != KH_NONE ? i + m.n : i;
+		}
+		if (ty == KH_ENT_NORP || ty == KH_ENT_PERSON)
 			return i;
-		*ret_cand = add_cand(c, i, i + m.n, m.start, ty, SRC_LEX, e);
+		/* مدينة الميادين: the head says place, whatever outlet shares the name */
+		if (!allow_unknown)
+			return i;
+		*ret_cand = add_cand(c, i, i + m.n, m.start, head_type, SRC_PATTERN, NULL);
 		return *ret_cand != KH_NONE ? i + m.n : i;
 	}
 	if (!allow_unknown)
@@ -840,7 +849,7 @@ static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
 			end = place_extent(c, j, fem);
 			/* دوار الشهداء, ساحة التحرير: a definite common word names a facility */
 			if (end == j && is_word(c, j) && c->covered[j] == 0 && is_definite(c, j) &&
-			    !has_proclitic(c, j) && !is_stop(c, j) && !has_lex(c->r->heads, c, j) &&
+			    !has_proclitic(c, j) && !is_hard_stop(c, j) && !has_lex(c->r->heads, c, j) &&
 			    (tok(c, j)->flags & KH_TOKF_SUFFIX) == 0)
 				end = j + 1;
 			if (end == j)
@@ -907,6 +916,12 @@ static uint32_t try_family(struct ctx *c, uint32_t i)
 	uint32_t ci;
 
 	if (kh_ent_match(c->r->family, c->doc, i, c->sent_end, 1, &m) == 0)
+		return i;
+	/* العدوان the family, العدوان aggression: alone, a dictionary word is not taken */
+	if (m.n == 1 && c->r->known != NULL &&
+	    (kh_lex_get(c->r->known, tok(c, i)->stem_key) != NULL ||
+	     (kh_lex_get(c->r->known, tok(c, i)->key) != NULL &&
+	      kh_lex_get(c->r->personwords, tok(c, i)->key) == NULL)))
 		return i;
 	ci = add_cand(c, i, i + m.n, m.start, KH_ENT_PERSON, SRC_PATTERN, NULL);
 	if (ci == KH_NONE)
@@ -1114,8 +1129,7 @@ static bool is_suffix_worthy(const struct ctx *c, uint32_t i)
 {
 	const char *k = tok(c, i)->full_key;
 
-	return strlen(k) >= 6 && !is_link_word(k) && !is_stop(c, i) && !has_lex(c->r->given, c, i) &&
-	       !has_lex(c->r->titles, c, i);
+	return strlen(k) >= 6 && !is_link_word(k) && !is_stop(c, i) && !has_lex(c->r->titles, c, i);
 }
 
 static int register_surfaces(struct ctx *c)
