@@ -32,6 +32,7 @@ enum trig_rule {
 	TR_CTX = 1 << 0,
 	TR_AIR = 1 << 1,
 	TR_WIDE = 1 << 2,
+	TR_NOART = 1 << 3, /* not with the article: احتلال سنجار is an event, الاحتلال is a state */
 };
 
 struct trig {
@@ -74,6 +75,9 @@ enum {
 	CW_DEAD_VERB = 1u << 25, /* after the counted noun: قتلوا، مصرعهم */
 	CW_HURT_VERB = 1u << 26, /* أصيبوا */
 	CW_FUTURE = 1u << 27,    /* المقبل، غدا near the trigger */
+	CW_LIGHT = 1u << 28,     /* a light verb before a noun trigger: شن، نفذ، ارتكب */
+	CW_DEMONST = 1u << 29,   /* هذا، تلك: the noun after it refers back */
+	CW_LOSS = 1u << 30,      /* فقدت القوات 4 من عناصرها */
 };
 
 struct ctx_word {
@@ -87,8 +91,8 @@ static const struct ctx_word ctx_words[] = {
 	{ "متبادل|متبادلة|متبادلا", CW_MUTUAL },
 	{ "تحالف|التحالف", CW_COALITION },
 	{ "مدينة|بلدة|قرية|قرى|بلدات|مدن|محافظة|محافظتي|منطقة|مناطق|حي|أحياء|ريف|ضاحية|مخيم|قضاء|ناحية|مديرية|مطار|معبر|ولاية|إقليم|جزيرة|ميناء|قاعدة|سهل|محور|جبهة|ساحة|مدينتي|بلدتي|قريتي", CW_PLACE_HEAD },
-	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة", CW_ACTOR_HEAD },
-	{ "في|على|من|إلى|الى|عن|مع|بين|بعد|قبل|خلال|ضد|حيث|الذي|التي|الذين|اللذين|منذ|حتى|أن|إن|أنه|إنه|أنها|ما|لا|لم|لن|قد|كان|كانت|وكان|هذا|هذه|ذلك|تلك|هو|هي|عند|لدى|نحو|عبر|دون|أي|كل|بعض|أو|ثم|كما|وسط|أمام|إثر|عقب|بسبب|جراء|رغم|لكن|بينما|فيما|عندما|بعدما|حين|مما|ما|فيه|فيها|عليه|عليها|منه|منها|به|بها|له|لها|إليها|إليه|أمس|اليوم", CW_STOP },
+	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية", CW_ACTOR_HEAD },
+	{ "في|على|من|إلى|الى|عن|مع|بين|بعد|قبل|خلال|ضد|حيث|الذي|التي|الذين|اللذين|منذ|حتى|أن|إن|أنه|إنه|أنها|ما|لا|لم|لن|قد|كان|كانت|وكان|هذا|هذه|ذلك|تلك|هو|هي|عند|لدى|نحو|عبر|دون|أي|كل|بعض|أو|ثم|كما|وسط|أمام|إثر|عقب|بسبب|جراء|رغم|لكن|بينما|فيما|عندما|بعدما|حين|مما|ما|فيه|فيها|عليه|عليها|منه|منها|به|بها|له|لها|إليها|إليه|أمس|اليوم|بحق|تجاه|إزاء|بواسطة|باستخدام", CW_STOP },
 	{ "سيتم|ستتم|يعتزم|تعتزم|يعتزمون|ينوي|تنوي|سوف|المقرر|المخطط|المزمع|المتوقع|يتوقع|تهدف|يهدف|بهدف|أجل|يبدأ|تبدأ|سيبدأ|ستبدأ|خطة|يسعى|تسعى|قررت|قرر|يخطط|تخطط|سيعقد|ستعقد|يعتزمان|لإعلان|محاولة|محاولات|تستهدف|يستهدف", CW_PLANNED },
 	{ "لم|لن|لا|ما|ولم|ولن|ولا|عدم|دون|بدون", CW_NEG },
 	{ "نفى|نفت|ينفي|تنفي|نفوا|نافيا|نافية|ينفون|نفي", CW_DENY },
@@ -110,6 +114,9 @@ static const struct ctx_word ctx_words[] = {
 	{ "قتلوا|قتلا|مصرعهم|مصرعه|مصرعهما|حتفهم|حتفه|حتفهما|حتفها|مصرعها|قضوا|استشهدوا", CW_DEAD_VERB },
 	{ "أصيبوا|بجروح|أصيبا|جرحوا", CW_HURT_VERB },
 	{ "المقبل|المقبلة|القادم|القادمة|غدا|الغد|لاحقا", CW_FUTURE },
+	{ "شن|شنت|شنوا|يشن|تشن|يشنون|نفذ|نفذت|نفذوا|ينفذ|تنفذ|ارتكب|ارتكبت|ارتكبوا|يرتكب|ترتكب|بدأ|بدأت|بدأوا|يبدأ|تبدأ|قام|قامت|قاموا|يقوم|تقوم|عقد|عقدت|عقدوا|يعقد|تعقد|أجرى|أجرت|أجروا|يجري|تجري|خاض|خاضت|خاضوا|يخوض|تخوض|تمكن|تمكنت|تمكنوا|يتمكن|تتمكن|نجح|نجحت|نجحوا|شارك|شاركت|شاركوا|واصل|واصلت|واصلوا|يواصل|تواصل|استأنف|استأنفت|صعد|صعدت|كثف|كثفت|أطلقت|أطلق|أطلقوا", CW_LIGHT },
+	{ "هذا|هذه|تلك|ذلك|هذين|هاتين|هؤلاء", CW_DEMONST },
+	{ "فقد|فقدت|فقدوا|خسر|خسرت|خسروا", CW_LOSS },
 };
 
 struct kh_event_res {
@@ -215,6 +222,8 @@ static int parse_rules(struct kh_event_res *r, struct trig *t, char *rules)
 			t->rules |= TR_AIR;
 		else if (strcmp(tok, "wide") == 0)
 			t->rules |= TR_WIDE;
+		else if (strcmp(tok, "noart") == 0)
+			t->rules |= TR_NOART;
 		else if (eq != NULL) {
 			*eq = '\0';
 			if (strcmp(tok, "next") == 0)
@@ -530,6 +539,16 @@ static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list)
 	return false;
 }
 
+static uint8_t ment_type(const struct ev_state *st, uint32_t i)
+{
+	const struct kh_mention *mn;
+
+	if (st->ment[i] == KH_NONE)
+		return KH_ENT__MAX;
+	mn = &st->doc->mentions.items[st->ment[i]];
+	return mn->entity < st->doc->entities.n ? st->doc->entities.items[mn->entity].type : KH_ENT__MAX;
+}
+
 /* ---- trigger matching --------------------------------------------------------------- */
 
 struct tmatch {
@@ -538,6 +557,7 @@ struct tmatch {
 	uint8_t skip;    /* bytes in front of the trigger inside the first token */
 	bool future;
 	bool purpose;
+	bool article;    /* the trigger word carries ال */
 };
 
 static const struct trig *trig_of(const struct ev_state *st, const struct kh_lex_entry *e)
@@ -654,6 +674,7 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 				best.n = n;
 				best.skip = keys.skip[c];
 				best.future = fut[f] || (tk->proclitics & KH_PRO_SA) != 0;
+				best.article = starts_with(k, "ال");
 				best.purpose = (tk->proclitics & KH_PRO_LI) != 0 ||
 					       (keys.skip[c] >= 2 &&
 						starts_with(st->doc->norm + tk->core_start + keys.skip[c] - 2, "ل"));
@@ -675,6 +696,14 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 
 	while (nx < end && is_quote(st, nx))
 		nx++;
+	if ((t->rules & TR_NOART) != 0 && m->article)
+		return false;
+	/* inside a name (منظمة التحرير، معركة الكرامة as an entity) */
+	if (st->ment[i] != KH_NONE && ment_type(st, i) != KH_ENT_DATE && ment_type(st, i) != KH_ENT_NORP)
+		return false;
+	/* هذا الهجوم: a noun that refers back to an event already told */
+	if (t->cls == TC_NOUN && i > first && (st->bits[i - 1] & CW_DEMONST) != 0 && m->article)
+		return false;
 	if (t->next != NULL && (nx >= end || !tok_in_list(st, nx, t->next)))
 		return false;
 	if (t->notnext != NULL && nx < end && tok_in_list(st, nx, t->notnext))
@@ -684,7 +713,7 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 	if (t->near != NULL) {
 		bool found = false;
 
-		for (uint32_t j = i + m->n; j < end && j < i + m->n + 4 && !found; j++)
+		for (uint32_t j = i + m->n; j < end && j < i + m->n + 8 && !found; j++)
 			found = tok_in_list(st, j, t->near);
 		if (!found)
 			return false;
@@ -718,8 +747,8 @@ static uint8_t type_in_context(const struct ev_state *st, const struct tmatch *m
 	if ((t->rules & (TR_CTX | TR_AIR)) == 0)
 		return t->type;
 	if ((t->rules & TR_WIDE) != 0) {
-		lo = first;
-		hi = end;
+		lo = i > first + 2 * EV_CTX ? i - 2 * EV_CTX : first;
+		hi = i + m->n + 2 * EV_CTX < end ? i + m->n + 2 * EV_CTX : end;
 	} else {
 		lo = i > first + EV_CTX ? i - EV_CTX : first;
 		hi = i + m->n + EV_CTX < end ? i + m->n + EV_CTX : end;
@@ -760,16 +789,6 @@ static void add_arg(struct args *as, uint32_t start, uint32_t end, uint32_t enti
 	as->n++;
 }
 
-static uint8_t ment_type(const struct ev_state *st, uint32_t i)
-{
-	const struct kh_mention *mn;
-
-	if (st->ment[i] == KH_NONE)
-		return KH_ENT__MAX;
-	mn = &st->doc->mentions.items[st->ment[i]];
-	return mn->entity < st->doc->entities.n ? st->doc->entities.items[mn->entity].type : KH_ENT__MAX;
-}
-
 static bool is_place_type(uint8_t t)
 {
 	return t == KH_ENT_GPE || t == KH_ENT_LOC || t == KH_ENT_FAC;
@@ -807,6 +826,33 @@ static bool has_wa(const struct ev_state *st, uint32_t i)
 	       (t->core_start == t->start && starts_with(t->key, "و") && st->skip[i] >= 2);
 }
 
+/* "متشددون من تنظيم (داعش)": من / في + (a head word) + an organisation after a phrase
+ * ending before token j.  Returns the token after the organisation, or j. */
+static uint32_t extend_membership(const struct ev_state *st, uint32_t j, uint32_t end, struct kh_span *span,
+				  uint32_t *entity)
+{
+	uint32_t k;
+
+	if (j >= end || tok_at(st, j)->kind != KH_TOK_WORD ||
+	    (strcmp(tok_at(st, j)->key, "من") != 0 && strcmp(tok_at(st, j)->key, "في") != 0))
+		return j;
+	k = j + 1;
+	if (k < end && (st->bits[k] & CW_ACTOR_HEAD) != 0 && st->ment[k] == KH_NONE)
+		k++;
+	while (k < end && is_quote(st, k) && k < j + 5)
+		k++;
+	if (k >= end || ment_type(st, k) != KH_ENT_ORG)
+		return j;
+	{
+		const struct kh_mention *mn = &st->doc->mentions.items[st->ment[k]];
+
+		span->end = mn->end;
+		if (*entity == KH_NONE)
+			*entity = mn->entity;
+		return mn->tok_end > k ? mn->tok_end : k + 1;
+	}
+}
+
 /* An actor at token i: an entity mention of an actor type, or a group phrase
  * (القوات التركية، طائرات التحالف، مقاتلو المعارضة).  Returns the token after it. */
 static uint32_t actor_at(const struct ev_state *st, uint32_t i, uint32_t end, struct kh_span *ret_span,
@@ -826,7 +872,7 @@ static uint32_t actor_at(const struct ev_state *st, uint32_t i, uint32_t end, st
 		ret_span->start = mn->start;
 		ret_span->end = mn->end;
 		*ret_entity = mn->entity;
-		return mn->tok_end > i ? mn->tok_end : i + 1;
+		return extend_membership(st, mn->tok_end > i ? mn->tok_end : i + 1, end, ret_span, ret_entity);
 	}
 	if ((st->bits[i] & CW_ACTOR_HEAD) == 0)
 		return 0;
@@ -861,7 +907,7 @@ static uint32_t actor_at(const struct ev_state *st, uint32_t i, uint32_t end, st
 	ret_span->start = t->core_start + st->skip[i];
 	ret_span->end = tok_at(st, last)->end;
 	*ret_entity = entity;
-	return last + 1;
+	return extend_membership(st, last + 1, end, ret_span, ret_entity);
 }
 
 /* A place name after a head word (مدينة عدن، ريف دير الزور) at head token i. */
@@ -899,44 +945,66 @@ static bool after_preposition(const struct ev_state *st, uint32_t i, uint32_t fi
 	       strcmp(tok_at(st, i - 1)->key, "ضد") == 0 || strcmp(tok_at(st, i - 1)->key, "عن") == 0;
 }
 
-/* The first actor right after position j (skipping quotes, dates and one adverb). */
-static uint32_t actor_right(const struct ev_state *st, uint32_t j, uint32_t end, struct args *as)
+/* Skip quotes and a DATE mention at k: the next token worth looking at. */
+static uint32_t skip_filler(const struct ev_state *st, uint32_t k, uint32_t end)
 {
-	for (uint32_t k = j; k < end && k < j + 3; k++) {
-		struct kh_span sp;
-		uint32_t ent = KH_NONE, e;
+	for (unsigned guard = 0; k < end && guard < 4; guard++) {
+		if (is_quote(st, k)) {
+			k++;
+		} else if (st->ment[k] != KH_NONE && ment_type(st, k) == KH_ENT_DATE) {
+			uint32_t e = st->doc->mentions.items[st->ment[k]].tok_end;
 
-		if (is_quote(st, k) || (st->ment[k] != KH_NONE && ment_type(st, k) == KH_ENT_DATE))
-			continue;
-		if (is_punct(st, k) || st->evt[k] != KH_NONE)
-			return 0;
-		if (st->ment[k] != KH_NONE && is_place_type(ment_type(st, k)) && after_preposition(st, k, j))
-			return 0;
-		e = actor_at(st, k, end, &sp, &ent);
-		if (e > 0) {
-			add_arg(as, sp.start, sp.end, ent);
-			return e;
+			k = e > k ? e : k + 1;
+		} else {
+			break;
 		}
-		if ((st->bits[k] & CW_STOP) != 0 || tok_at(st, k)->kind != KH_TOK_WORD)
-			return 0;
-		/* one word (an adverb such as ليلا) may stand between */
 	}
-	return 0;
+	return k;
 }
 
-/* The nearest actor before the trigger, within the clause. */
-static void actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, struct args *as)
+/* An adverb in the accusative (ليلا، مجددا، أيضا) that may stand between a verb and its subject. */
+static bool is_adverb(const struct ev_state *st, uint32_t k)
 {
-	uint32_t lo = tf > first + EV_LEFT ? tf - EV_LEFT : first;
+	const struct kh_token *t = tok_at(st, k);
+
+	return t->kind == KH_TOK_WORD && st->ment[k] == KH_NONE && (st->bits[k] & CW_ACTOR_HEAD) == 0 &&
+	       !has_article(st, k) && ends_with(t->key, "ا");
+}
+
+/* The actor that starts right at j (verbs: after one adverb too); adds it and returns the
+ * token after it, 0 when none. */
+static uint32_t actor_right(const struct ev_state *st, uint32_t j, uint32_t end, bool verb, struct args *as)
+{
+	uint32_t k = skip_filler(st, j, end);
+	struct kh_span sp;
+	uint32_t ent = KH_NONE, e;
+
+	if (verb && k < end && is_adverb(st, k))
+		k = skip_filler(st, k + 1, end);
+	if (k >= end || is_punct(st, k) || st->evt[k] != KH_NONE)
+		return 0;
+	if (st->ment[k] != KH_NONE && is_place_type(ment_type(st, k)) &&
+	    (!verb || after_preposition(st, k, j)))
+		return 0; /* قصف دمشق: the place, not the actor */
+	e = actor_at(st, k, end, &sp, &ent);
+	if (e == 0)
+		return 0;
+	add_arg(as, sp.start, sp.end, ent);
+	return e;
+}
+
+/* The nearest actor before position tf, within lim tokens; commas may be crossed. */
+static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, uint32_t lim, struct args *as)
+{
+	uint32_t lo = tf > first + lim ? tf - lim : first;
 
 	for (uint32_t k = tf; k > lo; k--) {
 		uint32_t i = k - 1;
 		struct kh_span sp;
 		uint32_t ent = KH_NONE, e;
 
-		if (is_break(st, i) || (i + 1 < tf && st->evt[i] != KH_NONE))
-			return;
-		/* the start of a mention or phrase that ends before the trigger */
+		if (i + 1 < tf && st->evt[i] != KH_NONE)
+			return false;
 		e = actor_at(st, i, tf, &sp, &ent);
 		if (e == 0 || e > tf)
 			continue;
@@ -944,9 +1012,15 @@ static void actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, s
 			continue;
 		if (i > first && (st->bits[i - 1] & CW_ACTOR_HEAD) != 0 && st->ment[i] != KH_NONE)
 			continue; /* the genitive of a phrase; the head comes next */
+		if (i > first && (st->bits[i - 1] & CW_BY) != 0)
+			continue; /* بقيادة الولايات المتحدة: the leader, not the doer */
+		if (ment_type(st, i) == KH_ENT_NORP && i > first && tok_at(st, i - 1)->kind == KH_TOK_WORD &&
+		    (st->bits[i - 1] & CW_STOP) == 0 && st->evt[i - 1] == KH_NONE)
+			continue; /* an adjective: الولايات المتحدة الأميركية */
 		add_arg(as, sp.start, sp.end, ent);
-		return;
+		return true;
 	}
+	return false;
 }
 
 /* "بين X و Y" / "مع X" / "من قبل X" / "على يد X" / "بقيادة X" in the window after the trigger. */
@@ -956,29 +1030,54 @@ static void actors_by_pattern(const struct ev_state *st, uint32_t te, uint32_t e
 	uint32_t hi = te + EV_RIGHT < end ? te + EV_RIGHT : end;
 
 	for (uint32_t k = te; k < hi; k++) {
-		uint32_t b = st->bits[k];
+		uint32_t b = st->bits[k], e = 0;
 
-		if (st->evt[k] != KH_NONE || (k > te && is_break(st, k) && !is_quote(st, k)))
+		if (k > te && tok_at(st, k)->kind == KH_TOK_PUNCT && !is_quote(st, k) && !is_break(st, k))
 			break;
-		if ((b & CW_BY) != 0 && (b & CW_STOP) == 0) {
-			actor_right(st, k + 1, end, as);
-		} else if ((b & CW_BY) != 0 && k > te && strcmp(tok_at(st, k - 1)->key, "من") == 0) {
-			actor_right(st, k + 1, end, as); /* من قبل */
-		} else if ((b & CW_BETWEEN) != 0 && (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
-			uint32_t e = actor_right(st, k + 1, end, as);
-
-			if (e > 0 && e < end && has_wa(st, e))
-				actor_right(st, e, end, as);
-			break;
+		if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "قبل") == 0) {
+			if (k > te && strcmp(tok_at(st, k - 1)->key, "من") == 0)
+				e = actor_right(st, k + 1, end, false, as); /* من قبل */
+		} else if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "يد") == 0) {
+			if (k > te && strcmp(tok_at(st, k - 1)->key, "على") == 0)
+				e = actor_right(st, k + 1, end, false, as); /* على يد */
+		} else if ((b & CW_BETWEEN) != 0 && (violent(type) || family(type) == 2)) {
+			e = actor_right(st, k + 1, end, false, as);
 		} else if ((b & CW_WITH) != 0 && (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
-			actor_right(st, k + 1, end, as);
+			e = actor_right(st, k + 1, end, false, as);
 		}
+		/* X و Y */
+		if (e > 0 && e < end && has_wa(st, e))
+			actor_right(st, e, end, false, as);
+		if (e > 0)
+			k = e - 1;
 	}
+}
+
+/* A light verb (شن، نفذ، ارتكب) before a noun trigger: its subject is the doer. */
+static bool actor_of_light_verb(const struct ev_state *st, uint32_t tf, uint32_t first, struct args *as)
+{
+	uint32_t lo = tf > first + 12 ? tf - 12 : first;
+
+	for (uint32_t k = tf; k > lo; k--) {
+		uint32_t i = k - 1;
+
+		if (st->evt[i] != KH_NONE || (tok_at(st, i)->kind == KH_TOK_PUNCT && !is_break(st, i) &&
+					      !is_quote(st, i)))
+			return false;
+		if ((st->bits[i] & CW_LIGHT) == 0)
+			continue;
+		if (actor_right(st, i + 1, tf, true, as) > 0)
+			return true;
+		return actor_left(st, i, first, 6, as);
+	}
+	return false;
 }
 
 static void find_actors(const struct ev_state *st, const struct ev_tok *et, uint8_t type, uint32_t first,
 			uint32_t end, uint32_t right_stop, struct args *as)
 {
+	bool verb = et->cls != TC_NOUN;
+
 	if (type == KH_EV_MEETING || type == KH_EV_VISIT) {
 		/* the people of the clause */
 		uint32_t lo = et->tf > first + EV_LEFT ? et->tf - EV_LEFT : first;
@@ -990,20 +1089,31 @@ static void find_actors(const struct ev_state *st, const struct ev_tok *et, uint
 					st->doc->mentions.items[st->ment[k]].end,
 					st->doc->mentions.items[st->ment[k]].entity);
 	}
-	actor_right(st, et->te, right_stop, as);
-	actors_by_pattern(st, et->te, right_stop, type, as);
-	if (as->n == 0 || et->cls != TC_NOUN)
-		actor_left(st, et->tf, first, as);
+	actor_right(st, et->te, right_stop, verb, as);
+	/* إطلاق نار من الشرطة: the doer after من */
+	if (as->n == 0 && !verb && violent(type) && et->te < right_stop &&
+	    strcmp(tok_at(st, et->te)->key, "من") == 0)
+		actor_right(st, et->te + 1, right_stop, false, as);
+	actors_by_pattern(st, et->te, end, type, as);
+	if (as->n > 0 && !verb)
+		return;
+	if (!verb && actor_of_light_verb(st, et->tf, first, as))
+		return;
+	if (as->n == 0 || verb)
+		actor_left(st, et->tf, first, verb ? EV_LEFT : 2 * EV_LEFT, as);
 }
 
 static void find_locations(const struct ev_state *st, const struct ev_tok *et, uint32_t first,
-			   uint32_t right_stop, struct args *as)
+			   uint32_t right_stop, uint32_t end, struct args *as)
 {
 	uint32_t lo = et->tf > first + EV_LEFT ? et->tf - EV_LEFT : first;
+	uint32_t far = et->te + EV_RIGHT < end ? et->te + EV_RIGHT : end;
 
-	for (uint32_t k = et->te; k < right_stop; k++) {
+	for (uint32_t k = et->te; k < far; k++) {
 		const struct kh_mention *mn;
 
+		if (k >= right_stop && as->n > 0)
+			break;
 		if (!is_place_type(ment_type(st, k)))
 			continue;
 		mn = &st->doc->mentions.items[st->ment[k]];
@@ -1013,8 +1123,6 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 	for (uint32_t k = et->tf; as->n == 0 && k > lo; k--) {
 		const struct kh_mention *mn;
 
-		if (is_break(st, k - 1))
-			break;
 		if (!is_place_type(ment_type(st, k - 1)))
 			continue;
 		mn = &st->doc->mentions.items[st->ment[k - 1]];
@@ -1032,8 +1140,6 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 	for (uint32_t k = et->tf; as->n == 0 && k > lo; k--) {
 		struct kh_span sp;
 
-		if (is_break(st, k - 1))
-			break;
 		if ((st->bits[k - 1] & CW_PLACE_HEAD) != 0 && place_after_head(st, k - 1, et->tf, &sp))
 			add_arg(as, sp.start, sp.end, KH_NONE);
 	}
@@ -1158,6 +1264,23 @@ static uint32_t count_at(const struct ev_state *st, uint32_t tok, uint32_t end, 
 	return kh_num_parse(st->doc, tok, end, ret);
 }
 
+/* After the counted noun at n (already consumed up to n): "والجرحى" joins a vague count
+ * to a second role; "على الأقل" makes it a minimum.  Returns the new end. */
+static uint32_t casualty_tail(const struct ev_state *st, uint32_t n, uint32_t end, struct kh_count *c,
+			      uint8_t *roles)
+{
+	if (c->vague && n < end && has_wa(st, n) && (st->bits[n] & (CW_DEAD | CW_WOUNDED)) != 0) {
+		*roles |= noun_roles(st->bits[n]);
+		c->span.end = tok_at(st, n)->end;
+		n++;
+	}
+	if (at_least_at(st, n, end)) {
+		c->bound = KH_COUNT_MIN;
+		n += 2;
+	}
+	return n;
+}
+
 /* Casualty phrase at token j; returns the token after it (0 when none). */
 static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t first, uint32_t end,
 			    struct casualty *ret)
@@ -1165,37 +1288,58 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 	uint32_t b = st->bits[j];
 	uint8_t roles = cue_roles(b);
 	struct kh_count c = { 0 };
-	uint32_t k = j + 1, used, n;
-	bool neutral = (b & CW_NEUTRAL_CUE) != 0;
+	uint32_t k = j + 1, used = 0, n;
+	bool neutral = (b & CW_NEUTRAL_CUE) != 0, loss = (b & CW_LOSS) != 0;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->pos = j;
-	if (roles != 0 || neutral) {
+	if (roles != 0 || neutral || loss) {
 		/* استشهاد وجرح المئات */
 		if (k < end && cue_roles(st->bits[k]) != 0 && has_wa(st, k)) {
 			roles |= cue_roles(st->bits[k]);
 			k++;
 		}
-		used = count_at(st, k, end, &c);
+		/* أصيب في المواجهات 12 آخرون: a short phrase may stand between */
+		for (uint32_t x = k; x < end && x < k + 4; x++) {
+			if (tok_at(st, x)->kind == KH_TOK_PUNCT || cue_roles(st->bits[x]) != 0)
+				break;
+			used = count_at(st, x, end, &c);
+			if (used > 0) {
+				if (x > k && (st->bits[k] & CW_STOP) == 0)
+					used = 0; /* only after a preposition */
+				k = x;
+				break;
+			}
+		}
 		if (used > 0) {
 			uint8_t nr;
 
 			n = k + used;
 			nr = n < end ? noun_roles(st->bits[n]) : 0;
-			if (nr != 0)
+			if (nr != 0 && (st->bits[n] & (CW_DEAD | CW_WOUNDED)) != 0)
 				roles = nr;
-			if (n < end && (st->bits[n] & (CW_DEAD | CW_WOUNDED | CW_PERSON)) != 0) {
+			if (loss) {
+				/* فقدت 4 من عناصرها */
+				if (!(n + 1 < end && strcmp(tok_at(st, n)->key, "من") == 0 &&
+				      (st->bits[n + 1] & CW_PERSON) != 0))
+					return 0;
+				roles = R_KILLED;
+				c.span.end = tok_at(st, n + 1)->end;
+				n += 2;
+			} else if (n < end && (st->bits[n] & (CW_DEAD | CW_WOUNDED | CW_PERSON)) != 0) {
 				c.span.end = tok_at(st, n)->end;
 				n++;
-			}
-			if (n < end && (st->bits[n] & CW_PERSON) == 0 && roles == 0 && neutral)
+			} else if (neutral && nr == 0) {
 				return 0;
-			if (at_least_at(st, n, end)) {
-				c.bound = KH_COUNT_MIN;
-				n += 2;
+			}
+			if (roles == 0) {
+				/* سقوط 5 أشخاص قتلى / لقي خمسة أشخاص مصرعهم */
+				for (uint32_t m = n; m < end && m < n + 3 && roles == 0; m++)
+					roles = noun_roles(st->bits[m]);
 			}
 			if (roles == 0)
 				return 0;
+			n = casualty_tail(st, n, end, &c, &roles);
 			ret->roles = roles;
 			ret->count = c;
 			return n;
@@ -1222,33 +1366,26 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 	if (roles != 0 && (st->bits[n] & (CW_DEAD | CW_WOUNDED)) != 0) {
 		c.span.end = tok_at(st, n)->end;
 		n++;
-		/* عشرات الشهداء والجرحى: the same vague count for both */
-		if (c.vague && n < end && has_wa(st, n) && noun_roles(st->bits[n]) != 0 &&
-		    (st->bits[n] & (CW_DEAD | CW_WOUNDED)) != 0) {
-			roles |= noun_roles(st->bits[n]);
-			c.span.end = tok_at(st, n)->end;
-			n++;
-		}
 	} else if ((st->bits[n] & CW_PERSON) != 0) {
-		/* 1280 شخصا قتلوا، لقي خمسة أشخاص مصرعهم */
+		/* 1280 شخصا قتلوا، لقي خمسة أشخاص مصرعهم، أعدم رميا بالرصاص 44 شابا */
 		uint32_t m;
 
 		c.span.end = tok_at(st, n)->end;
 		roles = 0;
 		for (m = n + 1; m < end && m < n + 4 && roles == 0; m++)
 			roles = noun_roles(st->bits[m]) | ((st->bits[m] & CW_KILL) != 0 ? R_KILLED : 0);
-		if (roles == 0 && j > first && (st->bits[j - 1] & CW_NEUTRAL_CUE) != 0)
-			return 0;
+		for (m = j; roles == 0 && m > first && m + 4 > j; m--) {
+			if (tok_at(st, m - 1)->kind == KH_TOK_PUNCT)
+				break;
+			roles = cue_roles(st->bits[m - 1]) & (R_KILLED | R_INJURED);
+		}
 		if (roles == 0)
 			return 0;
 		n++;
 	} else {
 		return 0;
 	}
-	if (at_least_at(st, n, end)) {
-		c.bound = KH_COUNT_MIN;
-		n += 2;
-	}
+	n = casualty_tail(st, n, end, &c, &roles);
 	ret->roles = roles;
 	ret->count = c;
 	return n;
@@ -1455,7 +1592,13 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 		if (k + 1 < doc->events.n && (*ets)[k + 1 - e0].tf < right_stop)
 			right_stop = (*ets)[k + 1 - e0].tf;
 		find_actors(st, et, v->type, first, end, right_stop, &actors);
-		find_locations(st, et, first, right_stop, &places);
+		find_locations(st, et, first, right_stop, end, &places);
+		/* a doer named for the event before it (هجوما رافقه قصف) carries over */
+		if (actors.n == 0 && k > e0 && et->tf - (*ets)[k - 1 - e0].te < 15)
+			for (uint32_t x = 0; x < doc->events.items[k - 1].n_actors; x++)
+				add_arg(&actors, doc->events.items[k - 1].actors[x].span.start,
+					doc->events.items[k - 1].actors[x].span.end,
+					doc->events.items[k - 1].actors[x].entity);
 		if (store_args(doc, &actors, &v->actors, &v->n_actors) < 0 ||
 		    store_args(doc, &places, &v->locations, &v->n_locations) < 0)
 			return -ENOMEM;
