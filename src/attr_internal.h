@@ -15,7 +15,7 @@
 #include "lexicon.h"
 
 #define KH_ATTR_HIST 32u         /**< speakers remembered for back-references */
-#define KH_ATTR_MAX_NP 12u       /**< tokens in a source phrase */
+#define KH_ATTR_MAX_NP 18u       /**< tokens in a source phrase */
 #define KH_ATTR_MAX_SCAN 40u     /**< tokens between a cue and its content */
 #define KH_ATTR_MAX_CLAUSE 400u  /**< tokens in one reported clause */
 #define KH_ATTR_MAX_ITEMS 20000u /**< attributions in one document */
@@ -46,6 +46,9 @@ struct kh_attr_res {
 #define KH_AW_STARTER "starter" /**< opens an SVO clause: لكن، كان، أما ... */
 #define KH_AW_LINK "link"       /**< after a comma, starts a new clause: كما، فيما ... */
 #define KH_AW_PREP "prep"       /**< prepositions that may carry a PP inside a source phrase */
+#define KH_AW_PRONPREP "pronprep" /**< به، عنه ...: after the verb of وفقاً لما صرّح به */
+
+#define KH_NP_TELL 1u /**< the verb's addressee follows its subject (أبلغ المصدر الوكالة) */
 
 /** One resolved speaker. */
 struct kh_attr_speaker {
@@ -110,7 +113,15 @@ struct kh_attr_np {
  * بحسب / نقلاً عن), not past token @p lim.
  * @param[out] ret_np the phrase (first == end when empty)
  */
-void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, struct kh_attr_np *ret_np);
+void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, unsigned flags,
+		      struct kh_attr_np *ret_np);
+
+/** The addressee of أبلغ / أخبر (a news outlet) at token @p i; @return tokens used, 0 none. */
+uint32_t kh_attr_addressee(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, struct kh_span *ret_span,
+			   uint32_t *ret_entity);
+
+/** True when token @p i lies in a DATE or TIME mention. */
+bool kh_attr_is_date(const struct kh_attr_ctx *c, uint32_t i);
 
 /** Parse a medium (لـ«الشرق الأوسط»، لوكالة سبوتنيك) at token @p i; @return tokens used, 0 none. */
 uint32_t kh_attr_medium_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, struct kh_span *ret_span,

@@ -77,7 +77,7 @@ static const char *src_id(const struct kh_lex_entry *e)
 	return e->fields[2];
 }
 
-static bool is_date_tok(const struct kh_attr_ctx *c, uint32_t i)
+bool kh_attr_is_date(const struct kh_attr_ctx *c, uint32_t i)
 {
 	uint32_t m = c->ment[i];
 
@@ -104,7 +104,44 @@ static uint32_t paren_close(const struct kh_attr_ctx *c, uint32_t i, uint32_t li
 	return KH_NONE;
 }
 
-void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, struct kh_attr_np *ret_np)
+static bool outlet_at(const struct kh_attr_ctx *c, uint32_t t)
+{
+	const struct kh_lex_entry *e = NULL;
+	uint8_t k;
+
+	if (src_at(c, t, false, &e) > 0)
+		return (src_kind(e) == KH_SRC_AGENCY || src_kind(e) == KH_SRC_MEDIA) && src_role(e) != KH_SROLE_ANON &&
+		       src_role(e) != KH_SROLE_BACKREF;
+	if (c->ment[t] == KH_NONE)
+		return false;
+	k = kh_attr_entity_kind(c, c->doc->mentions.items[c->ment[t]].entity, NULL);
+	return k == KH_SRC_AGENCY || k == KH_SRC_MEDIA;
+}
+
+uint32_t kh_attr_addressee(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, struct kh_span *ret_span,
+			   uint32_t *ret_entity)
+{
+	uint32_t t = i;
+
+	if (lim > c->n)
+		lim = c->n;
+	if (i >= lim || !outlet_at(c, i))
+		return 0;
+	*ret_entity = c->ment[i] != KH_NONE ? c->doc->mentions.items[c->ment[i]].entity : KH_NONE;
+	while (t < lim && t < i + 6 && T(c, t)->kind == KH_TOK_WORD && !kh_attr_is_comp(c, t) &&
+	       !kh_attr_has_bi(c, t) && !kh_attr_word_is(c, t, KH_AW_STOP))
+		t++;
+	if (is_quote_open(c, t) && c->mate[t] < lim && c->mate[t] <= t + 6)
+		t = c->mate[t] + 1;
+	if (t == i)
+		return 0;
+	ret_span->start = T(c, i)->core_start;
+	ret_span->end = T(c, t - 1)->end;
+	return t - i;
+}
+
+void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, unsigned flags,
+		      struct kh_attr_np *ret_np)
 {
 	const struct kh_lex_entry *e = NULL;
 	uint32_t t = i, pp = 0;
@@ -162,9 +199,11 @@ void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, struct kh
 			}
 			break;
 		}
-		if (kh_attr_has_li(c, t) || kh_attr_has_bi(c, t))
+		if (t > i && (kh_attr_has_li(c, t) || kh_attr_has_bi(c, t)))
 			break;
-		if (is_date_tok(c, t) || tk->kind != KH_TOK_WORD || is_frame_cue(c, t))
+		if ((flags & KH_NP_TELL) != 0 && t > i && outlet_at(c, t))
+			break;
+		if (kh_attr_is_date(c, t) || tk->kind != KH_TOK_WORD || is_frame_cue(c, t))
 			break;
 		if (anon && !in_pp && t > i && kh_attr_definite(c, t) != head_def)
 			break; /* not an adjective of the head: the object of the verb */
@@ -403,6 +442,11 @@ static bool resolve_backref(struct kh_attr_ctx *c, const struct kh_lex_entry *e,
 			}
 		}
 	}
+	if (k == KH_SRC_PERSON && c->focus.valid &&
+	    (c->focus.kind == KH_SRC_PERSON || c->focus.kind == KH_SRC_UNKNOWN)) {
+		*ret = c->focus; /* الدبلوماسي، الوزير: the person in focus */
+		return true;
+	}
 	if (k == KH_SRC_PERSON || k == KH_SRC_ANONYMOUS || k == KH_SRC_UNKNOWN)
 		return false;
 	/* a named entity of that kind mentioned before the cue */
@@ -485,7 +529,11 @@ void kh_attr_np_resolve(struct kh_attr_ctx *c, const struct kh_attr_np *np, uint
 	if (lead > np->first && src_at(c, lead, false, &e) > 0 && src_role(e) == KH_SROLE_NAME) {
 		ret->kind = src_kind(e);
 		ret->agency_id = src_id(e);
+		return;
 	}
+	/* a short bare phrase without article or lexicon word: most often a person's name */
+	if (lead == np->first && np->end - lead <= 3 && !kh_attr_definite(c, lead))
+		ret->kind = KH_SRC_PERSON;
 }
 
 bool kh_attr_subject_before(struct kh_attr_ctx *c, uint32_t verb, struct kh_attr_speaker *ret)
@@ -495,14 +543,25 @@ bool kh_attr_subject_before(struct kh_attr_ctx *c, uint32_t verb, struct kh_attr
 	uint32_t best = KH_NONE;
 	struct kh_attr_np np;
 
-	while (k > sf && verb - k < MAX_BEFORE && T(c, k - 1)->kind == KH_TOK_WORD &&
-	       !kh_attr_is_comp(c, k - 1))
-		k--;
+	for (uint32_t steps = 0; k > sf && steps < MAX_BEFORE; steps++) {
+		uint32_t p = k - 1;
+
+		if (c->tok[p].kind == KH_TOK_PUNCT && c->mate[p] != KH_NONE && c->mate[p] < p &&
+		    c->mate[p] >= sf && p - c->mate[p] <= 6) {
+			k = c->mate[p]; /* التحالف الدولي ضدّ «داعش» صرّح */
+			continue;
+		}
+		if (c->tok[p].kind != KH_TOK_WORD || kh_attr_is_comp(c, p))
+			break;
+		k = p;
+	}
 	if (k == verb)
 		return false;
 	s = k;
 	while (s < verb && kh_attr_word_is(c, s, KH_AW_STARTER))
 		s++;
+	if (s == k && k > sf && kh_attr_is_comp(c, k - 1))
+		k--; /* إلا أنّ الولايات المتحدة أكّدت: the subject of a أنّ-clause */
 	for (uint32_t t = s; t < verb; t++) {
 		uint32_t mi = c->ment[t];
 		const struct kh_mention *m;

@@ -41,11 +41,12 @@ static const struct {
 		      "مؤخراً|حاليا|حالياً|الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد|الذي|"
 		      "التي|الذين|اللذين|اللتين|وهو|وهي|هو|هي|ما|لا|لم|لن|قد|كان|كانت|أمام|حين|عند|"
 		      "منذ|تجاه|إزاء|إثر|غدا|غداً|الآن|يوم|ليلا|ليلاً|نهارا|صباحا|مساءً|مساءا|"
-		      "ذلك|هذا|هذه|إن|أن|بأن|بأنّ|أول|الأول|الماضي|المقبل" },
+		      "ذلك|هذا|هذه|إن|أن|بأن|بأنّ|أول|الأول|الماضي|المقبل|قوله|قولها|قولهم|وهو|وهي" },
 	{ KH_AW_PREP, "في|من" },
 	{ KH_AW_STARTER, "لكن|ولكن|لكنّ|كان|كانت|وكان|وكانت|أما|وأما|أمّا|فيما|بينما|حيث|قد|وقد|ثم|كما|"
 			 "وكما|إلا|بل" },
-	{ KH_AW_LINK, "كما|فيما|بينما|وفيما|وبينما|في حين" },
+	{ KH_AW_LINK, "كما|وكما|إلا|إلّا|الأمر" },
+	{ KH_AW_PRONPREP, "به|بها|بهم|عنه|عنها|عنهم|له|لها|لهم" },
 };
 
 /* ---- loading ----------------------------------------------------------------------------- */
@@ -438,6 +439,8 @@ static bool frame_starts(const struct kh_attr_ctx *c, uint32_t i)
 	return kh_attr_word_is(c, i, KH_AW_LINK);
 }
 
+static bool frame_starts(const struct kh_attr_ctx *c, uint32_t i);
+
 /* A quotation closed at q1 ends the reported clause (nothing but punctuation follows). */
 static bool quote_ends_clause(const struct kh_attr_ctx *c, uint32_t q1)
 {
@@ -447,7 +450,26 @@ static bool quote_ends_clause(const struct kh_attr_ctx *c, uint32_t q1)
 		return true;
 	if ((T(c, a)->flags & KH_TOKF_LINE_START) != 0)
 		return true;
-	return T(c, a)->kind == KH_TOK_PUNCT && !is_quote_open(c, a) && !kh_attr_punct_is(c, a, "(");
+	if (T(c, a)->kind == KH_TOK_WORD)
+		return frame_starts(c, a);
+	return !is_quote_open(c, a) && !kh_attr_punct_is(c, a, "(");
+}
+
+/* After a comma: a short subject and a reporting verb (، إلا أنّ الولايات المتحدة أكّدت ...). */
+static bool verb_clause_follows(const struct kh_attr_ctx *c, uint32_t i)
+{
+	const struct kh_lex_entry *e = NULL;
+
+	for (uint32_t t = i; t < c->n && t < i + 5; t++) {
+		if (c->tok[t].kind != KH_TOK_WORD)
+			return false;
+		if (t > i && kh_attr_cue_at(c, t, &e) > 0) {
+			enum kh_attr_cue_class k = kh_attr_cue_class(e);
+
+			return k == KH_CUE_VERB || k == KH_CUE_VERB_TELL;
+		}
+	}
+	return false;
 }
 
 /* Last token of the clause that starts at c0. */
@@ -473,7 +495,7 @@ static uint32_t clause_end(const struct kh_attr_ctx *c, uint32_t c0)
 			break;
 		if (is_stop_punct(c, t))
 			break;
-		if (is_comma(c, t) && frame_starts(c, t + 1))
+		if (is_comma(c, t) && (frame_starts(c, t + 1) || verb_clause_follows(c, t + 1)))
 			break;
 		last = t;
 		t++;
@@ -676,6 +698,23 @@ static bool prep_at(const struct kh_attr_ctx *c, uint32_t t, const char *preps, 
 	return prep_listed(preps, tk->key);
 }
 
+/* A short quotation inside a phrase (ضدّ «داعش»: ...، ذرائع «داعش» الواهية): a name, not a statement. */
+static bool name_quote(const struct kh_attr_ctx *c, uint32_t q)
+{
+	uint32_t q1 = c->mate[q], a;
+
+	if (q1 == KH_NONE || q1 <= q || q1 - q - 1 > 6)
+		return false;
+	a = q1 + 1;
+	if (a >= c->n || (T(c, a)->flags & KH_TOKF_LINE_START) != 0)
+		return false;
+	if (T(c, a)->kind == KH_TOK_WORD)
+		return !frame_starts(c, a);
+	if (kh_attr_punct_is(c, a, ":") || kh_attr_punct_is(c, a, "(") || is_quote_open(c, a))
+		return true;
+	return is_comma(c, a) && q1 - q - 1 <= 2;
+}
+
 /* «...»، قال X: the quotation right before the verb. */
 static uint32_t quote_before(const struct kh_attr_ctx *c, uint32_t i)
 {
@@ -705,7 +744,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 
 	lim = j + KH_ATTR_MAX_SCAN < se ? j + KH_ATTR_MAX_SCAN : se;
 	if (cls == KH_CUE_VERB || cls == KH_CUE_VERB_TELL || cls == KH_CUE_SOURCE) {
-		kh_attr_np_parse(c, j, lim, &np);
+		kh_attr_np_parse(c, j, lim, cls == KH_CUE_VERB_TELL ? KH_NP_TELL : 0, &np);
 		if (np.end > np.first)
 			kh_attr_np_resolve(c, &np, i, &subj);
 	}
@@ -721,6 +760,12 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 				break;
 			}
 			if (is_quote_open(c, t)) {
+				if (name_quote(c, t)) {
+					t = c->mate[t];
+					continue;
+				}
+				if (skipped > 3)
+					break;
 				mode = M_QUOTE;
 				q = t;
 				break;
@@ -746,7 +791,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 			if (cls == KH_CUE_SOURCE && !attached) {
 				struct kh_attr_np snp;
 
-				kh_attr_np_parse(c, t + 1, lim, &snp);
+				kh_attr_np_parse(c, t + 1, lim, 0, &snp);
 				if (snp.end > snp.first) {
 					kh_attr_np_resolve(c, &snp, i, &sp);
 					written = true;
@@ -771,6 +816,14 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 			}
 			continue;
 		}
+		if (cls == KH_CUE_VERB_TELL && medium.end == 0 && t == p) {
+			uint32_t u = kh_attr_addressee(c, t, lim, &medium, &medium_entity);
+
+			if (u > 0) {
+				t += u - 1;
+				continue;
+			}
+		}
 		if (kh_attr_has_li(c, t) && medium.end == 0) {
 			uint32_t u = kh_attr_medium_parse(c, t, lim, &medium, &medium_entity);
 
@@ -781,8 +834,13 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 		}
 		if (frame_starts(c, t) && !kh_attr_word_is(c, t, KH_AW_LINK))
 			break;
-		skipped++;
+		if (!kh_attr_word_is(c, t, KH_AW_STOP) && !kh_attr_is_date(c, t))
+			skipped++;
 	}
+	if (cls == KH_CUE_SOURCE && !sp.valid)
+		mode = M_NONE; /* نقل without عن X is no report (نقل المصاب إلى المشفى) */
+	if (mode == M_NONE && subj.valid)
+		kh_attr_focus_set(c, &subj); /* أعلن التنظيم مسؤوليته ...، وقال: the speaker in focus */
 	switch (mode) {
 	case M_CLAUSE:
 		if (!clause_content(c, cstart, false, &ct))
@@ -847,18 +905,19 @@ static int frame_according(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const 
 	if (j < se && (strcmp(T(c, j)->key, "ل") == 0 || strcmp(T(c, j)->key, "عن") == 0 ||
 		       strcmp(T(c, j)->key, "الي") == 0))
 		j++;
-	if (j < se && strcmp(T(c, j)->key, "ما") == 0)
-		j += 2;
-	else if (j < se && strcmp(T(c, j)->key, "لما") == 0)
+	if (j < se && (strcmp(T(c, j)->key, "ما") == 0 || strcmp(T(c, j)->key, "لما") == 0))
 		j += 2;
 	else if (j > i && strcmp(T(c, j - 1)->key, "حسبما") == 0)
 		j += 1;
+	/* وفقاً لما صرّح به X */
+	if (j < se && j > i + m && kh_attr_word_is(c, j, KH_AW_PRONPREP))
+		j++;
 	if (pronoun) {
 		np.first = np.end = j;
 		np.medium.start = np.medium.end = 0;
 		np.medium_entity = KH_NONE;
 	} else {
-		kh_attr_np_parse(c, j, se, &np);
+		kh_attr_np_parse(c, j, se, 0, &np);
 		/* the lone ل of وفقاً لـ stays on the name with a real segmenter */
 		if (np.end == np.first)
 			return 0;
@@ -1005,6 +1064,30 @@ static void sentence_topic(struct kh_attr_ctx *c, uint32_t first)
 	kh_attr_focus_set(c, &sp);
 }
 
+/* وبعدما حذّر من أنّ ...، اعتبر حفتر أنّ ...: a statement without any speaker takes the next
+ * speaker of its sentence. */
+static void fill_cataphora(struct kh_attr_ctx *c)
+{
+	struct kh_doc *doc = c->doc;
+
+	for (uint32_t k = 0; k + 1 < doc->attributions.n; k++) {
+		struct kh_attribution *a = &doc->attributions.items[k];
+		const struct kh_attribution *b = &doc->attributions.items[k + 1];
+
+		if (a->source.end > a->source.start || a->source_text != NULL || a->kind == KH_ATTR_SUMMARY)
+			continue;
+		if (b->sentence != a->sentence || b->cue.start < a->cue.start)
+			continue;
+		if (b->source.end > b->source.start && b->source_text == NULL)
+			a->source_text = kh_doc_norm_strndup(doc, b->source.start, b->source.end);
+		else
+			a->source_text = b->source_text;
+		a->source_entity = b->source_entity;
+		a->source_kind = b->source_kind;
+		a->agency_id = b->agency_id;
+	}
+}
+
 /* ---- the stage --------------------------------------------------------------------------- */
 
 int kh_attr_apply(const struct kh_attr_res *r, struct kh_doc *doc)
@@ -1073,5 +1156,6 @@ int kh_attr_apply(const struct kh_attr_res *r, struct kh_doc *doc)
 			return rc;
 		i += m - 1;
 	}
+	fill_cataphora(&c);
 	return 0;
 }
