@@ -72,6 +72,8 @@ struct kh_attr_ctx {
 	uint8_t *inq;       /**< [n] 1 inside a paired quotation */
 	uint32_t *ment;     /**< [n] mention covering the token, or KH_NONE */
 	struct kh_attr_speaker focus;
+	struct kh_attr_speaker alt; /**< the outlet of the last نقل X عن Y frame */
+	uint32_t alt_sentence;
 	struct kh_attr_speaker hist[KH_ATTR_HIST];
 	uint32_t nhist;
 };

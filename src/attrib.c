@@ -715,6 +715,41 @@ static bool name_quote(const struct kh_attr_ctx *c, uint32_t q)
 	return is_comma(c, a) && q1 - q - 1 <= 2;
 }
 
+/* A folded word ending in ة (folded to ه): a feminine participle or noun. */
+static bool feminine(const char *key)
+{
+	size_t n = strlen(key);
+
+	return n >= 2 && strcmp(key + n - 2, "ه") == 0;
+}
+
+static bool first_word_feminine(const char *fold)
+{
+	const char *sp = strchr(fold, ' ');
+	char w[64];
+	size_t n = sp != NULL ? (size_t)(sp - fold) : strlen(fold);
+
+	if (n == 0 || n >= sizeof(w))
+		return false;
+	memcpy(w, fold, n);
+	w[n] = '\0';
+	return feminine(w);
+}
+
+/* The verb opens its clause: with و / ف on it, or at most three words after the sentence
+ * start or a punctuation mark (من جهتها حمّلت ...، وفي السياق دعت ...). */
+static bool clause_initial(const struct kh_attr_ctx *c, uint32_t i)
+{
+	uint32_t sf = kh_attr_sent_first(c, i), k = i;
+	bool fa;
+
+	if (has_conj(c, i, &fa))
+		return true;
+	while (k > sf && i - k < 4 && c->tok[k - 1].kind == KH_TOK_WORD)
+		k--;
+	return i - k < 4;
+}
+
 /* «...»، قال X: the quotation right before the verb. */
 static uint32_t quote_before(const struct kh_attr_ctx *c, uint32_t i)
 {
@@ -839,7 +874,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 	}
 	if (cls == KH_CUE_SOURCE && !sp.valid)
 		mode = M_NONE; /* نقل without عن X is no report (نقل المصاب إلى المشفى) */
-	if (mode == M_NONE && subj.valid)
+	if (mode == M_NONE && subj.valid && subj.kind != KH_SRC_ANONYMOUS && clause_initial(c, i))
 		kh_attr_focus_set(c, &subj); /* أعلن التنظيم مسؤوليته ...، وقال: the speaker in focus */
 	switch (mode) {
 	case M_CLAUSE:
@@ -878,15 +913,29 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 			   (!has_conj(c, i, &fa) || fa) && kh_attr_subject_before(c, i, &sp)) {
 			written = true;
 			subj = sp;
+		} else if (cls == KH_CUE_PARTICIPLE && c->alt.valid && c->alt_sentence == T(c, i)->sentence &&
+			   feminine(T(c, i)->key) && c->alt.fold != NULL && first_word_feminine(c->alt.fold)) {
+			/* ونقلت الشبكة عن مصادر أنّ ...، لافتةً: the participle agrees with الشبكة */
+			sp = c->alt;
+			written = false;
 		} else if (cls != KH_CUE_PASSIVE && c->focus.valid) {
 			sp = c->focus;
 			written = false;
 		}
 	}
-	if (subj.valid)
-		kh_attr_focus_set(c, &subj);
-	else if (written && sp.valid)
+	if (cls == KH_CUE_SOURCE && sp.valid) {
+		/* the quoted source speaks on; the reporting outlet stays at hand for agreement */
+		if (subj.valid) {
+			kh_attr_focus_set(c, &subj);
+			c->alt = c->focus;
+			c->alt_sentence = T(c, i)->sentence;
+		}
 		kh_attr_focus_set(c, &sp);
+	} else if (subj.valid) {
+		kh_attr_focus_set(c, &subj);
+	} else if (written && sp.valid) {
+		kh_attr_focus_set(c, &sp);
+	}
 	return emit(c, &ct, &sp, written, i, i + m, e, medium.end > medium.start ? &medium : np.medium.end > 0 ? &np.medium : NULL,
 		    medium_entity);
 }
