@@ -41,7 +41,9 @@ static const struct {
 		      "مؤخراً|حاليا|حالياً|الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد|الذي|"
 		      "التي|الذين|اللذين|اللتين|وهو|وهي|هو|هي|ما|لا|لم|لن|قد|كان|كانت|أمام|حين|عند|"
 		      "منذ|تجاه|إزاء|إثر|غدا|غداً|الآن|يوم|ليلا|ليلاً|نهارا|صباحا|مساءً|مساءا|"
-		      "ذلك|هذا|هذه|إن|أن|بأن|بأنّ|أول|الأول|الماضي|المقبل|قوله|قولها|قولهم|وهو|وهي" },
+		      "ذلك|هذا|هذه|إن|أن|بأن|بأنّ|أول|الأول|الماضي|المقبل|قوله|قولها|قولهم|وهو|وهي|"
+		      "كانون|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين|يناير|فبراير|مارس|"
+		      "أبريل|إبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر" },
 	{ KH_AW_PREP, "في|من" },
 	{ KH_AW_STARTER, "لكن|ولكن|لكنّ|كان|كانت|وكان|وكانت|أما|وأما|أمّا|فيما|بينما|حيث|قد|وقد|ثم|كما|"
 			 "وكما|إلا|بل" },
@@ -211,6 +213,10 @@ bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role)
 	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
 		return false;
 	t = T(c, i);
+	/* folding makes the name علي and the preposition على one key: the text tells them apart */
+	if (strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
+	    memcmp(c->doc->norm + t->end - 2, "ي", 2) == 0)
+		return false;
 	if (role_in_chain(kh_lex_get(c->r->words, t->key), role))
 		return true;
 	k = strip_conj(t);
@@ -844,7 +850,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 				q = nx;
 				break;
 			}
-			if (strcmp(nominal, "yes") == 0 && skipped <= 2 && nx < lim) {
+			if (strcmp(nominal, "yes") == 0 && skipped == 0 && nx < lim) {
 				mode = M_NOMINAL;
 				cstart = nx;
 				break;
@@ -995,9 +1001,9 @@ static int frame_according(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const 
 			a--;
 		if (b < se && (kh_attr_punct_is(c, b, "-") || kh_attr_punct_is(c, b, ")")))
 			b++;
-		c1 = b;
+		c1 = b - 1; /* the last token of the parenthesis; b > i here */
 		while (c1 + 1 < se && !is_comma(c, c1 + 1) && !is_stop_punct(c, c1 + 1) &&
-		       c1 - b < KH_ATTR_MAX_CLAUSE) {
+		       c1 + 1 - b < KH_ATTR_MAX_CLAUSE) {
 			if (is_quote_open(c, c1 + 1) && c->mate[c1 + 1] < se) {
 				c1 = c->mate[c1 + 1];
 				continue;
