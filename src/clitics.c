@@ -190,6 +190,8 @@ static uint32_t find_proclitics(struct word *w, bool *ret_fused)
 	uint32_t se, rs;
 
 	*ret_fused = false;
+	if (proclitic_bit(w->cp[0]) == 0)
+		return 0;
 	if (analyzable(w, 0, &se, &rs))
 		return 0; /* the whole word is known: never cut it */
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {

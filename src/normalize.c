@@ -518,30 +518,44 @@ static void fold_into(char *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned char *o = (unsigned char *)out;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = p[i];
+	while (i < len) {
+		unsigned c = p[i];
 
-		if (c >= 'A' && c <= 'Z') {
-			o[i] = (unsigned char)(c + 32);
+		if (c < 0x80) {
+			o[i++] = (unsigned char)(c - 'A' < 26u ? c + 32 : c);
 			continue;
 		}
-		o[i] = c;
-		if ((c != 0xD8 && c != 0xD9) || i + 1 >= len)
+		if ((c == 0xD8 || c == 0xD9) && i + 1 < len) {
+			unsigned d = p[i + 1];
+
+			switch ((c << 8) | d) {
+			case 0xD8A2: /* آ */
+			case 0xD8A3: /* أ */
+			case 0xD8A5: /* إ */
+				d = 0xA7;
+				break;
+			case 0xD8A9: /* ة → ه */
+				c = 0xD9;
+				d = 0x87;
+				break;
+			case 0xD989: /* ى → ي */
+				d = 0x8A;
+				break;
+			case 0xD9B1: /* ٱ → ا */
+				c = 0xD8;
+				d = 0xA7;
+				break;
+			default:
+				break;
+			}
+			o[i] = (unsigned char)c;
+			o[i + 1] = (unsigned char)d;
+			i += 2;
 			continue;
-		o[i + 1] = p[i + 1];
-		if (c == 0xD8 && (p[i + 1] == 0xA2 || p[i + 1] == 0xA3 || p[i + 1] == 0xA5)) {
-			o[i + 1] = 0xA7; /* آ أ إ → ا */
-		} else if (c == 0xD8 && p[i + 1] == 0xA9) {
-			o[i] = 0xD9; /* ة → ه */
-			o[i + 1] = 0x87;
-		} else if (c == 0xD9 && p[i + 1] == 0x89) {
-			o[i + 1] = 0x8A; /* ى → ي */
-		} else if (c == 0xD9 && p[i + 1] == 0xB1) {
-			o[i] = 0xD8; /* ٱ → ا */
-			o[i + 1] = 0xA7;
 		}
-		i++;
+		o[i++] = (unsigned char)c;
 	}
 }
 

@@ -482,7 +482,8 @@ static void quote_flags(struct kh_doc *doc, uint32_t k, bool *dq_open)
 	t->flags |= *dq_open ? KH_TOKF_QUOTE_OPEN : KH_TOKF_QUOTE_CLOSE;
 }
 
-static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t)
+/* Keys of token @p t; its full key is folded into @p *keys, which advances. */
+static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t, char **keys)
 {
 	const char *w = doc->norm + t->start;
 	uint32_t len = t->end - t->start;
@@ -491,9 +492,9 @@ static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct
 
 	t->core_start = t->stem_start = t->start;
 	t->stem_end = t->end;
-	t->full_key = kh_norm_fold(&doc->arena, w, len);
-	if (t->full_key == NULL)
-		return -ENOMEM;
+	kh_norm_fold_buf(*keys, w, len);
+	t->full_key = *keys;
+	*keys += len + 1;
 	t->key = t->stem_key = t->full_key;
 	if (t->kind != KH_TOK_WORD || !kh_clitics_analyze(known, w, t->full_key, len, &c))
 		return 0;
@@ -679,11 +680,24 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct kh_doc *doc)
 {
 	bool dq_open = false;
+	char *keys;
 	int r;
 
 	r = tokenize(sg, doc->norm, doc->norm_len);
 	if (r < 0)
 		return r;
+	/* every full key in one block: the tokens' bytes, each with its NUL */
+	keys = kh_arena_alloc(&doc->arena, (size_t)doc->norm_len + sg->n_raw + 1);
+	if (keys == NULL)
+		return -ENOMEM;
+	if (doc->tokens.cap < doc->tokens.n + sg->n_raw) {
+		struct kh_token *items = realloc(doc->tokens.items, ((size_t)doc->tokens.n + sg->n_raw) * sizeof(*items));
+
+		if (items == NULL)
+			return -ENOMEM;
+		doc->tokens.items = items;
+		doc->tokens.cap = doc->tokens.n + sg->n_raw;
+	}
 	for (uint32_t i = 0; i < sg->n_raw; i++) {
 		struct kh_token *t = kh_vec_push(&doc->tokens);
 
@@ -693,7 +707,7 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 		t->end = sg->raw[i].end;
 		t->kind = sg->raw[i].kind;
 		t->flags = sg->raw[i].flags;
-		r = token_keys(known, doc, t);
+		r = token_keys(known, doc, t, &keys);
 		if (r < 0)
 			return r;
 		if (t->kind == KH_TOK_PUNCT)
