@@ -576,6 +576,9 @@ static bool abbreviation_stop(const struct kh_doc *doc, uint32_t k)
 	if (k == 0 || !is_char(doc, stop, "."))
 		return false;
 	w = &doc->tokens.items[k - 1];
+	/* "1." "2." numbering a list at the start of a line */
+	if (w->kind == KH_TOK_NUMBER && w->end == stop->start && (w->flags & KH_TOKF_LINE_START) != 0)
+		return true;
 	if (w->kind != KH_TOK_WORD || w->end != stop->start)
 		return false;
 	n = kh_utf8_decode((const unsigned char *)doc->norm + w->start, w->end - w->start, &cp);
@@ -639,8 +642,11 @@ static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t en
 	while (j > ss->first && is_closing(doc, &doc->tokens.items[j]))
 		j--;
 	last = &doc->tokens.items[j];
+	/* a headline may trail off with ".." or "..." */
 	s->headline = at_line_end && (doc->tokens.items[ss->first].flags & KH_TOKF_LINE_START) != 0 &&
-		      !is_stop(doc, last) && !is_char(doc, last, ":");
+		      (!is_stop(doc, last) || (is_char(doc, last, ".") && j > ss->first &&
+					       is_char(doc, &doc->tokens.items[j - 1], "."))) &&
+		      !is_char(doc, last, ":");
 	ss->first = end_tok;
 	return 0;
 }

@@ -31,6 +31,14 @@ static void sentences_are(const char *text, const char *const *want, size_t n, c
 	kh_doc_free(doc);
 }
 
+static void headline_is(const char *text, bool want, const char *what)
+{
+	struct kh_doc *doc = td_seg(sg, NULL, text);
+
+	tap_ok(doc->sentences.n > 0 && doc->sentences.items[0].headline == want, "%s", what);
+	kh_doc_free(doc);
+}
+
 static void tokens_are(const char *text, const char *const *want, size_t n, const char *what)
 {
 	struct kh_doc *doc = td_seg(sg, NULL, text);
@@ -140,6 +148,7 @@ static void test_sentence_rules(void)
 	static const char *const s8[] = { "Mr. Smith met Dr. Jones.", "They left." };
 	static const char *const s9[] = { "بلغت النسبة 3.5 بالمئة." };
 	static const char *const s10[] = { "قال: «لن نتراجع!»", "وغادر." };
+	static const char *const s11[] = { "1. تعزيز الأمن.", "2. إعادة الإعمار." };
 
 	sentences_are("قال. ثم غادر.", s1, N(s1), "two stops");
 	sentences_are("التقى أ.د. سمير خليل بالوفد.", s2, N(s2), "single-letter abbreviations do not end");
@@ -151,6 +160,10 @@ static void test_sentence_rules(void)
 	sentences_are("Mr. Smith met Dr. Jones. They left.", s8, N(s8), "Latin abbreviations");
 	sentences_are("بلغت النسبة 3.5 بالمئة.", s9, N(s9), "a decimal point does not end");
 	sentences_are("قال: «لن نتراجع!» وغادر.", s10, N(s10), "» after ! stays");
+	sentences_are("1. تعزيز الأمن.\n2. إعادة الإعمار.", s11, N(s11), "list numbers do not end a sentence");
+	headline_is("مذبحة في المدينة..\nقتل عشرة.", true, "a headline trailing off with .. is a headline");
+	headline_is("قال الوزير:\n«نعم».", false, "a line ending with a colon is no headline");
+	headline_is("انتهى الاجتماع.", false, "a line with a final stop is no headline");
 }
 
 static void test_token_rules(void)
