@@ -8,6 +8,7 @@ import time
 import unittest
 
 from khabar_server import ARTICLE, SENTENCE, Server, big_text, error_of, main
+from openapi_check import check_component
 
 NDJSON = {'Content-Type': 'application/x-ndjson'}
 TEXTS = [ARTICLE, SENTENCE, 'زار الرئيس القاهرة أمس والتقى نظيره. 😀', SENTENCE * 4]
@@ -56,6 +57,9 @@ class Batch(unittest.TestCase):
         codes = [o['error']['code'] if 'error' in o else 'ok' for o in out]
         self.assertEqual(codes, ['ok', 'malformed_json', 'empty_text', 'missing_text', 'ok',
                                  'unsupported_language', 'invalid_utf8', 'ok'])
+        spec = json.loads(self.srv.request('GET', '/openapi.json')[2])
+        for o in out:
+            check_component(o, 'BatchErrorLine' if 'error' in o else 'BatchResultLine', spec)
         for o, t in ((out[0], TEXTS[0]), (out[4], TEXTS[2]), (out[7], TEXTS[3])):
             doc = dict(o)
             del doc['line']
