@@ -88,7 +88,7 @@ static enum MHD_Result answer(struct kh_http_req *r, struct kh_docjob *j)
 	char *json;
 
 	if (kh_job_get_state(&j->base) == KH_JOB_EXPIRED) {
-		if (kh_server_draining(r->srv))
+		if (kh_job_shut_down(&j->base))
 			return kh_http_reply_error(r, KH_ERR_SHUTTING_DOWN, NULL);
 		return kh_http_reply_error(r, KH_ERR_DEADLINE, "the analysis took longer than %u ms",
 					   kh_server_config(r->srv)->deadline_ms);

@@ -163,7 +163,7 @@ static void finish_job_line(struct batch *b, struct kh_docjob *j, char **ret_out
 	enum kh_err e;
 
 	if (kh_job_get_state(&j->base) == KH_JOB_EXPIRED) {
-		e = kh_server_draining(b->srv) ? KH_ERR_SHUTTING_DOWN : KH_ERR_DEADLINE;
+		e = kh_job_shut_down(&j->base) ? KH_ERR_SHUTTING_DOWN : KH_ERR_DEADLINE;
 		*ret_out = error_line(b->lines[j->index].lineno, j->id, e, NULL, ret_len);
 	} else if (j->status == KH_OK) {
 		*ret_out = result_line(b->lines[j->index].lineno, j->json, j->json_len, ret_len);
@@ -248,15 +248,17 @@ static void feed(struct batch *b)
 		pthread_mutex_unlock(&b->lock);
 
 		j = prepare(b, i, &out, &len);
-		r = j != NULL ? kh_jobq_push_extra(kh_server_jobq(b->srv), &j->base,
-						  kh_server_config(b->srv)->deadline_ms)
-			      : 0;
-		if (j != NULL && r == 0) {
-			batch_ref(b); /* released by item_finish */
-			kh_job_unref(&j->base); /* the queue holds its own */
-			continue;
-		}
+		r = 0;
 		if (j != NULL) {
+			/* The job's reference on the batch, released by item_finish; taken before
+			 * the push, since a worker may finish the job before push returns. */
+			batch_ref(b);
+			r = kh_jobq_push_extra(kh_server_jobq(b->srv), &j->base, kh_server_config(b->srv)->deadline_ms);
+			if (r == 0) {
+				kh_job_unref(&j->base); /* the queue holds its own */
+				continue;
+			}
+			batch_unref(b); /* cannot be the last: our caller holds one */
 			out = error_line(b->lines[i].lineno, j->id, KH_ERR_SHUTTING_DOWN, NULL, &len);
 			kh_job_unref(&j->base);
 		}

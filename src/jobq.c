@@ -73,6 +73,11 @@ bool kh_job_cancelled(const struct kh_job *job)
 	return __atomic_load_n(&job->cancel, __ATOMIC_RELAXED) != 0;
 }
 
+bool kh_job_shut_down(const struct kh_job *job)
+{
+	return __atomic_load_n(&job->cancel, __ATOMIC_RELAXED) == KH_CANCEL_SHUTDOWN;
+}
+
 struct kh_analyzer *kh_worker_analyzer(struct kh_worker *w)
 {
 	return w->analyzer;
@@ -143,19 +148,19 @@ static void d_remove(struct kh_jobq *q, struct kh_job *j)
  * reference the caller must drop after calling finish (the queue's own when the job
  * was still waiting, else a fresh one), or NULL when the job already finished.
  */
-static struct kh_job *expire_locked(struct kh_jobq *q, struct kh_job *j)
+static struct kh_job *expire_locked(struct kh_jobq *q, struct kh_job *j, int why)
 {
 	int st = KH_JOB_QUEUED;
 
 	if (atomic_compare_exchange_strong(&j->state, &st, KH_JOB_EXPIRED)) {
-		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&j->cancel, why, __ATOMIC_RELAXED);
 		d_remove(q, j);
 		q_remove(q, j);
 		return j; /* the queue's reference moves to the caller */
 	}
 	st = KH_JOB_RUNNING;
 	if (atomic_compare_exchange_strong(&j->state, &st, KH_JOB_EXPIRED)) {
-		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&j->cancel, why, __ATOMIC_RELAXED);
 		d_remove(q, j);
 		return kh_job_ref(j); /* the worker keeps its own */
 	}
@@ -239,7 +244,7 @@ static void *timer_main(void *arg)
 		if (j == NULL) {
 			pthread_cond_wait(&q->timer, &q->lock);
 		} else if (j->deadline_ns <= now) {
-			struct kh_job *e = expire_locked(q, j);
+			struct kh_job *e = expire_locked(q, j, KH_CANCEL_DEADLINE);
 
 			if (e == NULL) {
 				d_remove(q, j); /* cannot happen: finished jobs leave the list */
@@ -343,7 +348,7 @@ void kh_jobq_push(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
 	if (q->closed) {
 		/* Closed between reserve and push: never leave a suspended connection behind. */
 		atomic_store(&job->state, KH_JOB_EXPIRED);
-		__atomic_store_n(&job->cancel, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&job->cancel, KH_CANCEL_SHUTDOWN, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&q->lock);
 		expire_finish(job);
 		return;
@@ -394,7 +399,7 @@ unsigned kh_jobq_expire_all(struct kh_jobq *q)
 		while (q->d_head != NULL && e == NULL) {
 			struct kh_job *j = q->d_head;
 
-			e = expire_locked(q, j);
+			e = expire_locked(q, j, KH_CANCEL_SHUTDOWN);
 			if (e == NULL)
 				d_remove(q, j);
 		}

@@ -266,7 +266,8 @@ class Shutdown(unittest.TestCase):
 
     def test_sigterm_finishes_in_flight_requests(self):
         text = big_text(3 * 1000 * 1000)
-        srv = Server('--workers', '1', '--queue-length', '8', '--max-body', '4MiB', '--drain-timeout-ms', '120000')
+        srv = Server('--workers', '1', '--queue-length', '8', '--max-body', '4MiB', '--drain-timeout-ms', '120000',
+                     '--deadline-ms', '120000')
         srv.start()
         try:
             keep = srv.connection()
@@ -296,7 +297,8 @@ class Shutdown(unittest.TestCase):
 
     def test_drain_timeout_cancels_what_is_left(self):
         text = big_text(3 * 1000 * 1000)
-        srv = Server('--workers', '1', '--queue-length', '8', '--max-body', '4MiB', '--drain-timeout-ms', '1')
+        srv = Server('--workers', '1', '--queue-length', '8', '--max-body', '4MiB', '--drain-timeout-ms', '1',
+                     '--deadline-ms', '120000')
         srv.start()
         try:
             threads, results = self.start_clients(srv, 4, text)
