@@ -53,8 +53,7 @@ struct batch {
 };
 
 struct batch_ctx {
-	enum kh_media media;
-	enum kh_offset_unit unit;
+	struct kh_http_body_opts opts; /* first: filled by kh_http_body_check() */
 	struct batch *batch;
 };
 
@@ -95,19 +94,7 @@ static void batch_ctx_free(void *p)
 
 enum kh_err kh_http_batch_check(struct kh_http_req *r)
 {
-	struct batch_ctx *c = calloc(1, sizeof(*c));
-	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-
-	if (c == NULL)
-		return KH_ERR_OUT_OF_MEMORY;
-	r->hctx = c;
-	r->hctx_free = batch_ctx_free;
-	c->media = kh_media_parse(ct);
-	if (c->media != KH_MEDIA_NDJSON)
-		return KH_ERR_MEDIA_TYPE;
-	if (kh_http_offsets_param(r, &c->unit) < 0)
-		return KH_ERR_BAD_QUERY;
-	return KH_ERR__MAX;
+	return kh_http_body_check(r, sizeof(struct batch_ctx), batch_ctx_free, 1u << KH_MEDIA_NDJSON);
 }
 
 /* ---- output lines ------------------------------------------------------------------------- */
@@ -419,7 +406,7 @@ enum MHD_Result kh_http_batch(struct kh_http_req *r)
 
 	if (c->batch != NULL)
 		return MHD_YES; /* the response is already queued */
-	b = batch_new(r, c->unit);
+	b = batch_new(r, c->opts.unit);
 	if (b == NULL)
 		return kh_http_reply_error(r, KH_ERR_OUT_OF_MEMORY, NULL);
 	c->batch = b;

@@ -40,8 +40,9 @@ struct kh_job {
 	int cancel;             /**< KH_CANCEL_*, raised (atomically) on expiry; pass &cancel to kh_request */
 	uint64_t enqueued_ns;   /**< CLOCK_MONOTONIC */
 	uint64_t deadline_ns;   /**< CLOCK_MONOTONIC */
-	struct kh_job *q_prev, *q_next; /* waiting list */
-	struct kh_job *d_prev, *d_next; /* outstanding list, by deadline */
+	struct {
+		struct kh_job *prev, *next;
+	} link[2]; /* [0]: the waiting list; [1]: the outstanding list, by deadline */
 };
 
 /** Initialise an embedded job with one reference (the caller's). */
