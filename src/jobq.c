@@ -341,12 +341,22 @@ void kh_jobq_unreserve(struct kh_jobq *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
-void kh_jobq_push(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
+/* Under the lock: make the job visible to the workers and the timer (takes a reference). */
+static void enqueue_locked(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
 {
 	job->enqueued_ns = kh_now_ns();
 	job->deadline_ns = job->enqueued_ns + (uint64_t)deadline_ms * 1000000u;
 	atomic_store(&job->state, KH_JOB_QUEUED);
 	kh_job_ref(job);
+	q_append(q, job);
+	d_insert(q, job);
+	if (q->deadline.head == job)
+		pthread_cond_signal(&q->timer);
+	pthread_cond_signal(&q->work);
+}
+
+void kh_jobq_push(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
+{
 	pthread_mutex_lock(&q->lock);
 	q->reserved--;
 	if (q->closed) {
@@ -354,14 +364,10 @@ void kh_jobq_push(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
 		atomic_store(&job->state, KH_JOB_EXPIRED);
 		__atomic_store_n(&job->cancel, KH_CANCEL_SHUTDOWN, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&q->lock);
-		expire_finish(job);
+		job->ops->finish(job);
 		return;
 	}
-	q_append(q, job);
-	d_insert(q, job);
-	if (q->deadline.head == job)
-		pthread_cond_signal(&q->timer);
-	pthread_cond_signal(&q->work);
+	enqueue_locked(q, job, deadline_ms);
 	pthread_mutex_unlock(&q->lock);
 }
 
@@ -372,15 +378,7 @@ int kh_jobq_push_extra(struct kh_jobq *q, struct kh_job *job, unsigned deadline_
 		pthread_mutex_unlock(&q->lock);
 		return -ESHUTDOWN;
 	}
-	job->enqueued_ns = kh_now_ns();
-	job->deadline_ns = job->enqueued_ns + (uint64_t)deadline_ms * 1000000u;
-	atomic_store(&job->state, KH_JOB_QUEUED);
-	kh_job_ref(job);
-	q_append(q, job);
-	d_insert(q, job);
-	if (q->deadline.head == job)
-		pthread_cond_signal(&q->timer);
-	pthread_cond_signal(&q->work);
+	enqueue_locked(q, job, deadline_ms);
 	pthread_mutex_unlock(&q->lock);
 	return 0;
 }
