@@ -19,6 +19,8 @@ static const char *const homographs[] = {
 	"طرابلس", /* Tripoli, Libya / Tripoli, Lebanon */
 	"أريحا",  /* Jericho / Ariha (Idlib) */
 	"بئر العبد", /* Bir al-Abd, North Sinai / Bir al-Abed, Beirut */
+	"القنيطرة", /* Quneitra, Syria / Kenitra, Morocco */
+	"الصويرة", /* Suwaira, Iraq / Essaouira, Morocco */
 	NULL,
 };
 
