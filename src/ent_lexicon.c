@@ -161,8 +161,6 @@ static int add_known_words(struct kh_ent_res *r, const char *variants, const cha
 			if (r->known != NULL &&
 			    kh_lex_add((struct kh_lexicon *)r->known, buf, NULL, 0, file, line) == -ENOMEM)
 				return -ENOMEM;
-			if (name && kh_lex_add(r->namewords, buf, NULL, 0, file, line) == -ENOMEM)
-				return -ENOMEM;
 			if (person && kh_lex_add(r->personwords, buf, NULL, 0, file, line) == -ENOMEM)
 				return -ENOMEM;
 			n = 0;
@@ -385,7 +383,7 @@ struct kh_ent_res *kh_ent_res_free(struct kh_ent_res *r)
 	kh_lex_free(r->titles);
 	kh_lex_free(r->heads);
 	kh_lex_free(r->stop);
-	kh_lex_free(r->namewords);
+	kh_lex_free(r->common);
 	kh_lex_free(r->personwords);
 	kh_arena_done(&r->arena);
 	free(r);
@@ -409,9 +407,9 @@ int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_le
 	r->titles = kh_lex_new();
 	r->heads = kh_lex_new();
 	r->stop = kh_lex_new();
-	r->namewords = kh_lex_new();
+	r->common = kh_lex_new();
 	r->personwords = kh_lex_new();
-	if (r->namewords == NULL || r->personwords == NULL ||
+	if (r->common == NULL || r->personwords == NULL ||
 	    r->gaz == NULL || r->given == NULL || r->family == NULL || r->titles == NULL ||
 	    r->heads == NULL || r->stop == NULL)
 		goto fail;
@@ -438,6 +436,11 @@ int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_le
 	rc = join_path(path, sizeof(path), data_dir, "heads.tsv");
 	if (rc == 0)
 		rc = load_file(r, r->heads, path, 3, 4, true, head_line, &r->n_heads, &err);
+	if (rc < 0)
+		goto fail;
+	rc = join_path(path, sizeof(path), data_dir, "words.txt");
+	if (rc == 0)
+		rc = load_file(r, r->common, path, 0, 0, true, NULL, NULL, &err);
 	if (rc < 0)
 		goto fail;
 	rc = join_path(path, sizeof(path), data_dir, "stopwords.tsv");

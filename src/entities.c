@@ -162,23 +162,18 @@ static bool has_lex(const struct kh_lexicon *lx, const struct ctx *c, uint32_t i
 /* A word that a dictionary knows and no name list holds. */
 static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
 {
-	if (c->r->known == NULL)
+	const struct kh_token *t = tok(c, i);
+	struct kh_ent_m m;
+
+	if (kh_lex_get(c->r->personwords, t->key) != NULL)
 		return false;
-	if (kh_lex_get(c->r->namewords, tok(c, i)->key) != NULL)
-		return false;
-	if (kh_lex_get(c->r->known, tok(c, i)->key) != NULL ||
-	    (stem && tok(c, i)->stem_key[0] != '\0' &&
-	     kh_lex_get(c->r->known, tok(c, i)->stem_key) != NULL))
+	if (kh_lex_get(c->r->common, t->key) != NULL ||
+	    (stem && t->stem_key[0] != '\0' && kh_lex_get(c->r->common, t->stem_key) != NULL))
 		return true;
 	/* لشؤون: a proclitic the segmenter left on a known word of four letters or more */
-	{
-		struct kh_ent_m m;
-		const struct kh_token *t = tok(c, i);
-
-		return t->core_start == t->start && strlen(t->full_key) >= 10 &&
-		       kh_ent_match(c->r->known, c->doc, i, i + 1, 1, &m) == 1 &&
-		       kh_lex_get(c->r->gaz, t->key) == NULL;
-	}
+	return t->core_start == t->start && strlen(t->full_key) >= 10 &&
+	       kh_ent_match(c->r->common, c->doc, i, i + 1, 1, &m) == 1 &&
+	       kh_lex_get(c->r->gaz, t->key) == NULL;
 }
 
 static bool is_common_word(const struct ctx *c, uint32_t i)
@@ -670,7 +665,7 @@ static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head
 	if (first && head_fem && !is_definite(c, i) && ends_with_ta(t->key) &&
 	    !has_lex(c->r->gaz, c, i))
 		return false; /* قرية قريبة: an adjective agreeing with the head */
-	if (is_common_word_x(c, i, false))
+	if (is_common_word_x(c, i, false) && !(first && is_place_prefix(t->key)))
 		return false;
 	return true;
 }
@@ -918,11 +913,17 @@ static uint32_t try_family(struct ctx *c, uint32_t i)
 	if (kh_ent_match(c->r->family, c->doc, i, c->sent_end, 1, &m) == 0)
 		return i;
 	/* العدوان the family, العدوان aggression: alone, a dictionary word is not taken */
-	if (m.n == 1 && c->r->known != NULL &&
-	    (kh_lex_get(c->r->known, tok(c, i)->stem_key) != NULL ||
-	     (kh_lex_get(c->r->known, tok(c, i)->key) != NULL &&
-	      kh_lex_get(c->r->personwords, tok(c, i)->key) == NULL)))
+	if (m.n == 1 && (kh_lex_get(c->r->common, tok(c, i)->stem_key) != NULL ||
+			 kh_lex_get(c->r->common, tok(c, i)->key) != NULL))
 		return i;
+	/* العدوان الإسرائيلي: a noun with its adjective, not a person */
+	if (i + m.n < c->sent_end && is_word(c, i + m.n) && is_definite(c, i + m.n)) {
+		struct kh_ent_m g;
+
+		if (gaz_match(c, i + m.n, c->sent_end, &g) > 0 &&
+		    gaz_type(choose_entry(c, i + m.n, g.entry)) == KH_ENT_NORP)
+			return i;
+	}
 	ci = add_cand(c, i, i + m.n, m.start, KH_ENT_PERSON, SRC_PATTERN, NULL);
 	if (ci == KH_NONE)
 		return i;
