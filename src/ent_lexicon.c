@@ -373,6 +373,51 @@ out:
 	return rc;
 }
 
+/* The general vocabulary of words.txt, less its sections of names (a heading line
+ * "# ---- names ..." that the segmenter keeps whole): those are no common words. */
+static int load_common_words(struct kh_ent_res *r, const char *path, char **ret_err)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	unsigned lineno = 0;
+	bool names = false;
+	const char *file;
+	int rc = 0;
+
+	if (f == NULL)
+		return errno == ENOENT ? 0 : -errno;
+	file = intern(r, path);
+	if (file == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while ((got = getline(&line, &cap, f)) >= 0) {
+		size_t len = (size_t)got;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (strncmp(line, "# ----", 6) == 0) {
+			names = strstr(line, "names") != NULL;
+			continue;
+		}
+		if (len == 0 || line[0] == '#' || names || strchr(line, '\t') != NULL)
+			continue;
+		rc = kh_lex_add(r->common, line, NULL, 0, file, lineno);
+		if (rc == -ENOMEM)
+			break;
+		rc = 0; /* a malformed line is the segmenter's to report */
+	}
+	if (rc < 0 && ret_err != NULL)
+		*ret_err = strdup("out of memory");
+out:
+	free(line);
+	fclose(f);
+	return rc;
+}
+
 struct kh_ent_res *kh_ent_res_free(struct kh_ent_res *r)
 {
 	if (r == NULL)
@@ -440,7 +485,7 @@ int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_le
 		goto fail;
 	rc = join_path(path, sizeof(path), data_dir, "words.txt");
 	if (rc == 0)
-		rc = load_file(r, r->common, path, 0, 0, true, NULL, NULL, &err);
+		rc = load_common_words(r, path, &err);
 	if (rc < 0)
 		goto fail;
 	rc = join_path(path, sizeof(path), data_dir, "stopwords.tsv");

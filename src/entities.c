@@ -167,6 +167,8 @@ static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
 
 	if (kh_lex_get(c->r->personwords, t->key) != NULL)
 		return false;
+	if (t->end - t->stem_end == 2 && t->stem_start == t->core_start)
+		stem = false; /* أنصاري: the final ي is a nisba more often than "my" */
 	if (kh_lex_get(c->r->common, t->key) != NULL ||
 	    (stem && t->stem_key[0] != '\0' && kh_lex_get(c->r->common, t->stem_key) != NULL))
 		return true;
@@ -353,7 +355,8 @@ static bool name_word_ok(const struct ctx *c, uint32_t i, bool first)
 	if (!is_word(c, i) || c->covered[i] != 0)
 		return false;
 	t = tok(c, i);
-	if ((t->flags & KH_TOKF_SUFFIX) != 0 && !first)
+	/* a pronoun suffix ends no name word, except ي which is also the nisba (أنصاري) */
+	if ((t->flags & KH_TOKF_SUFFIX) != 0 && !first && t->end - t->stem_end != 2)
 		return false;
 	if (strlen(t->full_key) < 4)
 		return false; /* one letter: لـ, an initial */
@@ -645,7 +648,8 @@ static bool ends_with_ta(const char *k)
 }
 
 /* Can token i be a word of an unknown place name after a head? */
-static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head_fem)
+static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head_fem,
+			  bool after_prefix)
 {
 	const struct kh_token *t;
 
@@ -665,7 +669,7 @@ static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head
 	if (first && head_fem && !is_definite(c, i) && ends_with_ta(t->key) &&
 	    !has_lex(c->r->gaz, c, i))
 		return false; /* قرية قريبة: an adjective agreeing with the head */
-	if (is_common_word_x(c, i, false) && !(first && is_place_prefix(t->key)))
+	if (!after_prefix && is_common_word_x(c, i, false) && !(first && is_place_prefix(t->key)))
 		return false;
 	return true;
 }
@@ -675,16 +679,16 @@ static uint32_t place_extent(const struct ctx *c, uint32_t i, bool head_fem)
 {
 	uint32_t j = i;
 
-	if (!place_word_ok(c, i, true, head_fem))
+	if (!place_word_ok(c, i, true, head_fem, false))
 		return i;
 	j = i + 1;
 	if (is_place_prefix(tok(c, i)->key)) {
-		if (!place_word_ok(c, j, false, false))
+		if (!place_word_ok(c, j, false, false, true))
 			return i; /* a prefix alone is no name */
 		return j + 1;
 	}
 	/* a second word: only a definite one that is no NORP, or a known name word */
-	if (place_word_ok(c, j, false, false) && !has_lex(c->r->gaz, c, j) && !is_stop(c, j) &&
+	if (place_word_ok(c, j, false, false, false) && !has_lex(c->r->gaz, c, j) && !is_stop(c, j) &&
 	    !is_nisba(tok(c, j)->key) && !is_common_word_x(c, j, true))
 		return j + 1;
 	return j;
@@ -1060,7 +1064,7 @@ static bool is_strong_place_prefix(const char *k)
 static uint32_t try_place_prefix(struct ctx *c, uint32_t i)
 {
 	if (!is_strong_place_prefix(tok(c, i)->key) || i + 1 >= c->sent_end ||
-	    !place_word_ok(c, i + 1, false, false))
+	    !place_word_ok(c, i + 1, false, false, true))
 		return i;
 	if (add_cand(c, i, i + 2, tok(c, i)->core_start, KH_ENT_GPE, SRC_PATTERN, NULL) == KH_NONE)
 		return i;
