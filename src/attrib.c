@@ -66,15 +66,20 @@ static char *dup_err(const char *msg)
 }
 
 static int load_pair(struct kh_lexicon *lx, struct kh_lexicon *known, const char *path, unsigned min_f,
-		     unsigned max_f, char **ret_err)
+		     unsigned max_f, bool optional, char **ret_err)
 {
-	int r = kh_lex_load(lx, path, min_f, max_f, ret_err);
+	char *err = NULL;
+	int r = kh_lex_load(lx, path, min_f, max_f, &err);
 
-	if (r < 0)
+	if (r == -ENOENT && optional) {
+		free(err); /* a data directory without this stage's lexicons: the stage finds nothing */
+		return 0;
+	}
+	if (r < 0) {
+		*ret_err = err;
 		return r;
+	}
 	if (known != NULL) {
-		char *err = NULL;
-
 		r = kh_lex_load(known, path, min_f, max_f, &err);
 		if (r < 0) {
 			*ret_err = err;
@@ -107,20 +112,20 @@ int kh_attr_res_load(const char *data_dir, const char *const *extra, struct kh_l
 			goto fail;
 	}
 	snprintf(path, sizeof(path), "%s/cues.tsv", data_dir != NULL ? data_dir : ".");
-	rc = load_pair(r->cues, known, path, 4, 4, &err);
+	rc = load_pair(r->cues, known, path, 4, 4, true, &err);
 	if (rc < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/sources.tsv", data_dir != NULL ? data_dir : ".");
-	rc = load_pair(r->sources, known, path, 3, 3, &err);
+	rc = load_pair(r->sources, known, path, 3, 3, true, &err);
 	if (rc < 0)
 		goto fail;
 	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
 		const char *b = base_name(extra[i]);
 
 		if (strncmp(b, "cues", 4) == 0)
-			rc = load_pair(r->cues, known, extra[i], 4, 4, &err);
+			rc = load_pair(r->cues, known, extra[i], 4, 4, false, &err);
 		else if (strncmp(b, "sources", 7) == 0)
-			rc = load_pair(r->sources, known, extra[i], 3, 3, &err);
+			rc = load_pair(r->sources, known, extra[i], 3, 3, false, &err);
 		else
 			rc = 0;
 		if (rc < 0)

@@ -453,10 +453,14 @@ static void test_load_errors(void)
 {
 	struct kh_attr_res *r = NULL;
 	char *err = NULL;
+	const char *bad[] = { "/nonexistent-khabar/cues-extra.tsv", NULL };
 	int rc = kh_attr_res_load("/nonexistent-khabar", NULL, NULL, &r, &err);
 
-	tap_ok(rc < 0 && r == NULL, "missing data dir fails the load");
-	tap_ok(err != NULL && strstr(err, "cues.tsv") != NULL, "and names the file: %s", err ? err : "");
+	tap_ok(rc == 0 && kh_attr_res_count(r, "cues") == 0, "a data dir without the lexicons: an empty stage");
+	r = kh_attr_res_free(r);
+	rc = kh_attr_res_load("/nonexistent-khabar", bad, NULL, &r, &err);
+	tap_ok(rc < 0 && r == NULL, "a missing user cue file fails the load");
+	tap_ok(err != NULL && strstr(err, "cues-extra.tsv") != NULL, "and names the file: %s", err ? err : "");
 	free(err);
 	tap_ok(kh_attr_res_count(res, "cues") > 50, "cue lexicon loaded");
 	tap_ok(kh_attr_res_count(res, "sources") > 20, "source lexicon loaded");
