@@ -224,6 +224,10 @@ bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role)
 		return false;
 	if (role_in_chain(kh_lex_get(c->r->words, t->key), role))
 		return true;
+	/* the whole token too: a closed-class word is never a clitic split (وكانت) */
+	if (t->full_key != NULL && t->full_key != t->key &&
+	    role_in_chain(kh_lex_get(c->r->words, t->full_key), role))
+		return true;
 	k = strip_conj(t);
 	return k != NULL && role_in_chain(kh_lex_get(c->r->words, k), role);
 }
@@ -435,7 +439,11 @@ static uint32_t tok_start(const struct kh_attr_ctx *c, uint32_t i)
 {
 	const struct kh_token *t = T(c, i);
 
-	return t->kind == KH_TOK_WORD && t->core_start < t->end ? t->core_start : t->start;
+	/* spans leave out و ف ب ل; a token read with other proclitics keeps its start */
+	if (t->kind != KH_TOK_WORD || t->core_start >= t->end ||
+	    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA | KH_PRO_BI | KH_PRO_LI)) != 0)
+		return t->start;
+	return t->core_start;
 }
 
 /* Does a new frame start at token i (after a comma)? */
@@ -734,19 +742,6 @@ static bool feminine(const char *key)
 	return n >= 2 && strcmp(key + n - 2, "ه") == 0;
 }
 
-static bool first_word_feminine(const char *fold)
-{
-	const char *sp = strchr(fold, ' ');
-	char w[64];
-	size_t n = sp != NULL ? (size_t)(sp - fold) : strlen(fold);
-
-	if (n == 0 || n >= sizeof(w))
-		return false;
-	memcpy(w, fold, n);
-	w[n] = '\0';
-	return feminine(w);
-}
-
 /* The verb opens its clause: with و / ف on it, or at most three words after the sentence
  * start or a punctuation mark (من جهتها حمّلت ...، وفي السياق دعت ...). */
 static bool clause_initial(const struct kh_attr_ctx *c, uint32_t i)
@@ -821,8 +816,17 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 					break;
 				continue;
 			}
-			if (kh_attr_punct_is(c, t, "(") || kh_attr_punct_is(c, t, ")") ||
-			    kh_attr_punct_is(c, t, "-"))
+			if (kh_attr_punct_is(c, t, "(")) {
+				/* (د.ب.أ): skip a short parenthesis whole */
+				for (uint32_t k = t + 1; k < lim && k <= t + 8; k++) {
+					if (kh_attr_punct_is(c, k, ")")) {
+						t = k;
+						break;
+					}
+				}
+				continue;
+			}
+			if (kh_attr_punct_is(c, t, ")") || kh_attr_punct_is(c, t, "-"))
 				continue;
 			break;
 		}
@@ -925,7 +929,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 			written = true;
 			subj = sp;
 		} else if (cls == KH_CUE_PARTICIPLE && c->alt.valid && c->alt_sentence == T(c, i)->sentence &&
-			   feminine(T(c, i)->key) && c->alt.fold != NULL && first_word_feminine(c->alt.fold)) {
+			   feminine(T(c, i)->key) && c->alt_fem) {
 			/* ونقلت الشبكة عن مصادر أنّ ...، لافتةً: the participle agrees with الشبكة */
 			sp = c->alt;
 			written = false;
@@ -940,6 +944,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 			kh_attr_focus_set(c, &subj);
 			c->alt = c->focus;
 			c->alt_sentence = T(c, i)->sentence;
+			c->alt_fem = np.end > np.first && feminine(T(c, np.first)->key);
 		}
 		kh_attr_focus_set(c, &sp);
 	} else if (subj.valid) {

@@ -306,6 +306,42 @@ static void test_grammatical_subject(void)
 	kh_doc_free(d);
 }
 
+static void test_subject_rules(void)
+{
+	const struct ent_spec ents[] = { { "جيش التحرير", KH_ENT_ORG, "armed_group", NULL },
+					 { "ليبيا", KH_ENT_GPE, "country", NULL },
+					 { "مجلس الأمن", KH_ENT_ORG, NULL, NULL } };
+	struct kh_doc *d;
+
+	d = run("وقال الناطق الرسمي لجيش التحرير كريم زاهد إن الهدنة صامدة.", ents, 1);
+	tap_is_str(source(d, 0), "كريم زاهد", "title + لـ organisation + an unknown name: the name");
+	tap_is_int(d->attributions.items[0].source_kind, KH_SRC_PERSON, "and it is a person");
+	kh_doc_free(d);
+
+	d = run("وكانت لجان التنسيق المحلية في ليبيا قد ذكرت أن المعابر أغلقت.", ents + 1, 1);
+	tap_ok(has(source(d, 0), "لجان التنسيق المحلية"), "SVO after كانت: the clause subject, not the place");
+	tap_is_int(d->attributions.items[0].source_kind, KH_SRC_GROUP, "an unnamed group");
+	kh_doc_free(d);
+
+	d = run("وكان مجلس الأمن ضد «التصعيد» قد أكد أن الحل سياسي.", ents + 2, 1);
+	tap_is_str(source(d, 0), "مجلس الأمن", "SVO: the name that opens the clause, across a quotation");
+	kh_doc_free(d);
+
+	d = run("وقال المصدر لوكالة الأنباء الفرنسية (أ.ف.ب) إن «القوات تقدمت نحو المطار».", NULL, 0);
+	tap_is_int(d->attributions.n, 1, "a parenthesis between the medium and the complement");
+	tap_is_str(content(d, 0), "القوات تقدمت نحو المطار", "its content");
+	kh_doc_free(d);
+
+	d = run("وأوضح المتحدث باسم الوزارة أن الاجتماع تأجل.", NULL, 0);
+	tap_ok(has(source(d, 0), "المتحدث باسم الوزارة"), "المتحدث باسم: one phrase");
+	kh_doc_free(d);
+
+	d = run("ووصف ناشطون الوضع بـ«الكارثي».", NULL, 0);
+	tap_is_str(source(d, 0), "ناشطون", "a sound plural takes no construct: الوضع is the object");
+	tap_is_str(content(d, 0), "الكارثي", "وصف ... بـ«...»: the quotation");
+	kh_doc_free(d);
+}
+
 static void test_backref(void)
 {
 	struct kh_doc *d = run("وأفادت وكالة «سانا» بأن الطيران قصف الجسر. وأضافت الوكالة أن الجسر خرج عن الخدمة.",
@@ -490,6 +526,7 @@ int main(void)
 	test_participle();
 	test_implied_speaker();
 	test_grammatical_subject();
+	test_subject_rules();
 	test_backref();
 	test_source_kinds();
 	test_medium();
