@@ -956,6 +956,62 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 		    medium_entity);
 }
 
+/* وجاء في بيان لوزارة الخارجية أنّ ...، وورد في التقرير: «...»: the verbal noun is the cue; the
+ * issuer follows it (لـX، صادر عن X) or is the speaker in focus. */
+static int frame_noun(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struct kh_lex_entry *e)
+{
+	uint32_t se = kh_attr_sent_end(c, i), lim, t, j = i + m;
+	struct kh_attr_speaker sp = { 0 };
+	struct kh_attr_np np;
+	struct content ct = { 0 };
+	bool written = false, found = false;
+	const char *v;
+
+	if (i < 2 || strcmp(T(c, i - 1)->key, "في") != 0 || T(c, i - 2)->kind != KH_TOK_WORD)
+		return 0;
+	v = T(c, i - 2)->key;
+	if (strcmp(v, "جاء") != 0 && strcmp(v, "ورد") != 0 && strcmp(T(c, i - 2)->full_key, "وجاء") != 0 &&
+	    strcmp(T(c, i - 2)->full_key, "وورد") != 0)
+		return 0;
+	lim = j + 16 < se ? j + 16 : se;
+	for (t = j; t < lim; t++) {
+		if (!sp.valid && (kh_attr_has_li(c, t) || strcmp(T(c, t)->key, "عن") == 0)) {
+			uint32_t s0 = strcmp(T(c, t)->key, "عن") == 0 ? t + 1 : t;
+
+			kh_attr_np_parse(c, s0, lim, 0, &np);
+			if (np.end > np.first) {
+				kh_attr_np_resolve(c, &np, i, &sp);
+				written = sp.valid;
+				t = np.end - 1;
+				continue;
+			}
+		}
+		if (kh_attr_is_comp(c, t)) {
+			found = clause_content(c, t + 1, false, &ct);
+			break;
+		}
+		if (kh_attr_punct_is(c, t, ":")) {
+			found = clause_content(c, t + 1, true, &ct);
+			break;
+		}
+		if (is_quote_open(c, t) && !name_quote(c, t)) {
+			found = quote_content(c, t, &ct);
+			break;
+		}
+		if (is_stop_punct(c, t) || frame_starts(c, t))
+			break;
+	}
+	if (!found)
+		return 0;
+	if (!sp.valid && c->focus.valid) {
+		sp = c->focus;
+		written = false;
+	}
+	if (written)
+		kh_attr_focus_set(c, &sp);
+	return emit(c, &ct, &sp, written, i, i + m, e, NULL, KH_NONE);
+}
+
 /* بحسب X، وفقاً لـX، نقلاً عن X، على حدّ قوله: before or after their content. */
 static int frame_according(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struct kh_lex_entry *e)
 {
@@ -1211,7 +1267,7 @@ int kh_attr_apply(const struct kh_attr_res *r, struct kh_doc *doc)
 			rc = frame_according(&c, i, m, e);
 			break;
 		case KH_CUE_NOUN:
-			rc = 0;
+			rc = frame_noun(&c, i, m, e);
 			break;
 		default:
 			rc = frame_verb(&c, i, m, e);

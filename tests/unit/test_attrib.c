@@ -232,6 +232,22 @@ static void test_according(void)
 	kh_doc_free(d);
 }
 
+static void test_noun_cue(void)
+{
+	struct kh_doc *d = run("وجاء في بيان لوزارة الزراعة أن موسم القمح سيكون جيدا.", NULL, 0);
+
+	tap_is_int(d->attributions.n, 1, "جاء في بيان: one attribution");
+	tap_is_str(content(d, 0), "موسم القمح سيكون جيدا", "جاء في بيان: content");
+	tap_ok(has(source(d, 0), "وزارة الزراعة"), "جاء في بيان لـX: the issuer");
+	tap_is_str(d->attributions.items[0].cue_lemma, "بيان", "جاء في بيان: cue lemma");
+	kh_doc_free(d);
+
+	d = run("وقالت النقابة إن الإضراب مستمر. وجاء في البيان: «لن نعود إلى العمل قبل تلبية مطالبنا».", NULL, 0);
+	tap_is_int(d->attributions.n, 2, "جاء في البيان: a second attribution");
+	tap_ok(has(source(d, 1), "النقابة"), "جاء في البيان: the issuer in focus");
+	kh_doc_free(d);
+}
+
 static void test_headline(void)
 {
 	struct kh_doc *d = run("الوزير: لا تراجع عن الإصلاحات الاقتصادية\nعقد مجلس الوزراء جلسته.", NULL, 0);
@@ -522,6 +538,7 @@ int main(void)
 	test_quote_before_cue();
 	test_multi_sentence_quote();
 	test_according();
+	test_noun_cue();
 	test_headline();
 	test_participle();
 	test_implied_speaker();
