@@ -20,7 +20,7 @@
 
 #define EV_MAX_LINE 4096
 #define EV_LEFT 10          /* tokens looked at before a trigger */
-#define EV_RIGHT 14         /* tokens looked at after a trigger */
+#define EV_RIGHT 18         /* tokens looked at after a trigger */
 #define EV_CTX 6            /* window for aircraft / artillery words */
 #define EV_MAX_ARGS 6       /* actors or locations per event */
 #define EV_MAX_PHRASE 4     /* tokens in a group phrase (القوات التركية) */
@@ -91,7 +91,7 @@ static const struct ctx_word ctx_words[] = {
 	{ "متبادل|متبادلة|متبادلا", CW_MUTUAL },
 	{ "تحالف|التحالف", CW_COALITION },
 	{ "مدينة|بلدة|قرية|قرى|بلدات|مدن|محافظة|محافظتي|منطقة|مناطق|حي|أحياء|ريف|ضاحية|مخيم|قضاء|ناحية|مديرية|مطار|معبر|ولاية|إقليم|جزيرة|ميناء|قاعدة|سهل|محور|جبهة|ساحة|مدينتي|بلدتي|قريتي", CW_PLACE_HEAD },
-	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية", CW_ACTOR_HEAD },
+	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية|الوزير|وزير|الرئيس|رئيس|الرئيسان|الوزيران|القيادة|الوفد|وفد|الجانب|الطرفان|الطرفين|الملك|الأمير|المبعوث|وفود|قادة|زعماء", CW_ACTOR_HEAD },
 	{ "في|على|من|إلى|الى|عن|مع|بين|بعد|قبل|خلال|ضد|حيث|الذي|التي|الذين|اللذين|منذ|حتى|أن|إن|أنه|إنه|أنها|ما|لا|لم|لن|قد|كان|كانت|وكان|هذا|هذه|ذلك|تلك|هو|هي|عند|لدى|نحو|عبر|دون|أي|كل|بعض|أو|ثم|كما|وسط|أمام|إثر|عقب|بسبب|جراء|رغم|لكن|بينما|فيما|عندما|بعدما|حين|مما|ما|فيه|فيها|عليه|عليها|منه|منها|به|بها|له|لها|إليها|إليه|أمس|اليوم|بحق|تجاه|إزاء|بواسطة|باستخدام", CW_STOP },
 	{ "سيتم|ستتم|يعتزم|تعتزم|يعتزمون|ينوي|تنوي|سوف|المقرر|المخطط|المزمع|المتوقع|يتوقع|تهدف|يهدف|بهدف|أجل|يبدأ|تبدأ|سيبدأ|ستبدأ|خطة|يسعى|تسعى|قررت|قرر|يخطط|تخطط|سيعقد|ستعقد|يعتزمان|لإعلان|محاولة|محاولات|تستهدف|يستهدف", CW_PLANNED },
 	{ "لم|لن|لا|ما|ولم|ولن|ولا|عدم|دون|بدون", CW_NEG },
@@ -520,6 +520,16 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 			return;
 		}
 	}
+	/* without a pronoun suffix: عناصرها → عناصر */
+	{
+		const struct kh_token *t = tok_at(st, i);
+		const struct kh_lex_entry *e;
+
+		if (t->stem_key == NULL || t->stem_end == t->end)
+			return;
+		for (e = kh_lex_get(st->r->words, t->stem_key); e != NULL; e = e->next)
+			st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+	}
 }
 
 /* Is token i (any of its keys, with or without ال) in the folded list "|a|b|"? */
@@ -701,6 +711,14 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 	/* inside a name (منظمة التحرير، معركة الكرامة as an entity) */
 	if (st->ment[i] != KH_NONE && ment_type(st, i) != KH_ENT_DATE && ment_type(st, i) != KH_ENT_NORP)
 		return false;
+	/* لاتفاق وقف النار: an agreement named, not made */
+	if (t->type == KH_EV_AGREEMENT && t->cls == TC_NOUN && m->purpose)
+		return false;
+	/* الهجوم الذي استهدف: the verb tells more of the event named before it */
+	if (t->cls == TC_VERB && i >= first + 2 && (strcmp(tok_at(st, i - 1)->key, "الذي") == 0 ||
+						     strcmp(tok_at(st, i - 1)->key, "التي") == 0) &&
+	    (st->evt[i - 2] != KH_NONE || (i >= first + 3 && st->evt[i - 3] != KH_NONE)))
+		return false;
 	/* هذا الهجوم: a noun that refers back to an event already told */
 	if (t->cls == TC_NOUN && i > first && (st->bits[i - 1] & CW_DEMONST) != 0 && m->article)
 		return false;
@@ -747,8 +765,8 @@ static uint8_t type_in_context(const struct ev_state *st, const struct tmatch *m
 	if ((t->rules & (TR_CTX | TR_AIR)) == 0)
 		return t->type;
 	if ((t->rules & TR_WIDE) != 0) {
-		lo = i > first + 2 * EV_CTX ? i - 2 * EV_CTX : first;
-		hi = i + m->n + 2 * EV_CTX < end ? i + m->n + 2 * EV_CTX : end;
+		lo = i > first + 16 ? i - 16 : first;
+		hi = i + m->n + 16 < end ? i + m->n + 16 : end;
 	} else {
 		lo = i > first + EV_CTX ? i - EV_CTX : first;
 		hi = i + m->n + EV_CTX < end ? i + m->n + EV_CTX : end;
@@ -833,6 +851,10 @@ static uint32_t extend_membership(const struct ev_state *st, uint32_t j, uint32_
 {
 	uint32_t k;
 
+	/* المقاتلين الأجانب والمحليين في تنظيم داعش */
+	if (j + 1 < end && has_wa(st, j) && tok_at(st, j)->kind == KH_TOK_WORD && st->ment[j] == KH_NONE &&
+	    (strcmp(tok_at(st, j + 1)->key, "من") == 0 || strcmp(tok_at(st, j + 1)->key, "في") == 0))
+		j++;
 	if (j >= end || tok_at(st, j)->kind != KH_TOK_WORD ||
 	    (strcmp(tok_at(st, j)->key, "من") != 0 && strcmp(tok_at(st, j)->key, "في") != 0))
 		return j;
@@ -915,6 +937,8 @@ static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end
 {
 	uint32_t j = i + 1, last;
 
+	if (has_article(st, i))
+		return false; /* المدينة: refers back, no name follows */
 	while (j < end && (st->bits[j] & CW_PLACE_HEAD) != 0 && j < i + 3)
 		j++; /* "ريف محافظة حلب" */
 	if (j >= end || tok_at(st, j)->kind != KH_TOK_WORD || (st->bits[j] & CW_STOP) != 0 ||
@@ -1034,13 +1058,15 @@ static void actors_by_pattern(const struct ev_state *st, uint32_t te, uint32_t e
 
 		if (k > te && tok_at(st, k)->kind == KH_TOK_PUNCT && !is_quote(st, k) && !is_break(st, k))
 			break;
+		if (st->evt[k] != KH_NONE && k > te + 3)
+			break;
 		if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "قبل") == 0) {
 			if (k > te && strcmp(tok_at(st, k - 1)->key, "من") == 0)
 				e = actor_right(st, k + 1, end, false, as); /* من قبل */
 		} else if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "يد") == 0) {
 			if (k > te && strcmp(tok_at(st, k - 1)->key, "على") == 0)
 				e = actor_right(st, k + 1, end, false, as); /* على يد */
-		} else if ((b & CW_BETWEEN) != 0 && (violent(type) || family(type) == 2)) {
+		} else if ((b & CW_BETWEEN) != 0 && k <= te + 4 && (violent(type) || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
 		} else if ((b & CW_WITH) != 0 && (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
@@ -1118,6 +1144,16 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 			continue;
 		mn = &st->doc->mentions.items[st->ment[k]];
 		if (mn->tok_first == k)
+			add_arg(as, mn->start, mn->end, mn->entity);
+	}
+	/* "في طهران عقد اجتماع": a place just before the trigger */
+	for (uint32_t k = et->tf; k > first && k + 6 > et->tf; k--) {
+		const struct kh_mention *mn;
+
+		if (!is_place_type(ment_type(st, k - 1)))
+			continue;
+		mn = &st->doc->mentions.items[st->ment[k - 1]];
+		if (mn->tok_first >= first && after_preposition(st, mn->tok_first, first))
 			add_arg(as, mn->start, mn->end, mn->entity);
 	}
 	for (uint32_t k = et->tf; as->n == 0 && k > lo; k--) {
@@ -1372,8 +1408,12 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 
 		c.span.end = tok_at(st, n)->end;
 		roles = 0;
-		for (m = n + 1; m < end && m < n + 4 && roles == 0; m++)
-			roles = noun_roles(st->bits[m]) | ((st->bits[m] & CW_KILL) != 0 ? R_KILLED : 0);
+		for (m = n + 1; m < end && m < n + 13 && roles == 0; m++) {
+			if (tok_at(st, m)->kind == KH_TOK_PUNCT && !is_quote(st, m))
+				break;
+			roles = noun_roles(st->bits[m]) | ((st->bits[m] & CW_KILL) != 0 ? R_KILLED : 0) |
+				((st->bits[m] & CW_HURT) != 0 ? R_INJURED : 0);
+		}
 		for (m = j; roles == 0 && m > first && m + 4 > j; m--) {
 			if (tok_at(st, m - 1)->kind == KH_TOK_PUNCT)
 				break;
@@ -1412,13 +1452,6 @@ static void attach_casualty(struct ev_state *st, const struct ev_tok *ets, uint3
 
 	if (e0 == e1)
 		return;
-	if (cs->caused) {
-		for (uint32_t k = e0; k < e1 && k < e0 + 64; k++)
-			if (violent(evs[k].type) && ets[k - e0].tf < cs->pos) {
-				fill_count(&evs[k], cs->roles, &cs->count);
-				return;
-			}
-	}
 	/* binary search for the first event after pos, then look both ways */
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -1428,7 +1461,7 @@ static void attach_casualty(struct ev_state *st, const struct ev_tok *ets, uint3
 		else
 			hi = mid;
 	}
-	for (uint32_t k = lo; k < e1 && k < lo + 8; k++)
+	for (uint32_t k = lo; !cs->caused && k < e1 && k < lo + 8; k++)
 		if (violent(evs[k].type) && ets[k - e0].tf - cs->pos < best_d) {
 			best = k;
 			best_d = ets[k - e0].tf - cs->pos;
