@@ -78,6 +78,7 @@ enum {
 	CW_LIGHT = 1u << 28,     /* a light verb before a noun trigger: شن، نفذ، ارتكب */
 	CW_DEMONST = 1u << 29,   /* هذا، تلك: the noun after it refers back */
 	CW_LOSS = 1u << 30,      /* فقدت القوات 4 من عناصرها */
+	CW_DUAL = 1u << 31,      /* two people: والداه، جنديان، طفلين */
 };
 
 struct ctx_word {
@@ -117,6 +118,8 @@ static const struct ctx_word ctx_words[] = {
 	{ "شن|شنت|شنوا|يشن|تشن|يشنون|نفذ|نفذت|نفذوا|ينفذ|تنفذ|ارتكب|ارتكبت|ارتكبوا|يرتكب|ترتكب|بدأ|بدأت|بدأوا|يبدأ|تبدأ|قام|قامت|قاموا|يقوم|تقوم|عقد|عقدت|عقدوا|يعقد|تعقد|أجرى|أجرت|أجروا|يجري|تجري|خاض|خاضت|خاضوا|يخوض|تخوض|تمكن|تمكنت|تمكنوا|يتمكن|تتمكن|نجح|نجحت|نجحوا|شارك|شاركت|شاركوا|واصل|واصلت|واصلوا|يواصل|تواصل|استأنف|استأنفت|صعد|صعدت|كثف|كثفت|أطلقت|أطلق|أطلقوا", CW_LIGHT },
 	{ "هذا|هذه|تلك|ذلك|هذين|هاتين|هؤلاء", CW_DEMONST },
 	{ "فقد|فقدت|فقدوا|خسر|خسرت|خسروا", CW_LOSS },
+	{ "والدا|والدي|والدان|والدين|شقيقا|شقيقي|شقيقان|شقيقين|شقيقتا|شقيقتي|شقيقتان|شقيقتين|ابنا|ابنان|ابنين|ابنتا|ابنتي|ابنتان|ابنتين|أخوا|أخوان|أخوين|طفلان|طفلين|طفلتان|طفلتين|جنديان|جنديين|شخصان|شخصين|مدنيان|عنصران|عنصرين|شرطيان|شرطيين|ضابطان|ضابطين|شابان|شابين|رجلان|رجلين|امرأتان|امرأتين|صحفيان|صحفيين|قتيلان|قتيلين|جريحان|جريحين", CW_DUAL },
+	{ "شقيق|شقيقة|أخ|أخت|أخو|أخي|أخا|والد|والدة|والده|أب|ابن|ابنة|زوج|زوجة|حفيد|حفيدة|نجل|نجلة|ابنه|زوجته", CW_SINGULAR },
 };
 
 struct kh_event_res {
@@ -499,6 +502,8 @@ static bool is_break(const struct ev_state *st, uint32_t i)
 					   *s == ';' || *s == ':' || *s == '.');
 }
 
+static const char *const suffixes[] = { "هما", "هم", "هن", "ها", "ه", "كم", "نا" };
+
 static void compute_bits(struct ev_state *st, uint32_t i)
 {
 	struct kh_tok_keys keys;
@@ -525,10 +530,34 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 		const struct kh_token *t = tok_at(st, i);
 		const struct kh_lex_entry *e;
 
-		if (t->stem_key == NULL || t->stem_end == t->end)
+		char buf[128];
+		size_t kl = strlen(t->key);
+
+		if (t->stem_key != NULL && t->stem_end != t->end) {
+			for (e = kh_lex_get(st->r->words, t->stem_key); e != NULL; e = e->next)
+				st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
 			return;
-		for (e = kh_lex_get(st->r->words, t->stem_key); e != NULL; e = e->next)
-			st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+		}
+		for (size_t x = 0; x < sizeof(suffixes) / sizeof(suffixes[0]); x++) {
+			size_t sl = strlen(suffixes[x]);
+			const char *k = t->key;
+			size_t n;
+
+			if (starts_with(k, "و") && kl > 6) {
+				k += 2;
+			}
+			n = strlen(k);
+			if (n <= sl + 4 || n >= sizeof(buf) || !ends_with(k, suffixes[x]))
+				continue;
+			memcpy(buf, k, n - sl);
+			buf[n - sl] = '\0';
+			for (e = kh_lex_get(st->r->words, buf); e != NULL; e = e->next)
+				st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+			if (st->bits[i] != 0) {
+				st->skip[i] = (uint8_t)(k - t->key);
+				return;
+			}
+		}
 	}
 }
 
@@ -615,7 +644,6 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 	return best;
 }
 
-static const char *const suffixes[] = { "هما", "هم", "هن", "ها", "ه", "كم", "نا" };
 
 static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, struct tmatch *ret)
 {
@@ -1380,15 +1408,32 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 			ret->count = c;
 			return n;
 		}
-		if ((roles & (R_KILLED | R_INJURED)) != 0 && k < end && (st->bits[k] & CW_SINGULAR) != 0) {
-			/* مقتل طفل: one */
+		if ((roles & (R_KILLED | R_INJURED)) != 0 && k < end && (st->bits[k] & (CW_SINGULAR | CW_DUAL)) != 0) {
+			/* مقتل طفل: one; أصيب والداه وشقيقه: three */
+			uint32_t last = k, x;
+
 			c.present = true;
-			c.value = 1;
 			c.span.start = tok_at(st, k)->core_start + st->skip[k];
-			c.span.end = tok_at(st, k)->end;
+			for (x = k; x < end && x < k + 8; x++) {
+				const struct kh_token *u = tok_at(st, x);
+
+				if (u->kind == KH_TOK_PUNCT || (x > k && cue_roles(st->bits[x]) != 0) ||
+				    st->evt[x] != KH_NONE)
+					break;
+				if (x > k && !has_wa(st, x) && (st->bits[x] & (CW_SINGULAR | CW_DUAL)) != 0)
+					break; /* "ابن عمه": a genitive, not another person */
+				if ((st->bits[x] & CW_DUAL) != 0)
+					c.value += 2;
+				else if ((st->bits[x] & CW_SINGULAR) != 0)
+					c.value += 1;
+				else
+					continue;
+				last = x;
+			}
+			c.span.end = tok_at(st, last)->end;
 			ret->roles = roles;
 			ret->count = c;
-			return k + 1;
+			return last + 1;
 		}
 		return 0;
 	}
