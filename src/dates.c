@@ -477,6 +477,12 @@ static bool match_core(const struct ctx *c, uint32_t tok, bool prefixed, struct 
 
 	if (numeric_date(c, tok, m))
 		return true;
+	if (word_is(c, tok, DW_SHAHR) != NULL) {
+		/* شهر تموز */
+		mo = month_at(c, tok + 1, true, &e);
+		if (mo > 0)
+			return finish_month(c, e, 0, mo, m);
+	}
 	n = digits_at(c, tok);
 	if (n >= 1 && n <= 31) {
 		mo = month_at(c, tok + 1, true, &e);

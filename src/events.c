@@ -543,9 +543,7 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 			const char *k = t->key;
 			size_t n;
 
-			if (starts_with(k, "و") && kl > 6) {
-				k += 2;
-			}
+			(void)kl;
 			n = strlen(k);
 			if (n <= sl + 4 || n >= sizeof(buf) || !ends_with(k, suffixes[x]))
 				continue;
@@ -553,9 +551,18 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 			buf[n - sl] = '\0';
 			for (e = kh_lex_get(st->r->words, buf); e != NULL; e = e->next)
 				st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
-			if (st->bits[i] != 0) {
-				st->skip[i] = (uint8_t)(k - t->key);
+			if (st->bits[i] != 0)
 				return;
+			if (starts_with(k, "و") && n > sl + 6) {
+				/* وشقيقه */
+				memcpy(buf, k + 2, n - sl - 2);
+				buf[n - sl - 2] = '\0';
+				for (e = kh_lex_get(st->r->words, buf); e != NULL; e = e->next)
+					st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+				if (st->bits[i] != 0) {
+					st->skip[i] = 2;
+					return;
+				}
 			}
 		}
 	}
@@ -591,6 +598,7 @@ static uint8_t ment_type(const struct ev_state *st, uint32_t i)
 /* ---- trigger matching --------------------------------------------------------------- */
 
 struct tmatch {
+	const struct kh_lex_entry *chain; /* the entries under the matched key (homographs) */
 	const struct trig *t;
 	uint32_t n;      /* tokens */
 	uint8_t skip;    /* bytes in front of the trigger inside the first token */
@@ -611,7 +619,7 @@ static const struct trig *trig_of(const struct ev_state *st, const struct kh_lex
 
 /* Longest phrase of the trigger table starting with form f at token i. */
 static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, const char *f,
-		       const struct trig **ret_t)
+		       const struct kh_lex_entry **ret_e)
 {
 	char buf[512];
 	size_t len = strlen(f);
@@ -621,7 +629,7 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 		return 0;
 	memcpy(buf, f, len + 1);
 	for (uint32_t j = i; j < end && j < i + 6; j++) {
-		const struct trig *t;
+		const struct kh_lex_entry *e;
 
 		if (j > i) {
 			const char *k = tok_at(st, j)->full_key;
@@ -633,10 +641,10 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 			memcpy(buf + len, k, kl + 1);
 			len += kl;
 		}
-		t = trig_of(st, kh_lex_get(st->r->trig, buf));
-		if (t != NULL) {
+		e = kh_lex_get(st->r->trig, buf);
+		if (trig_of(st, e) != NULL) {
 			best = j - i + 1;
-			*ret_t = t;
+			*ret_e = e;
 		}
 		if (!kh_lex_has_prefix(st->r->trig, buf))
 			break;
@@ -674,6 +682,15 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 			fut[nf] = true;
 			forms[nf++] = k + 2;
 		}
+		/* the accusative alif of a noun: اعتصاما → اعتصام */
+		if (ends_with(k, "ا") && kl > 8 && nf < 8) {
+			if (kl - 2 + 1 <= sizeof(store[0]) && ns < 4) {
+				memcpy(store[ns], k, kl - 2);
+				store[ns][kl - 2] = '\0';
+				forms[nf++] = store[ns];
+				ns++;
+			}
+		}
 		/* a pronoun suffix: زيارته → زياره, قصفها → قصف */
 		for (unsigned base = 0, nb = nf; base < nb && ns < 4; base++) {
 			const char *b = forms[base];
@@ -704,11 +721,12 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 			}
 		}
 		for (unsigned f = 0; f < nf; f++) {
-			const struct trig *t = NULL;
-			uint32_t n = extend(st, i, end, forms[f], &t);
+			const struct kh_lex_entry *e = NULL;
+			uint32_t n = extend(st, i, end, forms[f], &e);
 
-			if (n > best.n && t != NULL) {
-				best.t = t;
+			if (n > best.n && e != NULL) {
+				best.chain = e;
+				best.t = trig_of(st, e);
 				best.n = n;
 				best.skip = keys.skip[c];
 				best.future = fut[f] || (tk->proclitics & KH_PRO_SA) != 0;
@@ -815,6 +833,28 @@ static uint8_t type_in_context(const struct ev_state *st, const struct tmatch *m
 	return t->type;
 }
 
+/* The first entry of the matched homograph chain whose rules hold; sets m->t.
+ * Returns its type in context, or EV_TYPE_NONE (also for a "-" entry). */
+static uint8_t choose(const struct ev_state *st, struct tmatch *m, uint32_t i, uint32_t first, uint32_t end)
+{
+	for (const struct kh_lex_entry *e = m->chain; e != NULL; e = e->next) {
+		const struct trig *t = trig_of(st, e);
+		uint8_t ty;
+
+		if (t == NULL)
+			continue;
+		m->t = t;
+		if (!rules_ok(st, m, i, first, end))
+			continue;
+		if (t->type == EV_TYPE_NONE)
+			return EV_TYPE_NONE;
+		ty = type_in_context(st, m, i, first, end);
+		if (ty != EV_TYPE_NONE)
+			return ty;
+	}
+	return EV_TYPE_NONE;
+}
+
 /* ---- arguments ---------------------------------------------------------------------- */
 
 struct args {
@@ -877,16 +917,16 @@ static bool has_wa(const struct ev_state *st, uint32_t i)
 static uint32_t extend_membership(const struct ev_state *st, uint32_t j, uint32_t end, struct kh_span *span,
 				  uint32_t *entity)
 {
-	uint32_t k;
+	uint32_t k, p = j;
 
 	/* المقاتلين الأجانب والمحليين في تنظيم داعش */
-	if (j + 1 < end && has_wa(st, j) && tok_at(st, j)->kind == KH_TOK_WORD && st->ment[j] == KH_NONE &&
-	    (strcmp(tok_at(st, j + 1)->key, "من") == 0 || strcmp(tok_at(st, j + 1)->key, "في") == 0))
-		j++;
-	if (j >= end || tok_at(st, j)->kind != KH_TOK_WORD ||
-	    (strcmp(tok_at(st, j)->key, "من") != 0 && strcmp(tok_at(st, j)->key, "في") != 0))
+	if (p + 1 < end && has_wa(st, p) && tok_at(st, p)->kind == KH_TOK_WORD && st->ment[p] == KH_NONE &&
+	    (strcmp(tok_at(st, p + 1)->key, "من") == 0 || strcmp(tok_at(st, p + 1)->key, "في") == 0))
+		p++;
+	if (p >= end || tok_at(st, p)->kind != KH_TOK_WORD ||
+	    (strcmp(tok_at(st, p)->key, "من") != 0 && strcmp(tok_at(st, p)->key, "في") != 0))
 		return j;
-	k = j + 1;
+	k = p + 1;
 	if (k < end && (st->bits[k] & CW_ACTOR_HEAD) != 0 && st->ment[k] == KH_NONE)
 		k++;
 	while (k < end && is_quote(st, k) && k < j + 5)
@@ -1092,7 +1132,7 @@ static void actors_by_pattern(const struct ev_state *st, uint32_t te, uint32_t e
 			if (k > te && strcmp(tok_at(st, k - 1)->key, "من") == 0)
 				e = actor_right(st, k + 1, end, false, as); /* من قبل */
 		} else if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "يد") == 0) {
-			if (k > te && strcmp(tok_at(st, k - 1)->key, "على") == 0)
+			if (k > te && strcmp(tok_at(st, k - 1)->key, "علي") == 0)
 				e = actor_right(st, k + 1, end, false, as); /* على يد */
 		} else if ((b & CW_BETWEEN) != 0 && k <= te + 4 && (violent(type) || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
@@ -1316,7 +1356,7 @@ static uint8_t noun_roles(uint32_t b)
 
 static bool at_least_at(const struct ev_state *st, uint32_t i, uint32_t end)
 {
-	return i + 1 < end && strcmp(tok_at(st, i)->key, "على") == 0 &&
+	return i + 1 < end && strcmp(tok_at(st, i)->key, "علي") == 0 &&
 	       (strcmp(tok_at(st, i + 1)->key, "الاقل") == 0);
 }
 
@@ -1369,8 +1409,6 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 				break;
 			used = count_at(st, x, end, &c);
 			if (used > 0) {
-				if (x > k && (st->bits[k] & CW_STOP) == 0)
-					used = 0; /* only after a preposition */
 				k = x;
 				break;
 			}
@@ -1597,16 +1635,19 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 	for (uint32_t i = first; i < end;) {
 		struct tmatch m;
 
-		if (!match_trigger(st, i, end, &m) || !rules_ok(st, &m, i, first, end)) {
+		uint8_t ty;
+
+		if (!match_trigger(st, i, end, &m)) {
 			i++;
 			continue;
 		}
-		if (m.t->type != EV_TYPE_NONE && m.t->cls != TC_CASUALTY) {
-			uint8_t ty = type_in_context(st, &m, i, first, end);
-
-			if (ty != EV_TYPE_NONE && violent(ty))
-				has_violent = true;
+		ty = choose(st, &m, i, first, end);
+		if (ty == EV_TYPE_NONE && m.t->type != EV_TYPE_NONE) {
+			i++;
+			continue;
 		}
+		if (ty != EV_TYPE_NONE && m.t->cls != TC_CASUALTY && violent(ty))
+			has_violent = true;
 		i += m.n;
 	}
 	/* pass 2: the events */
@@ -1616,11 +1657,15 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 		uint8_t ty;
 		uint32_t k;
 
-		if (!match_trigger(st, i, end, &m) || !rules_ok(st, &m, i, first, end)) {
+		if (!match_trigger(st, i, end, &m)) {
 			i++;
 			continue;
 		}
-		ty = m.t->type == EV_TYPE_NONE ? EV_TYPE_NONE : type_in_context(st, &m, i, first, end);
+		ty = choose(st, &m, i, first, end);
+		if (ty == EV_TYPE_NONE && m.t->type != EV_TYPE_NONE) {
+			i++; /* no reading of the word holds here; a shorter one may start inside */
+			continue;
+		}
 		if (ty == EV_TYPE_NONE || (m.t->cls == TC_CASUALTY && has_violent)) {
 			i += m.n;
 			continue;
@@ -1654,7 +1699,7 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 		v->attribution = KH_NONE;
 		(*ets)[k - e0] = (struct ev_tok){ .tf = i, .te = i + m.n, .cls = m.t->cls,
 						  .future = m.future && m.t->cls == TC_VERB,
-						  .purpose = m.purpose && m.t->cls != TC_VERB };
+						  .purpose = m.purpose };
 		for (uint32_t t = i; t < i + m.n; t++)
 			st->evt[t] = k;
 		i += m.n;
