@@ -279,7 +279,7 @@ static void test_modality(void)
 	tap_is_str(v != NULL ? kh_modality_name(v->modality) : NULL, "planned", "من المقرر → planned");
 	kh_doc_free(doc);
 	doc = run("سيزور الرئيس موسكو.", NULL);
-	v = event_of(doc, "سيزور");
+	v = event_of(doc, "يزور"); /* the future prefix may be split off */
 	tap_is_str(v != NULL ? kh_modality_name(v->modality) : NULL, "planned", "future prefix → planned");
 	kh_doc_free(doc);
 	doc = run("تستعد القوات لتحرير المدينة.", NULL);
