@@ -1403,9 +1403,11 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 			roles |= cue_roles(st->bits[k]);
 			k++;
 		}
-		/* أصيب في المواجهات 12 آخرون: a short phrase may stand between */
+		/* أصيب في المواجهات 12 آخرون: a short phrase may stand between, but not a
+		 * person (مقتل طفل عمره 18 شهرا: 18 is his age) */
 		for (uint32_t x = k; x < end && x < k + 4; x++) {
-			if (tok_at(st, x)->kind == KH_TOK_PUNCT || cue_roles(st->bits[x]) != 0)
+			if (tok_at(st, x)->kind == KH_TOK_PUNCT || cue_roles(st->bits[x]) != 0 ||
+			    (st->bits[x] & (CW_SINGULAR | CW_DUAL | CW_PERSON)) != 0)
 				break;
 			used = count_at(st, x, end, &c);
 			if (used > 0) {

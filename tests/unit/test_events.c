@@ -247,6 +247,8 @@ static void test_casualties(void)
 		      "a killing verb with its count later");
 	is_casualties("وقتل سبعة جنود ليبيين عندما هاجم مسلحون نقطة تفتيش.", "هاجم", 7, -1, "قتل N before the trigger");
 	is_casualties("هاجم مستوطنون منزلا، وأصيب والداه وشقيقه بجروح.", "هاجم", -1, 3, "people counted in a list");
+	is_casualties("أضرم مستوطنون النار في منزل، مما أدى إلى مقتل طفل عمره 18 شهرا.", "أضرم", 1, -1,
+		      "an age is no count");
 	is_casualties("فقدت القوات الأمنية 4 من عناصرها، وأصيب في المواجهات 12 آخرون.", "المواجهات", 4, 12,
 		      "فقدت N من عناصرها; أصيب في ... M");
 	is_casualties("اندلعت اشتباكات أسفرت عن مقتل ثلاثة عشر مسلحا.", "اشتباكات", 13, -1, "number words");
