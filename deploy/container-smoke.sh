@@ -173,6 +173,9 @@ if podman run --rm "${run_flags[@]}" --entrypoint /bin/sh "$image" -c \
 	fail "the runtime image carries curl, wget or a compiler"
 fi
 pass "no curl, wget or compiler in the runtime image"
+podman run --rm "${run_flags[@]}" --entrypoint /bin/sleep "$image" 0 >/dev/null 2>&1 ||
+	fail "/bin/sleep missing: the Kubernetes preStop hook (deploy/k8s/deployment.yaml) needs it"
+pass "/bin/sleep present for the Kubernetes preStop hook"
 
 # ---- run ------------------------------------------------------------------------------------
 port=${KHABAR_SMOKE_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
