@@ -14,11 +14,12 @@ FROM ${BASE} AS build
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-        gcc libc6-dev meson ninja-build pkg-config \
+        gcc libc6-dev meson ninja-build pkg-config python3 \
         libmicrohttpd-dev libjansson-dev libicu-dev libinih-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
+# (python3 embeds api/openapi.json into the binary at build time.)
 # Install into a staging root so the runtime stage copies exactly what `meson install` puts
 # in place: the binary, the lexicons (/usr/local/share/khabar) and the example config.
 RUN meson setup /build --buildtype=release --prefix=/usr/local \

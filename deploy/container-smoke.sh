@@ -180,8 +180,10 @@ pass "/bin/sleep present for the Kubernetes preStop hook"
 # ---- run ------------------------------------------------------------------------------------
 port=${KHABAR_SMOKE_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 # The same restrictions as deploy/k8s/deployment.yaml: read-only root, no capabilities,
-# no privilege escalation.
-podman run -d --name "$container" "${run_flags[@]}" -p "127.0.0.1:$port:8080" \
+# no privilege escalation.  --health-interval=disable: podman schedules periodic health
+# checks with systemd timers, and there is no systemd here; `podman healthcheck run` below
+# runs the image's HEALTHCHECK command all the same.
+podman run -d --name "$container" "${run_flags[@]}" -p "127.0.0.1:$port:8080" --health-interval=disable \
 	--read-only --cap-drop ALL --security-opt no-new-privileges "$image" >/dev/null ||
 	fail "podman run"
 say "started $container on 127.0.0.1:$port (runc, read-only, cap-drop ALL, no-new-privileges)"
