@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT */
+/* In-process benchmark of the analysis pipeline (issue 9):
+ *   bench_pipeline [--data-dir DIR] [--threads N] [--seconds S] FILE...
+ * FILEs are UTF-8 article texts.  Prints words/s and MB/s per core over the
+ * articles and over long inputs (the articles concatenated 1x, 10x, 100x), each
+ * stage's share of the time, the ICU floor (NFKC + word break over the same
+ * text), articles/s with N threads, and the memory one document holds. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unicode/ubrk.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+#include "doc.h"
+#include "khabar/khabar.h"
+
+struct text {
+	char *s;
+	size_t len;
+	size_t words;
+};
+
+struct corpus {
+	struct text *items;
+	size_t n;
+	size_t bytes;
+	size_t words;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static size_t count_words(const char *s, size_t len)
+{
+	size_t n = 0;
+	int in = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int sp = s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r';
+
+		if (!sp && !in)
+			n++;
+		in = !sp;
+	}
+	return n;
+}
+
+static int read_file(const char *path, struct text *t)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (f == NULL)
+		return -errno;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	t->s = malloc((size_t)n + 1);
+	if (t->s == NULL || fread(t->s, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	t->len = (size_t)n;
+	t->words = count_words(t->s, t->len);
+	return 0;
+}
+
+/* The articles joined k times, as one text. */
+static struct text concat(const struct corpus *c, unsigned k)
+{
+	struct text t = { .len = c->bytes * k + c->n * k };
+	size_t o = 0;
+
+	t.s = malloc(t.len + 1);
+	for (unsigned r = 0; t.s != NULL && r < k; r++) {
+		for (size_t i = 0; i < c->n; i++) {
+			memcpy(t.s + o, c->items[i].s, c->items[i].len);
+			o += c->items[i].len;
+			t.s[o++] = '\n';
+		}
+	}
+	t.len = o;
+	t.words = c->words * k;
+	return t;
+}
+
+/* The floor: UTF-8 → UTF-16, NFKC, ICU word break to the end. */
+static double icu_floor(const struct text *t)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&st);
+	int32_t n16 = 0, nn;
+	UChar *u, *norm;
+	UBreakIterator *bi;
+	double t0 = now();
+
+	u_strFromUTF8(NULL, 0, &n16, t->s, (int32_t)t->len, &st);
+	st = U_ZERO_ERROR;
+	u = malloc(((size_t)n16 + 1) * sizeof(UChar));
+	norm = malloc(((size_t)n16 * 3 + 16) * sizeof(UChar));
+	u_strFromUTF8(u, n16 + 1, &n16, t->s, (int32_t)t->len, &st);
+	nn = unorm2_normalize(nfkc, u, n16, norm, n16 * 3 + 16, &st);
+	bi = ubrk_open(UBRK_WORD, "ar", norm, nn, &st);
+	while (ubrk_next(bi) != UBRK_DONE)
+		;
+	ubrk_close(bi);
+	free(norm);
+	free(u);
+	return U_FAILURE(st) ? -1.0 : now() - t0;
+}
+
+struct run {
+	double seconds;
+	double stage[KH_STAGE__MAX];
+	size_t doc_bytes; /* largest arena + arrays of one document */
+};
+
+static size_t doc_memory(const struct kh_doc *d)
+{
+	return d->arena.total + d->tokens.cap * sizeof(*d->tokens.items) +
+	       d->sentences.cap * sizeof(*d->sentences.items) +
+	       d->mentions.cap * sizeof(*d->mentions.items) +
+	       d->entities.cap * sizeof(*d->entities.items) +
+	       d->attributions.cap * sizeof(*d->attributions.items) +
+	       d->events.cap * sizeof(*d->events.items);
+}
+
+static int analyze_once(struct kh_analyzer *a, struct kh_pipeline *p, const struct text *t,
+			struct run *r)
+{
+	struct kh_request req = { .text = t->s, .text_len = t->len };
+	struct kh_doc *doc = NULL;
+	double t0 = now();
+	int st = kh_analyze(a, p, &req, &doc, NULL);
+
+	if (st != KH_OK)
+		return -1;
+	r->seconds += now() - t0;
+	for (int s = 0; s < KH_STAGE__MAX; s++)
+		r->stage[s] += doc->stage_seconds[s];
+	if (doc_memory(doc) > r->doc_bytes)
+		r->doc_bytes = doc_memory(doc);
+	kh_doc_free(doc);
+	return 0;
+}
+
+/* Repeat the whole set until min_seconds have passed; returns the rounds run. */
+static unsigned run_set(struct kh_analyzer *a, struct kh_pipeline *p, const struct text *texts,
+			size_t n, double min_seconds, struct run *r)
+{
+	unsigned rounds = 0;
+
+	memset(r, 0, sizeof(*r));
+	do {
+		for (size_t i = 0; i < n; i++)
+			if (analyze_once(a, p, &texts[i], r) < 0)
+				return 0;
+		rounds++;
+	} while (r->seconds < min_seconds);
+	return rounds;
+}
+
+struct worker_arg {
+	struct kh_pipeline *p;
+	const struct corpus *c;
+	double until;
+	size_t articles;
+};
+
+static void *worker(void *arg)
+{
+	struct worker_arg *w = arg;
+	struct kh_analyzer *a = kh_analyzer_new();
+	struct run r = { 0 };
+
+	while (a != NULL && now() < w->until)
+		for (size_t i = 0; i < w->c->n; i++, w->articles++)
+			analyze_once(a, w->p, &w->c->items[i], &r);
+	kh_analyzer_free(a);
+	return NULL;
+}
+
+static double threaded_rate(struct kh_pipeline *p, const struct corpus *c, int threads, double secs)
+{
+	pthread_t tid[64];
+	struct worker_arg args[64];
+	size_t total = 0;
+	double t0 = now();
+
+	for (int i = 0; i < threads; i++) {
+		args[i] = (struct worker_arg){ .p = p, .c = c, .until = t0 + secs };
+		pthread_create(&tid[i], NULL, worker, &args[i]);
+	}
+	for (int i = 0; i < threads; i++) {
+		pthread_join(tid[i], NULL);
+		total += args[i].articles;
+	}
+	return (double)total / (now() - t0);
+}
+
+static void report_stages(const struct run *r)
+{
+	double sum = 0;
+
+	for (int s = 0; s < KH_STAGE__MAX; s++)
+		sum += r->stage[s];
+	printf("stage shares:");
+	for (int s = 0; s < KH_STAGE__MAX; s++)
+		printf(" %s=%.1f%%", kh_stage_name((enum kh_stage)s), sum > 0 ? 100.0 * r->stage[s] / sum : 0);
+	printf("\n");
+}
+
+static void bench_long(struct kh_analyzer *a, struct kh_pipeline *p, const struct corpus *c,
+		       double floor_per_byte)
+{
+	double base = 0;
+
+	for (unsigned k = 1; k <= 100; k *= 10) {
+		struct text t = concat(c, k);
+		struct run r;
+		unsigned rounds = run_set(a, p, &t, 1, k == 100 ? 0.0 : 0.5, &r);
+		double per = r.seconds / rounds;
+
+		if (k == 1)
+			base = per;
+		printf("long x%-3u %8.2f MB  %9.0f words/s  %7.2f MB/s  time %.2fx of x1 (linear: %ux)  "
+		       "doc memory %.1f MB (%.1f bytes per input byte)\n",
+		       k, (double)t.len / 1e6, (double)t.words / per, (double)t.len / per / 1e6,
+		       per / base, k, (double)r.doc_bytes / 1e6, (double)r.doc_bytes / (double)t.len);
+		(void)floor_per_byte;
+		free(t.s);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "data-dir", required_argument, NULL, 'd' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kh_pipeline_options po = { .data_dir = KH_SOURCE_DATA_DIR };
+	struct corpus c = { 0 };
+	int threads = 2, opt;
+	double secs = 2.0, floor_s = 0;
+	struct kh_pipeline *p;
+	struct kh_analyzer *a;
+	struct run r;
+	char *err = NULL;
+	unsigned rounds;
+
+	while ((opt = getopt_long(argc, argv, "d:t:s:", longopts, NULL)) != -1) {
+		if (opt == 'd')
+			po.data_dir = optarg;
+		else if (opt == 't')
+			threads = atoi(optarg) < 1 ? 1 : atoi(optarg) > 64 ? 64 : atoi(optarg);
+		else if (opt == 's')
+			secs = atof(optarg);
+		else
+			return 2;
+	}
+	c.items = calloc((size_t)(argc - optind) + 1, sizeof(*c.items));
+	for (int i = optind; i < argc; i++) {
+		if (read_file(argv[i], &c.items[c.n]) < 0) {
+			fprintf(stderr, "bench: cannot read %s\n", argv[i]);
+			return 1;
+		}
+		c.bytes += c.items[c.n].len;
+		c.words += c.items[c.n++].words;
+	}
+	if (c.n == 0) {
+		fprintf(stderr, "usage: bench_pipeline [--data-dir DIR] [--threads N] FILE...\n");
+		return 2;
+	}
+	p = kh_pipeline_new(&po, &err);
+	a = kh_analyzer_new();
+	if (p == NULL || a == NULL) {
+		fprintf(stderr, "bench: %s\n", err != NULL ? err : "cannot open pipeline");
+		return 1;
+	}
+	for (size_t i = 0; i < c.n; i++)
+		floor_s += icu_floor(&c.items[i]);
+	rounds = run_set(a, p, c.items, c.n, secs, &r);
+	{
+		double per_set = r.seconds / rounds;
+		double floor_rounds = 0;
+		double t0 = now();
+		unsigned fr = 0;
+
+		while (now() - t0 < secs / 2) {
+			for (size_t i = 0; i < c.n; i++)
+				floor_rounds += icu_floor(&c.items[i]);
+			fr++;
+		}
+		floor_s = floor_rounds / fr;
+		printf("corpus: %zu articles, %zu words, %.1f KB\n", c.n, c.words, (double)c.bytes / 1e3);
+		printf("pipeline 1 thread: %.0f words/s  %.2f MB/s  %.0f articles/s\n",
+		       (double)c.words / per_set, (double)c.bytes / per_set / 1e6, (double)c.n / per_set);
+		printf("ICU floor (NFKC + word break): %.0f words/s  %.2f MB/s\n", (double)c.words / floor_s,
+		       (double)c.bytes / floor_s / 1e6);
+		printf("ratio pipeline/floor: %.2fx (target <= 4x)\n", per_set / floor_s);
+		report_stages(&r);
+		printf("memory per document: at most %.1f KB (%.1f bytes per input byte)\n",
+		       (double)r.doc_bytes / 1e3, (double)r.doc_bytes / (double)c.bytes * (double)c.n);
+		bench_long(a, p, &c, floor_s / (double)c.bytes);
+		printf("pipeline %d threads: %.0f articles/s\n", threads, threaded_rate(p, &c, threads, secs));
+	}
+	kh_analyzer_free(a);
+	kh_pipeline_unref(p);
+	for (size_t i = 0; i < c.n; i++)
+		free(c.items[i].s);
+	free(c.items);
+	return 0;
+}
