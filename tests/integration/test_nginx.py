@@ -209,8 +209,41 @@ def header(headers, name):
     return vals
 
 
+def seconds(text):
+    m = re.match(r"^(\d+)(ms|s|m)?$", text)
+    return int(m.group(1)) * {"ms": 0.001, "s": 1, None: 1, "m": 60}[m.group(2)]
+
+
+def check_settings_agree():
+    """nginx's limits and timeouts against the service's defaults (khabar serve --check-config)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KHABAR_")}
+    p = subprocess.run([KHABAR, "serve", "--check-config"], env=env, capture_output=True, text=True, timeout=30)
+    eff = dict(re.findall(r"(?m)^(\w+)\s*=\s*(\S*)", p.stdout))
+    conf = open(CONF, encoding="utf-8").read()
+
+    def directive(name):
+        m = re.search(r"(?m)^\s*%s\s+(\S+);" % name, conf)
+        return m.group(1) if m else None
+
+    body = directive("client_max_body_size")
+    check(body is not None and str(size_of(body)) == eff.get("max_body"),
+          "client_max_body_size %s equals khabar's max_body %s" % (body, eff.get("max_body")))
+    deadline = int(eff.get("deadline_ms", "0")) / 1000
+    for d in ("proxy_read_timeout", "proxy_send_timeout"):
+        v = directive(d)
+        check(v is not None and seconds(v) > deadline, "%s %s > khabar's deadline %.0f s" % (d, v, deadline))
+    ka = directive("keepalive_timeout")
+    idle = int(eff.get("connection_timeout_s", "0"))
+    check(ka is not None and seconds(ka) < idle,
+          "upstream keepalive_timeout %s < khabar's connection_timeout_s %d" % (ka, idle))
+    check(directive("proxy_request_buffering") == "on", "proxy_request_buffering on")
+    check(directive("proxy_http_version") == "1.1" and re.search(r'proxy_set_header\s+Connection\s+"";', conf),
+          "HTTP/1.1 with an empty Connection header to the upstream (keep-alive)")
+
+
 def main():
     article = open(ARTICLE, "rb").read()
+    check_settings_agree()
     s = Stack(trusted="127.0.0.1")
     try:
         conf = s.conf_text
