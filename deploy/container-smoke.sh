@@ -242,7 +242,9 @@ pass "podman healthcheck run -> ${hc_out:-healthy} ($(podman inspect --format '{
 
 # ---- SIGTERM --------------------------------------------------------------------------------
 stop_start=$(date +%s.%N)
-podman stop -t 20 "$container" >/dev/null || fail "podman stop"
+# (podman 4.3 complains that it cannot remove a systemd health timer; there is none.)
+podman stop -t 20 "$container" 2> >(grep -v 'unable to get systemd connection' >&2) >/dev/null ||
+	fail "podman stop"
 stop_took=$(python3 -c "import sys; print('%.1f' % ($(date +%s.%N) - $stop_start))")
 code=$(podman inspect --format '{{.State.ExitCode}}' "$container")
 [ "$code" = 0 ] || fail "exit code after SIGTERM is $code (137 would mean SIGKILL after the timeout)"

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,15 +62,15 @@ static int remaining_ms(long long deadline)
 }
 
 /* A decimal TCP port 1..65535 with nothing else around it. */
-static int valid_port(const char *s, size_t len)
+static bool valid_port(const char *s, size_t len)
 {
 	long v = 0;
 
 	if (len == 0 || len >= PROBE_MAX_PORT)
-		return 0;
+		return false;
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return 0;
+			return false;
 		v = v * 10 + (s[i] - '0');
 	}
 	return v >= 1 && v <= 65535;
