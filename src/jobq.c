@@ -356,6 +356,26 @@ void kh_jobq_push(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
 	pthread_mutex_unlock(&q->lock);
 }
 
+int kh_jobq_push_extra(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
+{
+	pthread_mutex_lock(&q->lock);
+	if (q->closed || q->stopping) {
+		pthread_mutex_unlock(&q->lock);
+		return -ESHUTDOWN;
+	}
+	job->enqueued_ns = kh_now_ns();
+	job->deadline_ns = job->enqueued_ns + (uint64_t)deadline_ms * 1000000u;
+	atomic_store(&job->state, KH_JOB_QUEUED);
+	kh_job_ref(job);
+	q_append(q, job);
+	d_insert(q, job);
+	if (q->d_head == job)
+		pthread_cond_signal(&q->timer);
+	pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->lock);
+	return 0;
+}
+
 void kh_jobq_close(struct kh_jobq *q)
 {
 	pthread_mutex_lock(&q->lock);

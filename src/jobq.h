@@ -89,6 +89,14 @@ void kh_jobq_unreserve(struct kh_jobq *q);
  */
 void kh_jobq_push(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms);
 
+/**
+ * Queue a job without a reservation, beyond the capacity: for the documents of a
+ * batch, which keeps its own number of outstanding jobs small (at most the number
+ * of workers) and was admitted with a reservation of its own.
+ * @return 0, or -ESHUTDOWN once the queue is closed (ops->finish is not called)
+ */
+int kh_jobq_push_extra(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms);
+
 /** Take no new jobs: kh_jobq_reserve() fails with -ESHUTDOWN from now on. */
 void kh_jobq_close(struct kh_jobq *q);
 
