@@ -235,6 +235,13 @@ def check_settings_agree():
     body = directive("client_max_body_size")
     check(body is not None and str(size_of(body)) == eff.get("max_body"),
           "client_max_body_size %s equals khabar's max_body %s" % (body, eff.get("max_body")))
+    m = re.search(r"location\s*=\s*/v1/analyze/batch\s*\{([^}]*)\}", conf)
+    bbody = re.search(r"client_max_body_size\s+(\S+);", m.group(1)) if m else None
+    check(bbody is not None and str(size_of(bbody.group(1))) == eff.get("batch_max_body"),
+          "/v1/analyze/batch client_max_body_size %s equals khabar's batch_max_body %s"
+          % (bbody.group(1) if bbody else None, eff.get("batch_max_body")))
+    check(m is not None and re.search(r"proxy_buffering\s+off;", m.group(1)) is not None,
+          "/v1/analyze/batch is streamed (proxy_buffering off)")
     deadline = int(eff.get("deadline_ms", "0")) / 1000
     for d in ("proxy_read_timeout", "proxy_send_timeout"):
         v = directive(d)
@@ -306,6 +313,22 @@ def main():
         check(b"nginx" in body.lower() and header(hd, "X-Request-ID") == ["over-the-limit"],
               "the 413 is nginx's own page and still carries X-Request-ID")
         check(s.access("over-the-limit", present=False) == [], "the oversized request never reached khabar")
+
+        # batch: its own, larger limit, streamed NDJSON through nginx
+        blimit = size_of(re.search(r"location\s*=\s*/v1/analyze/batch\s*\{[^}]*client_max_body_size\s+(\S+);",
+                                   conf).group(1))
+        doc_line = json.dumps({"text": (line.decode("utf-8") * 400)}, ensure_ascii=False).encode("utf-8") + b"\n"
+        nd = doc_line * (2 * limit // len(doc_line) + 1)
+        st, hd, body = s.request("POST", "/v1/analyze/batch", nd, {"Content-Type": "application/x-ndjson",
+                                                                   "X-Request-ID": "batch-1"})
+        out = [json.loads(x) for x in body.splitlines() if x.strip()]
+        check(st == 200 and len(out) == nd.count(b"\n") and all("entities" in x for x in out),
+              "a %d-byte batch (over the 1m default, under the batch limit) -> %d, %d NDJSON lines"
+              % (len(nd), st, len(out)))
+        st, hd, body = s.request("POST", "/v1/analyze/batch", b"x" * (blimit + 1),
+                                 {"Content-Type": "application/x-ndjson", "X-Request-ID": "batch-over"})
+        check(st == 413 and s.access("batch-over", present=False) == [],
+              "a batch one byte over %d -> %d from nginx, never reaching khabar" % (blimit, st))
 
         # upstream keep-alive: several sequential requests share one upstream connection
         for i in range(5):
