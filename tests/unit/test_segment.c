@@ -246,6 +246,25 @@ static void test_round_trip(void)
 		}
 	}
 	tap_ok(ok, "every token's span round-trips through code points, UTF-16 and UTF-8");
+	/* slicing the original by a token's offsets gives the token's text (once normalized) */
+	ok = true;
+	for (k = 0; k < doc->tokens.n; k++) {
+		const struct kh_token *t = &doc->tokens.items[k];
+		uint32_t os, oe;
+		struct kh_doc *piece;
+		char want[512];
+
+		kh_doc_orig_span(doc, t->start, t->end, &os, &oe);
+		piece = td_norm(doc->orig + os, oe - os);
+		snprintf(want, sizeof(want), "%s", td_tok(doc, k));
+		if (piece == NULL || strcmp(piece->norm, want) != 0) {
+			printf("# token %u: original slice normalizes to '%s', token is '%s'\n", k,
+			       piece != NULL ? piece->norm : "(null)", want);
+			ok = false;
+		}
+		kh_doc_free(piece);
+	}
+	tap_ok(ok, "every token's original slice normalizes to the token");
 	k = td_find(doc, "الوزير", 0);
 	tap_is_str(td_orig(doc, doc->tokens.items[k].start, doc->tokens.items[k].end), "الوزير",
 		   "token after 𠀀 slices to itself");

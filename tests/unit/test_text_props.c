@@ -14,7 +14,7 @@
 #include "textdoc.h"
 #include "utf8.h"
 
-#define ITERATIONS 3000
+#define ITERATIONS 5000
 #define MAX_CPS 160
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
