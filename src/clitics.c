@@ -14,6 +14,9 @@
 #define MAX_LETTERS (KH_CLITICS_MAX_BYTES / 2)
 
 enum {
+	HAMZA = 0x621,
+	WAW_HAMZA = 0x624,
+	YA_HAMZA = 0x626,
 	ALEF = 0x627,
 	ALEF_WASLA = 0x671,
 	ALEF_HAMZA = 0x623,
@@ -71,6 +74,11 @@ static void put_letter(char *out, uint32_t cp)
 	out[1] = (char)(0x80 | (cp & 0x3F));
 }
 
+uint32_t kh_clitics_folded_restore(uint32_t restore)
+{
+	return restore == TA_MARBUTA ? HA : restore == ALEF_MAQSURA ? YA : restore;
+}
+
 /* Look up the folded key @p k (@p len bytes, NUL-terminated or not). */
 static bool lookup(const struct kh_lexicon *known, const char *k, size_t len, uint32_t restore)
 {
@@ -80,10 +88,8 @@ static bool lookup(const struct kh_lexicon *known, const char *k, size_t len, ui
 		return false;
 	memcpy(buf, k, len);
 	buf[len] = '\0';
-	if (restore != 0 && len >= 2) {
-		/* the folded form of the restored letter: ة → ه, ى → ي */
-		put_letter(buf + len - 2, restore == TA_MARBUTA ? HA : restore == ALEF_MAQSURA ? YA : restore);
-	}
+	if (restore != 0 && len >= 2)
+		put_letter(buf + len - 2, kh_clitics_folded_restore(restore));
 	return kh_lex_get(known, buf) != NULL;
 }
 
@@ -158,6 +164,13 @@ static bool analyzable(struct word *w, uint32_t a, uint32_t *ret_stem_end, uint3
 		if (w->cp[s - 1] == ALEF && known_range(w, a, s, ALEF_MAQSURA)) {
 			*ret_stem_end = s;
 			*ret_restore = ALEF_MAQSURA;
+			return true;
+		}
+		/* نظرائه, أعضاؤه: the final hamza of نظراء sits on a seat before a suffix */
+		if ((w->cp[s - 1] == YA_HAMZA || w->cp[s - 1] == WAW_HAMZA) && s - a >= 3 &&
+		    w->cp[s - 2] == ALEF && known_range(w, a, s, HAMZA)) {
+			*ret_stem_end = s;
+			*ret_restore = HAMZA;
 			return true;
 		}
 	}

@@ -528,10 +528,10 @@ static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct
 	kh_norm_fold_buf(key, w + c.stem, c.stem_end - c.stem);
 	if (c.restore != 0 && c.stem_end - c.stem >= 2) {
 		char *last = key + (c.stem_end - c.stem) - 2;
+		uint32_t f = kh_clitics_folded_restore(c.restore);
 
-		/* folded ة is ه, folded ى is ي */
-		last[0] = (char)0xD9;
-		last[1] = (char)(c.restore == 0x629 ? 0x87 : 0x8A);
+		last[0] = (char)(0xC0 | (f >> 6));
+		last[1] = (char)(0x80 | (f & 0x3F));
 	}
 	t->stem_key = key;
 	return 0;

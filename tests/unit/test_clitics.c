@@ -80,6 +80,8 @@ static void test_suffixes(void)
 	word_is("موقفهم", "موقفهم", "موقف", "موقفهم", "موقف", 0, KH_TOKF_SUFFIX);
 	word_is("بلادنا", "بلادنا", "بلاد", "بلادنا", "بلاد", 0, KH_TOKF_SUFFIX);
 	word_is("مستواه", "مستواه", "مستوا", "مستواه", "مستوي", 0, KH_TOKF_SUFFIX);
+	word_is("بنظرائه", "نظرائه", "نظرائ", "نظرائه", "نظراء", KH_PRO_BI, KH_TOKF_SUFFIX);
+	word_is("أعضاؤها", "أعضاؤها", "أعضاؤ", "اعضاؤها", "اعضاء", 0, KH_TOKF_SUFFIX);
 	/* a known word ending in a suffix letter stays whole */
 	word_is("وزيره", "وزيره", "وزير", "وزيره", "وزير", 0, KH_TOKF_SUFFIX);
 	whole("مدينة");
@@ -127,7 +129,7 @@ int main(void)
 	/* a small known-word list of our own, so the test does not follow data/words.txt */
 	tap_is_int(add_words("قال بيروت بغداد لبنان ليبيا مصدر مشاركة يزور تعقد حكومة قرب أمم مرة "
 			     "زيارة موقف بلاد مستوى وزير مدينة التزام كمال وليد فلسطين سامراء "
-			     "بنان ريم مال عد"),
+			     "بنان ريم مال عد نظراء أعضاء"),
 		   0, "known words added");
 	test_proclitics();
 	test_article();
