@@ -35,10 +35,12 @@ enum {
 	YA = 0x64A,
 };
 
-/* Proclitic sequences, longest first; a conjunction may precede a preposition or س. */
+/* Proclitic sequences, shortest first: وكفر is و + كفر, not وك + فر, and فكان
+ * is ف + كان; a pair is tried when the single letter leaves no known rest
+ * (وبالتالي, وسيقوم, وللأمم).  A conjunction may precede a preposition or س. */
 static const uint16_t prefixes[][2] = {
-	{ WAW, BA }, { WAW, KAF }, { WAW, LAM }, { WAW, SIN }, { FA, BA }, { FA, KAF }, { FA, LAM },
-	{ FA, SIN }, { WAW, 0 },   { FA, 0 },    { BA, 0 },    { KAF, 0 }, { LAM, 0 }, { SIN, 0 },
+	{ WAW, 0 },  { FA, 0 },   { BA, 0 },   { KAF, 0 },  { LAM, 0 },  { SIN, 0 },  { WAW, BA },
+	{ WAW, KAF }, { WAW, LAM }, { WAW, SIN }, { FA, BA }, { FA, KAF }, { FA, LAM }, { FA, SIN },
 };
 
 /* Pronoun suffixes, longest first. */
