@@ -72,13 +72,17 @@ static void nf_init(void)
 			nf_flags[c] = NF_BB | NF_STABLE;
 			continue;
 		}
+		UNormalizationCheckResult qc;
+
 		st = U_ZERO_ERROR;
 		if (unorm2_hasBoundaryBefore(nfkc, (UChar32)c))
 			f |= NF_BB;
-		if (unorm2_isNormalized(nfkc, &u, 1, &st) && U_SUCCESS(st))
+		/* alone, a character NFKC may only compose with what precedes it
+		 * (quick check "maybe") is left as it is */
+		qc = unorm2_quickCheck(nfkc, &u, 1, &st);
+		if (U_SUCCESS(st) && qc != UNORM_NO)
 			f |= NF_STABLE;
-		st = U_ZERO_ERROR;
-		if (unorm2_quickCheck(nfkc, &u, 1, &st) == UNORM_MAYBE)
+		if (qc == UNORM_MAYBE)
 			f |= NF_MAYBE;
 		nf_flags[c] = f | our_flags(c, f);
 	}
@@ -101,12 +105,14 @@ static uint8_t nf_get(uint32_t cp)
 		return nf_flags[cp];
 	u[0] = (UChar)(0xD7C0 + (cp >> 10));
 	u[1] = (UChar)(0xDC00 | (cp & 0x3FF));
+	UNormalizationCheckResult qc;
+
 	if (unorm2_hasBoundaryBefore(nfkc, (UChar32)cp))
 		f |= NF_BB;
-	if (unorm2_isNormalized(nfkc, u, 2, &st) && U_SUCCESS(st))
+	qc = unorm2_quickCheck(nfkc, u, 2, &st);
+	if (U_SUCCESS(st) && qc != UNORM_NO)
 		f |= NF_STABLE;
-	st = U_ZERO_ERROR;
-	if (unorm2_quickCheck(nfkc, u, 2, &st) == UNORM_MAYBE)
+	if (qc == UNORM_MAYBE)
 		f |= NF_MAYBE;
 	return f | our_flags(cp, f);
 }
@@ -576,6 +582,50 @@ const char *kh_norm_fold(struct kh_arena *a, const char *s, size_t len)
 	return out;
 }
 
+/* Only Arabic letters (U+0621..U+064A, U+066E..U+06D3), ASCII letters and spaces? */
+static bool only_letters_and_spaces(const char *s, uint32_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (uint32_t i = 0; i < n; i++) {
+		unsigned c = p[i];
+
+		if (c == ' ' || (c | 0x20) - 'a' < 26u)
+			continue;
+		if ((c == 0xD8 || c == 0xD9 || c == 0xDA || c == 0xDB) && i + 1 < n) {
+			uint32_t cp = ((c & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu);
+
+			if ((cp >= 0x621 && cp <= 0x64A) || (cp >= 0x66E && cp <= 0x6D3)) {
+				i++;
+				continue;
+			}
+		}
+		return false;
+	}
+	return true;
+}
+
+static int split_spaces(const char *s, uint32_t n, struct kh_span *spans)
+{
+	int count = 0;
+
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j;
+
+		if (s[i] == ' ') {
+			i++;
+			continue;
+		}
+		for (j = i; j < n && s[j] != ' '; j++)
+			;
+		spans[count].start = i;
+		spans[count].end = j;
+		count++;
+		i = j;
+	}
+	return count;
+}
+
 char *kh_norm_key(const char *s, size_t len)
 {
 	struct nbuf b = { 0 };
@@ -596,7 +646,10 @@ char *kh_norm_key(const char *s, size_t len)
 	out = malloc((size_t)b.len * 2 + 1);
 	if (spans == NULL || out == NULL)
 		goto fail;
-	n = kh_seg_words(b.s, b.len, spans, b.len + 1);
+	if (only_letters_and_spaces(b.s, b.len))
+		n = split_spaces(b.s, b.len, spans); /* what the word break gives such text */
+	else
+		n = kh_seg_words(b.s, b.len, spans, b.len + 1);
 	if (n < 0)
 		goto fail;
 	for (int i = 0; i < n; i++) {
