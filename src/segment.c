@@ -3,8 +3,9 @@
  *
  * Tokens: ICU word break over a UTF-16 copy of the view (measured faster than a
  * UTF-8 UText), each boundary mapped back to a byte offset by walking the view
- * alongside, then our fixes: a word that mixes Arabic letters and digits is
- * cut where the script changes (الـ3 → ال 3, 2017م → 2017 م), punctuation
+ * alongside, then our fixes: a word that mixes Arabic letters with digits or
+ * another script is cut where the script changes (الـ3 → ال 3, 2017م → 2017 م,
+ * الـCNN → ال CNN), punctuation
  * that ICU keeps inside a word next to Arabic letters is its own token
  * (الماضي.وقال), and 10/7 is one number.
  *
@@ -281,7 +282,8 @@ static int push_word(struct kh_segmenter *sg, const unsigned char *s, uint32_t p
 				prev = C_NONE;
 				continue;
 			}
-		} else if ((c == C_ARABIC && prev == C_DIGIT) || (c == C_DIGIT && prev == C_ARABIC)) {
+		} else if ((c == C_ARABIC && (prev == C_DIGIT || prev == C_OTHER)) ||
+			   ((c == C_DIGIT || c == C_OTHER) && prev == C_ARABIC)) {
 			r = push_piece(sg, s, piece, i, flags);
 			if (r < 0)
 				return r;

@@ -174,6 +174,7 @@ static void test_token_rules(void)
 	static const char *const t4[] = { "U.S", ".", "F", "-", "16" };
 	static const char *const t5[] = { "قال", "(", "«", "نعم", "»", ")", "،", ".", ".", "." };
 	static const char *const t6[] = { "نحو", "50", "%", "و", "1.5", "مليون" };
+	static const char *const t8[] = { "ال", "CNN", "و", "BBC" };
 	static const char *const t7[] = { "😀", "قال", "👍🏽", "𠀀", "ب" };
 
 	tokens_are("عام 2017م", t1, N(t1), "digits and Arabic letters are cut apart");
@@ -183,6 +184,7 @@ static void test_token_rules(void)
 	tokens_are("قال («نعم»)،...", t5, N(t5), "every punctuation mark is a token (… becomes three)");
 	tokens_are("نحو 50٪ و1.5 مليون", t6, N(t6), "percent sign and a number after و");
 	tokens_are("😀قال👍🏽 𠀀ب", t7, N(t7), "emoji and supplementary CJK are tokens of their own");
+	tokens_are("الـCNN وBBC", t8, N(t8), "Arabic letters and Latin letters are cut apart");
 }
 
 /* ---- offsets in three units ------------------------------------------------------------- */
