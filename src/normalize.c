@@ -632,26 +632,22 @@ char *kh_norm_key(const char *s, size_t len)
 	struct kh_span *spans = NULL;
 	char *out = NULL;
 	size_t o = 0;
-	int n;
+	int n = -1;
 
 	if (len >= UINT32_MAX / 4)
 		return NULL;
 	b.cap = (uint32_t)len + 64;
 	b.s = malloc(b.cap);
-	if (b.s == NULL)
-		return NULL;
-	if (normalize(&b, s, (uint32_t)len) < 0)
-		goto out;
-	spans = malloc(((size_t)b.len + 1) * sizeof(*spans));
-	out = malloc((size_t)b.len * 2 + 1);
+	if (b.s != NULL && normalize(&b, s, (uint32_t)len) == 0) {
+		spans = malloc(((size_t)b.len + 1) * sizeof(*spans));
+		out = malloc((size_t)b.len * 2 + 1);
+	}
 	if (spans == NULL || out == NULL)
-		goto fail;
+		goto cleanup;
 	if (only_letters_and_spaces(b.s, b.len))
 		n = split_spaces(b.s, b.len, spans); /* what the word break gives such text */
 	else
 		n = kh_seg_words(b.s, b.len, spans, b.len + 1);
-	if (n < 0)
-		goto fail;
 	for (int i = 0; i < n; i++) {
 		if (o > 0)
 			out[o++] = ' ';
@@ -659,11 +655,11 @@ char *kh_norm_key(const char *s, size_t len)
 		o += spans[i].end - spans[i].start;
 	}
 	out[o] = '\0';
-	goto out;
-fail:
-	free(out);
-	out = NULL;
-out:
+cleanup:
+	if (n < 0) {
+		free(out);
+		out = NULL;
+	}
 	free(spans);
 	free(b.s);
 	return out;
