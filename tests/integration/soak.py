@@ -114,7 +114,7 @@ def main():
     n = 0
     if not shutil.which('wrk'):
         print('1..0 # SKIP wrk is not installed (apt-get install wrk)')
-        return 77
+        return 0  # meson reads the TAP skip line
     tmp = tempfile.mkdtemp(prefix='khabar-soak-')
     texts = articles(a.eval)
     bodies = [('application/json', json.dumps({'text': t}, ensure_ascii=False).encode(), 'ok') for t in texts]
