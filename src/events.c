@@ -1,47 +1,1780 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder until the stage is written: adds nothing to the document. */
+/* The events stage: trigger words typed in context, with their actors, places, time,
+ * casualty counts, modality and the attribution they were reported in.
+ *
+ * Everything works sentence by sentence over a bounded window around each trigger;
+ * per token there are only hash look-ups, and the casualty attachment uses a binary
+ * search over the sentence's events, so the cost stays linear in the document. */
 #include "events.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "dates.h"
 #include "doc.h"
+#include "lexicon.h"
+#include "normalize.h"
+#include "numbers.h"
+
+#define EV_MAX_LINE 4096
+#define EV_LEFT 10          /* tokens looked at before a trigger */
+#define EV_RIGHT 18         /* tokens looked at after a trigger */
+#define EV_CTX 6            /* window for aircraft / artillery words */
+#define EV_MAX_ARGS 6       /* actors or locations per event */
+#define EV_MAX_PHRASE 4     /* tokens in a group phrase (القوات التركية) */
+#define EV_TYPE_NONE 255    /* a "-" line: no event */
+
+enum trig_class { TC_VERB = 0, TC_NOUN, TC_CASUALTY };
+
+enum trig_rule {
+	TR_CTX = 1 << 0,
+	TR_AIR = 1 << 1,
+	TR_WIDE = 1 << 2,
+	TR_NOART = 1 << 3, /* not with the article: احتلال سنجار is an event, الاحتلال is a state */
+};
+
+struct trig {
+	uint8_t type;
+	uint8_t cls;
+	uint8_t rules;
+	const char *next;    /* "|a|b|" folded, or NULL */
+	const char *notnext;
+	const char *notprev;
+	const char *near;
+};
+
+/* Word classes of the context table (bits). */
+enum {
+	CW_AIR = 1u << 0,        /* aircraft: طائرات، الطيران، غارات، جوي */
+	CW_ART = 1u << 1,        /* artillery, rockets: المدفعية، قذائف، صواريخ */
+	CW_MUTUAL = 1u << 2,     /* متبادل */
+	CW_COALITION = 1u << 3,  /* التحالف: bombing by the coalition is from the air */
+	CW_PLACE_HEAD = 1u << 4, /* مدينة، بلدة، ريف ... before a place name */
+	CW_ACTOR_HEAD = 1u << 5, /* قوات، الجيش، فصائل ... heads an armed group */
+	CW_STOP = 1u << 6,       /* prepositions and function words */
+	CW_PLANNED = 1u << 7,    /* سيتم، من المقرر، يعتزم */
+	CW_NEG = 1u << 8,        /* لم، لن، لا، ما */
+	CW_DENY = 1u << 9,       /* نفى */
+	CW_CAUSE = 1u << 10,     /* أدى، أسفر، راح ضحيته */
+	CW_KILL = 1u << 11,      /* cue: مقتل، قتل، استشهاد */
+	CW_HURT = 1u << 12,      /* cue: إصابة، أصيب، جرح */
+	CW_ABDUCT = 1u << 13,    /* cue: اختطاف */
+	CW_ARREST = 1u << 14,    /* cue: اعتقال */
+	CW_DEAD = 1u << 15,      /* noun: قتيلا، شهداء */
+	CW_WOUNDED = 1u << 16,   /* noun: جريحا، جرحى */
+	CW_PERSON = 1u << 17,    /* counted people: شخصا، مدنيا، جنود */
+	CW_SINGULAR = 1u << 18,  /* a singular person noun: طفل، جندي */
+	CW_NAME_PREFIX = 1u << 19, /* first word of a two-word place name: دير، تل، كفر */
+	CW_BY = 1u << 20,        /* قبل (من قبل)، يد (على يد)، بقيادة */
+	CW_BETWEEN = 1u << 21,   /* بين */
+	CW_WITH = 1u << 22,      /* مع */
+	CW_LOC_PREP = 1u << 23,  /* في، على، قرب، شمال ... before a place */
+	CW_NEUTRAL_CUE = 1u << 24, /* سقوط، وقوع: takes its role from the noun */
+	CW_DEAD_VERB = 1u << 25, /* after the counted noun: قتلوا، مصرعهم */
+	CW_HURT_VERB = 1u << 26, /* أصيبوا */
+	CW_FUTURE = 1u << 27,    /* المقبل، غدا near the trigger */
+	CW_LIGHT = 1u << 28,     /* a light verb before a noun trigger: شن، نفذ، ارتكب */
+	CW_DEMONST = 1u << 29,   /* هذا، تلك: the noun after it refers back */
+	CW_LOSS = 1u << 30,      /* فقدت القوات 4 من عناصرها */
+	CW_DUAL = 1u << 31,      /* two people: والداه، جنديان، طفلين */
+};
+
+struct ctx_word {
+	const char *variants;
+	uint32_t bits;
+};
+
+static const struct ctx_word ctx_words[] = {
+	{ "طائرات|طائرة|طيران|مقاتلات|مقاتلة|غارات|غارة|جوي|جوية|جوا|مروحي|مروحية|مروحيات|الحربي|حربية|مسيرة|درون|المسيرة", CW_AIR },
+	{ "مدفعية|مدفعي|مدفعيا|قذائف|قذيفة|صواريخ|صاروخ|صاروخية|صاروخي|راجمات|راجمة|هاون|كاتيوشا|دبابة|دبابات|مدافع|غراد|هاوتزر", CW_ART },
+	{ "متبادل|متبادلة|متبادلا", CW_MUTUAL },
+	{ "تحالف|التحالف", CW_COALITION },
+	{ "مدينة|بلدة|قرية|قرى|بلدات|مدن|محافظة|محافظتي|منطقة|مناطق|حي|أحياء|ريف|ضاحية|مخيم|قضاء|ناحية|مديرية|مطار|معبر|ولاية|إقليم|جزيرة|ميناء|قاعدة|سهل|محور|جبهة|ساحة|مدينتي|بلدتي|قريتي", CW_PLACE_HEAD },
+	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية|الوزير|وزير|الرئيس|رئيس|الرئيسان|الوزيران|القيادة|الوفد|وفد|الجانب|الطرفان|الطرفين|الملك|الأمير|المبعوث|وفود|قادة|زعماء", CW_ACTOR_HEAD },
+	{ "في|على|من|إلى|الى|عن|مع|بين|بعد|قبل|خلال|ضد|حيث|الذي|التي|الذين|اللذين|منذ|حتى|أن|إن|أنه|إنه|أنها|ما|لا|لم|لن|قد|كان|كانت|وكان|هذا|هذه|ذلك|تلك|هو|هي|عند|لدى|نحو|عبر|دون|أي|كل|بعض|أو|ثم|كما|وسط|أمام|إثر|عقب|بسبب|جراء|رغم|لكن|بينما|فيما|عندما|بعدما|حين|مما|ما|فيه|فيها|عليه|عليها|منه|منها|به|بها|له|لها|إليها|إليه|أمس|اليوم|بحق|تجاه|إزاء|بواسطة|باستخدام", CW_STOP },
+	{ "سيتم|ستتم|يعتزم|تعتزم|يعتزمون|ينوي|تنوي|سوف|المقرر|المخطط|المزمع|المتوقع|يتوقع|تهدف|يهدف|بهدف|أجل|يبدأ|تبدأ|سيبدأ|ستبدأ|خطة|يسعى|تسعى|قررت|قرر|يخطط|تخطط|سيعقد|ستعقد|يعتزمان|لإعلان|محاولة|محاولات|تستهدف|يستهدف", CW_PLANNED },
+	{ "لم|لن|لا|ما|ولم|ولن|ولا|عدم|دون|بدون", CW_NEG },
+	{ "نفى|نفت|ينفي|تنفي|نفوا|نافيا|نافية|ينفون|نفي", CW_DENY },
+	{ "أدى|أدت|يؤدي|أسفر|أسفرت|يسفر|خلف|خلفت|راح|حصيلة|أوقع|أوقعت|تسبب|تسببت", CW_CAUSE },
+	{ "مقتل|قتل|قتلت|قتلوا|يقتل|استشهاد|استشهد|استشهدوا|مصرع|وفاة|أعدم|أعدمت|أعدموا|إعدام|اغتيال|ضحيته|ضحيتها|ضحيتهم", CW_KILL },
+	{ "إصابة|إصابات|أصيب|أصيبت|أصيبوا|جرح|جرحت|جرحوا|يصاب|إصابتهم", CW_HURT },
+	{ "اختطاف|خطف|اختطف|اختطفت|اختطفوا|خطفوا|أسر", CW_ABDUCT },
+	{ "اعتقال|اعتقل|اعتقلت|اعتقلوا|توقيف|أوقف|أوقفت|احتجاز|احتجز|احتجزت", CW_ARREST },
+	{ "قتيل|قتيلا|قتيلان|قتيلين|قتلى|شهيد|شهيدا|شهيدان|شهيدين|شهداء|ضحية|ضحايا|جثة|جثث|الضحايا", CW_DEAD },
+	{ "جريح|جريحا|جريحان|جريحين|جرحى|مصاب|مصابا|مصابين|مصابون|مصابان", CW_WOUNDED },
+	{ "شخص|شخصا|أشخاص|مدني|مدنيا|مدنيين|مدنيون|جندي|جنديا|جنود|جنديان|جنديين|عنصر|عنصرا|عناصر|طفل|طفلا|أطفال|امرأة|نساء|رجل|رجلا|رجال|مقاتل|مقاتلا|مقاتلين|مسلح|مسلحا|مسلحين|شاب|شابا|شبان|مواطن|مواطنا|مواطنين|عسكري|عسكريا|عسكريين|شرطي|شرطيا|شرطيين|ضابط|ضابطا|ضباط|قيادي|قياديا|قياديين|فلسطيني|فلسطينيا|فلسطينيين|طفلة|صحفي|صحفيا|صحفيين|متظاهر|متظاهرا|متظاهرين|معتقلا|معتقلين|سائق|لاجئ|لاجئا|لاجئين|نازح|نازحا|عامل|عاملا|عمال|موظف|موظفا|آخرون|آخرين", CW_PERSON },
+	{ "شخص|مدني|جندي|عنصر|طفل|امرأة|رجل|مقاتل|مسلح|شاب|مواطن|عسكري|شرطي|ضابط|قيادي|طفلة|صحفي|متظاهر|سائق|لاجئ|نازح|عامل|موظف|الطفل|الطفلة|الشاب|الجندي|الصحفي|القيادي|الضابط", CW_SINGULAR },
+	{ "دير|تل|كفر|عين|بئر|جبل|دار|بيت|أبو|رأس|خان|سوق|باب|جسر|مرج|سهل|وادي|قلعة|حرف|تلة|الحي|ساحة|بني|أم|سد|مطار|شيخ|الشيخ|بيت|القصر|قصر|جباب|معرة|جرابلس", CW_NAME_PREFIX },
+	{ "قبل|يد|بقيادة|قيادة|يدي", CW_BY },
+	{ "بين", CW_BETWEEN },
+	{ "مع", CW_WITH },
+	{ "في|على|قرب|بالقرب|شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي|وسط|ريف|أطراف|محيط|داخل|إلى|الى|نحو|عند|قرى|مناطق|بلدات|مدينة|بلدة|قرية|محافظة|منطقة|حي|ضاحية|مخيم|مطار|أنحاء|عموم|تجاه|باتجاه|اتجاه", CW_LOC_PREP },
+	{ "سقوط|وقوع|سقط|سقطت|وقع|وقعت|لقي|لقوا|ارتفاع|ارتفع|بلغ", CW_NEUTRAL_CUE },
+	{ "قتلوا|قتلا|مصرعهم|مصرعه|مصرعهما|حتفهم|حتفه|حتفهما|حتفها|مصرعها|قضوا|استشهدوا", CW_DEAD_VERB },
+	{ "أصيبوا|بجروح|أصيبا|جرحوا", CW_HURT_VERB },
+	{ "المقبل|المقبلة|القادم|القادمة|غدا|الغد|لاحقا", CW_FUTURE },
+	{ "شن|شنت|شنوا|يشن|تشن|يشنون|نفذ|نفذت|نفذوا|ينفذ|تنفذ|ارتكب|ارتكبت|ارتكبوا|يرتكب|ترتكب|بدأ|بدأت|بدأوا|يبدأ|تبدأ|قام|قامت|قاموا|يقوم|تقوم|عقد|عقدت|عقدوا|يعقد|تعقد|أجرى|أجرت|أجروا|يجري|تجري|خاض|خاضت|خاضوا|يخوض|تخوض|تمكن|تمكنت|تمكنوا|يتمكن|تتمكن|نجح|نجحت|نجحوا|شارك|شاركت|شاركوا|واصل|واصلت|واصلوا|يواصل|تواصل|استأنف|استأنفت|صعد|صعدت|كثف|كثفت|أطلقت|أطلق|أطلقوا", CW_LIGHT },
+	{ "هذا|هذه|تلك|ذلك|هذين|هاتين|هؤلاء", CW_DEMONST },
+	{ "فقد|فقدت|فقدوا|خسر|خسرت|خسروا", CW_LOSS },
+	{ "والدا|والدي|والدان|والدين|شقيقا|شقيقي|شقيقان|شقيقين|شقيقتا|شقيقتي|شقيقتان|شقيقتين|ابنا|ابنان|ابنين|ابنتا|ابنتي|ابنتان|ابنتين|أخوا|أخوان|أخوين|طفلان|طفلين|طفلتان|طفلتين|جنديان|جنديين|شخصان|شخصين|مدنيان|عنصران|عنصرين|شرطيان|شرطيين|ضابطان|ضابطين|شابان|شابين|رجلان|رجلين|امرأتان|امرأتين|صحفيان|صحفيين|قتيلان|قتيلين|جريحان|جريحين", CW_DUAL },
+	{ "شقيق|شقيقة|أخ|أخت|أخو|أخي|أخا|والد|والدة|والده|أب|ابن|ابنة|زوج|زوجة|حفيد|حفيدة|نجل|نجلة|ابنه|زوجته", CW_SINGULAR },
+};
 
 struct kh_event_res {
-	int unused;
+	struct kh_lexicon *trig;  /* trigger variants → fields[0] = index into trigs */
+	struct trig *trigs;
+	size_t n_trigs, cap_trigs;
+	struct kh_lexicon *words; /* context words → fields[0] = bits */
+	char **strings;           /* malloc'd rule lists */
+	size_t n_strings, cap_strings;
 };
+
+/* ---- loading ------------------------------------------------------------------------ */
+
+static char *errorf(const char *file, unsigned line, const char *msg)
+{
+	size_t n = strlen(file) + strlen(msg) + 32;
+	char *s = malloc(n);
+
+	if (s != NULL)
+		snprintf(s, n, "%s:%u: %s", file, line, msg);
+	return s;
+}
+
+static int keep_string(struct kh_event_res *r, char *s)
+{
+	if (r->n_strings == r->cap_strings) {
+		size_t cap = r->cap_strings ? r->cap_strings * 2 : 32;
+		char **p = realloc(r->strings, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -ENOMEM;
+		r->strings = p;
+		r->cap_strings = cap;
+	}
+	r->strings[r->n_strings++] = s;
+	return 0;
+}
+
+/* "a|b" → "|key(a)|key(b)|" with folded keys */
+static int fold_list(struct kh_event_res *r, const char *list, size_t len, const char **ret)
+{
+	char *out = malloc(len * 2 + 3);
+	size_t o = 0;
+	const char *p = list, *end = list + len;
+
+	if (out == NULL)
+		return -ENOMEM;
+	out[o++] = '|';
+	while (p < end) {
+		const char *bar = memchr(p, '|', (size_t)(end - p));
+		size_t n = bar != NULL ? (size_t)(bar - p) : (size_t)(end - p);
+		char *k = kh_norm_key(p, n);
+
+		if (k == NULL) {
+			free(out);
+			return -ENOMEM;
+		}
+		if (strlen(k) + o + 2 <= len * 2 + 3 && k[0] != '\0') {
+			memcpy(out + o, k, strlen(k));
+			o += strlen(k);
+			out[o++] = '|';
+		}
+		free(k);
+		p = bar != NULL ? bar + 1 : end;
+	}
+	out[o] = '\0';
+	if (keep_string(r, out) < 0) {
+		free(out);
+		return -ENOMEM;
+	}
+	*ret = out;
+	return 0;
+}
+
+static bool in_list(const char *list, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p = list;
+
+	if (list == NULL || n == 0)
+		return false;
+	while ((p = strstr(p, key)) != NULL) {
+		if (p > list && p[-1] == '|' && p[n] == '|')
+			return true;
+		p++;
+	}
+	return false;
+}
+
+static int parse_rules(struct kh_event_res *r, struct trig *t, char *rules)
+{
+	char *save = NULL;
+
+	for (char *tok = strtok_r(rules, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		const char **dst = NULL;
+		char *eq = strchr(tok, '=');
+
+		while (*tok == ' ')
+			tok++;
+		if (strcmp(tok, "ctx") == 0)
+			t->rules |= TR_CTX;
+		else if (strcmp(tok, "air") == 0)
+			t->rules |= TR_AIR;
+		else if (strcmp(tok, "wide") == 0)
+			t->rules |= TR_WIDE;
+		else if (strcmp(tok, "noart") == 0)
+			t->rules |= TR_NOART;
+		else if (eq != NULL) {
+			*eq = '\0';
+			if (strcmp(tok, "next") == 0)
+				dst = &t->next;
+			else if (strcmp(tok, "notnext") == 0)
+				dst = &t->notnext;
+			else if (strcmp(tok, "notprev") == 0)
+				dst = &t->notprev;
+			else if (strcmp(tok, "near") == 0)
+				dst = &t->near;
+			else
+				return -EINVAL;
+			if (fold_list(r, eq + 1, strlen(eq + 1), dst) < 0)
+				return -ENOMEM;
+		} else if (*tok != '\0') {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int load_line(struct kh_event_res *r, struct kh_lexicon *known, char *line, const char *file,
+		     unsigned lineno, char **ret_err)
+{
+	char *cols[5] = { 0 };
+	unsigned n = 0;
+	struct trig t = { 0 };
+	char idx[24];
+	const char *f[1] = { idx };
+	int type, rc;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	if (line[0] == '\0' || line[0] == '#')
+		return 0;
+	cols[n++] = line;
+	for (char *p = line; *p != '\0' && n < 5; p++)
+		if (*p == '\t') {
+			*p = '\0';
+			cols[n++] = p + 1;
+		}
+	if (n < 3) {
+		*ret_err = errorf(file, lineno, "expected: variants, type, class[, rules]");
+		return -EINVAL;
+	}
+	if (strcmp(cols[1], "-") == 0) {
+		t.type = EV_TYPE_NONE;
+	} else {
+		type = kh_event_type_parse(cols[1]);
+		if (type < 0) {
+			*ret_err = errorf(file, lineno, "unknown event type");
+			return -EINVAL;
+		}
+		t.type = (uint8_t)type;
+	}
+	if (strcmp(cols[2], "verb") == 0)
+		t.cls = TC_VERB;
+	else if (strcmp(cols[2], "noun") == 0)
+		t.cls = TC_NOUN;
+	else if (strcmp(cols[2], "casualty") == 0)
+		t.cls = TC_CASUALTY;
+	else {
+		*ret_err = errorf(file, lineno, "class must be verb, noun or casualty");
+		return -EINVAL;
+	}
+	if (n > 3) {
+		rc = parse_rules(r, &t, cols[3]);
+		if (rc < 0) {
+			*ret_err = errorf(file, lineno, rc == -EINVAL ? "unknown rule" : "out of memory");
+			return rc;
+		}
+	}
+	if (r->n_trigs == r->cap_trigs) {
+		size_t cap = r->cap_trigs ? r->cap_trigs * 2 : 64;
+		struct trig *p = realloc(r->trigs, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -ENOMEM;
+		r->trigs = p;
+		r->cap_trigs = cap;
+	}
+	r->trigs[r->n_trigs] = t;
+	snprintf(idx, sizeof(idx), "%zu", r->n_trigs);
+	r->n_trigs++;
+	rc = kh_lex_add(r->trig, cols[0], f, 1, file, lineno);
+	if (rc == 0 && known != NULL)
+		rc = kh_lex_add(known, cols[0], NULL, 0, file, lineno);
+	if (rc < 0) {
+		*ret_err = errorf(file, lineno, rc == -EINVAL ? "a variant is empty after normalization"
+							    : "out of memory");
+		return rc;
+	}
+	return 1;
+}
+
+static int load_file(struct kh_event_res *r, struct kh_lexicon *known, const char *path, char **ret_err)
+{
+	FILE *fp = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	unsigned lineno = 0;
+	int rc = 0;
+	const char *file;
+
+	if (fp == NULL) {
+		rc = -errno;
+		*ret_err = errorf(path, 0, strerror(errno));
+		return rc;
+	}
+	file = path;
+	while ((got = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		if (got > EV_MAX_LINE || memchr(line, '\0', (size_t)got) != NULL) {
+			*ret_err = errorf(file, lineno, "line too long or holds a NUL byte");
+			rc = -EINVAL;
+			break;
+		}
+		rc = load_line(r, known, line, file, lineno, ret_err);
+		if (rc < 0)
+			break;
+		rc = 0;
+	}
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+struct kh_event_res *kh_event_res_free(struct kh_event_res *r)
+{
+	if (r == NULL)
+		return NULL;
+	kh_lex_free(r->trig);
+	kh_lex_free(r->words);
+	for (size_t i = 0; i < r->n_strings; i++)
+		free(r->strings[i]);
+	free(r->strings);
+	free(r->trigs);
+	free(r);
+	return NULL;
+}
+
+static bool is_trigger_file(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base != NULL ? base + 1 : path;
+	return strncmp(base, "triggers", 8) == 0;
+}
 
 int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_lexicon *known,
 		       struct kh_event_res **ret_res, char **ret_err)
 {
 	struct kh_event_res *r = calloc(1, sizeof(*r));
+	char path[4096];
+	char *err = NULL;
+	int rc = -ENOMEM;
 
-	(void)data_dir;
-	(void)extra;
-	(void)known;
-	(void)ret_err;
 	if (r == NULL)
-		return -ENOMEM;
+		goto fail;
+	r->trig = kh_lex_new();
+	r->words = kh_lex_new();
+	if (r->trig == NULL || r->words == NULL)
+		goto fail;
+	for (size_t i = 0; i < sizeof(ctx_words) / sizeof(ctx_words[0]); i++) {
+		char bits[24];
+		const char *f[1] = { bits };
+
+		snprintf(bits, sizeof(bits), "%u", ctx_words[i].bits);
+		if (kh_lex_add(r->words, ctx_words[i].variants, f, 1, "events.c", (uint32_t)i + 1) < 0)
+			goto fail;
+		if (known != NULL && kh_lex_add(known, ctx_words[i].variants, NULL, 0, "events.c",
+						(uint32_t)i + 1) < 0)
+			goto fail;
+	}
+	if (known != NULL && (kh_num_add_known(known) < 0 || kh_date_add_known(known) < 0))
+		goto fail;
+	snprintf(path, sizeof(path), "%s/triggers.tsv", data_dir != NULL ? data_dir : ".");
+	rc = load_file(r, known, path, &err);
+	if (rc < 0)
+		goto fail;
+	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+		if (!is_trigger_file(extra[i]))
+			continue;
+		rc = load_file(r, known, extra[i], &err);
+		if (rc < 0)
+			goto fail;
+	}
 	*ret_res = r;
 	return 0;
-}
-
-struct kh_event_res *kh_event_res_free(struct kh_event_res *r)
-{
-	free(r);
-	return NULL;
+fail:
+	kh_event_res_free(r);
+	if (err == NULL && rc == -ENOMEM)
+		err = strdup("out of memory");
+	if (ret_err != NULL)
+		*ret_err = err;
+	else
+		free(err);
+	return rc;
 }
 
 size_t kh_event_res_count(const struct kh_event_res *r, const char *name)
 {
-	(void)r;
-	(void)name;
+	if (r == NULL || name == NULL)
+		return 0;
+	if (strcmp(name, "triggers") == 0)
+		return kh_lex_count(r->trig);
+	return 0;
+}
+
+/* ---- per-document state ------------------------------------------------------------- */
+
+struct ev_state {
+	const struct kh_event_res *r;
+	struct kh_doc *doc;
+	uint32_t n_tok;
+	uint32_t *bits;   /* context word bits per token */
+	uint8_t *skip;    /* proclitic bytes left on the token in front of its bits' key */
+	uint32_t *ment;   /* mention covering the token, or KH_NONE */
+	uint32_t *evt;    /* event whose trigger covers the token, or KH_NONE */
+	uint32_t *attr;   /* smallest attribution whose content covers the token, or KH_NONE */
+	int64_t pub;      /* published date as yyyymmdd, 0 when none */
+};
+
+struct ev_tok {
+	uint32_t tf, te;  /* trigger tokens */
+	uint8_t cls;
+	bool future;      /* a future prefix on the verb (سيزور) */
+	bool purpose;     /* a noun after purpose لـ (لتحرير) */
+};
+
+static bool starts_with(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static bool ends_with(const char *s, const char *p)
+{
+	size_t n = strlen(s), m = strlen(p);
+
+	return n >= m && memcmp(s + n - m, p, m) == 0;
+}
+
+static const struct kh_token *tok_at(const struct ev_state *st, uint32_t i)
+{
+	return &st->doc->tokens.items[i];
+}
+
+static bool is_punct(const struct ev_state *st, uint32_t i)
+{
+	return tok_at(st, i)->kind == KH_TOK_PUNCT;
+}
+
+static bool is_quote(const struct ev_state *st, uint32_t i)
+{
+	const struct kh_token *t = tok_at(st, i);
+
+	if (t->kind != KH_TOK_PUNCT)
+		return false;
+	if ((t->flags & (KH_TOKF_QUOTE_OPEN | KH_TOKF_QUOTE_CLOSE)) != 0)
+		return true;
+	return starts_with(st->doc->norm + t->start, "«") || starts_with(st->doc->norm + t->start, "»") ||
+	       st->doc->norm[t->start] == '"' || st->doc->norm[t->start] == '(' ||
+	       st->doc->norm[t->start] == ')';
+}
+
+/* A clause break: , ؛ : . */
+static bool is_break(const struct ev_state *st, uint32_t i)
+{
+	const struct kh_token *t = tok_at(st, i);
+	const char *s = st->doc->norm + t->start;
+
+	return t->kind == KH_TOK_PUNCT && (starts_with(s, "،") || starts_with(s, "؛") || *s == ',' ||
+					   *s == ';' || *s == ':' || *s == '.');
+}
+
+static const char *const suffixes[] = { "هما", "هم", "هن", "ها", "ه", "كم", "نا" };
+
+static void compute_bits(struct ev_state *st, uint32_t i)
+{
+	struct kh_tok_keys keys;
+
+	if (tok_at(st, i)->kind != KH_TOK_WORD)
+		return;
+	kh_num_tok_keys(st->doc, i, &keys);
+	for (uint8_t c = 0; c < keys.n; c++) {
+		const struct kh_lex_entry *e = kh_lex_get(st->r->words, keys.k[c]);
+		uint32_t b = 0;
+
+		if (e == NULL && starts_with(keys.k[c], "ال") && strlen(keys.k[c]) > 6)
+			e = kh_lex_get(st->r->words, keys.k[c] + 4);
+		for (; e != NULL; e = e->next)
+			b |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+		if (b != 0) {
+			st->bits[i] = b;
+			st->skip[i] = keys.skip[c];
+			return;
+		}
+	}
+	/* without a pronoun suffix: عناصرها → عناصر */
+	{
+		const struct kh_token *t = tok_at(st, i);
+		const struct kh_lex_entry *e;
+
+		char buf[128];
+		size_t kl = strlen(t->key);
+
+		if (t->stem_key != NULL && t->stem_end != t->end) {
+			for (e = kh_lex_get(st->r->words, t->stem_key); e != NULL; e = e->next)
+				st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+			return;
+		}
+		for (size_t x = 0; x < sizeof(suffixes) / sizeof(suffixes[0]); x++) {
+			size_t sl = strlen(suffixes[x]);
+			const char *k = t->key;
+			size_t n;
+
+			(void)kl;
+			n = strlen(k);
+			if (n <= sl + 4 || n >= sizeof(buf) || !ends_with(k, suffixes[x]))
+				continue;
+			memcpy(buf, k, n - sl);
+			buf[n - sl] = '\0';
+			for (e = kh_lex_get(st->r->words, buf); e != NULL; e = e->next)
+				st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+			if (st->bits[i] != 0)
+				return;
+			if (starts_with(k, "و") && n > sl + 6) {
+				/* وشقيقه */
+				memcpy(buf, k + 2, n - sl - 2);
+				buf[n - sl - 2] = '\0';
+				for (e = kh_lex_get(st->r->words, buf); e != NULL; e = e->next)
+					st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+				if (st->bits[i] != 0) {
+					st->skip[i] = 2;
+					return;
+				}
+			}
+		}
+	}
+}
+
+/* Is token i (any of its keys, with or without ال) in the folded list "|a|b|"? */
+static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list)
+{
+	struct kh_tok_keys keys;
+
+	if (list == NULL || i >= st->n_tok || tok_at(st, i)->kind != KH_TOK_WORD)
+		return false;
+	kh_num_tok_keys(st->doc, i, &keys);
+	for (uint8_t c = 0; c < keys.n; c++) {
+		if (in_list(list, keys.k[c]))
+			return true;
+		if (starts_with(keys.k[c], "ال") && in_list(list, keys.k[c] + 4))
+			return true;
+	}
+	return false;
+}
+
+static uint8_t ment_type(const struct ev_state *st, uint32_t i)
+{
+	const struct kh_mention *mn;
+
+	if (st->ment[i] == KH_NONE)
+		return KH_ENT__MAX;
+	mn = &st->doc->mentions.items[st->ment[i]];
+	return mn->entity < st->doc->entities.n ? st->doc->entities.items[mn->entity].type : KH_ENT__MAX;
+}
+
+/* ---- trigger matching --------------------------------------------------------------- */
+
+struct tmatch {
+	const struct kh_lex_entry *chain; /* the entries under the matched key (homographs) */
+	const struct trig *t;
+	uint32_t n;      /* tokens */
+	uint8_t skip;    /* bytes in front of the trigger inside the first token */
+	bool future;
+	bool purpose;
+	bool article;    /* the trigger word carries ال */
+};
+
+static const struct trig *trig_of(const struct ev_state *st, const struct kh_lex_entry *e)
+{
+	unsigned long i;
+
+	if (e == NULL || e->n_fields < 1)
+		return NULL;
+	i = strtoul(e->fields[0], NULL, 10);
+	return i < st->r->n_trigs ? &st->r->trigs[i] : NULL;
+}
+
+/* Longest phrase of the trigger table starting with form f at token i. */
+static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, const char *f,
+		       const struct kh_lex_entry **ret_e)
+{
+	char buf[512];
+	size_t len = strlen(f);
+	uint32_t best = 0;
+
+	if (len + 1 > sizeof(buf))
+		return 0;
+	memcpy(buf, f, len + 1);
+	for (uint32_t j = i; j < end && j < i + 6; j++) {
+		const struct kh_lex_entry *e;
+
+		if (j > i) {
+			const char *k = tok_at(st, j)->full_key;
+			size_t kl = strlen(k);
+
+			if (is_punct(st, j) || len + kl + 2 > sizeof(buf))
+				break;
+			buf[len++] = ' ';
+			memcpy(buf + len, k, kl + 1);
+			len += kl;
+		}
+		e = kh_lex_get(st->r->trig, buf);
+		if (trig_of(st, e) != NULL) {
+			best = j - i + 1;
+			*ret_e = e;
+		}
+		if (!kh_lex_has_prefix(st->r->trig, buf))
+			break;
+	}
+	return best;
+}
+
+
+static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, struct tmatch *ret)
+{
+	const struct kh_token *tk = tok_at(st, i);
+	struct kh_tok_keys keys;
+	struct tmatch best = { 0 };
+	char form[128];
+
+	if (tk->kind != KH_TOK_WORD)
+		return false;
+	kh_num_tok_keys(st->doc, i, &keys);
+	for (uint8_t c = 0; c < keys.n; c++) {
+		const char *k = keys.k[c];
+		size_t kl = strlen(k);
+		const char *forms[8];
+		char store[4][128];
+		unsigned nf = 0, ns = 0;
+		bool fut[8] = { false };
+
+		if (kl + 1 > sizeof(form))
+			continue;
+		forms[nf++] = k;
+		if (starts_with(k, "ال") && kl > 6)
+			forms[nf++] = k + 4;
+		/* future سـ on a verb: سيزور */
+		if (starts_with(k, "س") && kl > 6 && (starts_with(k + 2, "ي") || starts_with(k + 2, "ت") ||
+						      starts_with(k + 2, "ن"))) {
+			fut[nf] = true;
+			forms[nf++] = k + 2;
+		}
+		/* the accusative alif of a noun: اعتصاما → اعتصام */
+		if (ends_with(k, "ا") && kl > 8 && nf < 8) {
+			if (kl - 2 + 1 <= sizeof(store[0]) && ns < 4) {
+				memcpy(store[ns], k, kl - 2);
+				store[ns][kl - 2] = '\0';
+				forms[nf++] = store[ns];
+				ns++;
+			}
+		}
+		/* a pronoun suffix: زيارته → زياره, قصفها → قصف */
+		for (unsigned base = 0, nb = nf; base < nb && ns < 4; base++) {
+			const char *b = forms[base];
+			size_t bl = strlen(b);
+
+			for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]) && ns < 4; s++) {
+				size_t sl = strlen(suffixes[s]);
+
+				if (bl <= sl + 6 || !ends_with(b, suffixes[s]) || bl + 1 > sizeof(store[0]))
+					continue;
+				memcpy(store[ns], b, bl - sl);
+				store[ns][bl - sl] = '\0';
+				if (ends_with(store[ns], "ت") && nf < 7) {
+					/* also with the taa marbuta restored */
+					forms[nf++] = store[ns];
+					ns++;
+					if (ns < 4) {
+						memcpy(store[ns], store[ns - 1], bl - sl + 1);
+						memcpy(store[ns] + bl - sl - 2, "ه", 2);
+						forms[nf++] = store[ns];
+						ns++;
+					}
+				} else if (nf < 8) {
+					forms[nf++] = store[ns];
+					ns++;
+				}
+				break;
+			}
+		}
+		for (unsigned f = 0; f < nf; f++) {
+			const struct kh_lex_entry *e = NULL;
+			uint32_t n = extend(st, i, end, forms[f], &e);
+
+			if (n > best.n && e != NULL) {
+				best.chain = e;
+				best.t = trig_of(st, e);
+				best.n = n;
+				best.skip = keys.skip[c];
+				best.future = fut[f] || (tk->proclitics & KH_PRO_SA) != 0;
+				best.article = starts_with(k, "ال");
+				best.purpose = (tk->proclitics & KH_PRO_LI) != 0 ||
+					       (keys.skip[c] >= 2 &&
+						starts_with(st->doc->norm + tk->core_start + keys.skip[c] - 2, "ل"));
+			}
+		}
+	}
+	if (best.t == NULL)
+		return false;
+	*ret = best;
+	return true;
+}
+
+/* The rules of a matched trigger (next= notnext= notprev= near=). */
+static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t i, uint32_t first,
+		     uint32_t end)
+{
+	const struct trig *t = m->t;
+	uint32_t nx = i + m->n;
+
+	while (nx < end && is_quote(st, nx))
+		nx++;
+	if ((t->rules & TR_NOART) != 0 && m->article)
+		return false;
+	/* inside a name (منظمة التحرير، معركة الكرامة as an entity) */
+	if (st->ment[i] != KH_NONE && ment_type(st, i) != KH_ENT_DATE && ment_type(st, i) != KH_ENT_NORP)
+		return false;
+	/* لاتفاق وقف النار: an agreement named, not made */
+	if (t->type == KH_EV_AGREEMENT && t->cls == TC_NOUN && m->purpose)
+		return false;
+	/* الهجوم الذي استهدف: the verb tells more of the event named before it */
+	if (t->cls == TC_VERB && i >= first + 2 && (strcmp(tok_at(st, i - 1)->key, "الذي") == 0 ||
+						     strcmp(tok_at(st, i - 1)->key, "التي") == 0) &&
+	    (st->evt[i - 2] != KH_NONE || (i >= first + 3 && st->evt[i - 3] != KH_NONE)))
+		return false;
+	/* هذا الهجوم: a noun that refers back to an event already told */
+	if (t->cls == TC_NOUN && i > first && (st->bits[i - 1] & CW_DEMONST) != 0 && m->article)
+		return false;
+	if (t->next != NULL && (nx >= end || !tok_in_list(st, nx, t->next)))
+		return false;
+	if (t->notnext != NULL && nx < end && tok_in_list(st, nx, t->notnext))
+		return false;
+	if (t->notprev != NULL && i > first && tok_in_list(st, i - 1, t->notprev))
+		return false;
+	if (t->near != NULL) {
+		bool found = false;
+
+		for (uint32_t j = i + m->n; j < end && j < i + m->n + 8 && !found; j++)
+			found = tok_in_list(st, j, t->near);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static bool violent(uint8_t type)
+{
+	return type == KH_EV_AIR_STRIKE || type == KH_EV_SHELLING || type == KH_EV_ATTACK ||
+	       type == KH_EV_ARMED_CLASH || type == KH_EV_EXPLOSION || type == KH_EV_ABDUCTION;
+}
+
+static int family(uint8_t type)
+{
+	if (violent(type))
+		return 1;
+	if (type == KH_EV_MEETING || type == KH_EV_VISIT || type == KH_EV_AGREEMENT)
+		return 2;
+	return 3 + type;
+}
+
+/* The type of a trigger in its context; EV_TYPE_NONE when a rule rejects it. */
+static uint8_t type_in_context(const struct ev_state *st, const struct tmatch *m, uint32_t i,
+			       uint32_t first, uint32_t end)
+{
+	const struct trig *t = m->t;
+	uint32_t lo, hi;
+	uint32_t any = 0;
+
+	if ((t->rules & (TR_CTX | TR_AIR)) == 0)
+		return t->type;
+	if ((t->rules & TR_WIDE) != 0) {
+		lo = i > first + 16 ? i - 16 : first;
+		hi = i + m->n + 16 < end ? i + m->n + 16 : end;
+	} else {
+		lo = i > first + EV_CTX ? i - EV_CTX : first;
+		hi = i + m->n + EV_CTX < end ? i + m->n + EV_CTX : end;
+	}
+	for (uint32_t j = lo; j < hi; j++)
+		if (j < i || j >= i + m->n)
+			any |= st->bits[j];
+	if ((t->rules & TR_AIR) != 0)
+		return (any & CW_AIR) != 0 ? KH_EV_AIR_STRIKE : EV_TYPE_NONE;
+	if (i + m->n < end && (st->bits[i + m->n] & CW_MUTUAL) != 0)
+		return KH_EV_ARMED_CLASH;
+	if ((any & CW_AIR) != 0)
+		return KH_EV_AIR_STRIKE;
+	if ((any & CW_ART) != 0)
+		return KH_EV_SHELLING;
+	if (t->type == KH_EV_SHELLING && (any & CW_COALITION) != 0)
+		return KH_EV_AIR_STRIKE;
+	return t->type;
+}
+
+/* The first entry of the matched homograph chain whose rules hold; sets m->t.
+ * Returns its type in context, or EV_TYPE_NONE (also for a "-" entry). */
+static uint8_t choose(const struct ev_state *st, struct tmatch *m, uint32_t i, uint32_t first, uint32_t end)
+{
+	for (const struct kh_lex_entry *e = m->chain; e != NULL; e = e->next) {
+		const struct trig *t = trig_of(st, e);
+		uint8_t ty;
+
+		if (t == NULL)
+			continue;
+		m->t = t;
+		if (!rules_ok(st, m, i, first, end))
+			continue;
+		if (t->type == EV_TYPE_NONE)
+			return EV_TYPE_NONE;
+		ty = type_in_context(st, m, i, first, end);
+		if (ty != EV_TYPE_NONE)
+			return ty;
+	}
+	return EV_TYPE_NONE;
+}
+
+/* ---- arguments ---------------------------------------------------------------------- */
+
+struct args {
+	struct kh_arg a[EV_MAX_ARGS];
+	uint32_t n;
+};
+
+static void add_arg(struct args *as, uint32_t start, uint32_t end, uint32_t entity)
+{
+	if (start >= end || as->n >= EV_MAX_ARGS)
+		return;
+	for (uint32_t k = 0; k < as->n; k++)
+		if (as->a[k].span.start < end && start < as->a[k].span.end)
+			return; /* overlaps one we have */
+	as->a[as->n].span.start = start;
+	as->a[as->n].span.end = end;
+	as->a[as->n].entity = entity;
+	as->n++;
+}
+
+static bool is_place_type(uint8_t t)
+{
+	return t == KH_ENT_GPE || t == KH_ENT_LOC || t == KH_ENT_FAC;
+}
+
+static bool is_actor_type(uint8_t t)
+{
+	return t == KH_ENT_ORG || t == KH_ENT_GPE || t == KH_ENT_NORP || t == KH_ENT_PERSON;
+}
+
+static bool is_nisba(const char *k)
+{
+	return ends_with(k, "ي") || ends_with(k, "يه") || ends_with(k, "يين") || ends_with(k, "يون") ||
+	       ends_with(k, "ية");
+}
+
+static bool has_article(const struct ev_state *st, uint32_t i)
+{
+	const struct kh_token *t = tok_at(st, i);
+	const char *k = t->key + st->skip[i];
+
+	if ((t->flags & KH_TOKF_ARTICLE) != 0)
+		return true;
+	/* a clitic the segmenter left on: look past it */
+	if (t->core_start == t->start && st->skip[i] == 0 && (starts_with(t->key, "و") || starts_with(t->key, "ف")))
+		k = t->key + 2;
+	return starts_with(k, "ال") || starts_with(t->key, "ال");
+}
+
+static bool has_wa(const struct ev_state *st, uint32_t i)
+{
+	const struct kh_token *t = tok_at(st, i);
+
+	return (t->proclitics & KH_PRO_WA) != 0 ||
+	       (t->core_start == t->start && starts_with(t->key, "و") && st->skip[i] >= 2);
+}
+
+/* "متشددون من تنظيم (داعش)": من / في + (a head word) + an organisation after a phrase
+ * ending before token j.  Returns the token after the organisation, or j. */
+static uint32_t extend_membership(const struct ev_state *st, uint32_t j, uint32_t end, struct kh_span *span,
+				  uint32_t *entity)
+{
+	uint32_t k, p = j;
+
+	/* المقاتلين الأجانب والمحليين في تنظيم داعش */
+	if (p + 1 < end && has_wa(st, p) && tok_at(st, p)->kind == KH_TOK_WORD && st->ment[p] == KH_NONE &&
+	    (strcmp(tok_at(st, p + 1)->key, "من") == 0 || strcmp(tok_at(st, p + 1)->key, "في") == 0))
+		p++;
+	if (p >= end || tok_at(st, p)->kind != KH_TOK_WORD ||
+	    (strcmp(tok_at(st, p)->key, "من") != 0 && strcmp(tok_at(st, p)->key, "في") != 0))
+		return j;
+	k = p + 1;
+	if (k < end && (st->bits[k] & CW_ACTOR_HEAD) != 0 && st->ment[k] == KH_NONE)
+		k++;
+	while (k < end && is_quote(st, k) && k < j + 5)
+		k++;
+	if (k >= end || ment_type(st, k) != KH_ENT_ORG)
+		return j;
+	{
+		const struct kh_mention *mn = &st->doc->mentions.items[st->ment[k]];
+
+		span->end = mn->end;
+		if (*entity == KH_NONE)
+			*entity = mn->entity;
+		return mn->tok_end > k ? mn->tok_end : k + 1;
+	}
+}
+
+/* An actor at token i: an entity mention of an actor type, or a group phrase
+ * (القوات التركية، طائرات التحالف، مقاتلو المعارضة).  Returns the token after it. */
+static uint32_t actor_at(const struct ev_state *st, uint32_t i, uint32_t end, struct kh_span *ret_span,
+			 uint32_t *ret_entity)
+{
+	const struct kh_token *t = tok_at(st, i);
+	uint32_t j, last, entity = KH_NONE;
+	unsigned mods = 0;
+
+	if (t->kind != KH_TOK_WORD)
+		return 0;
+	if (st->ment[i] != KH_NONE) {
+		const struct kh_mention *mn = &st->doc->mentions.items[st->ment[i]];
+
+		if (!is_actor_type(ment_type(st, i)) || mn->tok_first != i)
+			return 0;
+		ret_span->start = mn->start;
+		ret_span->end = mn->end;
+		*ret_entity = mn->entity;
+		return extend_membership(st, mn->tok_end > i ? mn->tok_end : i + 1, end, ret_span, ret_entity);
+	}
+	if ((st->bits[i] & CW_ACTOR_HEAD) == 0)
+		return 0;
+	last = i;
+	for (j = i + 1; j < end && mods < EV_MAX_PHRASE - 1; j++) {
+		const struct kh_token *u = tok_at(st, j);
+
+		if (u->kind != KH_TOK_WORD || st->evt[j] != KH_NONE || (st->bits[j] & CW_STOP) != 0 ||
+		    has_wa(st, j) || (u->proclitics & (KH_PRO_BI | KH_PRO_LI)) != 0)
+			break;
+		if (st->ment[j] != KH_NONE) {
+			const struct kh_mention *mn = &st->doc->mentions.items[st->ment[j]];
+
+			if (ment_type(st, j) == KH_ENT_DATE)
+				break;
+			if (entity == KH_NONE)
+				entity = mn->entity;
+			last = mn->tok_end > j ? mn->tok_end - 1 : j;
+			j = last;
+			mods++;
+			continue;
+		}
+		if (!has_article(st, j))
+			break;
+		if (is_nisba(u->key) || (st->bits[j] & CW_ACTOR_HEAD) != 0 || mods == 0) {
+			last = j;
+			mods++;
+			continue;
+		}
+		break;
+	}
+	ret_span->start = t->core_start + st->skip[i];
+	ret_span->end = tok_at(st, last)->end;
+	*ret_entity = entity;
+	return extend_membership(st, last + 1, end, ret_span, ret_entity);
+}
+
+/* A place name after a head word (مدينة عدن، ريف دير الزور) at head token i. */
+static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end, struct kh_span *ret)
+{
+	uint32_t j = i + 1, last;
+
+	if (has_article(st, i))
+		return false; /* المدينة: refers back, no name follows */
+	while (j < end && (st->bits[j] & CW_PLACE_HEAD) != 0 && j < i + 3)
+		j++; /* "ريف محافظة حلب" */
+	if (j >= end || tok_at(st, j)->kind != KH_TOK_WORD || (st->bits[j] & CW_STOP) != 0 ||
+	    st->evt[j] != KH_NONE || (st->ment[j] != KH_NONE && ment_type(st, j) == KH_ENT_DATE) ||
+	    is_quote(st, j))
+		return false;
+	if (is_nisba(tok_at(st, j)->key) && has_article(st, j))
+		return false; /* "المنطقة الشمالية": an adjective, not a name */
+	last = j;
+	if ((st->bits[j] & CW_NAME_PREFIX) != 0 && j + 1 < end && tok_at(st, j + 1)->kind == KH_TOK_WORD &&
+	    (st->bits[j + 1] & CW_STOP) == 0 && !has_wa(st, j + 1))
+		last = j + 1;
+	ret->start = tok_at(st, j)->core_start + st->skip[j];
+	ret->end = tok_at(st, last)->end;
+	return true;
+}
+
+/* Is the token before i a preposition that makes i a place or an object (في X)? */
+static bool after_preposition(const struct ev_state *st, uint32_t i, uint32_t first)
+{
+	const struct kh_token *t = tok_at(st, i);
+
+	if ((t->proclitics & (KH_PRO_BI | KH_PRO_LI)) != 0)
+		return true;
+	if (i <= first)
+		return false;
+	return (st->bits[i - 1] & CW_LOC_PREP) != 0 || strcmp(tok_at(st, i - 1)->key, "من") == 0 ||
+	       strcmp(tok_at(st, i - 1)->key, "ضد") == 0 || strcmp(tok_at(st, i - 1)->key, "عن") == 0;
+}
+
+/* Skip quotes and a DATE mention at k: the next token worth looking at. */
+static uint32_t skip_filler(const struct ev_state *st, uint32_t k, uint32_t end)
+{
+	for (unsigned guard = 0; k < end && guard < 4; guard++) {
+		if (is_quote(st, k)) {
+			k++;
+		} else if (st->ment[k] != KH_NONE && ment_type(st, k) == KH_ENT_DATE) {
+			uint32_t e = st->doc->mentions.items[st->ment[k]].tok_end;
+
+			k = e > k ? e : k + 1;
+		} else {
+			break;
+		}
+	}
+	return k;
+}
+
+/* An adverb in the accusative (ليلا، مجددا، أيضا) that may stand between a verb and its subject. */
+static bool is_adverb(const struct ev_state *st, uint32_t k)
+{
+	const struct kh_token *t = tok_at(st, k);
+
+	return t->kind == KH_TOK_WORD && st->ment[k] == KH_NONE && (st->bits[k] & CW_ACTOR_HEAD) == 0 &&
+	       !has_article(st, k) && ends_with(t->key, "ا");
+}
+
+/* The actor that starts right at j (verbs: after one adverb too); adds it and returns the
+ * token after it, 0 when none. */
+static uint32_t actor_right(const struct ev_state *st, uint32_t j, uint32_t end, bool verb, struct args *as)
+{
+	uint32_t k = skip_filler(st, j, end);
+	struct kh_span sp;
+	uint32_t ent = KH_NONE, e;
+
+	if (verb && k < end && is_adverb(st, k))
+		k = skip_filler(st, k + 1, end);
+	if (k >= end || is_punct(st, k) || st->evt[k] != KH_NONE)
+		return 0;
+	if (st->ment[k] != KH_NONE && is_place_type(ment_type(st, k)) &&
+	    (!verb || after_preposition(st, k, j)))
+		return 0; /* قصف دمشق: the place, not the actor */
+	e = actor_at(st, k, end, &sp, &ent);
+	if (e == 0)
+		return 0;
+	add_arg(as, sp.start, sp.end, ent);
+	return e;
+}
+
+/* The nearest actor before position tf, within lim tokens; commas may be crossed. */
+static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, uint32_t lim, struct args *as)
+{
+	uint32_t lo = tf > first + lim ? tf - lim : first;
+
+	for (uint32_t k = tf; k > lo; k--) {
+		uint32_t i = k - 1;
+		struct kh_span sp;
+		uint32_t ent = KH_NONE, e;
+
+		if (i + 1 < tf && st->evt[i] != KH_NONE)
+			return false;
+		e = actor_at(st, i, tf, &sp, &ent);
+		if (e == 0 || e > tf)
+			continue;
+		if (after_preposition(st, i, first))
+			continue;
+		if (i > first && (st->bits[i - 1] & CW_ACTOR_HEAD) != 0 && st->ment[i] != KH_NONE)
+			continue; /* the genitive of a phrase; the head comes next */
+		if (i > first && (st->bits[i - 1] & CW_BY) != 0)
+			continue; /* بقيادة الولايات المتحدة: the leader, not the doer */
+		if (ment_type(st, i) == KH_ENT_NORP && i > first && tok_at(st, i - 1)->kind == KH_TOK_WORD &&
+		    (st->bits[i - 1] & CW_STOP) == 0 && st->evt[i - 1] == KH_NONE)
+			continue; /* an adjective: الولايات المتحدة الأميركية */
+		add_arg(as, sp.start, sp.end, ent);
+		return true;
+	}
+	return false;
+}
+
+/* "بين X و Y" / "مع X" / "من قبل X" / "على يد X" / "بقيادة X" in the window after the trigger. */
+static void actors_by_pattern(const struct ev_state *st, uint32_t te, uint32_t end, uint8_t type,
+			      struct args *as)
+{
+	uint32_t hi = te + EV_RIGHT < end ? te + EV_RIGHT : end;
+
+	for (uint32_t k = te; k < hi; k++) {
+		uint32_t b = st->bits[k], e = 0;
+
+		if (k > te && tok_at(st, k)->kind == KH_TOK_PUNCT && !is_quote(st, k) && !is_break(st, k))
+			break;
+		if (st->evt[k] != KH_NONE && k > te + 3)
+			break;
+		if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "قبل") == 0) {
+			if (k > te && strcmp(tok_at(st, k - 1)->key, "من") == 0)
+				e = actor_right(st, k + 1, end, false, as); /* من قبل */
+		} else if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "يد") == 0) {
+			if (k > te && strcmp(tok_at(st, k - 1)->key, "علي") == 0)
+				e = actor_right(st, k + 1, end, false, as); /* على يد */
+		} else if ((b & CW_BETWEEN) != 0 && k <= te + 4 && (violent(type) || family(type) == 2)) {
+			e = actor_right(st, k + 1, end, false, as);
+		} else if ((b & CW_WITH) != 0 && (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
+			e = actor_right(st, k + 1, end, false, as);
+		}
+		/* X و Y */
+		if (e > 0 && e < end && has_wa(st, e))
+			actor_right(st, e, end, false, as);
+		if (e > 0)
+			k = e - 1;
+	}
+}
+
+/* A light verb (شن، نفذ، ارتكب) before a noun trigger: its subject is the doer. */
+static bool actor_of_light_verb(const struct ev_state *st, uint32_t tf, uint32_t first, struct args *as)
+{
+	uint32_t lo = tf > first + 12 ? tf - 12 : first;
+
+	for (uint32_t k = tf; k > lo; k--) {
+		uint32_t i = k - 1;
+
+		if (st->evt[i] != KH_NONE || (tok_at(st, i)->kind == KH_TOK_PUNCT && !is_break(st, i) &&
+					      !is_quote(st, i)))
+			return false;
+		if ((st->bits[i] & CW_LIGHT) == 0)
+			continue;
+		if (actor_right(st, i + 1, tf, true, as) > 0)
+			return true;
+		return actor_left(st, i, first, 6, as);
+	}
+	return false;
+}
+
+static void find_actors(const struct ev_state *st, const struct ev_tok *et, uint8_t type, uint32_t first,
+			uint32_t end, uint32_t right_stop, struct args *as)
+{
+	bool verb = et->cls != TC_NOUN;
+
+	if (type == KH_EV_MEETING || type == KH_EV_VISIT) {
+		/* the people of the clause */
+		uint32_t lo = et->tf > first + EV_LEFT ? et->tf - EV_LEFT : first;
+
+		for (uint32_t k = lo; k < right_stop; k++)
+			if (ment_type(st, k) == KH_ENT_PERSON &&
+			    st->doc->mentions.items[st->ment[k]].tok_first == k)
+				add_arg(as, st->doc->mentions.items[st->ment[k]].start,
+					st->doc->mentions.items[st->ment[k]].end,
+					st->doc->mentions.items[st->ment[k]].entity);
+	}
+	actor_right(st, et->te, right_stop, verb, as);
+	/* إطلاق نار من الشرطة: the doer after من */
+	if (as->n == 0 && !verb && violent(type) && et->te < right_stop &&
+	    strcmp(tok_at(st, et->te)->key, "من") == 0)
+		actor_right(st, et->te + 1, right_stop, false, as);
+	actors_by_pattern(st, et->te, end, type, as);
+	if (as->n > 0 && !verb)
+		return;
+	if (!verb && actor_of_light_verb(st, et->tf, first, as))
+		return;
+	if (as->n == 0 || verb)
+		actor_left(st, et->tf, first, verb ? EV_LEFT : 2 * EV_LEFT, as);
+}
+
+static void find_locations(const struct ev_state *st, const struct ev_tok *et, uint32_t first,
+			   uint32_t right_stop, uint32_t end, struct args *as)
+{
+	uint32_t lo = et->tf > first + EV_LEFT ? et->tf - EV_LEFT : first;
+	uint32_t far = et->te + EV_RIGHT < end ? et->te + EV_RIGHT : end;
+
+	for (uint32_t k = et->te; k < far; k++) {
+		const struct kh_mention *mn;
+
+		if (k >= right_stop && as->n > 0)
+			break;
+		if (!is_place_type(ment_type(st, k)))
+			continue;
+		mn = &st->doc->mentions.items[st->ment[k]];
+		if (mn->tok_first == k)
+			add_arg(as, mn->start, mn->end, mn->entity);
+	}
+	/* "في طهران عقد اجتماع": a place just before the trigger */
+	for (uint32_t k = et->tf; k > first && k + 6 > et->tf; k--) {
+		const struct kh_mention *mn;
+
+		if (!is_place_type(ment_type(st, k - 1)))
+			continue;
+		mn = &st->doc->mentions.items[st->ment[k - 1]];
+		if (mn->tok_first >= first && after_preposition(st, mn->tok_first, first))
+			add_arg(as, mn->start, mn->end, mn->entity);
+	}
+	for (uint32_t k = et->tf; as->n == 0 && k > lo; k--) {
+		const struct kh_mention *mn;
+
+		if (!is_place_type(ment_type(st, k - 1)))
+			continue;
+		mn = &st->doc->mentions.items[st->ment[k - 1]];
+		add_arg(as, mn->start, mn->end, mn->entity);
+	}
+	if (as->n > 0)
+		return;
+	/* no place entity: a name after a head word (مدينة X، ريف X) */
+	for (uint32_t k = et->te; k < right_stop && as->n < 3; k++) {
+		struct kh_span sp;
+
+		if ((st->bits[k] & CW_PLACE_HEAD) != 0 && place_after_head(st, k, right_stop, &sp))
+			add_arg(as, sp.start, sp.end, KH_NONE);
+	}
+	for (uint32_t k = et->tf; as->n == 0 && k > lo; k--) {
+		struct kh_span sp;
+
+		if ((st->bits[k - 1] & CW_PLACE_HEAD) != 0 && place_after_head(st, k - 1, et->tf, &sp))
+			add_arg(as, sp.start, sp.end, KH_NONE);
+	}
+}
+
+static uint32_t find_time(const struct ev_state *st, const struct ev_tok *et, uint32_t first,
+			  uint32_t right_stop)
+{
+	uint32_t lo = et->tf > first + EV_LEFT ? et->tf - EV_LEFT : first;
+
+	for (uint32_t d = 0; d < EV_RIGHT; d++) {
+		uint32_t r = et->te + d;
+
+		if (r < right_stop && ment_type(st, r) == KH_ENT_DATE)
+			return st->ment[r];
+		if (et->tf >= d + 1 && et->tf - d - 1 >= lo && ment_type(st, et->tf - d - 1) == KH_ENT_DATE)
+			return st->ment[et->tf - d - 1];
+	}
+	return KH_NONE;
+}
+
+static int64_t iso_day_number(const char *v)
+{
+	int y, m, d;
+
+	if (v == NULL || sscanf(v, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return 0;
+	return (int64_t)y * 10000 + m * 100 + d;
+}
+
+static uint8_t find_modality(const struct ev_state *st, const struct ev_tok *et, uint32_t first,
+			     uint32_t end, const char *time_value)
+{
+	uint32_t lo = et->tf > first + 6 ? et->tf - 6 : first;
+
+	for (uint32_t k = lo; k < et->tf; k++)
+		if ((st->bits[k] & CW_DENY) != 0)
+			return KH_MOD_NEGATED;
+	if (et->tf > first && (st->bits[et->tf - 1] & CW_NEG) != 0 &&
+	    (et->cls != TC_NOUN || strcmp(tok_at(st, et->tf - 1)->key, "عدم") == 0 ||
+	     strcmp(tok_at(st, et->tf - 1)->key, "دون") == 0))
+		return KH_MOD_NEGATED;
+	if (et->future || et->purpose)
+		return KH_MOD_PLANNED;
+	lo = et->tf > first + 5 ? et->tf - 5 : first;
+	for (uint32_t k = lo; k < et->tf; k++)
+		if ((st->bits[k] & CW_PLANNED) != 0 || (tok_at(st, k)->proclitics & KH_PRO_SA) != 0)
+			return KH_MOD_PLANNED;
+	for (uint32_t k = et->te; k < end && k < et->te + 4; k++)
+		if ((st->bits[k] & CW_FUTURE) != 0)
+			return KH_MOD_PLANNED;
+	if (time_value != NULL && st->pub > 0 && iso_day_number(time_value) > st->pub)
+		return KH_MOD_PLANNED;
+	if (st->attr[et->tf] != KH_NONE)
+		return KH_MOD_REPORTED;
+	return KH_MOD_ASSERTED;
+}
+
+static int store_args(struct kh_doc *doc, const struct args *as, struct kh_arg **ret, uint32_t *ret_n)
+{
+	struct kh_arg *a;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (as->n == 0)
+		return 0;
+	a = kh_arena_alloc(&doc->arena, as->n * sizeof(*a));
+	if (a == NULL)
+		return -ENOMEM;
+	memcpy(a, as->a, as->n * sizeof(*a));
+	*ret = a;
+	*ret_n = as->n;
+	return 0;
+}
+
+/* ---- casualties ------------------------------------------------------------------- */
+
+enum role { R_KILLED = 1, R_INJURED = 2, R_ABDUCTED = 4, R_ARRESTED = 8 };
+
+struct casualty {
+	uint8_t roles;
+	struct kh_count count;
+	uint32_t pos;     /* token where the phrase starts */
+	bool caused;      /* introduced by أدى إلى / أسفر عن: belongs to the main event */
+};
+
+static uint8_t cue_roles(uint32_t b)
+{
+	uint8_t r = 0;
+
+	if ((b & CW_KILL) != 0)
+		r |= R_KILLED;
+	if ((b & CW_HURT) != 0)
+		r |= R_INJURED;
+	if ((b & CW_ABDUCT) != 0)
+		r |= R_ABDUCTED;
+	if ((b & CW_ARREST) != 0)
+		r |= R_ARRESTED;
+	return r;
+}
+
+static uint8_t noun_roles(uint32_t b)
+{
+	if ((b & CW_DEAD) != 0 || (b & CW_DEAD_VERB) != 0)
+		return R_KILLED;
+	if ((b & CW_WOUNDED) != 0 || (b & CW_HURT_VERB) != 0)
+		return R_INJURED;
+	return 0;
+}
+
+static bool at_least_at(const struct ev_state *st, uint32_t i, uint32_t end)
+{
+	return i + 1 < end && strcmp(tok_at(st, i)->key, "علي") == 0 &&
+	       (strcmp(tok_at(st, i + 1)->key, "الاقل") == 0);
+}
+
+/* A count at tok that is not part of a date. */
+static uint32_t count_at(const struct ev_state *st, uint32_t tok, uint32_t end, struct kh_count *ret)
+{
+	if (tok >= end || (st->ment[tok] != KH_NONE && ment_type(st, tok) == KH_ENT_DATE))
+		return 0;
+	return kh_num_parse(st->doc, tok, end, ret);
+}
+
+/* After the counted noun at n (already consumed up to n): "والجرحى" joins a vague count
+ * to a second role; "على الأقل" makes it a minimum.  Returns the new end. */
+static uint32_t casualty_tail(const struct ev_state *st, uint32_t n, uint32_t end, struct kh_count *c,
+			      uint8_t *roles)
+{
+	if (c->vague && n < end && has_wa(st, n) && (st->bits[n] & (CW_DEAD | CW_WOUNDED)) != 0) {
+		*roles |= noun_roles(st->bits[n]);
+		c->span.end = tok_at(st, n)->end;
+		n++;
+	}
+	if (at_least_at(st, n, end)) {
+		c->bound = KH_COUNT_MIN;
+		n += 2;
+	}
+	return n;
+}
+
+/* Casualty phrase at token j; returns the token after it (0 when none). */
+static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t first, uint32_t end,
+			    struct casualty *ret)
+{
+	uint32_t b = st->bits[j];
+	uint8_t roles = cue_roles(b);
+	struct kh_count c = { 0 };
+	uint32_t k = j + 1, used = 0, n;
+	bool neutral = (b & CW_NEUTRAL_CUE) != 0, loss = (b & CW_LOSS) != 0;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->pos = j;
+	if (roles != 0 || neutral || loss) {
+		/* استشهاد وجرح المئات */
+		if (k < end && cue_roles(st->bits[k]) != 0 && has_wa(st, k)) {
+			roles |= cue_roles(st->bits[k]);
+			k++;
+		}
+		/* أصيب في المواجهات 12 آخرون: a short phrase may stand between, but not a
+		 * person (مقتل طفل عمره 18 شهرا: 18 is his age) */
+		for (uint32_t x = k; x < end && x < k + 4; x++) {
+			if (tok_at(st, x)->kind == KH_TOK_PUNCT || cue_roles(st->bits[x]) != 0 ||
+			    (st->bits[x] & (CW_SINGULAR | CW_DUAL | CW_PERSON)) != 0)
+				break;
+			used = count_at(st, x, end, &c);
+			if (used > 0) {
+				k = x;
+				break;
+			}
+		}
+		if (used > 0) {
+			uint8_t nr;
+
+			n = k + used;
+			nr = n < end ? noun_roles(st->bits[n]) : 0;
+			if (nr != 0 && (st->bits[n] & (CW_DEAD | CW_WOUNDED)) != 0)
+				roles = nr;
+			if (loss) {
+				/* فقدت 4 من عناصرها */
+				if (!(n + 1 < end && strcmp(tok_at(st, n)->key, "من") == 0 &&
+				      (st->bits[n + 1] & CW_PERSON) != 0))
+					return 0;
+				roles = R_KILLED;
+				c.span.end = tok_at(st, n + 1)->end;
+				n += 2;
+			} else if (n < end && (st->bits[n] & (CW_DEAD | CW_WOUNDED | CW_PERSON)) != 0) {
+				c.span.end = tok_at(st, n)->end;
+				n++;
+			} else if (neutral && nr == 0) {
+				return 0;
+			}
+			if (roles == 0) {
+				/* سقوط 5 أشخاص قتلى / لقي خمسة أشخاص مصرعهم */
+				for (uint32_t m = n; m < end && m < n + 3 && roles == 0; m++)
+					roles = noun_roles(st->bits[m]);
+			}
+			if (roles == 0)
+				return 0;
+			n = casualty_tail(st, n, end, &c, &roles);
+			ret->roles = roles;
+			ret->count = c;
+			return n;
+		}
+		if ((roles & (R_KILLED | R_INJURED)) != 0 && k < end && (st->bits[k] & (CW_SINGULAR | CW_DUAL)) != 0) {
+			/* مقتل طفل: one; أصيب والداه وشقيقه: three */
+			uint32_t last = k, x;
+
+			c.present = true;
+			c.span.start = tok_at(st, k)->core_start + st->skip[k];
+			for (x = k; x < end && x < k + 8; x++) {
+				const struct kh_token *u = tok_at(st, x);
+
+				if (u->kind == KH_TOK_PUNCT || (x > k && cue_roles(st->bits[x]) != 0) ||
+				    st->evt[x] != KH_NONE)
+					break;
+				if (x > k && !has_wa(st, x) && (st->bits[x] & (CW_SINGULAR | CW_DUAL)) != 0)
+					break; /* "ابن عمه": a genitive, not another person */
+				if ((st->bits[x] & CW_DUAL) != 0)
+					c.value += 2;
+				else if ((st->bits[x] & CW_SINGULAR) != 0)
+					c.value += 1;
+				else
+					continue;
+				last = x;
+			}
+			c.span.end = tok_at(st, last)->end;
+			ret->roles = roles;
+			ret->count = c;
+			return last + 1;
+		}
+		return 0;
+	}
+	used = count_at(st, j, end, &c);
+	if (used == 0)
+		return 0;
+	n = j + used;
+	if (n >= end)
+		return 0;
+	roles = noun_roles(st->bits[n]);
+	if (roles != 0 && (st->bits[n] & (CW_DEAD | CW_WOUNDED)) != 0) {
+		c.span.end = tok_at(st, n)->end;
+		n++;
+	} else if ((st->bits[n] & CW_PERSON) != 0) {
+		/* 1280 شخصا قتلوا، لقي خمسة أشخاص مصرعهم، أعدم رميا بالرصاص 44 شابا */
+		uint32_t m;
+
+		c.span.end = tok_at(st, n)->end;
+		roles = 0;
+		for (m = n + 1; m < end && m < n + 13 && roles == 0; m++) {
+			if (tok_at(st, m)->kind == KH_TOK_PUNCT && !is_quote(st, m))
+				break;
+			roles = noun_roles(st->bits[m]) | ((st->bits[m] & CW_KILL) != 0 ? R_KILLED : 0) |
+				((st->bits[m] & CW_HURT) != 0 ? R_INJURED : 0);
+		}
+		for (m = j; roles == 0 && m > first && m + 4 > j; m--) {
+			if (tok_at(st, m - 1)->kind == KH_TOK_PUNCT)
+				break;
+			roles = cue_roles(st->bits[m - 1]) & (R_KILLED | R_INJURED);
+		}
+		if (roles == 0)
+			return 0;
+		n++;
+	} else {
+		return 0;
+	}
+	n = casualty_tail(st, n, end, &c, &roles);
+	ret->roles = roles;
+	ret->count = c;
+	return n;
+}
+
+static void fill_count(struct kh_event *v, uint8_t roles, const struct kh_count *c)
+{
+	if ((roles & R_KILLED) != 0 && !v->killed.present)
+		v->killed = *c;
+	if ((roles & R_INJURED) != 0 && !v->injured.present)
+		v->injured = *c;
+	if ((roles & R_ABDUCTED) != 0 && !v->abducted.present)
+		v->abducted = *c;
+	if ((roles & R_ARRESTED) != 0 && !v->arrested.present)
+		v->arrested = *c;
+}
+
+/* Attach a casualty phrase to an event of the sentence's events [e0, e1). */
+static void attach_casualty(struct ev_state *st, const struct ev_tok *ets, uint32_t e0, uint32_t e1,
+			    const struct casualty *cs)
+{
+	struct kh_event *evs = st->doc->events.items;
+	uint32_t lo = e0, hi = e1, best = KH_NONE, best_d = UINT32_MAX;
+
+	if (e0 == e1)
+		return;
+	/* binary search for the first event after pos, then look both ways */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (ets[mid - e0].tf < cs->pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (uint32_t k = lo; !cs->caused && k < e1 && k < lo + 8; k++)
+		if (violent(evs[k].type) && ets[k - e0].tf - cs->pos < best_d) {
+			best = k;
+			best_d = ets[k - e0].tf - cs->pos;
+			break;
+		}
+	for (uint32_t k = lo; k > e0 && k + 8 > lo; k--)
+		if (violent(evs[k - 1].type)) {
+			uint32_t d = cs->pos - ets[k - 1 - e0].te;
+
+			if (d <= best_d) {
+				best = k - 1;
+				best_d = d;
+			}
+			break;
+		}
+	if (best != KH_NONE)
+		fill_count(&evs[best], cs->roles, &cs->count);
+}
+
+/* ---- the stage ---------------------------------------------------------------------- */
+
+static uint32_t tok_of_offset(const struct kh_doc *doc, uint32_t off)
+{
+	uint32_t lo = 0, hi = doc->tokens.n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (doc->tokens.items[mid].end <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int prepare(struct ev_state *st)
+{
+	struct kh_doc *doc = st->doc;
+	uint32_t n = st->n_tok;
+
+	st->bits = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
+	st->skip = kh_arena_alloc(&doc->arena, n);
+	st->ment = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
+	st->evt = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
+	st->attr = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
+	if (st->bits == NULL || st->skip == NULL || st->ment == NULL || st->evt == NULL || st->attr == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		st->ment[i] = st->evt[i] = st->attr[i] = KH_NONE;
+		compute_bits(st, i);
+	}
+	for (uint32_t m = 0; m < doc->mentions.n; m++) {
+		const struct kh_mention *mn = &doc->mentions.items[m];
+
+		for (uint32_t t = mn->tok_first; t < mn->tok_end && t < n; t++)
+			if (st->ment[t] == KH_NONE)
+				st->ment[t] = m;
+	}
+	for (uint32_t a = 0; a < doc->attributions.n; a++) {
+		const struct kh_span *c = &doc->attributions.items[a].content;
+		uint32_t len = c->end > c->start ? c->end - c->start : 0;
+
+		if (len == 0)
+			continue;
+		for (uint32_t t = tok_of_offset(doc, c->start); t < n && doc->tokens.items[t].start < c->end; t++) {
+			uint32_t cur = st->attr[t];
+
+			if (cur == KH_NONE ||
+			    doc->attributions.items[cur].content.end - doc->attributions.items[cur].content.start > len)
+				st->attr[t] = a;
+		}
+	}
+	if (doc->pub_year > 0)
+		st->pub = (int64_t)doc->pub_year * 10000 + doc->pub_month * 100 + doc->pub_day;
+	return 0;
+}
+
+static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct ev_tok **ets,
+		       uint32_t *cap)
+{
+	struct kh_doc *doc = st->doc;
+	uint32_t first = s->tok_first, end = s->tok_end < st->n_tok ? s->tok_end : st->n_tok;
+	uint32_t e0 = doc->events.n;
+	bool has_violent = false;
+
+	/* pass 1: is there a violent trigger that is not a bare casualty word? */
+	for (uint32_t i = first; i < end;) {
+		struct tmatch m;
+
+		uint8_t ty;
+
+		if (!match_trigger(st, i, end, &m)) {
+			i++;
+			continue;
+		}
+		ty = choose(st, &m, i, first, end);
+		if (ty == EV_TYPE_NONE && m.t->type != EV_TYPE_NONE) {
+			i++;
+			continue;
+		}
+		if (ty != EV_TYPE_NONE && m.t->cls != TC_CASUALTY && violent(ty))
+			has_violent = true;
+		i += m.n;
+	}
+	/* pass 2: the events */
+	for (uint32_t i = first; i < end;) {
+		struct tmatch m;
+		struct kh_event *v;
+		uint8_t ty;
+		uint32_t k;
+
+		if (!match_trigger(st, i, end, &m)) {
+			i++;
+			continue;
+		}
+		ty = choose(st, &m, i, first, end);
+		if (ty == EV_TYPE_NONE && m.t->type != EV_TYPE_NONE) {
+			i++; /* no reading of the word holds here; a shorter one may start inside */
+			continue;
+		}
+		if (ty == EV_TYPE_NONE || (m.t->cls == TC_CASUALTY && has_violent)) {
+			i += m.n;
+			continue;
+		}
+		k = doc->events.n;
+		/* two triggers side by side in one family are one event (توقيع اتفاق) */
+		if (k > e0 && (*ets)[k - 1 - e0].te == i && family(doc->events.items[k - 1].type) == family(ty)) {
+			(*ets)[k - 1 - e0].te = i + m.n;
+			doc->events.items[k - 1].trigger.end = tok_at(st, i + m.n - 1)->end;
+			for (uint32_t t = i; t < i + m.n; t++)
+				st->evt[t] = k - 1;
+			i += m.n;
+			continue;
+		}
+		if (k - e0 >= *cap) {
+			uint32_t nc = *cap ? *cap * 2 : 16;
+			struct ev_tok *p = realloc(*ets, nc * sizeof(*p));
+
+			if (p == NULL)
+				return -ENOMEM;
+			*ets = p;
+			*cap = nc;
+		}
+		v = kh_vec_push(&doc->events);
+		if (v == NULL)
+			return -ENOMEM;
+		v->type = ty;
+		v->sentence = tok_at(st, i)->sentence;
+		v->trigger.start = tok_at(st, i)->core_start + m.skip;
+		v->trigger.end = tok_at(st, i + m.n - 1)->end;
+		v->attribution = KH_NONE;
+		(*ets)[k - e0] = (struct ev_tok){ .tf = i, .te = i + m.n, .cls = m.t->cls,
+						  .future = m.future && m.t->cls == TC_VERB,
+						  .purpose = m.purpose };
+		for (uint32_t t = i; t < i + m.n; t++)
+			st->evt[t] = k;
+		i += m.n;
+	}
+	/* arguments */
+	for (uint32_t k = e0; k < doc->events.n; k++) {
+		struct kh_event *v = &doc->events.items[k];
+		const struct ev_tok *et = &(*ets)[k - e0];
+		uint32_t right_stop = et->te + EV_RIGHT < end ? et->te + EV_RIGHT : end;
+		struct args actors = { .n = 0 }, places = { .n = 0 };
+		uint32_t tm;
+
+		if (k + 1 < doc->events.n && (*ets)[k + 1 - e0].tf < right_stop)
+			right_stop = (*ets)[k + 1 - e0].tf;
+		find_actors(st, et, v->type, first, end, right_stop, &actors);
+		find_locations(st, et, first, right_stop, end, &places);
+		/* a doer named for the event before it (هجوما رافقه قصف) carries over */
+		if (actors.n == 0 && k > e0 && et->tf - (*ets)[k - 1 - e0].te < 15)
+			for (uint32_t x = 0; x < doc->events.items[k - 1].n_actors; x++)
+				add_arg(&actors, doc->events.items[k - 1].actors[x].span.start,
+					doc->events.items[k - 1].actors[x].span.end,
+					doc->events.items[k - 1].actors[x].entity);
+		if (store_args(doc, &actors, &v->actors, &v->n_actors) < 0 ||
+		    store_args(doc, &places, &v->locations, &v->n_locations) < 0)
+			return -ENOMEM;
+		tm = find_time(st, et, first, right_stop);
+		if (tm != KH_NONE) {
+			const struct kh_mention *mn = &doc->mentions.items[tm];
+
+			v->time.start = mn->start;
+			v->time.end = mn->end;
+			v->time_value = doc->entities.items[mn->entity].value;
+		}
+		v->attribution = st->attr[et->tf];
+		v->modality = find_modality(st, et, first, end, v->time_value);
+	}
+	/* casualties */
+	for (uint32_t j = first; j < end;) {
+		struct casualty cs;
+		uint32_t n = doc->events.n > e0 ? casualty_at(st, j, first, end, &cs) : 0;
+
+		if (n <= j) {
+			j++;
+			continue;
+		}
+		for (uint32_t b = j; b > first && b + 8 > j; b--)
+			if ((st->bits[b - 1] & CW_CAUSE) != 0) {
+				cs.caused = true;
+				break;
+			}
+		attach_casualty(st, *ets, e0, doc->events.n, &cs);
+		j = n;
+	}
 	return 0;
 }
 
 int kh_event_apply(const struct kh_event_res *r, struct kh_doc *doc)
 {
-	(void)r;
-	(void)doc;
-	return 0;
+	struct ev_state st = { .r = r, .doc = doc, .n_tok = doc->tokens.n };
+	struct ev_tok *ets = NULL;
+	uint32_t cap = 0;
+	int rc;
+
+	if (r == NULL || doc->tokens.n == 0)
+		return 0;
+	rc = prepare(&st);
+	for (uint32_t s = 0; rc == 0 && s < doc->sentences.n; s++) {
+		const struct kh_sentence *sent = &doc->sentences.items[s];
+
+		if (sent->tok_first >= sent->tok_end || sent->tok_first >= st.n_tok)
+			continue;
+		rc = do_sentence(&st, sent, &ets, &cap);
+	}
+	free(ets);
+	return rc;
 }
