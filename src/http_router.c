@@ -33,6 +33,7 @@ static const struct kh_route routes[] = {
 
 static const char *route_labels[N_ROUTES];
 
+/* Called once at start-up, before any request thread runs. */
 const char *const *kh_http_route_labels(unsigned *ret_n)
 {
 	for (size_t i = 0; i < N_ROUTES; i++)
@@ -143,10 +144,8 @@ static enum MHD_Result first_call(struct kh_http_req *r, const char *url)
 	const struct kh_config *cfg = kh_server_config(r->srv);
 	const char *allow = NULL;
 	const char *cl;
-	unsigned n_labels;
 
-	kh_http_route_labels(&n_labels);
-	r->route_label = n_labels; /* "other" until a route matches */
+	r->route_label = N_ROUTES; /* "other" until a route matches */
 	if (url_length(r->conn, url) > cfg->max_url) {
 		r->early_err = KH_ERR_URI_TOO_LONG;
 		return MHD_YES;
