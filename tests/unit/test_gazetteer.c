@@ -21,6 +21,8 @@ static const char *const homographs[] = {
 	"بئر العبد", /* Bir al-Abd, North Sinai / Bir al-Abed, Beirut */
 	"القنيطرة", /* Quneitra, Syria / Kenitra, Morocco */
 	"الصويرة", /* Suwaira, Iraq / Essaouira, Morocco */
+	"الجوف",   /* al-Jawf, Yemen / al-Jawf region, Saudi Arabia */
+	"الرشيدية", /* Rashidieh camp, Lebanon / Errachidia, Morocco */
 	NULL,
 };
 
@@ -241,7 +243,6 @@ int main(void)
 	spot(lx, "أبو كمال", "GPE", "البوكمال", "SY");
 	spot(lx, "البوكمال", "GPE", "البوكمال", "SY");
 	spot(lx, "كوباني", "GPE", "عين العرب", "SY");
-	spot(lx, "ريف دمشق", "GPE", "ريف دمشق", "SY");
 	spot(lx, "الرقة", "GPE", "الرقة", "SY");
 	spot(lx, "هولير", "GPE", "أربيل", "IQ");
 	spot(lx, "الموصل", "GPE", "الموصل", "IQ");
@@ -256,7 +257,9 @@ int main(void)
 	spot(lx, "عدن", "GPE", "عدن", "YE");
 	spot(lx, "بنغازي", "GPE", "بنغازي", "LY");
 	spot(lx, "جدة", "GPE", "جدة", "SA");
-	spot(lx, "مخيم جباليا", "GPE", "مخيم جباليا", "PS");
+	spot(lx, "النصيرات", "GPE", "النصيرات", "PS");
+	spot(lx, "اليرموك", "GPE", "اليرموك", "SY");
+	spot(lx, "إقليم كردستان", "GPE", "إقليم كردستان", "IQ");
 	spot(lx, "كاليفورنيا", "GPE", "كاليفورنيا", "US");
 	spot(lx, "شبه جزيرة القرم", "GPE", "القرم", "UA");
 	spot(lx, "القامشلي", "GPE", "القامشلي", "SY");
