@@ -92,6 +92,13 @@ const char *const *kh_http_route_labels(unsigned *ret_n);
 enum MHD_Result kh_http_reply_steal(struct kh_http_req *r, unsigned status, const char *content_type,
 				    char *body, size_t len, const char *extra_name, const char *extra_value);
 
+/**
+ * Add the common headers (X-Request-ID, Content-Type, ...) to @p resp, queue it and
+ * destroy our handle. @p len is recorded as the response size for the access log.
+ */
+enum MHD_Result kh_http_queue(struct kh_http_req *r, unsigned status, struct MHD_Response *resp,
+			      const char *content_type, size_t len);
+
 /** Queue a response over a static body that outlives the daemon. */
 enum MHD_Result kh_http_reply_static(struct kh_http_req *r, unsigned status, const char *content_type,
 				     const char *body, size_t len);
@@ -103,6 +110,8 @@ enum MHD_Result kh_http_reply_error(struct kh_http_req *r, enum kh_err e, const 
 /* Handlers (one file per endpoint family). */
 enum MHD_Result kh_http_analyze(struct kh_http_req *r);
 enum kh_err kh_http_analyze_check(struct kh_http_req *r);
+enum MHD_Result kh_http_batch(struct kh_http_req *r);
+enum kh_err kh_http_batch_check(struct kh_http_req *r);
 enum MHD_Result kh_http_healthz(struct kh_http_req *r);
 enum MHD_Result kh_http_readyz(struct kh_http_req *r);
 enum MHD_Result kh_http_metrics(struct kh_http_req *r);

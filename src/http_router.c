@@ -18,6 +18,8 @@
 
 static const struct kh_route routes[] = {
 	{ "POST", "/v1/analyze", kh_http_analyze, kh_http_analyze_check, KH_ROUTE_BODY | KH_ROUTE_AUTH },
+	{ "POST", "/v1/analyze/batch", kh_http_batch, kh_http_batch_check,
+	  KH_ROUTE_BODY | KH_ROUTE_AUTH | KH_ROUTE_BATCH },
 	{ "GET", "/v1/info", kh_http_info, NULL, KH_ROUTE_AUTH },
 	{ "GET", "/healthz", kh_http_healthz, NULL, 0 },
 	{ "GET", "/readyz", kh_http_readyz, NULL, 0 },
