@@ -134,13 +134,73 @@ static bool is_stop(const struct ctx *c, uint32_t i)
 	return stop_class(c, i) != NULL;
 }
 
-/* The gazetteer at i; a one-word match that is a stop word (ليل night / Lille) is none. */
+static bool same_line(const struct kh_lex_entry *a, const struct kh_lex_entry *b)
+{
+	for (const struct kh_lex_entry *x = a; x != NULL; x = x->next)
+		for (const struct kh_lex_entry *y = b; y != NULL; y = y->next)
+			if (x->line == y->line && x->file == y->file)
+				return true;
+	return false;
+}
+
+static int first_type(const struct kh_lex_entry *e)
+{
+	const char *t = e != NULL && e->n_fields > 0 ? e->fields[0] : NULL;
+
+	return t != NULL ? kh_ent_type_parse(t) : -1;
+}
+
+static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem);
+
+/* Is the tail [from, to) of a longer variant a separate mention in news style: a place
+ * (إقليم كردستان العراق, التحالف الدولي بقيادة الولايات المتحدة), a nationality after an
+ * organisation (البيشمركة الكردية), or a describing adjective (الضفة الغربية المحتلة)? */
+static bool separable_tail(const struct ctx *c, uint32_t from, uint32_t to, int type)
+{
+	for (uint32_t k = from; k < to; k++) {
+		struct kh_ent_m t;
+
+		if (kh_ent_match(c->r->gaz, c->doc, k, to, 1, &t) > 0) {
+			int ty = first_type(t.entry);
+
+			if (ty == KH_ENT_GPE || ty == KH_ENT_LOC)
+				return true;
+			if (ty == KH_ENT_NORP && type == KH_ENT_ORG && to - from == 1)
+				return true;
+		}
+	}
+	return to - from == 1 && type != KH_ENT_NORP && is_common_word_x(c, from, true);
+}
+
+static bool is_canonical_variant(const struct kh_lex_entry *e)
+{
+	for (const struct kh_lex_entry *x = e; x != NULL; x = x->next)
+		if (x->n_fields > 1 && strcmp(x->surface, x->fields[1]) == 0)
+			return true;
+	return false;
+}
+
+/* The gazetteer at i; a one-word match that is a stop word (ليل night / Lille) is none, and a
+ * variant with a separable tail gives way to the shorter variant of the same entry. */
 static uint32_t gaz_match(const struct ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
 {
 	uint32_t n = kh_ent_match(c->r->gaz, c->doc, i, end, 1, m);
 
 	if (n == 1 && is_stop(c, i))
 		return 0;
+	if (n > 1 && is_canonical_variant(m->entry))
+		return n; /* منظمة التحرير الفلسطينية, الضفة الغربية: the full official name */
+	for (uint32_t k = n > 1 ? n - 1 : 0; k >= 1; k--) {
+		struct kh_ent_m s;
+
+		if (kh_ent_match(c->r->gaz, c->doc, i, i + k, 1, &s) != k || !same_line(s.entry, m->entry))
+			continue;
+		if (separable_tail(c, i + k, i + n, first_type(m->entry))) {
+			*m = s;
+			return k;
+		}
+		break;
+	}
 	return n;
 }
 

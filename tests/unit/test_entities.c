@@ -230,6 +230,19 @@ static void test_lexicon_matches(void)
 	       "feminine NORP after a NORP, not the country");
 	expect("أكد التقرير أن سورية تعاني.", "سورية", KH_ENT_GPE, "the country alone");
 	expect("وقال مراسل (أ ف ب) إن القصف استمر.", "أ ف ب", KH_ENT_ORG, "agency abbreviation");
+	expect("وقال مراسل (أ.ف.ب) إن القصف استمر.", "أ.ف.ب", KH_ENT_ORG, "agency abbreviation with dots");
+	expect("تقدمت البيشمركة الكردية نحو البلدة.", "البيشمركة", KH_ENT_ORG,
+	       "a nationality tail of an organisation variant is left out");
+	expect("تقدمت البيشمركة الكردية نحو البلدة.", "الكردية", KH_ENT_NORP,
+	       "and is a NORP of its own");
+	expect("زار الوفد إقليم كردستان العراق أمس.", "إقليم كردستان", KH_ENT_GPE,
+	       "a place tail of a place variant is left out");
+	expect("زار الوفد إقليم كردستان العراق أمس.", "العراق", KH_ENT_GPE, "and is a place of its own");
+	expect("رحبت منظمة التحرير الفلسطينية بالقرار.", "منظمة التحرير الفلسطينية", KH_ENT_ORG,
+	       "the canonical full name keeps its NORP");
+	expect("صوت مجلس النواب الليبي على القانون.", "مجلس النواب الليبي", KH_ENT_ORG,
+	       "a generic parliament takes the NORP after it");
+	expect_none("عاد الجنود في ليل الخميس.", "ليل", KH_ENT_GPE, "a one-word name that is a stop word");
 }
 
 /* ---- patterns ---------------------------------------------------------------------------- */
