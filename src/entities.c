@@ -47,7 +47,59 @@ struct ctx {
 	KH_VEC(struct cand) cands;
 	struct kh_ent_table *surf; /* accepted surfaces -> cand */
 	uint32_t sent_first, sent_end;
+	/* per-token memo of look-ups the rules repeat: 2 bits (computed, value) per lexicon */
+	uint16_t *memo;
+	const char **stop_cls;       /* valid when memo says F_STOP computed */
+	struct kh_ent_m *gaz_m;      /* gazetteer match at the token up to the sentence end */
+	uint32_t *gaz_n;             /* UINT32_MAX: not computed */
+	uint16_t *lmask;             /* enum kh_ent_lex_bit of the token's first word; 0x8000 computed */
 };
+
+/* Which lexicons have a phrase that starts with token i (one hash look-up per reading). */
+static uint32_t lex_mask(const struct ctx *c, uint32_t i)
+{
+	if (c->lmask == NULL || i >= c->doc->tokens.n)
+		return 0xffff;
+	if ((c->lmask[i] & 0x8000) == 0)
+		c->lmask[i] = (uint16_t)(0x8000 | (kh_ent_table_first_mask(c->r->first, c->doc, i) & 0x7fff));
+	return c->lmask[i];
+}
+
+static uint32_t lex_bit(const struct ctx *c, const struct kh_lexicon *lx)
+{
+	return lx == c->r->gaz ? KH_LB_GAZ : lx == c->r->given ? KH_LB_GIVEN
+	       : lx == c->r->family ? KH_LB_FAMILY : lx == c->r->titles ? KH_LB_TITLES
+	       : lx == c->r->heads ? KH_LB_HEADS : lx == c->r->stop ? KH_LB_STOP : 0;
+}
+
+/* kh_ent_match, skipped at once when no phrase of lx starts with the token. */
+static uint32_t lx_match(const struct ctx *c, const struct kh_lexicon *lx, uint32_t i, uint32_t end,
+			 int strip, struct kh_ent_m *m)
+{
+	uint32_t bit = lex_bit(c, lx);
+
+	if (bit != 0 && (lex_mask(c, i) & bit) == 0)
+		return 0;
+	return kh_ent_match(lx, c->doc, i, end, strip, m);
+}
+
+enum memo_flag { F_GIVEN = 0, F_FAMILY, F_TITLES, F_HEADS, F_GAZ, F_STOP, F_COMMON, F_COMMON_NS };
+
+static bool memo_get(const struct ctx *c, uint32_t i, enum memo_flag f, bool *ret)
+{
+	uint16_t v = c->memo[i] >> (2 * f);
+
+	if ((v & 1) == 0)
+		return false;
+	*ret = (v & 2) != 0;
+	return true;
+}
+
+static bool memo_put(const struct ctx *c, uint32_t i, enum memo_flag f, bool val)
+{
+	c->memo[i] |= (uint16_t)((1u | (val ? 2u : 0u)) << (2 * f));
+	return val;
+}
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
@@ -113,13 +165,13 @@ static bool is_generated(const struct kh_lex_entry *e)
 }
 
 /* Stop-word class at token i (any first-token reading), or NULL. */
-static const char *stop_class(const struct ctx *c, uint32_t i)
+static const char *stop_class_raw(const struct ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
 
-	if (kh_ent_match(c->r->stop, c->doc, i, c->sent_end, 0, &m) == 0) {
+	if (lx_match(c, c->r->stop, i, c->sent_end, 0, &m) == 0) {
 		/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
-		if (kh_ent_match(c->r->stop, c->doc, i, c->sent_end, 1, &m) == 0)
+		if (lx_match(c, c->r->stop, i, c->sent_end, 1, &m) == 0)
 			return NULL;
 		if (kh_lex_get(c->r->gaz, tok(c, i)->key) != NULL ||
 		    kh_lex_get(c->r->given, tok(c, i)->key) != NULL ||
@@ -127,6 +179,19 @@ static const char *stop_class(const struct ctx *c, uint32_t i)
 			return NULL;
 	}
 	return m.entry->n_fields > 0 ? m.entry->fields[0] : "";
+}
+
+static const char *stop_class(const struct ctx *c, uint32_t i)
+{
+	bool v;
+
+	if (c->memo == NULL || i >= c->doc->tokens.n)
+		return stop_class_raw(c, i);
+	if (memo_get(c, i, F_STOP, &v))
+		return v ? c->stop_cls[i] : NULL;
+	c->stop_cls[i] = stop_class_raw(c, i);
+	memo_put(c, i, F_STOP, c->stop_cls[i] != NULL);
+	return c->stop_cls[i];
 }
 
 static bool is_stop(const struct ctx *c, uint32_t i)
@@ -160,7 +225,7 @@ static bool separable_tail(const struct ctx *c, uint32_t from, uint32_t to, int 
 	for (uint32_t k = from; k < to; k++) {
 		struct kh_ent_m t;
 
-		if (kh_ent_match(c->r->gaz, c->doc, k, to, 1, &t) > 0) {
+		if (lx_match(c, c->r->gaz, k, to, 1, &t) > 0) {
 			int ty = first_type(t.entry);
 
 			if (ty == KH_ENT_GPE || ty == KH_ENT_LOC)
@@ -182,9 +247,9 @@ static bool is_canonical_variant(const struct kh_lex_entry *e)
 
 /* The gazetteer at i; a one-word match that is a stop word (ليل night / Lille) is none, and a
  * variant with a separable tail gives way to the shorter variant of the same entry. */
-static uint32_t gaz_match(const struct ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+static uint32_t gaz_match_raw(const struct ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
 {
-	uint32_t n = kh_ent_match(c->r->gaz, c->doc, i, end, 1, m);
+	uint32_t n = lx_match(c, c->r->gaz, i, end, 1, m);
 
 	if (n == 1 && is_stop(c, i))
 		return 0;
@@ -193,7 +258,7 @@ static uint32_t gaz_match(const struct ctx *c, uint32_t i, uint32_t end, struct 
 	for (uint32_t k = n > 1 ? n - 1 : 0; k >= 1; k--) {
 		struct kh_ent_m s;
 
-		if (kh_ent_match(c->r->gaz, c->doc, i, i + k, 1, &s) != k || !same_line(s.entry, m->entry))
+		if (lx_match(c, c->r->gaz, i, i + k, 1, &s) != k || !same_line(s.entry, m->entry))
 			continue;
 		if (separable_tail(c, i + k, i + n, first_type(m->entry))) {
 			*m = s;
@@ -202,6 +267,17 @@ static uint32_t gaz_match(const struct ctx *c, uint32_t i, uint32_t end, struct 
 		break;
 	}
 	return n;
+}
+
+static uint32_t gaz_match(const struct ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+{
+	if (c->gaz_n == NULL || end != c->sent_end || i >= c->doc->tokens.n)
+		return gaz_match_raw(c, i, end, m);
+	if (c->gaz_n[i] == UINT32_MAX)
+		c->gaz_n[i] = gaz_match_raw(c, i, end, &c->gaz_m[i]);
+	if (c->gaz_n[i] > 0)
+		*m = c->gaz_m[i];
+	return c->gaz_n[i];
 }
 
 /* A stop word that ends a genitive chain (function word, verb, time, direction). */
@@ -215,12 +291,20 @@ static bool is_hard_stop(const struct ctx *c, uint32_t i)
 static bool has_lex(const struct kh_lexicon *lx, const struct ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
+	int f = lx == c->r->given ? F_GIVEN : lx == c->r->family ? F_FAMILY
+		: lx == c->r->titles ? F_TITLES : lx == c->r->heads ? F_HEADS
+		: lx == c->r->gaz ? F_GAZ : -1;
+	bool v;
 
-	return kh_ent_match(lx, c->doc, i, c->sent_end, 1, &m) > 0;
+	if (f < 0 || c->memo == NULL || i >= c->doc->tokens.n)
+		return lx_match(c, lx, i, c->sent_end, 1, &m) > 0;
+	if (memo_get(c, i, (enum memo_flag)f, &v))
+		return v;
+	return memo_put(c, i, (enum memo_flag)f, lx_match(c, lx, i, c->sent_end, 1, &m) > 0);
 }
 
 /* A word that a dictionary knows and no name list holds. */
-static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
+static bool is_common_word_raw(const struct ctx *c, uint32_t i, bool stem)
 {
 	const struct kh_token *t = tok(c, i);
 	struct kh_ent_m m;
@@ -236,6 +320,18 @@ static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
 	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
 	       kh_ent_match(c->r->common, c->doc, i, i + 1, 1, &m) == 1 &&
 	       kh_lex_get(c->r->gaz, t->key) == NULL;
+}
+
+static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
+{
+	enum memo_flag f = stem ? F_COMMON : F_COMMON_NS;
+	bool v;
+
+	if (c->memo == NULL || i >= c->doc->tokens.n)
+		return is_common_word_raw(c, i, stem);
+	if (memo_get(c, i, f, &v))
+		return v;
+	return memo_put(c, i, f, is_common_word_raw(c, i, stem));
 }
 
 static bool is_common_word(const struct ctx *c, uint32_t i)
@@ -490,7 +586,7 @@ static void apposition(struct ctx *c, uint32_t ci)
 	if (!is_punct_str(c, j, "\xd8\x8c") && !is_punct_str(c, j, ","))
 		return;
 	j++;
-	if (!is_word(c, j) || kh_ent_match(c->r->titles, c->doc, j, c->sent_end, 0, &m) == 0)
+	if (!is_word(c, j) || lx_match(c, c->r->titles, j, c->sent_end, 0, &m) == 0)
 		return;
 	end = j + m.n;
 	while (end < c->sent_end && end < j + ENT_MAX_CHAIN && is_word(c, end) &&
@@ -559,7 +655,7 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 	uint32_t j, title_end_tok, aff = KH_NONE, last_def = KH_NONE, name_end, p;
 	uint32_t title_start;
 
-	if (kh_ent_match(c->r->titles, c->doc, i, c->sent_end, 0, &m) == 0)
+	if (lx_match(c, c->r->titles, i, c->sent_end, 0, &m) == 0)
 		return i;
 	title_start = m.start;
 	j = i + m.n;
@@ -575,7 +671,7 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 				j++;
 			continue;
 		}
-		if (kh_ent_match(c->r->titles, c->doc, j, c->sent_end, 0, &g) > 0 &&
+		if (lx_match(c, c->r->titles, j, c->sent_end, 0, &g) > 0 &&
 		    !has_proclitic(c, j)) {
 			if (g.n > 1)
 				aff = title_inner(c, j + 1, j + g.n, aff);
@@ -659,7 +755,7 @@ static uint32_t try_name_before_title(struct ctx *c, uint32_t i)
 	end = person_extent(c, i, 3);
 	if (end == i || end >= c->sent_end)
 		return i;
-	if (kh_ent_match(c->r->titles, c->doc, end, c->sent_end, 0, &m) == 0 || !is_definite(c, end))
+	if (lx_match(c, c->r->titles, end, c->sent_end, 0, &m) == 0 || !is_definite(c, end))
 		return i;
 	ci = emit_person(c, i, end, SRC_PATTERN);
 	if (ci == KH_NONE)
@@ -891,7 +987,7 @@ static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
 	uint32_t j, ci, end;
 	bool fem;
 
-	if (kh_ent_match(c->r->heads, c->doc, i, c->sent_end, 1, &m) == 0)
+	if (lx_match(c, c->r->heads, i, c->sent_end, 1, &m) == 0)
 		return i;
 	if (is_definite(c, i))
 		return i; /* المدينة، الحكومة: no construct state, no name */
@@ -1000,7 +1096,7 @@ static uint32_t try_family(struct ctx *c, uint32_t i)
 	struct kh_ent_m m;
 	uint32_t ci;
 
-	if (kh_ent_match(c->r->family, c->doc, i, c->sent_end, 1, &m) == 0)
+	if (lx_match(c, c->r->family, i, c->sent_end, 1, &m) == 0)
 		return i;
 	/* العدوان the family, العدوان aggression: alone, a dictionary word is not taken */
 	if (m.n == 1 && (kh_lex_get(c->r->common, tok(c, i)->stem_key) != NULL ||
@@ -1492,11 +1588,18 @@ int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 	if (r == NULL || doc == NULL || doc->tokens.n == 0)
 		return 0;
 	c.covered = kh_arena_alloc(&doc->arena, doc->tokens.n);
+	c.memo = kh_arena_alloc(&doc->arena, sizeof(*c.memo) * doc->tokens.n);
+	c.stop_cls = kh_arena_alloc(&doc->arena, sizeof(*c.stop_cls) * doc->tokens.n);
+	c.gaz_m = kh_arena_alloc(&doc->arena, sizeof(*c.gaz_m) * doc->tokens.n);
+	c.gaz_n = kh_arena_alloc(&doc->arena, sizeof(*c.gaz_n) * doc->tokens.n);
+	c.lmask = kh_arena_alloc(&doc->arena, sizeof(*c.lmask) * doc->tokens.n);
 	c.surf = kh_ent_table_new();
-	if (c.covered == NULL || c.surf == NULL) {
+	if (c.covered == NULL || c.memo == NULL || c.stop_cls == NULL || c.gaz_m == NULL ||
+	    c.gaz_n == NULL || c.lmask == NULL || c.surf == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	memset(c.gaz_n, 0xff, sizeof(*c.gaz_n) * doc->tokens.n);
 	for (uint32_t s = 0; s < doc->sentences.n; s++) {
 		const struct kh_sentence *st = &doc->sentences.items[s];
 		uint32_t end = st->tok_end <= doc->tokens.n ? st->tok_end : doc->tokens.n;
