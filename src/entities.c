@@ -1052,14 +1052,18 @@ static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
 		if (end == j)
 			return i;
 		items++;
-		while (list && items < ENT_MAX_LIST && end < c->sent_end) {
+		while (items < ENT_MAX_LIST && end < c->sent_end) {
 			uint32_t k = end, e2;
 
-			if (is_punct_str(c, k, "\xd8\x8c") || is_punct_str(c, k, ","))
+			if (list && (is_punct_str(c, k, "\xd8\x8c") || is_punct_str(c, k, ",")))
 				k++;
 			else if (!(is_word(c, k) && starts_with_wa(c, k)))
 				break;
-			e2 = place_item(c, k, type, false, true, k == end, &ci);
+			/* after a singular head (محافظة الحسكة والكشكية والطيبة) only a known place or
+			 * a definite name that is no dictionary word continues the list */
+			if (!list && is_common_word_x(c, k, true))
+				break;
+			e2 = place_item(c, k, type, false, list || is_definite(c, k), k == end, &ci);
 			if (e2 == k)
 				break;
 			end = e2;
@@ -1248,7 +1252,8 @@ static uint32_t try_place_prefix(struct ctx *c, uint32_t i)
 	if (!is_strong_place_prefix(word_key(c, i)) || i + 1 >= c->sent_end ||
 	    !place_word_ok(c, i + 1, false, false, true))
 		return i;
-	if (add_cand(c, i, i + 2, tok(c, i)->core_start, KH_ENT_GPE, SRC_PATTERN, NULL) == KH_NONE)
+	if (add_cand(c, i, i + 2, kh_ent_core_start(c->doc, i, 0), KH_ENT_GPE, SRC_PATTERN, NULL) ==
+	    KH_NONE)
 		return i;
 	return i + 2;
 }

@@ -291,6 +291,29 @@ static void test_title_patterns(void)
 	kh_doc_free(doc);
 }
 
+static void test_more_patterns(void)
+{
+	struct kh_doc *doc;
+	int e;
+
+	expect("وأفادت لوبا سمري المتحدثة باسم الشرطة أن التحقيق بدأ.", "لوبا سمري", KH_ENT_PERSON,
+	       "reporting verb + unknown name + title");
+	doc = analyze("وأفادت لوبا سمري المتحدثة باسم الشرطة أن التحقيق بدأ.");
+	e = find_mention(doc, "لوبا سمري", KH_ENT_PERSON);
+	tap_ok(e >= 0 && doc->entities.items[e].n_titles == 1, "the title after the name is kept");
+	kh_doc_free(doc);
+	expect("تعهد رئيس إقليم كردستان مسعود بارزاني بالرد.", "إقليم كردستان", KH_ENT_GPE,
+	       "a place named inside a title");
+	expect("تعهد رئيس إقليم كردستان مسعود بارزاني بالرد.", "مسعود بارزاني", KH_ENT_PERSON,
+	       "and the person after it");
+	expect("وقال مصدر عسكري لـ«الوطن» إن الهجوم فشل.", "الوطن", KH_ENT_ORG,
+	       "a quoted name after لـ is an outlet");
+	expect_none("ودعا إلى التصدي للإرهاب بشكل منسق وفعال، وبسرعة.", "وفعال", KH_ENT_PERSON,
+		    "a word with a leftover و after a role word is no name");
+	expect_none("وقال الناطق باسم المتمردين إن الهدنة انتهت.", "المتمردين", KH_ENT_PERSON,
+		    "a lone definite common word after a title is no name");
+}
+
 static void test_given_names(void)
 {
 	expect("وصل محمد الحسيني إلى دمشق.", "محمد الحسيني", KH_ENT_PERSON, "given name + family word");
@@ -342,6 +365,12 @@ static void test_place_heads(void)
 	kh_doc_free(doc);
 	expect("قتل شخصان في محافظتي الحسكة ودير الزور.", "دير الزور", KH_ENT_GPE,
 	       "a list of known places");
+	expect("شنت الطائرات غارات على ريف الحسكة والمالكية والقحطانية.", "القحطانية", KH_ENT_GPE,
+	       "a list of definite names after a singular head");
+	expect_none("وصل الجنود إلى مدينة الحسكة والمناطق المجاورة لها.", "المناطق", KH_ENT_GPE,
+		    "a common word after و ends the list");
+	expect("قصفت المدفعية مناطق مطار منغ وكفر أنطون أمس.", "كفر أنطون", KH_ENT_GPE,
+	       "a place prefix after و in a list");
 }
 
 static void test_second_pass_and_grouping(void)
@@ -460,6 +489,7 @@ int main(void)
 	test_lexicon_matches();
 	test_title_patterns();
 	test_given_names();
+	test_more_patterns();
 	test_org_heads();
 	test_place_heads();
 	test_second_pass_and_grouping();
