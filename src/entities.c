@@ -967,6 +967,17 @@ static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
 			}
 			break;
 		}
+		if ((chain & 1) != 0 && !is_definite(c, j) && !is_stop(c, j) && j + 1 < c->sent_end &&
+		    !has_proclitic(c, j + 1) && gaz_match(c, j + 1, c->sent_end, &m) > 0) {
+			int ty = gaz_type(choose_entry(c, j + 1, m.entry));
+
+			/* قيادة عمليات صلاح الدين, مكتب أخبار سوريا: an indefinite noun in construct
+			 * with a known name */
+			if (ty == KH_ENT_GPE || ty == KH_ENT_LOC || ty == KH_ENT_ORG) {
+				j += 1 + m.n;
+				break;
+			}
+		}
 		if ((chain & 1) == 0 || !is_definite(c, j) || is_stop(c, j))
 			break;
 		j++;

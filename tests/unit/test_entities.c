@@ -336,6 +336,8 @@ static void test_org_heads(void)
 	expect("قالت حكومة إقليم كردستان إن النازحين عادوا.", "حكومة إقليم كردستان", KH_ENT_ORG,
 	       "government + place name");
 	expect("قاتل عناصر حزب الله في الجبال.", "حزب الله", KH_ENT_ORG, "a lexicon name with its head");
+	expect("نقل مكتب أخبار سورية عن مصادر أن الطريق أغلق.", "مكتب أخبار سورية", KH_ENT_ORG,
+	       "an indefinite noun in construct with a known place");
 	expect_none("تقدمت قوات النظام نحو البلدة.", "قوات النظام", KH_ENT_ORG,
 		    "descriptor head + common noun is no organisation");
 }
