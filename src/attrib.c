@@ -768,6 +768,8 @@ static uint32_t quote_before(const struct kh_attr_ctx *c, uint32_t i)
 	return KH_NONE;
 }
 
+static uint32_t according_source_start(const struct kh_attr_ctx *c, uint32_t i, uint32_t m, uint32_t se);
+
 static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struct kh_lex_entry *e)
 {
 	enum kh_attr_cue_class cls = kh_attr_cue_class(e);
@@ -782,6 +784,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 	struct content ct = { 0 };
 	enum mode mode = M_NONE;
 	bool written = false, attached = false, fa = false;
+	const struct kh_lex_entry *ae = NULL;
 
 	lim = j + KH_ATTR_MAX_SCAN < se ? j + KH_ATTR_MAX_SCAN : se;
 	if (cls == KH_CUE_VERB || cls == KH_CUE_VERB_TELL || cls == KH_CUE_SOURCE) {
@@ -838,7 +841,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 		if (prep_at(c, t, preps, &attached)) {
 			uint32_t nx = attached ? t : t + 1;
 
-			if (cls == KH_CUE_SOURCE && !attached) {
+			if (cls == KH_CUE_SOURCE && !attached && !sp.valid) {
 				struct kh_attr_np snp;
 
 				kh_attr_np_parse(c, t + 1, lim, 0, &snp);
@@ -879,6 +882,20 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 
 			if (u > 0) {
 				t += u - 1;
+				continue;
+			}
+		}
+		if (!sp.valid && kh_attr_cue_at(c, t, &ae) > 0 && kh_attr_cue_class(ae) == KH_CUE_ACCORDING &&
+		    t > 0 && is_comma(c, t - 1)) {
+			/* ذكرت الصحيفة، نقلاً عن مسؤولين، أنّ ...: the quoted source */
+			uint32_t a0 = according_source_start(c, t, kh_attr_cue_at(c, t, &ae), lim);
+			struct kh_attr_np anp;
+
+			kh_attr_np_parse(c, a0, lim, 0, &anp);
+			if (anp.end > anp.first) {
+				kh_attr_np_resolve(c, &anp, i, &sp);
+				written = sp.valid;
+				t = anp.end - 1;
 				continue;
 			}
 		}
@@ -956,6 +973,38 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 		    medium_entity);
 }
 
+/* First token of the source phrase of an according-frame at i (m tokens): after لـ / عن /
+ * إلى, and after ما + verb (بحسب ما ذكر X، وفقاً لما صرّح به X). */
+static uint32_t according_source_start(const struct kh_attr_ctx *c, uint32_t i, uint32_t m, uint32_t se)
+{
+	uint32_t j = i + m;
+
+	if (j < se && (strcmp(T(c, j)->key, "ل") == 0 || strcmp(T(c, j)->key, "عن") == 0 ||
+		       strcmp(T(c, j)->key, "الي") == 0))
+		j++;
+	if (j < se && (strcmp(T(c, j)->key, "ما") == 0 || strcmp(T(c, j)->key, "لما") == 0))
+		j += 2;
+	else if (j > i && strcmp(T(c, j - 1)->key, "حسبما") == 0)
+		j += 1;
+	if (j < se && j > i + m && kh_attr_word_is(c, j, KH_AW_PRONPREP))
+		j++;
+	return j < se ? j : se;
+}
+
+/* بيان صادر عن الجيش: the issuer after صادر عن; @return its first token or KH_NONE. */
+static uint32_t issued_by(const struct kh_attr_ctx *c, uint32_t np_end, uint32_t se)
+{
+	const char *k;
+
+	if (np_end == 0 || np_end + 1 >= se || strcmp(T(c, np_end)->key, "عن") != 0)
+		return KH_NONE;
+	k = T(c, np_end - 1)->key;
+	if (strcmp(k, "صادر") == 0 || strcmp(k, "الصادر") == 0 || strcmp(k, "صادره") == 0 ||
+	    strcmp(k, "الصادره") == 0)
+		return np_end + 1;
+	return KH_NONE;
+}
+
 /* وجاء في بيان لوزارة الخارجية أنّ ...، وورد في التقرير: «...»: the verbal noun is the cue; the
  * issuer follows it (لـX، صادر عن X) or is the speaker in focus. */
 static int frame_noun(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struct kh_lex_entry *e)
@@ -1022,17 +1071,7 @@ static int frame_according(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const 
 	struct content ct = { 0 };
 	bool written = true, pronoun = m > 1; /* على حد قوله: the speaker in focus */
 
-	/* the source phrase: لـ / عن / إلى, then ما + verb (بحسب ما ذكر X، وفقاً لما أعلنه X) */
-	if (j < se && (strcmp(T(c, j)->key, "ل") == 0 || strcmp(T(c, j)->key, "عن") == 0 ||
-		       strcmp(T(c, j)->key, "الي") == 0))
-		j++;
-	if (j < se && (strcmp(T(c, j)->key, "ما") == 0 || strcmp(T(c, j)->key, "لما") == 0))
-		j += 2;
-	else if (j > i && strcmp(T(c, j - 1)->key, "حسبما") == 0)
-		j += 1;
-	/* وفقاً لما صرّح به X */
-	if (j < se && j > i + m && kh_attr_word_is(c, j, KH_AW_PRONPREP))
-		j++;
+	j = according_source_start(c, i, m, se);
 	if (pronoun) {
 		np.first = np.end = j;
 		np.medium.start = np.medium.end = 0;
@@ -1042,6 +1081,13 @@ static int frame_according(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const 
 		/* the lone ل of وفقاً لـ stays on the name with a real segmenter */
 		if (np.end == np.first)
 			return 0;
+		if (issued_by(c, np.end, se) != KH_NONE) {
+			struct kh_attr_np inp;
+
+			kh_attr_np_parse(c, np.end + 1, se, 0, &inp);
+			if (inp.end > inp.first)
+				np = inp; /* بحسب بيان صادر عن الجيش */
+		}
 		kh_attr_np_resolve(c, &np, i, &sp);
 	}
 	if (!sp.valid && c->focus.valid) {
@@ -1082,6 +1128,9 @@ static int frame_according(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const 
 		ct.kind = has_long_quote(c, a, c1) ? KH_ATTR_MIXED : KH_ATTR_INDIRECT;
 		ct.span.start = tok_start(c, a);
 		ct.span.end = T(c, c1)->end;
+	} else if (i > sf && is_comma(c, i - 1) &&
+		   (kh_attr_is_comp(c, np.end) || (is_comma(c, np.end) && kh_attr_is_comp(c, np.end + 1)))) {
+		return 0; /* ذكرت الصحيفة، نقلاً عن مسؤولين، أنّ ...: part of the verb's frame */
 	} else if (i > sf && is_comma(c, i - 1)) {
 		/* after the content: the clause before it in the same sentence */
 		uint32_t q = quote_before(c, i);

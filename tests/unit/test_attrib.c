@@ -248,6 +248,30 @@ static void test_noun_cue(void)
 	kh_doc_free(d);
 }
 
+static void test_more_frames(void)
+{
+	struct kh_doc *d = run("ونقلت وكالة رويترز عن مسؤول رفض الكشف عن اسمه قوله إن الاتفاق بات وشيكا.", NULL, 0);
+
+	tap_ok(has(source(d, 0), "مسؤول رفض الكشف عن اسمه"), "an official who declined to be named");
+	tap_is_int(d->attributions.items[0].source_kind, KH_SRC_ANONYMOUS, "is anonymous");
+	kh_doc_free(d);
+
+	d = run("وذكرت صحيفة «الأيام»، نقلاً عن مسؤولين محليين، أن الانتخابات ستؤجل.", NULL, 0);
+	tap_is_int(d->attributions.n, 1, "نقلاً عن inside a verb frame: one attribution");
+	tap_is_str(content(d, 0), "الانتخابات ستؤجل", "its content is the verb's complement");
+	tap_ok(has(source(d, 0), "مسؤولين محليين"), "its source is the quoted one");
+	kh_doc_free(d);
+
+	d = run("وبحسب بيان صادر عن الدفاع المدني، فإن الحريق أخمد بالكامل.", NULL, 0);
+	tap_ok(has(source(d, 0), "الدفاع المدني") && !has(source(d, 0), "بيان"), "بيان صادر عن X: X");
+	tap_is_str(content(d, 0), "الحريق أخمد بالكامل", "and the content after فإنّ");
+	kh_doc_free(d);
+
+	d = run("وقال مسؤول في البلدية إن المياه ستعود غدا. وتقول الحكومة إن الأزمة عابرة.", NULL, 0);
+	tap_is_str(source(d, 1), "الحكومة", "an institution back-reference resolves only to a matching name");
+	kh_doc_free(d);
+}
+
 static void test_headline(void)
 {
 	struct kh_doc *d = run("الوزير: لا تراجع عن الإصلاحات الاقتصادية\nعقد مجلس الوزراء جلسته.", NULL, 0);
@@ -539,6 +563,7 @@ int main(void)
 	test_multi_sentence_quote();
 	test_according();
 	test_noun_cue();
+	test_more_frames();
 	test_headline();
 	test_participle();
 	test_implied_speaker();
