@@ -226,6 +226,12 @@ static void test_according(void)
 	tap_ok(has(source(d, 0), "ناشطين"), "according in parentheses: source");
 	kh_doc_free(d);
 
+	d = run("وقال الطبيب سليم عواد إن المستشفى ممتلئ. والوضع مستقر حاليا، حسب قوله.", NULL, 0);
+	tap_is_int(d->attributions.n, 2, "حسب قوله: a second attribution");
+	tap_is_str(content(d, 1), "الوضع مستقر حاليا", "حسب قوله: the clause before");
+	tap_ok(has(source(d, 1), "سليم عواد"), "حسب قوله: the speaker in focus");
+	kh_doc_free(d);
+
 	d = run("وانخفض عدد الزوار هذا العام، وفقاً لإحصاءات وزارة السياحة.", NULL, 0);
 	tap_ok(has(content(d, 0), "عدد الزوار هذا العام"), "وفقاً لـ after the content");
 	tap_ok(has(source(d, 0), "وزارة السياحة"), "وفقاً لـ: source");
