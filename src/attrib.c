@@ -1258,6 +1258,31 @@ static void fill_cataphora(struct kh_attr_ctx *c)
 	}
 }
 
+/* A sentence that is one quotation right after a direct statement continues it:
+ * وقال الوزير: «...». «ولن نتراجع عن وعودنا». */
+static int quote_continuation(struct kh_attr_ctx *c, uint32_t first)
+{
+	const struct kh_attribution *prev;
+	uint32_t q1, se = kh_attr_sent_end(c, first);
+	struct content ct = { 0 };
+
+	if (!is_quote_open(c, first) || c->doc->attributions.n == 0 || !c->focus.valid)
+		return 0;
+	q1 = c->mate[first];
+	if (q1 - first - 1 < 4 || (q1 + 1 < c->n && q1 + 1 < se && !is_stop_punct(c, q1 + 1)))
+		return 0;
+	prev = &c->doc->attributions.items[c->doc->attributions.n - 1];
+	if (prev->kind != KH_ATTR_DIRECT || prev->content.end > T(c, first)->start ||
+	    T(c, first)->sentence == 0)
+		return 0;
+	/* the statement before ends in the previous sentence */
+	if (c->doc->sentences.items[T(c, first)->sentence - 1].start > prev->content.end)
+		return 0;
+	if (!quote_content(c, first, &ct))
+		return 0;
+	return emit(c, &ct, &c->focus, false, first, first, NULL, NULL, KH_NONE);
+}
+
 /* ---- the stage --------------------------------------------------------------------------- */
 
 int kh_attr_apply(const struct kh_attr_res *r, struct kh_doc *doc)
@@ -1305,6 +1330,9 @@ int kh_attr_apply(const struct kh_attr_res *r, struct kh_doc *doc)
 		if (c.tok[i].sentence != cur_sent) {
 			cur_sent = c.tok[i].sentence;
 			sentence_topic(&c, i);
+			rc = quote_continuation(&c, i);
+			if (rc < 0)
+				return rc;
 		}
 		if (c.inq[i] || c.tok[i].kind != KH_TOK_WORD)
 			continue;

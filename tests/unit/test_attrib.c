@@ -180,6 +180,21 @@ static void test_mixed(void)
 	kh_doc_free(d);
 }
 
+static void test_quote_continuation(void)
+{
+	struct kh_doc *d = run("وقال المدرب فارس نبيل: «قدمنا مباراة جيدة». «ولن نتراجع عن هدفنا في الفوز بالبطولة».",
+			       NULL, 0);
+
+	tap_is_int(d->attributions.n, 2, "a quotation sentence after a direct statement continues it");
+	tap_is_str(content(d, 1), "ولن نتراجع عن هدفنا في الفوز بالبطولة", "continuation: content");
+	tap_ok(has(source(d, 1), "فارس نبيل"), "continuation: same speaker");
+	kh_doc_free(d);
+
+	d = run("وقال المدرب إن الفريق جاهز. «الملعب ممتلئ بالجماهير منذ الصباح».", NULL, 0);
+	tap_is_int(d->attributions.n, 1, "but not after an indirect one");
+	kh_doc_free(d);
+}
+
 static void test_quote_before_cue(void)
 {
 	struct kh_doc *d = run("«لن نسمح بتكرار ما حدث في الشمال»، قال رئيس الوزراء علي حسن.", NULL, 0);
@@ -566,6 +581,7 @@ int main(void)
 	test_indirect();
 	test_mixed();
 	test_quote_before_cue();
+	test_quote_continuation();
 	test_multi_sentence_quote();
 	test_according();
 	test_noun_cue();
