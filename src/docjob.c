@@ -158,13 +158,6 @@ enum kh_err kh_docjob_set_json(struct kh_docjob *j, json_t *root, size_t max_str
 			 key != NULL ? key : "?", max_string);
 		return KH_ERR_STRING_TOO_LONG;
 	}
-	text = json_object_get(root, "text");
-	if (text == NULL)
-		return KH_ERR_MISSING_TEXT;
-	if (!json_is_string(text))
-		return KH_ERR_TEXT_NOT_STRING;
-	j->text = json_string_value(text);
-	j->text_len = json_string_length(text);
 	id = json_object_get(root, "id");
 	if (json_is_integer(id)) {
 		snprintf(j->id_buf, sizeof(j->id_buf), "%" JSON_INTEGER_FORMAT, json_integer_value(id));
@@ -181,6 +174,13 @@ enum kh_err kh_docjob_set_json(struct kh_docjob *j, json_t *root, size_t max_str
 		snprintf(detail, detail_len, "\"lang\" must be a string");
 		return KH_ERR_BAD_FIELD;
 	}
+	text = json_object_get(root, "text");
+	if (text == NULL)
+		return KH_ERR_MISSING_TEXT;
+	if (!json_is_string(text))
+		return KH_ERR_TEXT_NOT_STRING;
+	j->text = json_string_value(text);
+	j->text_len = json_string_length(text);
 	return KH_ERR__MAX;
 }
 

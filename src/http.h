@@ -31,7 +31,6 @@ typedef enum kh_err (*kh_http_check)(struct kh_http_req *r);
 enum kh_route_flags {
 	KH_ROUTE_BODY = 1 << 0,     /**< reads a request body */
 	KH_ROUTE_AUTH = 1 << 1,     /**< needs an API key when keys are configured */
-	KH_ROUTE_RESERVED = 1 << 2, /**< slot kept for a later endpoint: answers 404 */
 	KH_ROUTE_BATCH = 1 << 3,    /**< body limit is batch_max_body instead of max_body */
 };
 
@@ -92,6 +91,13 @@ const char *const *kh_http_route_labels(unsigned *ret_n);
 enum MHD_Result kh_http_reply_steal(struct kh_http_req *r, unsigned status, const char *content_type,
 				    char *body, size_t len, const char *extra_name, const char *extra_value);
 
+/**
+ * Add the common headers (X-Request-ID, Content-Type, ...) to @p resp, queue it and
+ * destroy our handle. @p len is recorded as the response size for the access log.
+ */
+enum MHD_Result kh_http_queue(struct kh_http_req *r, unsigned status, struct MHD_Response *resp,
+			      const char *content_type, size_t len);
+
 /** Queue a response over a static body that outlives the daemon. */
 enum MHD_Result kh_http_reply_static(struct kh_http_req *r, unsigned status, const char *content_type,
 				     const char *body, size_t len);
@@ -103,10 +109,13 @@ enum MHD_Result kh_http_reply_error(struct kh_http_req *r, enum kh_err e, const 
 /* Handlers (one file per endpoint family). */
 enum MHD_Result kh_http_analyze(struct kh_http_req *r);
 enum kh_err kh_http_analyze_check(struct kh_http_req *r);
+enum MHD_Result kh_http_batch(struct kh_http_req *r);
+enum kh_err kh_http_batch_check(struct kh_http_req *r);
 enum MHD_Result kh_http_healthz(struct kh_http_req *r);
 enum MHD_Result kh_http_readyz(struct kh_http_req *r);
 enum MHD_Result kh_http_metrics(struct kh_http_req *r);
 enum MHD_Result kh_http_info(struct kh_http_req *r);
 enum MHD_Result kh_http_openapi(struct kh_http_req *r);
+enum MHD_Result kh_http_page(struct kh_http_req *r);
 
 #endif

@@ -107,8 +107,8 @@ void kh_request_id_new(char out[KH_REQUEST_ID_MAX + 1])
 
 /* ---- queueing responses -------------------------------------------------------------------- */
 
-static enum MHD_Result queue(struct kh_http_req *r, unsigned status, struct MHD_Response *resp,
-			     const char *content_type, size_t len)
+enum MHD_Result kh_http_queue(struct kh_http_req *r, unsigned status, struct MHD_Response *resp,
+			      const char *content_type, size_t len)
 {
 	enum MHD_Result ret;
 
@@ -141,7 +141,7 @@ enum MHD_Result kh_http_reply_steal(struct kh_http_req *r, unsigned status, cons
 	}
 	if (extra_name != NULL)
 		MHD_add_response_header(resp, extra_name, extra_value);
-	return queue(r, status, resp, content_type, len);
+	return kh_http_queue(r, status, resp, content_type, len);
 }
 
 enum MHD_Result kh_http_reply_static(struct kh_http_req *r, unsigned status, const char *content_type,
@@ -150,7 +150,7 @@ enum MHD_Result kh_http_reply_static(struct kh_http_req *r, unsigned status, con
 	struct MHD_Response *resp;
 
 	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
-	return queue(r, status, resp, content_type, len);
+	return kh_http_queue(r, status, resp, content_type, len);
 }
 
 enum MHD_Result kh_http_reply_error(struct kh_http_req *r, enum kh_err e, const char *detail_fmt, ...)
@@ -183,5 +183,5 @@ enum MHD_Result kh_http_reply_error(struct kh_http_req *r, enum kh_err e, const 
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"khabar\"");
 	r->error_code = info->code;
 	kh_metrics_rejected(kh_server_metrics(r->srv), info->reason);
-	return queue(r, info->status, resp, "application/json", len);
+	return kh_http_queue(r, info->status, resp, "application/json", len);
 }
