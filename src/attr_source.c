@@ -350,16 +350,16 @@ uint8_t kh_attr_entity_kind(const struct kh_attr_ctx *c, uint32_t entity, const 
 	if (entity >= c->doc->entities.n)
 		return KH_SRC_UNKNOWN;
 	e = &c->doc->entities.items[entity];
-	if (e->agency_id != NULL) {
-		if (ret_agency_id != NULL)
-			*ret_agency_id = e->agency_id;
-		return KH_SRC_AGENCY;
-	}
+	/* outlets carry a stable id too: the kind decides agency or media */
+	if (e->agency_id != NULL && ret_agency_id != NULL)
+		*ret_agency_id = e->agency_id;
 	if (e->kind != NULL) {
 		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 			if (strncmp(e->kind, kinds[i].prefix, strlen(kinds[i].prefix)) == 0)
 				return kinds[i].kind;
 	}
+	if (e->agency_id != NULL)
+		return KH_SRC_AGENCY;
 	switch (e->type) {
 	case KH_ENT_PERSON:
 		return KH_SRC_PERSON;

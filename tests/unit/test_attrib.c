@@ -436,7 +436,7 @@ static void test_source_kinds(void)
 		{ "جبهة التحرير", KH_ENT_ORG, "armed_group", NULL },
 		{ "اليونيسف", KH_ENT_ORG, NULL, NULL },
 		{ "الأردن", KH_ENT_GPE, NULL, NULL },
-		{ "قناة الغد", KH_ENT_ORG, "media", NULL },
+		{ "قناة الغد", KH_ENT_ORG, "media", "alghad" },
 	};
 	struct kh_doc *d = run("وذكرت سبوتنيك أن الوفد وصل. وقالت جبهة التحرير إنها صدت الهجوم. "
 			       "وأكدت اليونيسف أن الأطفال بحاجة إلى اللقاح. وأعلن الأردن أنه سيفتح الحدود. "
@@ -450,7 +450,8 @@ static void test_source_kinds(void)
 	tap_is_int(d->attributions.items[1].source_kind, KH_SRC_GROUP, "armed group: group");
 	tap_is_int(d->attributions.items[2].source_kind, KH_SRC_ORGANIZATION, "organization");
 	tap_is_int(d->attributions.items[3].source_kind, KH_SRC_GOVERNMENT, "country: government");
-	tap_is_int(d->attributions.items[4].source_kind, KH_SRC_MEDIA, "media");
+	tap_is_int(d->attributions.items[4].source_kind, KH_SRC_MEDIA, "media (with an outlet id)");
+	tap_is_str(d->attributions.items[4].agency_id, "alghad", "outlet id kept");
 	tap_is_int(d->attributions.items[5].source_kind, KH_SRC_ANONYMOUS, "eyewitnesses: anonymous");
 	tap_is_int(d->attributions.items[6].source_kind, KH_SRC_PERSON, "a bare name: person");
 	kh_doc_free(d);
