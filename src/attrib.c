@@ -628,10 +628,11 @@ static int emit(struct kh_attr_ctx *c, const struct content *ct, const struct kh
 			a->source_text = sp->text;
 		}
 	}
-	if (cue != NULL && cue_end > cue_first) {
+	if (cue_end > cue_first && cue_end <= c->n) {
+		/* a headline's cue is its colon; a continued quotation has none */
 		a->cue.start = tok_start(c, cue_first);
 		a->cue.end = T(c, cue_end - 1)->end;
-		a->cue_lemma = cue->n_fields > 0 ? cue->fields[0] : NULL;
+		a->cue_lemma = cue != NULL && cue->n_fields > 0 ? cue->fields[0] : NULL;
 	}
 	if (medium != NULL && medium->end > medium->start) {
 		a->medium = *medium;
@@ -1191,7 +1192,7 @@ static int frame_headline(struct kh_attr_ctx *c, const struct kh_sentence *s)
 	ct.kind = KH_ATTR_SUMMARY;
 	ct.span.start = tok_start(c, colon + 1);
 	ct.span.end = T(c, end)->end;
-	return emit(c, &ct, &sp, true, colon, colon, NULL, NULL, KH_NONE);
+	return emit(c, &ct, &sp, true, colon, colon + 1, NULL, NULL, KH_NONE);
 }
 
 static bool is_headline(const struct kh_attr_ctx *c, uint32_t si)
