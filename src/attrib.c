@@ -1182,6 +1182,15 @@ static int frame_headline(struct kh_attr_ctx *c, const struct kh_sentence *s)
 	if (colon == KH_NONE || colon == s->tok_first || colon + 2 >= s->tok_end)
 		return 0;
 	end = trim_end(c, colon + 1, s->tok_end - 1);
+	/* بوغدانوف: ... وأنصاري يتحدّث عن ...: a second speaker's clause ends the first */
+	for (uint32_t t = colon + 2; t < end; t++) {
+		bool fa;
+
+		if (has_conj(c, t, &fa) && verb_clause_follows(c, t)) {
+			end = trim_end(c, colon + 1, t - 1);
+			break;
+		}
+	}
 	if (end <= colon + 1)
 		return 0;
 	np.first = s->tok_first;

@@ -302,6 +302,10 @@ static void test_headline(void)
 	tap_is_str(content(d, 0), "لا تراجع عن الإصلاحات الاقتصادية", "headline: content after the colon");
 	tap_ok(has(source(d, 0), "الوزير"), "headline: source before the colon");
 	kh_doc_free(d);
+
+	d = run("لافروف: الحوار هو الطريق الوحيد وكيري يحذر من التصعيد\nالتقى الوزيران أمس.", NULL, 0);
+	tap_is_str(content(d, 0), "الحوار هو الطريق الوحيد", "headline: a second speaker's clause ends it");
+	kh_doc_free(d);
 }
 
 static void test_participle(void)
