@@ -540,7 +540,9 @@ void kh_attr_np_resolve(struct kh_attr_ctx *c, const struct kh_attr_np *np, uint
 	ret->span = tokens_span(c, np->first, np->end);
 	ret->text = span_text(c, ret->span);
 	m = src_at(c, lead, false, &e);
-	if (m > 0 && src_role(e) == KH_SROLE_BACKREF && np->end - lead <= m + 1) {
+	if (m > 0 && src_role(e) == KH_SROLE_BACKREF &&
+	    np->end - lead <= (src_kind(e) == KH_SRC_UNKNOWN ? m : m + 1)) {
+		/* المصدر، المصدر الأمني: back; التقرير السنوي: a new report */
 		struct kh_attr_speaker prev;
 
 		if (resolve_backref(c, e, lead, cue_tok, &prev)) {

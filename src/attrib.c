@@ -305,7 +305,7 @@ uint32_t kh_attr_sent_first(const struct kh_attr_ctx *c, uint32_t i)
 enum kh_attr_cue_class kh_attr_cue_class(const struct kh_lex_entry *e)
 {
 	static const char *const names[] = { "verb", "verb_tell", "passive", "participle",
-					     "noun", "according", "source" };
+					     "noun", "according", "source", "verb_imp" };
 	const char *s = e != NULL && e->n_fields > 1 ? e->fields[1] : "";
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -788,7 +788,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 	const struct kh_lex_entry *ae = NULL;
 
 	lim = j + KH_ATTR_MAX_SCAN < se ? j + KH_ATTR_MAX_SCAN : se;
-	if (cls == KH_CUE_VERB || cls == KH_CUE_VERB_TELL || cls == KH_CUE_SOURCE) {
+	if (cls == KH_CUE_VERB || cls == KH_CUE_VERB_TELL || cls == KH_CUE_SOURCE || cls == KH_CUE_VERB_IMPERSONAL) {
 		kh_attr_np_parse(c, j, lim, cls == KH_CUE_VERB_TELL ? KH_NP_TELL : 0, &np);
 		if (np.end > np.first)
 			kh_attr_np_resolve(c, &np, i, &subj);
@@ -907,7 +907,8 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 	}
 	if (cls == KH_CUE_SOURCE && !sp.valid)
 		mode = M_NONE; /* نقل without عن X is no report (نقل المصاب إلى المشفى) */
-	if (mode == M_NONE && subj.valid && subj.kind != KH_SRC_ANONYMOUS && clause_initial(c, i))
+	if (mode == M_NONE && subj.valid && subj.kind != KH_SRC_ANONYMOUS && subj.kind != KH_SRC_UNKNOWN &&
+	    clause_initial(c, i))
 		kh_attr_focus_set(c, &subj); /* أعلن التنظيم مسؤوليته ...، وقال: the speaker in focus */
 	switch (mode) {
 	case M_CLAUSE:
@@ -937,6 +938,9 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 			return 0;
 		break;
 	}
+	/* يُتوقّع أن ...، يُرجّح أن ...: an impersonal verb without a subject reports nobody */
+	if (cls == KH_CUE_VERB_IMPERSONAL && !subj.valid && !sp.valid)
+		return 0;
 	/* the source */
 	if (!sp.valid) {
 		if (subj.valid) {

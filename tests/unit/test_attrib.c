@@ -492,6 +492,15 @@ static void test_no_attribution(void)
 
 	tap_is_int(d->attributions.n, 0, "no reporting frame, no attribution");
 	kh_doc_free(d);
+	d = run("ويتوقع أن تنخفض درجات الحرارة غدا.", NULL, 0);
+	tap_is_int(d->attributions.n, 0, "an impersonal يُتوقّع أن reports nobody");
+	kh_doc_free(d);
+	d = run("ويتوقع خبراء الأرصاد أن تنخفض درجات الحرارة غدا.", NULL, 0);
+	tap_is_int(d->attributions.n, 1, "with a subject it is a report");
+	kh_doc_free(d);
+	d = run("وتابع عمال الصيانة عملهم طوال الليل. وأشار التقرير السنوي إلى أن السياحة تحسنت.", NULL, 0);
+	tap_ok(has(source(d, 0), "التقرير السنوي"), "a described report is a new source, not a back-reference");
+	kh_doc_free(d);
 	d = run("وأعلنت الحكومة حالة الطوارئ في البلاد.", NULL, 0);
 	tap_is_int(d->attributions.n, 0, "a reporting verb without reported content");
 	kh_doc_free(d);
