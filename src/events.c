@@ -68,8 +68,8 @@ enum {
 	CW_SINGULAR = 1u << 18,  /* a singular person noun: طفل، جندي */
 	CW_NAME_PREFIX = 1u << 19, /* first word of a two-word place name: دير، تل، كفر */
 	CW_BY = 1u << 20,        /* قبل (من قبل)، يد (على يد)، بقيادة */
-	CW_BETWEEN = 1u << 21,   /* بين */
-	CW_WITH = 1u << 22,      /* مع */
+	CW_NUMWORD = 1u << 21,   /* a number word or the first word of a qualifier (numbers.c) */
+	CW_BETWEEN = 1u << 22,   /* بين، مع: the other side follows */
 	CW_LOC_PREP = 1u << 23,  /* في، على، قرب، شمال ... before a place */
 	CW_NEUTRAL_CUE = 1u << 24, /* سقوط، وقوع: takes its role from the noun */
 	CW_DEAD_VERB = 1u << 25, /* after the counted noun: قتلوا، مصرعهم */
@@ -108,8 +108,7 @@ static const struct ctx_word ctx_words[] = {
 	{ "شخص|مدني|جندي|عنصر|طفل|امرأة|رجل|مقاتل|مسلح|شاب|مواطن|عسكري|شرطي|ضابط|قيادي|طفلة|صحفي|متظاهر|سائق|لاجئ|نازح|عامل|موظف|الطفل|الطفلة|الشاب|الجندي|الصحفي|القيادي|الضابط", CW_SINGULAR },
 	{ "دير|تل|كفر|عين|بئر|جبل|دار|بيت|أبو|رأس|خان|سوق|باب|جسر|مرج|سهل|وادي|قلعة|حرف|تلة|الحي|ساحة|بني|أم|سد|مطار|شيخ|الشيخ|بيت|القصر|قصر|جباب|معرة|جرابلس", CW_NAME_PREFIX },
 	{ "قبل|يد|بقيادة|قيادة|يدي", CW_BY },
-	{ "بين", CW_BETWEEN },
-	{ "مع", CW_WITH },
+	{ "بين|مع", CW_BETWEEN },
 	{ "في|على|قرب|بالقرب|شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي|وسط|ريف|أطراف|محيط|داخل|إلى|الى|نحو|عند|قرى|مناطق|بلدات|مدينة|بلدة|قرية|محافظة|منطقة|حي|ضاحية|مخيم|مطار|أنحاء|عموم|تجاه|باتجاه|اتجاه", CW_LOC_PREP },
 	{ "سقوط|وقوع|سقط|سقطت|وقع|وقعت|لقي|لقوا|ارتفاع|ارتفع|بلغ", CW_NEUTRAL_CUE },
 	{ "قتلوا|قتلا|مصرعهم|مصرعه|مصرعهما|حتفهم|حتفه|حتفهما|حتفها|مصرعها|قضوا|استشهدوا", CW_DEAD_VERB },
@@ -401,6 +400,14 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 						(uint32_t)i + 1) < 0)
 			goto fail;
 	}
+	{
+		char bits[24];
+		const char *f[1] = { bits };
+
+		snprintf(bits, sizeof(bits), "%u", (unsigned)CW_NUMWORD);
+		if (kh_num_add_words(r->words, f, 1) < 0)
+			goto fail;
+	}
 	if (known != NULL && (kh_num_add_known(known) < 0 || kh_date_add_known(known) < 0))
 		goto fail;
 	snprintf(path, sizeof(path), "%s/triggers.tsv", data_dir != NULL ? data_dir : ".");
@@ -545,7 +552,8 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 
 			(void)kl;
 			n = strlen(k);
-			if (n <= sl + 4 || n >= sizeof(buf) || !ends_with(k, suffixes[x]))
+			if (n <= sl + 4 || n >= sizeof(buf) || !ends_with(k, suffixes[x]) ||
+			    (sl == 2 && t->end - t->start >= 2 && memcmp(st->doc->norm + t->end - 2, "ة", 2) == 0))
 				continue;
 			memcpy(buf, k, n - sl);
 			buf[n - sl] = '\0';
@@ -660,6 +668,8 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 	struct tmatch best = { 0 };
 	char form[128];
 
+	bool taa = tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
+
 	if (tk->kind != KH_TOK_WORD)
 		return false;
 	kh_num_tok_keys(st->doc, i, &keys);
@@ -699,8 +709,9 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 			for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]) && ns < 4; s++) {
 				size_t sl = strlen(suffixes[s]);
 
-				if (bl <= sl + 6 || !ends_with(b, suffixes[s]) || bl + 1 > sizeof(store[0]))
-					continue;
+				if (bl <= sl + 6 || !ends_with(b, suffixes[s]) || bl + 1 > sizeof(store[0]) ||
+				    (taa && sl == 2))
+					continue; /* a folded ة is no pronoun */
 				memcpy(store[ns], b, bl - sl);
 				store[ns][bl - sl] = '\0';
 				if (ends_with(store[ns], "ت") && nf < 7) {
@@ -1134,9 +1145,11 @@ static void actors_by_pattern(const struct ev_state *st, uint32_t te, uint32_t e
 		} else if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "يد") == 0) {
 			if (k > te && strcmp(tok_at(st, k - 1)->key, "علي") == 0)
 				e = actor_right(st, k + 1, end, false, as); /* على يد */
-		} else if ((b & CW_BETWEEN) != 0 && k <= te + 4 && (violent(type) || family(type) == 2)) {
+		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "بين") == 0 && k <= te + 4 &&
+			   (violent(type) || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
-		} else if ((b & CW_WITH) != 0 && (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
+		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "مع") == 0 &&
+			   (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
 		}
 		/* X و Y */
@@ -1363,7 +1376,15 @@ static bool at_least_at(const struct ev_state *st, uint32_t i, uint32_t end)
 /* A count at tok that is not part of a date. */
 static uint32_t count_at(const struct ev_state *st, uint32_t tok, uint32_t end, struct kh_count *ret)
 {
+	const struct kh_token *t;
+
 	if (tok >= end || (st->ment[tok] != KH_NONE && ment_type(st, tok) == KH_ENT_DATE))
+		return 0;
+	t = tok_at(st, tok);
+	/* only digits, number words and qualifiers can start a count */
+	if ((st->bits[tok] & CW_NUMWORD) == 0 && t->kind != KH_TOK_NUMBER &&
+	    !(t->key[0] >= '0' && t->key[0] <= '9') && (unsigned char)t->key[0] != 0xD9 &&
+	    (unsigned char)t->key[0] != 0xDB && !(starts_with(t->key, "و") && t->key[2] >= '0' && t->key[2] <= '9'))
 		return 0;
 	return kh_num_parse(st->doc, tok, end, ret);
 }
@@ -1625,39 +1646,28 @@ static int prepare(struct ev_state *st)
 	return 0;
 }
 
+struct pending {
+	uint32_t i;
+	struct tmatch m;
+	uint8_t ty;
+};
+
+#define EV_PENDING (KH_NONE - 1) /* a trigger token whose event is not made yet */
+
 static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct ev_tok **ets,
-		       uint32_t *cap)
+		       uint32_t *cap, struct pending **pend, uint32_t *pcap)
 {
+	uint32_t np;
 	struct kh_doc *doc = st->doc;
 	uint32_t first = s->tok_first, end = s->tok_end < st->n_tok ? s->tok_end : st->n_tok;
 	uint32_t e0 = doc->events.n;
 	bool has_violent = false;
 
-	/* pass 1: is there a violent trigger that is not a bare casualty word? */
+	/* pass 1: the triggers, and is there a violent one that is not a bare casualty word? */
+	np = 0;
 	for (uint32_t i = first; i < end;) {
 		struct tmatch m;
-
 		uint8_t ty;
-
-		if (!match_trigger(st, i, end, &m)) {
-			i++;
-			continue;
-		}
-		ty = choose(st, &m, i, first, end);
-		if (ty == EV_TYPE_NONE && m.t->type != EV_TYPE_NONE) {
-			i++;
-			continue;
-		}
-		if (ty != EV_TYPE_NONE && m.t->cls != TC_CASUALTY && violent(ty))
-			has_violent = true;
-		i += m.n;
-	}
-	/* pass 2: the events */
-	for (uint32_t i = first; i < end;) {
-		struct tmatch m;
-		struct kh_event *v;
-		uint8_t ty;
-		uint32_t k;
 
 		if (!match_trigger(st, i, end, &m)) {
 			i++;
@@ -1668,8 +1678,35 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 			i++; /* no reading of the word holds here; a shorter one may start inside */
 			continue;
 		}
-		if (ty == EV_TYPE_NONE || (m.t->cls == TC_CASUALTY && has_violent)) {
-			i += m.n;
+		if (ty != EV_TYPE_NONE && m.t->cls != TC_CASUALTY && violent(ty))
+			has_violent = true;
+		if (ty != EV_TYPE_NONE) {
+			if (np == *pcap) {
+				uint32_t nc = *pcap ? *pcap * 2 : 16;
+				struct pending *p = realloc(*pend, nc * sizeof(*p));
+
+				if (p == NULL)
+					return -ENOMEM;
+				*pend = p;
+				*pcap = nc;
+			}
+			(*pend)[np++] = (struct pending){ .i = i, .m = m, .ty = ty };
+			for (uint32_t t = i; t < i + m.n; t++)
+				st->evt[t] = EV_PENDING; /* seen by the rules of later words */
+		}
+		i += m.n;
+	}
+	/* pass 2: the events */
+	for (uint32_t x = 0; x < np; x++) {
+		uint32_t i = (*pend)[x].i;
+		const struct tmatch m = (*pend)[x].m;
+		uint8_t ty = (*pend)[x].ty;
+		struct kh_event *v;
+		uint32_t k;
+
+		if (m.t->cls == TC_CASUALTY && has_violent) {
+			for (uint32_t t = i; t < i + m.n; t++)
+				st->evt[t] = KH_NONE;
 			continue;
 		}
 		k = doc->events.n;
@@ -1679,7 +1716,6 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 			doc->events.items[k - 1].trigger.end = tok_at(st, i + m.n - 1)->end;
 			for (uint32_t t = i; t < i + m.n; t++)
 				st->evt[t] = k - 1;
-			i += m.n;
 			continue;
 		}
 		if (k - e0 >= *cap) {
@@ -1704,7 +1740,6 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 						  .purpose = m.purpose };
 		for (uint32_t t = i; t < i + m.n; t++)
 			st->evt[t] = k;
-		i += m.n;
 	}
 	/* arguments */
 	for (uint32_t k = e0; k < doc->events.n; k++) {
@@ -1762,7 +1797,8 @@ int kh_event_apply(const struct kh_event_res *r, struct kh_doc *doc)
 {
 	struct ev_state st = { .r = r, .doc = doc, .n_tok = doc->tokens.n };
 	struct ev_tok *ets = NULL;
-	uint32_t cap = 0;
+	struct pending *pend = NULL;
+	uint32_t cap = 0, pcap = 0;
 	int rc;
 
 	if (r == NULL || doc->tokens.n == 0)
@@ -1773,8 +1809,9 @@ int kh_event_apply(const struct kh_event_res *r, struct kh_doc *doc)
 
 		if (sent->tok_first >= sent->tok_end || sent->tok_first >= st.n_tok)
 			continue;
-		rc = do_sentence(&st, sent, &ets, &cap);
+		rc = do_sentence(&st, sent, &ets, &cap, &pend, &pcap);
 	}
 	free(ets);
+	free(pend);
 	return rc;
 }
