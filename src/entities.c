@@ -1,47 +1,1459 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder until the stage is written: adds nothing to the document. */
+/* The entities stage.  One left-to-right pass per sentence finds names from the
+ * lexicons and from patterns (title + name, given name + words, head noun + name,
+ * lists after a place head); a second pass finds every accepted surface again
+ * elsewhere in the document (hashed); then mentions are grouped into entities.
+ * Per token the work is a handful of hash look-ups. */
 #include "entities.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "doc.h"
+#include "ent_internal.h"
+#include "ent_match.h"
+#include "lexicon.h"
 
-struct kh_ent_res {
-	int unused;
+#define ENT_MAX_NAME_WORDS 4u  /* words of a person name found by a pattern */
+#define ENT_MAX_CHAIN 8u       /* tokens of a title chain or a genitive chain */
+#define ENT_MAX_LIST 12u       /* items in a list after a place head */
+#define ENT_MAX_QUOTED 6u      /* words inside «» after a head */
+#define ENT_MAX_TITLES 4u
+#define ENT_MAX_GENITIVE 4u   /* words of a genitive chain after an organisation head */
+
+enum cand_src { SRC_LEX = 0, SRC_PATTERN, SRC_SECOND };
+
+struct cand {
+	uint32_t tf, te;       /* tokens [tf, te) */
+	uint32_t start, end;   /* bytes of the name */
+	uint8_t type;
+	uint8_t src;
+	uint8_t n_titles;
+	const struct kh_lex_entry *entry; /* gazetteer entry, or NULL */
+	const char *key;       /* folded phrase key */
+	const char *titles[ENT_MAX_TITLES];
+	uint32_t aff;          /* cand index of the affiliation (NORP/GPE in the title), or KH_NONE */
+	uint32_t rep;          /* second pass: the cand it repeats; else itself */
+	uint32_t parent;       /* union-find */
+	uint32_t entity;
 };
 
-int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_lexicon *known,
-		       struct kh_ent_res **ret_res, char **ret_err)
-{
-	struct kh_ent_res *r = calloc(1, sizeof(*r));
+struct ctx {
+	const struct kh_ent_res *r;
+	struct kh_doc *doc;
+	uint8_t *covered; /* per token: 1 when inside an accepted mention */
+	KH_VEC(struct cand) cands;
+	struct kh_ent_table *surf; /* accepted surfaces -> cand */
+	uint32_t sent_first, sent_end;
+};
 
-	(void)data_dir;
-	(void)extra;
-	(void)known;
-	(void)ret_err;
-	if (r == NULL)
+/* ---- small helpers --------------------------------------------------------------------- */
+
+static const struct kh_token *tok(const struct ctx *c, uint32_t i)
+{
+	return &c->doc->tokens.items[i];
+}
+
+static bool is_word(const struct ctx *c, uint32_t i)
+{
+	return i < c->sent_end && tok(c, i)->kind == KH_TOK_WORD;
+}
+
+static bool is_punct_str(const struct ctx *c, uint32_t i, const char *s)
+{
+	const struct kh_token *t;
+
+	if (i >= c->sent_end)
+		return false;
+	t = tok(c, i);
+	return t->kind == KH_TOK_PUNCT && strcmp(t->full_key, s) == 0;
+}
+
+static bool is_quote_open(const struct ctx *c, uint32_t i)
+{
+	const struct kh_token *t;
+
+	if (i >= c->sent_end)
+		return false;
+	t = tok(c, i);
+	return t->kind == KH_TOK_PUNCT &&
+	       ((t->flags & KH_TOKF_QUOTE_OPEN) != 0 || strcmp(t->full_key, "\xc2\xab") == 0 ||
+		strcmp(t->full_key, "\xe2\x80\x9c") == 0);
+}
+
+static bool is_quote_close(const struct ctx *c, uint32_t i)
+{
+	const struct kh_token *t;
+
+	if (i >= c->sent_end)
+		return false;
+	t = tok(c, i);
+	return t->kind == KH_TOK_PUNCT &&
+	       ((t->flags & KH_TOKF_QUOTE_CLOSE) != 0 || strcmp(t->full_key, "\xc2\xbb") == 0 ||
+		strcmp(t->full_key, "\xe2\x80\x9d") == 0 || strcmp(t->full_key, "\"") == 0);
+}
+
+static const char *gaz_field(const struct kh_lex_entry *e, enum kh_ent_gaz_field f)
+{
+	return e != NULL && f < e->n_fields && e->fields[f][0] != '\0' ? e->fields[f] : NULL;
+}
+
+static int gaz_type(const struct kh_lex_entry *e)
+{
+	const char *t = gaz_field(e, KH_GAZ_TYPE);
+
+	return t != NULL ? kh_ent_type_parse(t) : -1;
+}
+
+static bool is_generated(const struct kh_lex_entry *e)
+{
+	return gaz_field(e, KH_GAZ_GENERATED) != NULL;
+}
+
+/* Stop-word class at token i (any first-token reading), or NULL. */
+static const char *stop_class(const struct ctx *c, uint32_t i)
+{
+	struct kh_ent_m m;
+
+	if (kh_ent_match(c->r->stop, c->doc, i, c->sent_end, 0, &m) == 0) {
+		/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
+		if (kh_ent_match(c->r->stop, c->doc, i, c->sent_end, 1, &m) == 0)
+			return NULL;
+		if (kh_lex_get(c->r->gaz, tok(c, i)->key) != NULL ||
+		    kh_lex_get(c->r->given, tok(c, i)->key) != NULL ||
+		    kh_lex_get(c->r->family, tok(c, i)->key) != NULL)
+			return NULL;
+	}
+	return m.entry->n_fields > 0 ? m.entry->fields[0] : "";
+}
+
+static bool is_stop(const struct ctx *c, uint32_t i)
+{
+	return stop_class(c, i) != NULL;
+}
+
+/* The gazetteer at i; a one-word match that is a stop word (ليل night / Lille) is none. */
+static uint32_t gaz_match(const struct ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+{
+	uint32_t n = kh_ent_match(c->r->gaz, c->doc, i, end, 1, m);
+
+	if (n == 1 && is_stop(c, i))
+		return 0;
+	return n;
+}
+
+/* A stop word that ends a genitive chain (function word, verb, time, direction). */
+static bool is_hard_stop(const struct ctx *c, uint32_t i)
+{
+	const char *cl = stop_class(c, i);
+
+	return cl != NULL && strcmp(cl, "noun") != 0 && strcmp(cl, "adj") != 0;
+}
+
+static bool has_lex(const struct kh_lexicon *lx, const struct ctx *c, uint32_t i)
+{
+	struct kh_ent_m m;
+
+	return kh_ent_match(lx, c->doc, i, c->sent_end, 1, &m) > 0;
+}
+
+/* A word that a dictionary knows and no name list holds. */
+static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
+{
+	const struct kh_token *t = tok(c, i);
+	struct kh_ent_m m;
+
+	if (kh_lex_get(c->r->personwords, t->key) != NULL)
+		return false;
+	if (t->end - t->stem_end == 2 && t->stem_start == t->core_start)
+		stem = false; /* أنصاري: the final ي is a nisba more often than "my" */
+	if (kh_lex_get(c->r->common, t->key) != NULL ||
+	    (stem && t->stem_key[0] != '\0' && kh_lex_get(c->r->common, t->stem_key) != NULL))
+		return true;
+	/* لشؤون: a proclitic the segmenter left on a known word of four letters or more */
+	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
+	       kh_ent_match(c->r->common, c->doc, i, i + 1, 1, &m) == 1 &&
+	       kh_lex_get(c->r->gaz, t->key) == NULL;
+}
+
+static bool is_common_word(const struct ctx *c, uint32_t i)
+{
+	return is_common_word_x(c, i, true);
+}
+
+/* The token's key, undoing a proclitic split that left two letters or fewer (وكفر → كفر,
+ * not و + ك + فر). */
+static const char *word_key(const struct ctx *c, uint32_t i)
+{
+	const struct kh_token *t = tok(c, i);
+
+	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
+	    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && strlen(t->key) <= 4 &&
+	    strlen(t->full_key) >= 8)
+		return t->full_key + 2;
+	return t->key;
+}
+
+static bool has_proclitic(const struct ctx *c, uint32_t i)
+{
+	return tok(c, i)->proclitics != 0 || tok(c, i)->core_start != tok(c, i)->start;
+}
+
+static bool is_definite(const struct ctx *c, uint32_t i)
+{
+	const struct kh_token *t = tok(c, i);
+	const char *k = t->key;
+	size_t n = strlen(k);
+
+	if ((t->flags & KH_TOKF_ARTICLE) != 0 || (strncmp(k, "\xd8\xa7\xd9\x84", 4) == 0 && n > 6))
+		return true;
+	/* a proclitic the segmenter left on: وال بال كال فال، and fused لل */
+	if (t->proclitics == 0 && t->core_start == t->start && n > 8) {
+		const char *p = k;
+
+		if (strncmp(p, "\xd9\x88", 2) == 0 || strncmp(p, "\xd9\x81", 2) == 0)
+			p += 2;
+		if ((strncmp(p, "\xd8\xa8\xd8\xa7\xd9\x84", 6) == 0 ||
+		     strncmp(p, "\xd9\x83\xd8\xa7\xd9\x84", 6) == 0) &&
+		    strlen(p) >= 12)
+			return true;
+		if ((strncmp(p, "\xd9\x84\xd9\x84", 4) == 0 || strncmp(p, "\xd8\xa7\xd9\x84", 4) == 0) &&
+		    strlen(p) >= 10)
+			return true;
+	}
+	return false;
+}
+
+/* The token after i starts a conjunct (و) of a list. */
+static bool starts_with_wa(const struct ctx *c, uint32_t i)
+{
+	const struct kh_token *t = tok(c, i);
+
+	return (t->proclitics & KH_PRO_WA) != 0 ||
+	       (t->proclitics == 0 && strncmp(t->full_key, "\xd9\x88", 2) == 0 &&
+		strlen(t->full_key) > 4);
+}
+
+/* ---- candidates ------------------------------------------------------------------------ */
+
+static uint32_t add_cand(struct ctx *c, uint32_t tf, uint32_t te, uint32_t start, int type,
+			 uint8_t src, const struct kh_lex_entry *e)
+{
+	struct cand *k;
+
+	if (tf >= te || te > c->doc->tokens.n || type < 0)
+		return KH_NONE;
+	for (uint32_t i = tf; i < te; i++)
+		if (c->covered[i] != 0)
+			return KH_NONE;
+	k = kh_vec_push(&c->cands);
+	if (k == NULL)
+		return KH_NONE;
+	k->tf = tf;
+	k->te = te;
+	k->start = start;
+	k->end = tok(c, te - 1)->end;
+	k->type = (uint8_t)type;
+	k->src = src;
+	k->entry = e;
+	k->aff = KH_NONE;
+	k->rep = c->cands.n - 1;
+	k->parent = c->cands.n - 1;
+	k->entity = KH_NONE;
+	for (uint32_t i = tf; i < te; i++)
+		c->covered[i] = 1;
+	return c->cands.n - 1;
+}
+
+static void add_title(struct ctx *c, uint32_t ci, uint32_t start, uint32_t end)
+{
+	struct cand *k;
+	const char *s;
+
+	if (ci == KH_NONE || start >= end)
+		return;
+	s = kh_doc_norm_strndup(c->doc, start, end);
+	k = &c->cands.items[ci];
+	if (s == NULL || k->n_titles >= ENT_MAX_TITLES)
+		return;
+	for (uint32_t i = 0; i < k->n_titles; i++)
+		if (strcmp(k->titles[i], s) == 0)
+			return;
+	k->titles[k->n_titles++] = s;
+}
+
+/* Choose among homographs: a NORP reading after a NORP word (كردية سورية), a media
+ * reading after لـ« or a newspaper head, else the first entry the files wrote (not a
+ * generated inflection). */
+static const struct kh_lex_entry *choose_entry(const struct ctx *c, uint32_t i,
+					       const struct kh_lex_entry *e)
+{
+	const struct kh_lex_entry *first = NULL, *gen = NULL, *norp = NULL, *media = NULL;
+	bool after_norp = c->cands.n > 0 && c->cands.items[c->cands.n - 1].type == KH_ENT_NORP &&
+			  c->cands.items[c->cands.n - 1].te == i;
+	bool medium_ctx = false;
+
+	if (e == NULL || e->next == NULL)
+		return e;
+	if (i >= 2 && is_quote_open(c, i - 1)) {
+		const char *k = tok(c, i - 2)->full_key;
+
+		medium_ctx = strcmp(k, "\xd9\x84") == 0; /* لـ« */
+	}
+	for (const struct kh_lex_entry *x = e; x != NULL; x = x->next) {
+		const char *kind = gaz_field(x, KH_GAZ_KIND);
+
+		if (gaz_type(x) == KH_ENT_NORP && norp == NULL)
+			norp = x;
+		if (kind != NULL && strcmp(kind, "media") == 0 && media == NULL)
+			media = x;
+		if (is_generated(x)) {
+			if (gen == NULL)
+				gen = x;
+		} else if (first == NULL && (x != media || x->next == NULL)) {
+			first = x;
+		}
+	}
+	if (after_norp && norp != NULL)
+		return norp;
+	if (medium_ctx && media != NULL)
+		return media;
+	if (first != NULL)
+		return first;
+	return gen != NULL ? gen : e;
+}
+
+/* ---- person names ---------------------------------------------------------------------- */
+
+/* Words inside a name that need a following word (عبد الله, أبو محمد, بن, دي ميستورا). */
+static bool is_link_word(const char *k)
+{
+	static const char *const links[] = {
+		"\xd8\xb9\xd8\xa8\xd8\xaf",         /* عبد */
+		"\xd8\xa7\xd8\xa8\xd9\x88",         /* ابو */
+		"\xd8\xa7\xd8\xa8\xd9\x8a",         /* ابي */
+		"\xd8\xa8\xd9\x86",                 /* بن */
+		"\xd8\xa7\xd8\xa8\xd9\x86",         /* ابن */
+		"\xd8\xa8\xd9\x86\xd8\xaa",         /* بنت */
+		"\xd8\xa7\xd9\x84",                 /* ال */
+		"\xd8\xaf\xd9\x8a",                 /* دي */
+		"\xd8\xaf\xd9\x88",                 /* دو */
+		"\xd9\x81\xd8\xa7\xd9\x86",         /* فان */
+		"\xd9\x81\xd9\x88\xd9\x86",         /* فون */
+		"\xd9\x88\xd9\x84\xd8\xaf",         /* ولد */
+	};
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (strcmp(k, links[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The token as written ends in ي (not ى). */
+static bool ends_with_ya(const struct ctx *c, uint32_t i)
+{
+	const struct kh_token *t = tok(c, i);
+
+	return t->end - t->start >= 2 && memcmp(c->doc->norm + t->end - 2, "\xd9\x8a", 2) == 0;
+}
+
+/* Can token i continue (or, with first, start) a person name? */
+static bool name_word_ok(const struct ctx *c, uint32_t i, bool first)
+{
+	const struct kh_token *t;
+	struct kh_ent_m m;
+
+	if (!is_word(c, i) || c->covered[i] != 0)
+		return false;
+	t = tok(c, i);
+	/* a pronoun suffix ends no name word, except ي which is also the nisba (أنصاري) */
+	if ((t->flags & KH_TOKF_SUFFIX) != 0 && !first && t->end - t->stem_end != 2)
+		return false;
+	if (strlen(t->full_key) < 4)
+		return false; /* one letter: لـ, an initial */
+	if (!first && has_proclitic(c, i))
+		return false;
+	if (!first && starts_with_wa(c, i) && !has_lex(c->r->given, c, i) &&
+	    !has_lex(c->r->family, c, i))
+		return false;
+	if (is_stop(c, i) && !(has_lex(c->r->given, c, i) && ends_with_ya(c, i)))
+		return false; /* على is a stop word, علي a name: folding joins them */
+	if (has_lex(c->r->titles, c, i) || has_lex(c->r->heads, c, i))
+		return false;
+	if (gaz_match(c, i, c->sent_end, &m) > 0) {
+		int ty = gaz_type(choose_entry(c, i, m.entry));
+
+		if (ty != KH_ENT_PERSON)
+			return false;
+	}
+	if (is_common_word(c, i))
+		return false;
+	return true;
+}
+
+/* Person name words from i: returns the end token (i when none). */
+static uint32_t person_extent(const struct ctx *c, uint32_t i, uint32_t max_words)
+{
+	uint32_t j = i, words = 0;
+
+	while (j < c->sent_end && words < max_words + 2 && name_word_ok(c, j, j == i)) {
+		j++;
+		words++;
+	}
+	/* a link word cannot end a name */
+	while (j > i && is_link_word(tok(c, j - 1)->full_key))
+		j--;
+	return j;
+}
+
+static uint32_t emit_person(struct ctx *c, uint32_t i, uint32_t end, uint8_t src)
+{
+	struct kh_ent_m m;
+	uint32_t n = gaz_match(c, i, end, &m);
+	const struct kh_lex_entry *e = NULL;
+
+	if (n > 0 && n == end - i && gaz_type(m.entry) == KH_ENT_PERSON)
+		e = m.entry;
+	else
+		m.start = tok(c, i)->core_start;
+	return add_cand(c, i, end, m.start, KH_ENT_PERSON, e != NULL ? SRC_LEX : src, e);
+}
+
+/* Apposition after a person: "X، مبعوث الرئيس الأميركي" adds the title. */
+static void apposition(struct ctx *c, uint32_t ci)
+{
+	uint32_t j = c->cands.items[ci].te, end;
+	struct kh_ent_m m;
+
+	if (!is_punct_str(c, j, "\xd8\x8c") && !is_punct_str(c, j, ","))
+		return;
+	j++;
+	if (!is_word(c, j) || kh_ent_match(c->r->titles, c->doc, j, c->sent_end, 0, &m) == 0)
+		return;
+	end = j + m.n;
+	while (end < c->sent_end && end < j + ENT_MAX_CHAIN && is_word(c, end) &&
+	       !has_proclitic(c, end) && is_definite(c, end) && !is_hard_stop(c, end) &&
+	       !has_lex(c->r->gaz, c, end))
+		end++;
+	add_title(c, ci, m.start, tok(c, end - 1)->end);
+}
+
+/* ---- the lexicon match at a token -------------------------------------------------------- */
+
+static uint32_t emit_gaz(struct ctx *c, uint32_t i, const struct kh_ent_m *m)
+{
+	const struct kh_lex_entry *e = choose_entry(c, i, m->entry);
+
+	return add_cand(c, i, i + m->n, m->start, gaz_type(e), SRC_LEX, e);
+}
+
+/* ---- title + name ---------------------------------------------------------------------- */
+
+/* وفعال: a و the segmenter left on a word that no name list knows. */
+static bool leftover_wa(const struct ctx *c, uint32_t i)
+{
+	const struct kh_token *t = tok(c, i);
+
+	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
+	       (strncmp(t->full_key, "\xd9\x88", 2) == 0 || strncmp(t->full_key, "\xd9\x81", 2) == 0) &&
+	       !has_lex(c->r->given, c, i) && !has_lex(c->r->family, c, i) &&
+	       kh_lex_get(c->r->personwords, t->key) == NULL && kh_lex_get(c->r->gaz, t->key) == NULL;
+}
+
+/* A single definite word may be a name only when a name list knows it (الرئيس الأسد);
+ * otherwise it is a common noun (الناطق باسم المتمردين). */
+static bool lone_definite_ok(const struct ctx *c, uint32_t i)
+{
+	return has_lex(c->r->family, c, i) || has_lex(c->r->given, c, i) ||
+	       kh_lex_get(c->r->personwords, tok(c, i)->key) != NULL;
+}
+
+/* Emit the places and organisations named inside a title (رئيس إقليم كردستان). */
+static uint32_t title_inner(struct ctx *c, uint32_t from, uint32_t to, uint32_t aff)
+{
+	for (uint32_t k = from; k < to && k < c->sent_end;) {
+		struct kh_ent_m g;
+		uint32_t n = gaz_match(c, k, c->sent_end, &g);
+
+		if (n > 0 && c->covered[k] == 0) {
+			const struct kh_lex_entry *e = choose_entry(c, k, g.entry);
+			uint32_t ci = add_cand(c, k, k + n, g.start, gaz_type(e), SRC_LEX, e);
+
+			if (aff == KH_NONE && ci != KH_NONE)
+				aff = ci;
+			k += n;
+		} else {
+			k++;
+		}
+	}
+	return aff;
+}
+
+/* A title or role chain at i followed by a person name.  Emits the places and NORPs met in
+ * the chain and the person.  @return the token after what was consumed, i when nothing. */
+static uint32_t try_title(struct ctx *c, uint32_t i)
+{
+	struct kh_ent_m m;
+	uint32_t j, title_end_tok, aff = KH_NONE, last_def = KH_NONE, name_end, p;
+	uint32_t title_start;
+
+	if (kh_ent_match(c->r->titles, c->doc, i, c->sent_end, 0, &m) == 0)
+		return i;
+	title_start = m.start;
+	j = i + m.n;
+	title_end_tok = j;
+	if (m.n > 1)
+		aff = title_inner(c, i + 1, j, aff);
+	for (uint32_t steps = 0; steps < ENT_MAX_CHAIN && j < c->sent_end && is_word(c, j); steps++) {
+		struct kh_ent_m g;
+
+		if (c->covered[j] != 0) {
+			/* a place inside the title ran past it */
+			while (j < c->sent_end && c->covered[j] != 0)
+				j++;
+			continue;
+		}
+		if (kh_ent_match(c->r->titles, c->doc, j, c->sent_end, 0, &g) > 0 &&
+		    !has_proclitic(c, j)) {
+			if (g.n > 1)
+				aff = title_inner(c, j + 1, j + g.n, aff);
+			j += g.n;
+			title_end_tok = j;
+			last_def = KH_NONE;
+			continue;
+		}
+		if (gaz_match(c, j, c->sent_end, &g) > 0) {
+			const struct kh_lex_entry *e = choose_entry(c, j, g.entry);
+			int ty = gaz_type(e);
+			uint32_t ci;
+
+			if (ty == KH_ENT_PERSON)
+				break;
+			/* المسؤول الإعلامي لوحدات حماية الشعب: a genitive ل is fine, a و is not */
+			if (ty != KH_ENT_NORP && (starts_with_wa(c, j) ||
+						 (tok(c, j)->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0))
+				break;
+			ci = add_cand(c, j, j + g.n, g.start, ty, SRC_LEX, e);
+			if (aff == KH_NONE && ci != KH_NONE)
+				aff = ci;
+			j += g.n;
+			last_def = KH_NONE;
+			continue;
+		}
+		if (is_definite(c, j) && !has_proclitic(c, j) && !is_stop(c, j) &&
+		    !has_lex(c->r->given, c, j) && !has_lex(c->r->family, c, j) && aff == KH_NONE &&
+		    !has_lex(c->r->heads, c, j)) {
+			last_def = j;
+			j++;
+			title_end_tok = j;
+			continue;
+		}
+		break;
+	}
+	/* the name */
+	p = j;
+	name_end = p;
+	if (is_word(c, p) && c->covered[p] == 0 && !has_proclitic(c, p) && !leftover_wa(c, p)) {
+		if (gaz_match(c, p, c->sent_end, &m) > 0 && gaz_type(m.entry) == KH_ENT_PERSON)
+			name_end = p + m.n;
+		else
+			name_end = person_extent(c, p, ENT_MAX_NAME_WORDS);
+		if (name_end == p + 1 && is_definite(c, p) && !lone_definite_ok(c, p))
+			name_end = p;
+	}
+	if (name_end == p && last_def != KH_NONE && last_def + 1 == j && lone_definite_ok(c, last_def)) {
+		/* الرئيس الأسد: the definite word taken for the chain was the name */
+		p = last_def;
+		title_end_tok = last_def;
+		name_end = last_def + 1;
+	}
+	if (name_end > p) {
+		uint32_t ci = emit_person(c, p, name_end, SRC_PATTERN);
+
+		if (ci != KH_NONE) {
+			if (title_end_tok > i)
+				add_title(c, ci, title_start, tok(c, title_end_tok - 1)->end);
+			c->cands.items[ci].aff = aff;
+			apposition(c, ci);
+			return name_end;
+		}
+	}
+	return j > i ? j : i;
+}
+
+/* A reporting verb, then unknown words, then a title: أفادت لوبا سمري المتحدثة باسم ...
+ * @return the end of the name, i when the pattern does not hold. */
+static uint32_t try_name_before_title(struct ctx *c, uint32_t i)
+{
+	const char *cl;
+	uint32_t end, ci;
+	struct kh_ent_m m;
+
+	if (i <= c->sent_first)
+		return i;
+	cl = stop_class(c, i - 1);
+	if (cl == NULL || strcmp(cl, "verb") != 0 || is_definite(c, i) || has_proclitic(c, i))
+		return i;
+	end = person_extent(c, i, 3);
+	if (end == i || end >= c->sent_end)
+		return i;
+	if (kh_ent_match(c->r->titles, c->doc, end, c->sent_end, 0, &m) == 0 || !is_definite(c, end))
+		return i;
+	ci = emit_person(c, i, end, SRC_PATTERN);
+	if (ci == KH_NONE)
+		return i;
+	{
+		uint32_t te = end + m.n;
+
+		while (te < c->sent_end && te < end + m.n + ENT_MAX_CHAIN && is_word(c, te) &&
+		       !has_proclitic(c, te) && is_definite(c, te) && !is_stop(c, te) &&
+		       !has_lex(c->r->gaz, c, te))
+			te++;
+		add_title(c, ci, m.start, tok(c, te - 1)->end);
+	}
+	return end;
+}
+
+/* ---- head + name ----------------------------------------------------------------------- */
+
+/* Words at the start of a place name that always take the next word (دير الزور, كفر دوما). */
+static bool is_place_prefix(const char *k)
+{
+	static const char *const pre[] = {
+		"\xd8\xaf\xd9\x8a\xd8\xb1", /* دير */
+		"\xd9\x83\xd9\x81\xd8\xb1", /* كفر */
+		"\xd8\xaf\xd8\xa7\xd8\xb1", /* دار */
+		"\xd8\xaa\xd9\x84",         /* تل */
+		"\xd8\xb9\xd9\x8a\xd9\x86", /* عين */
+		"\xd8\xac\xd8\xb3\xd8\xb1", /* جسر */
+		"\xd8\xa8\xd9\x8a\xd8\xb1", /* بير */
+		"\xd8\xa8\xd8\xa6\xd8\xb1", /* بئر */
+		"\xd8\xb1\xd8\xa7\xd8\xb3", /* راس */
+		"\xd8\xb1\xd8\xa7\xd9\x94\xd8\xb3",
+		"\xd8\xb3\xd9\x88\xd9\x82", /* سوق */
+		"\xd8\xac\xd8\xa8\xd9\x84", /* جبل */
+		"\xd8\xae\xd8\xa7\xd9\x86", /* خان */
+		"\xd8\xa8\xd9\x8a\xd8\xaa", /* بيت */
+		"\xd8\xa7\xd8\xa8\xd9\x88", /* ابو */
+		"\xd9\x85\xd8\xb1\xd8\xac", /* مرج */
+		"\xd8\xa8\xd8\xa7\xd8\xa8", /* باب */
+		"\xd9\x82\xd8\xb5\xd8\xb1", /* قصر */
+		"\xd8\xb3\xd9\x8a\xd8\xaf\xd9\x8a", /* سيدي */
+		"\xd8\xb9\xd8\xa8\xd8\xaf", /* عبد */
+		"\xd8\xa7\xd9\x85",         /* ام */
+		"\xd8\xaa\xd9\x84\xd8\xa9", /* تلة */
+		"\xd8\xaa\xd9\x84\xd9\x87",
+		"\xd8\xb1\xd8\xa7\xd9\x85", /* رام */
+		"\xd8\xb4\xd9\x8a\xd8\xae", /* شيخ */
+		"\xd8\xa7\xd9\x84\xd8\xb4\xd9\x8a\xd8\xae", /* الشيخ */
+		"\xd8\xad\xd8\xb1\xd9\x81", /* حرف */
+		"\xd9\x88\xd8\xa7\xd8\xaf\xd9\x8a", /* وادي */
+	};
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (strcmp(k, pre[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Ends in ي or ية (folded يه): a nisba adjective. */
+static bool is_nisba(const char *k)
+{
+	size_t n = strlen(k);
+
+	return (n >= 6 && strcmp(k + n - 2, "\xd9\x8a") == 0) ||
+	       (n >= 8 && strcmp(k + n - 4, "\xd9\x8a\xd9\x87") == 0);
+}
+
+static bool ends_with_ta(const char *k)
+{
+	size_t n = strlen(k);
+
+	return n >= 2 && strcmp(k + n - 2, "\xd9\x87") == 0; /* folded ة */
+}
+
+/* Can token i be a word of an unknown place name after a head? */
+static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head_fem,
+			  bool after_prefix)
+{
+	const struct kh_token *t;
+
+	if (!is_word(c, i) || c->covered[i] != 0)
+		return false;
+	t = tok(c, i);
+	if ((t->flags & KH_TOKF_SUFFIX) != 0)
+		return false;
+	if (!first && (has_proclitic(c, i) || starts_with_wa(c, i)))
+		return false;
+	if (is_stop(c, i) || has_lex(c->r->heads, c, i))
+		return false;
+	if (!first && has_lex(c->r->titles, c, i))
+		return false;
+	if (first && !is_place_prefix(word_key(c, i)) && has_lex(c->r->titles, c, i))
+		return false;
+	if (first && head_fem && !is_definite(c, i) && ends_with_ta(t->key) &&
+	    !has_lex(c->r->gaz, c, i))
+		return false; /* قرية قريبة: an adjective agreeing with the head */
+	if (!after_prefix && is_common_word_x(c, i, false) && !(first && is_place_prefix(word_key(c, i))))
+		return false;
+	return true;
+}
+
+/* End token of an unknown place name at i (i when none). */
+static uint32_t place_extent(const struct ctx *c, uint32_t i, bool head_fem)
+{
+	uint32_t j = i;
+
+	if (!place_word_ok(c, i, true, head_fem, false))
+		return i;
+	j = i + 1;
+	if (is_place_prefix(word_key(c, i))) {
+		if (!place_word_ok(c, j, false, false, true))
+			return i; /* a prefix alone is no name */
+		return j + 1;
+	}
+	/* a second word: only a definite one that is no NORP, or a known name word */
+	if (place_word_ok(c, j, false, false, false) && !has_lex(c->r->gaz, c, j) && !is_stop(c, j) &&
+	    !is_nisba(tok(c, j)->key) && !is_common_word_x(c, j, true))
+		return j + 1;
+	return j;
+}
+
+/* One item of a place list at i: a gazetteer place or an unknown name.  Returns the end
+ * token, i when nothing. */
+static uint32_t place_item(struct ctx *c, uint32_t i, int head_type, bool head_fem,
+			   bool allow_unknown, int strip_wa, uint32_t *ret_cand)
+{
+	struct kh_ent_m m;
+	uint32_t end;
+
+	*ret_cand = KH_NONE;
+	if (!is_word(c, i) || c->covered[i] != 0)
+		return i;
+	if (gaz_match(c, i, c->sent_end, &m) > 0) {
+		const struct kh_lex_entry *e = choose_entry(c, i, m.entry);
+		int ty = gaz_type(e);
+
+		if (ty == KH_ENT_GPE || ty == KH_ENT_LOC || ty == KH_ENT_FAC) {
+			*ret_cand = add_cand(c, i, i + m.n, m.start, ty, SRC_LEX, e);
+			return *ret_cand != KH_NONE ? i + m.n : i;
+		}
+		if (ty == KH_ENT_NORP || ty == KH_ENT_PERSON)
+			return i;
+		/* مدينة الميادين: the head says place, whatever outlet shares the name */
+		if (!allow_unknown)
+			return i;
+		*ret_cand = add_cand(c, i, i + m.n, m.start, head_type, SRC_PATTERN, NULL);
+		return *ret_cand != KH_NONE ? i + m.n : i;
+	}
+	if (!allow_unknown)
+		return i;
+	end = place_extent(c, i, head_fem);
+	if (end == i)
+		return i;
+	*ret_cand = add_cand(c, i, end, kh_ent_core_start(c->doc, i, strip_wa), head_type,
+			     SRC_PATTERN, NULL);
+	return *ret_cand != KH_NONE ? end : i;
+}
+
+/* Quoted name after a head: «سانا».  Returns the token after the closing mark, i when none. */
+static uint32_t quoted_name(struct ctx *c, uint32_t q, int type)
+{
+	uint32_t j = q + 1, end;
+	struct kh_ent_m m;
+	const struct kh_lex_entry *e = NULL;
+
+	while (j < c->sent_end && j < q + 1 + ENT_MAX_QUOTED && is_word(c, j))
+		j++;
+	if (j == q + 1 || !is_quote_close(c, j))
+		return q;
+	end = j;
+	if (gaz_match(c, q + 1, end, &m) == end - (q + 1)) {
+		e = choose_entry(c, q + 1, m.entry);
+		if (gaz_type(e) == KH_ENT_NORP)
+			return q;
+		type = gaz_type(e);
+	}
+	if (add_cand(c, q + 1, end, tok(c, q + 1)->core_start, type, e != NULL ? SRC_LEX : SRC_PATTERN,
+		     e) == KH_NONE)
+		return q;
+	return end + 1;
+}
+
+/* Genitive chain after an organisation head, from token j.  chain bit 1: definite words
+ * (مجلس الأمن الدولي); bit 2: places and organisations (حكومة إقليم كردستان, بعثة الأمم
+ * المتحدة).  Returns the end. */
+static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
+{
+	uint32_t start = j;
+
+	while (j < c->sent_end && j < start + ENT_MAX_GENITIVE && is_word(c, j) && c->covered[j] == 0) {
+		struct kh_ent_m m;
+
+		if (has_proclitic(c, j) || starts_with_wa(c, j) || (tok(c, j)->flags & KH_TOKF_SUFFIX) != 0)
+			break;
+		if (has_lex(c->r->titles, c, j) || has_lex(c->r->given, c, j))
+			break;
+		if (gaz_match(c, j, c->sent_end, &m) > 0) {
+			const struct kh_lex_entry *e = choose_entry(c, j, m.entry);
+			int ty = gaz_type(e);
+
+			if (ty == KH_ENT_NORP) {
+				if (j == start || !is_definite(c, j))
+					break;
+				j += m.n; /* a NORP adjective closes the name */
+				break;
+			}
+			if ((ty == KH_ENT_GPE || ty == KH_ENT_LOC || ty == KH_ENT_ORG) && (chain & 2) != 0) {
+				j += m.n;
+				continue;
+			}
+			break;
+		}
+		if ((chain & 1) == 0 || !is_definite(c, j) || is_stop(c, j))
+			break;
+		j++;
+		/* a nisba adjective after the first genitive closes the name (مجلس الأمن الدولي) */
+		if (j - 1 > start && is_nisba(tok(c, j - 1)->key))
+			break;
+	}
+	return j;
+}
+
+/* A head noun at i and what follows it.  Returns the end of what was consumed, i when the
+ * head did not introduce a name. */
+static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
+{
+	struct kh_ent_m m;
+	const char *cls;
+	int type, keep, chain;
+	uint32_t j, ci, end;
+	bool fem;
+
+	if (kh_ent_match(c->r->heads, c->doc, i, c->sent_end, 1, &m) == 0)
+		return i;
+	if (is_definite(c, i))
+		return i; /* المدينة، الحكومة: no construct state, no name */
+	cls = m.entry->fields[KH_HEAD_CLASS];
+	type = kh_ent_type_parse(m.entry->fields[KH_HEAD_TYPE]);
+	keep = strcmp(m.entry->fields[KH_HEAD_KEEP], "1") == 0;
+	chain = m.entry->n_fields > KH_HEAD_CHAIN ? atoi(m.entry->fields[KH_HEAD_CHAIN]) : 0;
+	fem = ends_with_ta(tok(c, i + m.n - 1)->key);
+	j = i + m.n;
+	/* قرى وبلدات ومدن X */
+	while (j < c->sent_end && starts_with_wa(c, j) && has_lex(c->r->heads, c, j))
+		j++;
+	if (is_quote_open(c, j)) {
+		end = quoted_name(c, j, type);
+		return end > j ? end : i;
+	}
+	if (strcmp(cls, "org_head") == 0) {
+		if (gaz_match(c, j, c->sent_end, &m) > 0 &&
+		    gaz_type(choose_entry(c, j, m.entry)) == KH_ENT_ORG && !keep) {
+			/* تنظيم داعش, قوات البيشمركة: the known name without the head */
+			ci = emit_gaz(c, j, &m);
+			return ci != KH_NONE ? j + m.n : i;
+		}
+		if (!keep || chain == 0 || gaz_len > 0)
+			return i;
+		end = org_chain(c, j, chain);
+		if (end == j || end - i <= gaz_len)
+			return i;
+		ci = add_cand(c, i, end, kh_ent_core_start(c->doc, i, 0), type, SRC_PATTERN, NULL);
+		return ci != KH_NONE ? end : i;
+	}
+	if (strcmp(cls, "fac_head") == 0) {
+		if (gaz_match(c, j, c->sent_end, &m) > 0) {
+			int ty = gaz_type(choose_entry(c, j, m.entry));
+
+			if (ty != KH_ENT_GPE && ty != KH_ENT_LOC && ty != KH_ENT_PERSON)
+				return i;
+			end = j + m.n;
+		} else {
+			end = place_extent(c, j, fem);
+			/* دوار الشهداء, ساحة التحرير: a definite common word names a facility */
+			if (end == j && is_word(c, j) && c->covered[j] == 0 && is_definite(c, j) &&
+			    !has_proclitic(c, j) && !is_hard_stop(c, j) && !has_lex(c->r->heads, c, j) &&
+			    (tok(c, j)->flags & KH_TOKF_SUFFIX) == 0)
+				end = j + 1;
+			if (end == j)
+				return i;
+		}
+		if (end - i <= gaz_len)
+			return i;
+		ci = add_cand(c, i, end, kh_ent_core_start(c->doc, i, 0), type, SRC_PATTERN, NULL);
+		return ci != KH_NONE ? end : i;
+	}
+	/* place_head, place_list */
+	{
+		bool list = strcmp(cls, "place_list") == 0;
+		uint32_t items = 0;
+
+		if (gaz_len > 0)
+			return i;
+		end = place_item(c, j, type, fem, true, 0, &ci);
+		if (end == j)
+			return i;
+		items++;
+		while (list && items < ENT_MAX_LIST && end < c->sent_end) {
+			uint32_t k = end, e2;
+
+			if (is_punct_str(c, k, "\xd8\x8c") || is_punct_str(c, k, ","))
+				k++;
+			else if (!(is_word(c, k) && starts_with_wa(c, k)))
+				break;
+			e2 = place_item(c, k, type, false, true, k == end, &ci);
+			if (e2 == k)
+				break;
+			end = e2;
+			items++;
+		}
+		return end;
+	}
+	(void)keep;
+}
+
+/* ---- given names, family names, abbreviations ------------------------------------------- */
+
+static uint32_t try_given(struct ctx *c, uint32_t i)
+{
+	uint32_t end;
+	const char *k;
+
+	if (!has_lex(c->r->given, c, i) && !is_link_word(tok(c, i)->key))
+		return i;
+	k = tok(c, i)->key;
+	if (is_link_word(k) && strcmp(k, "\xd8\xa7\xd9\x84") == 0)
+		return i;
+	end = person_extent(c, i, ENT_MAX_NAME_WORDS);
+	if (end < i + 2)
+		return i; /* a given name alone is too ambiguous */
+	if (emit_person(c, i, end, SRC_PATTERN) == KH_NONE)
+		return i;
+	apposition(c, c->cands.n - 1);
+	return end;
+}
+
+static uint32_t try_family(struct ctx *c, uint32_t i)
+{
+	struct kh_ent_m m;
+	uint32_t ci;
+
+	if (kh_ent_match(c->r->family, c->doc, i, c->sent_end, 1, &m) == 0)
+		return i;
+	/* العدوان the family, العدوان aggression: alone, a dictionary word is not taken */
+	if (m.n == 1 && (kh_lex_get(c->r->common, tok(c, i)->stem_key) != NULL ||
+			 kh_lex_get(c->r->common, tok(c, i)->key) != NULL))
+		return i;
+	/* العدوان الإسرائيلي: a noun with its adjective, not a person */
+	if (i + m.n < c->sent_end && is_word(c, i + m.n) && is_definite(c, i + m.n)) {
+		struct kh_ent_m g;
+
+		if (gaz_match(c, i + m.n, c->sent_end, &g) > 0 &&
+		    gaz_type(choose_entry(c, i + m.n, g.entry)) == KH_ENT_NORP)
+			return i;
+	}
+	ci = add_cand(c, i, i + m.n, m.start, KH_ENT_PERSON, SRC_PATTERN, NULL);
+	if (ci == KH_NONE)
+		return i;
+	apposition(c, ci);
+	return i + m.n;
+}
+
+/* (أ ف ب), د.ب.أ: single letters with dots or spaces, looked up as one word. */
+static uint32_t try_abbrev(struct ctx *c, uint32_t i)
+{
+	char dots[64], spaces[64], spaced_dots[128];
+	size_t sd = 0;
+	size_t n = 0;
+	uint32_t j = i, last = i, letters = 0;
+	const struct kh_lex_entry *e;
+
+	while (j < c->sent_end && letters < 6) {
+		const struct kh_token *t = tok(c, j);
+
+		if (t->kind != KH_TOK_WORD || strlen(t->full_key) != 2)
+			break;
+		if (n + 4 >= sizeof(dots))
+			break;
+		if (n > 0) {
+			dots[n] = '.';
+			spaces[n] = ' ';
+			n++;
+		}
+		if (sd > 0) {
+			memcpy(spaced_dots + sd, " . ", 3);
+			sd += 3;
+		}
+		memcpy(spaced_dots + sd, t->full_key, 2);
+		sd += 2;
+		memcpy(dots + n, t->full_key, 2);
+		memcpy(spaces + n, t->full_key, 2);
+		n += 2;
+		letters++;
+		last = j;
+		j++;
+		if (is_punct_str(c, j, ".") && j + 1 < c->sent_end && tok(c, j + 1)->kind == KH_TOK_WORD)
+			j++;
+	}
+	if (letters < 2)
+		return i;
+	dots[n] = spaces[n] = '\0';
+	spaced_dots[sd] = '\0';
+	e = kh_lex_get(c->r->gaz, dots);
+	if (e == NULL)
+		e = kh_lex_get(c->r->gaz, spaces);
+	if (e == NULL)
+		e = kh_lex_get(c->r->gaz, spaced_dots);
+	if (e == NULL)
+		return i;
+	e = choose_entry(c, i, e);
+	if (add_cand(c, i, last + 1, tok(c, i)->start, gaz_type(e), SRC_LEX, e) == KH_NONE)
+		return i;
+	return last + 1;
+}
+
+/* A generic organisation from the lexicon (no country: مجلس النواب, وزارة الخارجية) takes
+ * the NORP that follows it into its name: مجلس النواب الليبي.  Returns tokens added. */
+static uint32_t extend_with_norp(struct ctx *c, uint32_t ci)
+{
+	struct cand *k = &c->cands.items[ci];
+	uint32_t j = k->te;
+	struct kh_ent_m m;
+
+	const char *kind = gaz_field(k->entry, KH_GAZ_KIND);
+	static const char *const generic[] = { "ministry", "parliament", "government", "court",
+					       "council", "security" };
+	bool ok = false;
+
+	for (size_t g = 0; kind != NULL && g < sizeof(generic) / sizeof(generic[0]); g++)
+		ok = ok || strcmp(kind, generic[g]) == 0;
+	if (!ok || gaz_field(k->entry, KH_GAZ_COUNTRY) != NULL || j >= c->sent_end || !is_word(c, j) ||
+	    c->covered[j] != 0 || has_proclitic(c, j) || !is_definite(c, j))
+		return 0;
+	if (gaz_match(c, j, c->sent_end, &m) != 1 || gaz_type(choose_entry(c, j, m.entry)) != KH_ENT_NORP)
+		return 0;
+	k->te = j + 1;
+	k->end = tok(c, j)->end;
+	k->entry = NULL;
+	k->src = SRC_PATTERN;
+	c->covered[j] = 1;
+	return 1;
+}
+
+/* لـ«X»: a quoted name after a bare لـ is the outlet a statement was given to. */
+static uint32_t try_medium(struct ctx *c, uint32_t q)
+{
+	uint32_t j = q + 1, end;
+	struct kh_ent_m m;
+	const struct kh_lex_entry *e = NULL;
+
+	if (q <= c->sent_first || strcmp(tok(c, q - 1)->full_key, "\xd9\x84") != 0)
+		return q;
+	while (j < c->sent_end && j < q + 1 + ENT_MAX_QUOTED && is_word(c, j))
+		j++;
+	if (j == q + 1 || !is_quote_close(c, j))
+		return q;
+	end = j;
+	if (gaz_match(c, q + 1, end, &m) == end - (q + 1)) {
+		e = choose_entry(c, q + 1, m.entry);
+		if (gaz_type(e) != KH_ENT_ORG)
+			e = NULL;
+	}
+	if (add_cand(c, q + 1, end, tok(c, q + 1)->core_start, KH_ENT_ORG,
+		     e != NULL ? SRC_LEX : SRC_PATTERN, e) == KH_NONE)
+		return q;
+	return end + 1;
+}
+
+/* Words that begin a place name even without a head: كفر دوما, دير حافر, تل تمر. */
+static bool is_strong_place_prefix(const char *k)
+{
+	static const char *const pre[] = {
+		"\xd9\x83\xd9\x81\xd8\xb1", /* كفر */
+		"\xd8\xaf\xd9\x8a\xd8\xb1", /* دير */
+		"\xd8\xaa\xd9\x84",         /* تل */
+		"\xd8\xb9\xd9\x8a\xd9\x86", /* عين */
+		"\xd8\xae\xd8\xa7\xd9\x86", /* خان */
+		"\xd8\xac\xd8\xb3\xd8\xb1", /* جسر */
+		"\xd9\x85\xd8\xb1\xd8\xac", /* مرج */
+		"\xd8\xa8\xd8\xa6\xd8\xb1", /* بئر */
+	};
+
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (strcmp(k, pre[i]) == 0)
+			return true;
+	return false;
+}
+
+static uint32_t try_place_prefix(struct ctx *c, uint32_t i)
+{
+	if (!is_strong_place_prefix(word_key(c, i)) || i + 1 >= c->sent_end ||
+	    !place_word_ok(c, i + 1, false, false, true))
+		return i;
+	if (add_cand(c, i, i + 2, tok(c, i)->core_start, KH_ENT_GPE, SRC_PATTERN, NULL) == KH_NONE)
+		return i;
+	return i + 2;
+}
+
+/* ---- pass 1 ---------------------------------------------------------------------------- */
+
+static void scan_sentence(struct ctx *c, uint32_t first, uint32_t end)
+{
+	uint32_t i = first;
+
+	c->sent_first = first;
+	c->sent_end = end;
+	while (i < end) {
+		struct kh_ent_m g = { 0 };
+		uint32_t n, glen, next;
+
+		if (c->covered[i] == 0 && is_quote_open(c, i)) {
+			next = try_medium(c, i);
+			if (next > i) {
+				i = next;
+				continue;
+			}
+		}
+		if (c->covered[i] != 0 || tok(c, i)->kind != KH_TOK_WORD) {
+			i++;
+			continue;
+		}
+		next = try_title(c, i);
+		if (next > i) {
+			i = next;
+			continue;
+		}
+		glen = gaz_match(c, i, end, &g);
+		next = try_head(c, i, glen);
+		if (next > i) {
+			i = next;
+			continue;
+		}
+		if (glen > 0) {
+			uint32_t ci = emit_gaz(c, i, &g);
+
+			if (ci != KH_NONE && c->cands.items[ci].type == KH_ENT_PERSON)
+				apposition(c, ci);
+			if (ci != KH_NONE && c->cands.items[ci].type == KH_ENT_ORG)
+				glen += extend_with_norp(c, ci);
+			i += glen;
+			continue;
+		}
+		n = try_abbrev(c, i);
+		if (n == i)
+			n = try_name_before_title(c, i);
+		if (n == i)
+			n = try_place_prefix(c, i);
+		if (n == i)
+			n = try_given(c, i);
+		if (n == i)
+			n = try_family(c, i);
+		i = n > i ? n : i + 1;
+	}
+}
+
+/* ---- pass 2: every accepted surface again ---------------------------------------------- */
+
+static bool is_suffix_worthy(const struct ctx *c, uint32_t i)
+{
+	const char *k = tok(c, i)->full_key;
+
+	return strlen(k) >= 6 && !is_link_word(k) && !is_stop(c, i) && !has_lex(c->r->titles, c, i);
+}
+
+static int register_surfaces(struct ctx *c)
+{
+	uint32_t n = c->cands.n;
+
+	for (uint32_t ci = 0; ci < n; ci++) {
+		const struct cand *k = &c->cands.items[ci];
+		int r;
+
+		if (k->type == KH_ENT_NORP && k->entry != NULL)
+			continue; /* the lexicon finds them everywhere already */
+		r = kh_ent_table_add_tokens(c->surf, c->doc, k->tf, k->te, k->start, ci);
+		if (r < 0)
+			return r;
+		if (k->type != KH_ENT_PERSON || k->te - k->tf < 2)
+			continue;
+		/* the last words alone: بوغدانوف after ميخائيل بوغدانوف */
+		for (uint32_t s = k->tf + 1; s < k->te; s++) {
+			if (!is_suffix_worthy(c, s))
+				continue;
+			r = kh_ent_table_add_tokens(c->surf, c->doc, s, k->te, tok(c, s)->start, ci);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static void second_pass(struct ctx *c)
+{
+	for (uint32_t s = 0; s < c->doc->sentences.n; s++) {
+		const struct kh_sentence *st = &c->doc->sentences.items[s];
+		uint32_t end = st->tok_end <= c->doc->tokens.n ? st->tok_end : c->doc->tokens.n;
+
+		c->sent_first = st->tok_first;
+		c->sent_end = end;
+		for (uint32_t i = st->tok_first; i < end;) {
+			struct kh_ent_m m;
+			uint32_t n, ci;
+
+			if (c->covered[i] != 0 || tok(c, i)->kind != KH_TOK_WORD) {
+				i++;
+				continue;
+			}
+			n = kh_ent_table_match(c->surf, c->doc, i, end, &m);
+			if (n == 0) {
+				i++;
+				continue;
+			}
+			{
+				uint32_t rep = m.value;
+				bool free_span = true;
+
+				for (uint32_t k = i; k < i + n; k++)
+					free_span = free_span && c->covered[k] == 0;
+				if (!free_span) {
+					i++;
+					continue;
+				}
+				ci = add_cand(c, i, i + n, m.start, c->cands.items[rep].type, SRC_SECOND,
+					      c->cands.items[rep].entry);
+				if (ci != KH_NONE) {
+					c->cands.items[ci].rep = rep;
+					if (c->cands.items[ci].type == KH_ENT_PERSON)
+						apposition(c, ci);
+				}
+			}
+			i += n;
+		}
+	}
+}
+
+/* ---- grouping -------------------------------------------------------------------------- */
+
+static uint32_t find(struct ctx *c, uint32_t x)
+{
+	uint32_t steps = 0;
+
+	while (c->cands.items[x].parent != x && steps++ < c->cands.n)
+		x = c->cands.items[x].parent;
+	return x;
+}
+
+static void unite(struct ctx *c, uint32_t a, uint32_t b)
+{
+	a = find(c, a);
+	b = find(c, b);
+	if (a == b)
+		return;
+	if (b < a) {
+		uint32_t t = a;
+
+		a = b;
+		b = t;
+	}
+	c->cands.items[b].parent = a;
+}
+
+static int group(struct ctx *c)
+{
+	struct kh_ent_table *by_key = kh_ent_table_new();
+	int r = 0;
+
+	if (by_key == NULL)
 		return -ENOMEM;
-	*ret_res = r;
-	return 0;
+	for (uint32_t ci = 0; ci < c->cands.n; ci++) {
+		struct cand *k = &c->cands.items[ci];
+		const char *canon = gaz_field(k->entry, KH_GAZ_CANONICAL);
+		char key[600];
+		uint32_t prev;
+
+		if (k->rep != ci)
+			unite(c, ci, k->rep);
+		if (canon != NULL)
+			snprintf(key, sizeof(key), "%d|%s", k->type, canon);
+		else if (kh_ent_span_key(c->doc, k->tf, k->te, k->start, key + 4, sizeof(key) - 4) > 0)
+			memcpy(key, "PAT|", 4);
+		else
+			continue;
+		prev = kh_ent_table_get(by_key, key);
+		if (prev != KH_NONE) {
+			unite(c, ci, prev);
+		} else {
+			r = kh_ent_table_put(by_key, key, ci);
+			if (r < 0)
+				goto out;
+		}
+	}
+	/* persons by containment: a shorter name that ends a longer one joins it */
+	for (uint32_t ci = 0; ci < c->cands.n; ci++) {
+		struct cand *k = &c->cands.items[ci];
+
+		if (k->type != KH_ENT_PERSON || k->te - k->tf < 2)
+			continue;
+		for (uint32_t s = k->tf + 1; s < k->te; s++) {
+			char key[600];
+			uint32_t other;
+
+			if (kh_ent_span_key(c->doc, s, k->te, tok(c, s)->start, key + 4, sizeof(key) - 4) == 0)
+				continue;
+			memcpy(key, "PAT|", 4);
+			other = kh_ent_table_get(by_key, key);
+			if (other != KH_NONE && c->cands.items[other].type == KH_ENT_PERSON)
+				unite(c, ci, other);
+		}
+	}
+out:
+	kh_ent_table_free(by_key);
+	return r;
 }
 
-struct kh_ent_res *kh_ent_res_free(struct kh_ent_res *r)
+static int cmp_mention(const void *a, const void *b)
 {
-	free(r);
-	return NULL;
+	const struct kh_mention *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end < y->end ? -1 : (x->end > y->end ? 1 : 0);
 }
 
-size_t kh_ent_res_count(const struct kh_ent_res *r, const char *name)
+static int build_entities(struct ctx *c)
 {
-	(void)r;
-	(void)name;
+	struct kh_doc *doc = c->doc;
+	uint32_t base = doc->entities.n;
+	uint32_t m0 = doc->mentions.n;
+
+	/* cands come in an order close to text order; entities in order of first mention */
+	uint32_t *order = malloc(((size_t)c->cands.n + 1) * sizeof(*order));
+
+	if (order == NULL)
+		return -ENOMEM;
+	for (uint32_t ci = 0; ci < c->cands.n; ci++)
+		order[ci] = ci;
+	/* insertion order by start is fine for the sizes involved? use qsort on starts */
+	for (uint32_t ci = 0; ci < c->cands.n; ci++) {
+		struct cand *k = &c->cands.items[ci];
+		uint32_t root = find(c, ci);
+		struct cand *rk = &c->cands.items[root];
+		struct kh_mention *mn;
+
+		if (rk->entity == KH_NONE) {
+			struct kh_entity *e = kh_vec_push(&doc->entities);
+
+			if (e == NULL)
+				goto oom;
+			e->type = rk->type;
+			e->affiliation = KH_NONE;
+			e->first_mention = KH_NONE;
+			rk->entity = doc->entities.n - 1;
+		}
+		k->entity = rk->entity;
+		mn = kh_vec_push(&doc->mentions);
+		if (mn == NULL)
+			goto oom;
+		mn->start = k->start;
+		mn->end = k->end;
+		mn->tok_first = k->tf;
+		mn->tok_end = k->te;
+		mn->entity = k->entity;
+		mn->sentence = tok(c, k->tf)->sentence;
+	}
+	/* fill entity attributes */
+	for (uint32_t ci = 0; ci < c->cands.n; ci++) {
+		struct cand *k = &c->cands.items[ci];
+		struct kh_entity *e = &doc->entities.items[k->entity];
+		const char *name;
+
+		if (k->end - k->start > 0 &&
+		    (e->name == NULL || strlen(e->name) < (size_t)(k->end - k->start))) {
+			name = kh_doc_norm_strndup(doc, k->start, k->end);
+			if (name == NULL)
+				goto oom;
+			e->name = name;
+		}
+		if (k->entry != NULL && e->canonical == NULL) {
+			e->canonical = gaz_field(k->entry, KH_GAZ_CANONICAL);
+			e->name_en = gaz_field(k->entry, KH_GAZ_NAME_EN);
+			e->country = gaz_field(k->entry, KH_GAZ_COUNTRY);
+			e->kind = gaz_field(k->entry, KH_GAZ_KIND);
+			e->agency_id = gaz_field(k->entry, KH_GAZ_ID);
+		}
+		if (k->aff != KH_NONE && e->affiliation == KH_NONE && k->aff < c->cands.n)
+			e->affiliation = c->cands.items[k->aff].entity;
+		for (uint32_t t = 0; t < k->n_titles; t++) {
+			bool dup = false;
+
+			for (uint32_t x = 0; x < e->n_titles; x++)
+				dup = dup || strcmp(e->titles[x], k->titles[t]) == 0;
+			if (dup)
+				continue;
+			{
+				const char **grown = kh_arena_alloc(&doc->arena,
+								   sizeof(*grown) * (e->n_titles + 1));
+
+				if (grown == NULL)
+					goto oom;
+				if (e->n_titles > 0)
+					memcpy(grown, e->titles, sizeof(*grown) * e->n_titles);
+				grown[e->n_titles++] = k->titles[t];
+				e->titles = grown;
+			}
+		}
+	}
+	free(order);
+	/* mentions in text order; first mention and counts per entity */
+	if (doc->mentions.n > m0)
+		qsort(doc->mentions.items + m0, doc->mentions.n - m0, sizeof(struct kh_mention),
+		      cmp_mention);
+	for (uint32_t i = m0; i < doc->mentions.n; i++) {
+		struct kh_entity *e = &doc->entities.items[doc->mentions.items[i].entity];
+
+		if (e->first_mention == KH_NONE)
+			e->first_mention = i;
+		e->n_mentions++;
+	}
+	(void)base;
 	return 0;
+oom:
+	free(order);
+	return -ENOMEM;
 }
 
 int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 {
-	(void)r;
-	(void)doc;
-	return 0;
+	struct ctx c = { .r = r, .doc = doc };
+	int rc = 0;
+
+	if (r == NULL || doc == NULL || doc->tokens.n == 0)
+		return 0;
+	c.covered = kh_arena_alloc(&doc->arena, doc->tokens.n);
+	c.surf = kh_ent_table_new();
+	if (c.covered == NULL || c.surf == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t s = 0; s < doc->sentences.n; s++) {
+		const struct kh_sentence *st = &doc->sentences.items[s];
+		uint32_t end = st->tok_end <= doc->tokens.n ? st->tok_end : doc->tokens.n;
+
+		if (st->tok_first < end)
+			scan_sentence(&c, st->tok_first, end);
+	}
+	rc = register_surfaces(&c);
+	if (rc < 0)
+		goto out;
+	second_pass(&c);
+	rc = group(&c);
+	if (rc < 0)
+		goto out;
+	rc = build_entities(&c);
+out:
+	kh_ent_table_free(c.surf);
+	kh_vec_free(&c.cands);
+	return rc;
 }

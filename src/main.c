@@ -11,6 +11,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: khabar serve [--config FILE] [--port N] [options]   run the HTTP service\n"
 	      "       khabar analyze [options] [FILE|-]                  print the API's JSON for one article\n"
+	      "       khabar probe [--timeout SECONDS] [URL]             health probe: exit 0 on HTTP 2xx\n"
 	      "       khabar --version\n"
 	      "Run 'khabar SUBCOMMAND --help' for the options of each.\n",
 	      f);
@@ -33,6 +34,8 @@ int main(int argc, char **argv)
 		return kh_cli_serve(argc - 1, argv + 1);
 	if (strcmp(argv[1], "analyze") == 0)
 		return kh_cli_analyze(argc - 1, argv + 1);
+	if (strcmp(argv[1], "probe") == 0)
+		return kh_cli_probe(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("khabar %s\n", KH_VERSION);
 		return 0;

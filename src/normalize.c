@@ -1,115 +1,603 @@
 /* SPDX-License-Identifier: MIT */
-/* Provisional analysis view: removes Arabic diacritics and tatweel only.
- * The full ICU version replaces this file. */
+/* The analysis view.  The text is cut into normalization segments (a character
+ * with an NFKC boundary before it plus the characters that may combine with it);
+ * a segment of one NFKC-stable character, or of a stable base followed only by
+ * marks we drop anyway, is mapped by our own table without calling ICU; any
+ * other segment goes through unorm2_normalize().  Every byte written to the view
+ * records the original byte range of the segment it came from, so a span of the
+ * view always maps back to whole characters of the text as sent. */
 #include "normalize.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/unorm2.h>
 
 #include "doc.h"
+#include "segment.h"
 #include "utf8.h"
 
-static int is_dropped(uint32_t cp)
+#define NORM_MAX_SEGMENT 32u /* code points; longer runs of marks are cut (stream-safe, UAX 15) */
+#define NORM_SEG_UNITS (NORM_MAX_SEGMENT * 2u)
+#define NORM_OUT_UNITS 1024u /* NFKC expands one code point to at most 18 */
+
+enum nf_flag {
+	NF_BB = 1,     /* NFKC boundary before the character */
+	NF_STABLE = 2, /* NFKC leaves the character alone */
+	NF_MAYBE = 4,  /* may compose with the character before it */
+	NF_IDENT = 8,  /* stable, and our rules keep it as it is: copy it */
+	NF_SAFE = 16,  /* a stable, non-composing mark that we drop */
+};
+
+enum map_action {
+	MAP_KEEP = 0,    /* write the (possibly mapped) code point */
+	MAP_DROP_EXTEND, /* drop; the previous character's source range covers it */
+	MAP_DROP,        /* drop without trace */
+};
+
+static enum map_action nmap(uint32_t cp, uint32_t *ret);
+
+static const UNormalizer2 *nfkc;
+static uint8_t nf_flags[0x10000];
+static pthread_once_t nf_once = PTHREAD_ONCE_INIT;
+static bool nf_ready;
+
+static uint8_t our_flags(uint32_t c, uint8_t f)
 {
-	return (cp >= 0x064B && cp <= 0x065F) || cp == 0x0670 || cp == 0x0640;
+	uint32_t m;
+	enum map_action a = nmap(c, &m);
+	uint8_t o = 0;
+
+	if ((f & NF_STABLE) != 0 && a == MAP_KEEP && m == c && c != '\r')
+		o |= NF_IDENT;
+	if ((f & (NF_STABLE | NF_MAYBE)) == NF_STABLE && a == MAP_DROP_EXTEND)
+		o |= NF_SAFE;
+	return o;
+}
+
+static void nf_init(void)
+{
+	UErrorCode st = U_ZERO_ERROR;
+
+	nfkc = unorm2_getNFKCInstance(&st);
+	if (U_FAILURE(st))
+		return;
+	for (uint32_t c = 0; c < 0x10000; c++) {
+		UChar u = (UChar)c;
+		uint8_t f = 0;
+
+		if (c >= 0xD800 && c <= 0xDFFF) {
+			nf_flags[c] = NF_BB | NF_STABLE;
+			continue;
+		}
+		st = U_ZERO_ERROR;
+		if (unorm2_hasBoundaryBefore(nfkc, (UChar32)c))
+			f |= NF_BB;
+		if (unorm2_isNormalized(nfkc, &u, 1, &st) && U_SUCCESS(st))
+			f |= NF_STABLE;
+		st = U_ZERO_ERROR;
+		if (unorm2_quickCheck(nfkc, &u, 1, &st) == UNORM_MAYBE)
+			f |= NF_MAYBE;
+		nf_flags[c] = f | our_flags(c, f);
+	}
+	nf_ready = true;
+}
+
+static bool nf_setup(void)
+{
+	pthread_once(&nf_once, nf_init);
+	return nf_ready;
+}
+
+static uint8_t nf_get(uint32_t cp)
+{
+	UChar u[2];
+	UErrorCode st = U_ZERO_ERROR;
+	uint8_t f = 0;
+
+	if (cp < 0x10000)
+		return nf_flags[cp];
+	u[0] = (UChar)(0xD7C0 + (cp >> 10));
+	u[1] = (UChar)(0xDC00 | (cp & 0x3FF));
+	if (unorm2_hasBoundaryBefore(nfkc, (UChar32)cp))
+		f |= NF_BB;
+	if (unorm2_isNormalized(nfkc, u, 2, &st) && U_SUCCESS(st))
+		f |= NF_STABLE;
+	st = U_ZERO_ERROR;
+	if (unorm2_quickCheck(nfkc, u, 2, &st) == UNORM_MAYBE)
+		f |= NF_MAYBE;
+	return f | our_flags(cp, f);
+}
+
+/* Our rules on top of NFKC.  A mapping to another character also applies before
+ * NFKC (so ی + hamza above composes like ي + hamza above). */
+static enum map_action nmap(uint32_t cp, uint32_t *ret)
+{
+	*ret = cp;
+	if (cp < 0x80) {
+		if (cp == '\t')
+			*ret = ' ';
+		else if (cp == '\v' || cp == '\f' || cp == '\r')
+			*ret = '\n';
+		else if ((cp < 0x20 && cp != '\n') || cp == 0x7F)
+			*ret = ' ';
+		return MAP_KEEP;
+	}
+	if (cp < 0x600) {
+		if (cp == 0x85)
+			*ret = '\n';
+		else if (cp < 0xA0 || cp == 0xA0)
+			*ret = ' ';
+		else if (cp == 0xAD)
+			return MAP_DROP; /* soft hyphen */
+		return MAP_KEEP;
+	}
+	if (cp <= 0x6FF) {
+		if ((cp >= 0x610 && cp <= 0x61A) || cp == 0x640 || (cp >= 0x64B && cp <= 0x65F) ||
+		    cp == 0x670 || (cp >= 0x6D6 && cp <= 0x6ED))
+			return MAP_DROP_EXTEND; /* harakat, Quranic marks, tatweel */
+		if (cp == 0x61C)
+			return MAP_DROP; /* ARABIC LETTER MARK */
+		if (cp >= 0x660 && cp <= 0x669)
+			*ret = '0' + (cp - 0x660);
+		else if (cp >= 0x6F0 && cp <= 0x6F9)
+			*ret = '0' + (cp - 0x6F0);
+		else if (cp == 0x66A)
+			*ret = '%';
+		else if (cp == 0x66B)
+			*ret = '.';
+		else if (cp == 0x66C)
+			*ret = ',';
+		else if (cp == 0x6D4)
+			*ret = '.'; /* ARABIC FULL STOP (Urdu) */
+		else if (cp == 0x6A9 || cp == 0x6AA)
+			*ret = 0x643; /* ک ڪ → ك */
+		else if (cp == 0x6CC || cp == 0x6CD || cp == 0x6CE || cp == 0x6D0 || cp == 0x6D2)
+			*ret = 0x64A; /* ی ۍ ێ ې ے → ي */
+		else if (cp == 0x6D5 || cp == 0x6C0 || cp == 0x6C1 || cp == 0x6C2 || cp == 0x6BE)
+			*ret = 0x647; /* ە ۀ ہ ۂ ھ → ه */
+		else if (cp == 0x6C3)
+			*ret = 0x629; /* ۃ → ة */
+		else if (cp == 0x679)
+			*ret = 0x62A; /* ٹ → ت */
+		else if (cp == 0x688)
+			*ret = 0x62F; /* ڈ → د */
+		else if (cp == 0x6BA)
+			*ret = 0x646; /* ں → ن */
+		return MAP_KEEP;
+	}
+	if (cp >= 0x2000 && cp <= 0x206F) {
+		if (cp <= 0x200A || cp == 0x202F || cp == 0x205F)
+			*ret = ' ';
+		else if (cp <= 0x200F || (cp >= 0x202A && cp <= 0x202E) || cp == 0x2060 ||
+			 (cp >= 0x2066 && cp <= 0x2069))
+			return MAP_DROP; /* zero-width and bidi controls */
+		else if (cp == 0x2028 || cp == 0x2029)
+			*ret = '\n';
+		else if (cp >= 0x201C && cp <= 0x201F)
+			*ret = '"'; /* “ ” „ ‟: direction decided by the segmenter */
+		else if (cp == 0x2033)
+			*ret = '"'; /* ″ used as a quotation mark */
+		return MAP_KEEP;
+	}
+	if (cp == 0xFEFF || cp == 0x180E)
+		return MAP_DROP;
+	if (cp == 0x3000 || cp == 0x1680)
+		*ret = ' ';
+	return MAP_KEEP;
+}
+
+/* ---- output buffer ------------------------------------------------------------------------ */
+
+struct nbuf {
+	struct kh_arena *arena; /* NULL: malloc'd, no offset map */
+	char *s;
+	uint32_t *os, *oe;
+	uint32_t len, cap;
+	uint32_t last;          /* view offset of the last character written, or UINT32_MAX */
+};
+
+static int nbuf_grow(struct nbuf *b, uint32_t need)
+{
+	uint64_t ncap = (uint64_t)b->cap * 2;
+
+	if (ncap < (uint64_t)b->len + need + 64)
+		ncap = (uint64_t)b->len + need + 64;
+	if (ncap >= UINT32_MAX / 2)
+		return -ENOMEM;
+	if (b->arena == NULL) {
+		char *s = realloc(b->s, ncap);
+
+		if (s == NULL)
+			return -ENOMEM;
+		b->s = s;
+	} else {
+		char *s = kh_arena_alloc(b->arena, ncap);
+		uint32_t *os = kh_arena_alloc(b->arena, ncap * sizeof(uint32_t));
+		uint32_t *oe = kh_arena_alloc(b->arena, ncap * sizeof(uint32_t));
+
+		if (s == NULL || os == NULL || oe == NULL)
+			return -ENOMEM;
+		if (b->len > 0) {
+			memcpy(s, b->s, b->len);
+			memcpy(os, b->os, b->len * sizeof(uint32_t));
+			memcpy(oe, b->oe, b->len * sizeof(uint32_t));
+		}
+		b->s = s;
+		b->os = os;
+		b->oe = oe;
+	}
+	b->cap = (uint32_t)ncap;
+	return 0;
+}
+
+static inline int emit(struct nbuf *b, uint32_t cp, uint32_t ostart, uint32_t oend)
+{
+	unsigned k;
+
+	if (b->len + 5 > b->cap && nbuf_grow(b, 5) < 0)
+		return -ENOMEM;
+	b->last = b->len;
+	k = kh_utf8_encode(cp, b->s + b->len);
+	if (b->os != NULL) {
+		for (unsigned j = 0; j < k; j++) {
+			b->os[b->len + j] = ostart;
+			b->oe[b->len + j] = oend;
+		}
+	}
+	b->len += k;
+	return 0;
+}
+
+/* A dropped mark or tatweel: the character before it now spans it too. */
+static void extend(struct nbuf *b, uint32_t oend)
+{
+	if (b->os == NULL || b->last == UINT32_MAX)
+		return;
+	if (b->s[b->last] == ' ' || b->s[b->last] == '\n')
+		return;
+	for (uint32_t j = b->last; j < b->len; j++)
+		if (b->oe[j] < oend)
+			b->oe[j] = oend;
+}
+
+static inline int put(struct nbuf *b, uint32_t cp, uint32_t ostart, uint32_t oend)
+{
+	uint32_t m;
+
+	switch (nmap(cp, &m)) {
+	case MAP_KEEP:
+		return emit(b, m, ostart, oend);
+	case MAP_DROP_EXTEND:
+		extend(b, oend);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* ---- the normalizer ----------------------------------------------------------------------- */
+
+static inline unsigned decode(const unsigned char *s, uint32_t n, uint32_t *ret_cp)
+{
+	if (s[0] < 0x80) {
+		*ret_cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] < 0xE0 && n >= 2 && (s[1] & 0xC0) == 0x80) {
+		*ret_cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+		return 2;
+	}
+	return kh_utf8_decode(s, n, ret_cp);
+}
+
+/* One segment through ICU: our letter mappings, NFKC, then our rules. */
+static int slow_segment(struct nbuf *b, const unsigned char *s, uint32_t start, uint32_t end)
+{
+	UChar in[NORM_SEG_UNITS + 2];
+	UChar out_local[NORM_OUT_UNITS];
+	UChar *out = out_local;
+	int32_t n_in = 0, n_out;
+	UErrorCode st = U_ZERO_ERROR;
+	int r = 0;
+
+	for (uint32_t i = start; i < end;) {
+		uint32_t cp, m;
+		unsigned k = decode(s + i, end - i, &cp);
+
+		if (nmap(cp, &m) == MAP_KEEP)
+			cp = m;
+		if (cp < 0x10000) {
+			in[n_in++] = (UChar)cp;
+		} else {
+			in[n_in++] = (UChar)(0xD7C0 + (cp >> 10));
+			in[n_in++] = (UChar)(0xDC00 | (cp & 0x3FF));
+		}
+		i += k;
+	}
+	n_out = unorm2_normalize(nfkc, in, n_in, out, NORM_OUT_UNITS, &st);
+	if (st == U_BUFFER_OVERFLOW_ERROR) {
+		out = malloc(((size_t)n_out + 1) * sizeof(UChar));
+		if (out == NULL)
+			return -ENOMEM;
+		st = U_ZERO_ERROR;
+		n_out = unorm2_normalize(nfkc, in, n_in, out, n_out + 1, &st);
+	}
+	if (U_FAILURE(st)) {
+		/* cannot happen for well-formed input; keep the text rather than lose it */
+		memcpy(out, in, (size_t)n_in * sizeof(UChar));
+		n_out = n_in;
+	}
+	for (int32_t j = 0; j < n_out && r == 0;) {
+		uint32_t cp = out[j++];
+
+		if (cp >= 0xD800 && cp <= 0xDBFF && j < n_out && out[j] >= 0xDC00 && out[j] <= 0xDFFF)
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (out[j++] - 0xDC00);
+		r = put(b, cp, start, end);
+	}
+	if (out != out_local)
+		free(out);
+	return r;
+}
+
+/* Copy one character that needs no change. */
+static inline int copy_char(struct nbuf *b, const unsigned char *s, uint32_t i, unsigned k)
+{
+	if (b->len + 5 > b->cap && nbuf_grow(b, 5) < 0)
+		return -ENOMEM;
+	b->last = b->len;
+	for (unsigned j = 0; j < k; j++) {
+		b->s[b->len + j] = (char)s[i + j];
+		if (b->os != NULL) {
+			b->os[b->len + j] = i;
+			b->oe[b->len + j] = i + k;
+		}
+	}
+	b->len += k;
+	return 0;
+}
+
+static inline uint8_t flags_of(uint32_t cp)
+{
+	return cp < 0x10000 ? nf_flags[cp] : nf_get(cp);
+}
+
+/* Does the character at @p i start a new normalization segment? */
+static inline bool boundary_at(const unsigned char *s, uint32_t n, uint32_t i)
+{
+	uint32_t cp;
+
+	if (i >= n || s[i] < 0x80)
+		return true;
+	if (s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < n)
+		return (nf_flags[((uint32_t)(s[i] & 0x1F) << 6) | (s[i + 1] & 0x3F)] & NF_BB) != 0;
+	decode(s + i, n - i, &cp);
+	return (flags_of(cp) & NF_BB) != 0;
+}
+
+/* The hot path: a run of ASCII and two-byte characters that need no change,
+ * each followed by a segment boundary, copied with their map.  @return where
+ * the run stops. */
+static uint32_t copy_run(struct nbuf *b, const unsigned char *s, uint32_t n, uint32_t i)
+{
+	uint32_t len = b->len;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		unsigned k;
+
+		if (len + 2 >= b->cap)
+			break;
+		if (c < 0x80) {
+			if ((nf_flags[c] & NF_IDENT) == 0 || !boundary_at(s, n, i + 1))
+				break;
+			k = 1;
+			b->s[len] = (char)c;
+		} else if (c >= 0xC2 && c < 0xE0 && i + 1 < n) {
+			uint32_t cp = ((uint32_t)(c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+
+			if ((nf_flags[cp] & NF_IDENT) == 0 || !boundary_at(s, n, i + 2))
+				break;
+			k = 2;
+			b->s[len] = (char)c;
+			b->s[len + 1] = (char)s[i + 1];
+		} else {
+			break;
+		}
+		if (b->os != NULL) {
+			b->os[len] = i;
+			b->oe[len] = i + k;
+			if (k == 2) {
+				b->os[len + 1] = i;
+				b->oe[len + 1] = i + 2;
+			}
+		}
+		b->last = len;
+		len += k;
+		i += k;
+	}
+	b->len = len;
+	return i;
+}
+
+static int normalize(struct nbuf *b, const char *text, uint32_t n)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	uint32_t i = 0;
+	int r = 0;
+
+	if (!nf_setup())
+		return -EIO;
+	b->last = UINT32_MAX;
+	while (r == 0) {
+		uint32_t cp, seg_end, count = 1;
+		unsigned k;
+		uint8_t f;
+		bool marks_safe = true;
+
+		i = copy_run(b, s, n, i);
+		if (i >= n)
+			break;
+		k = decode(s + i, n - i, &cp);
+		f = flags_of(cp);
+		seg_end = i + k;
+		if (cp == '\r') {
+			seg_end = i + 1 < n && s[i + 1] == '\n' ? i + 2 : i + 1;
+			r = emit(b, '\n', i, seg_end);
+			i = seg_end;
+			continue;
+		}
+		/* the segment: this character and the ones that may combine with it */
+		while (seg_end < n && count < NORM_MAX_SEGMENT) {
+			uint32_t cp2;
+			unsigned k2 = decode(s + seg_end, n - seg_end, &cp2);
+			uint8_t f2 = flags_of(cp2);
+
+			if ((f2 & NF_BB) != 0)
+				break;
+			marks_safe = marks_safe && (f2 & NF_SAFE) != 0;
+			seg_end += k2;
+			count++;
+		}
+		if (count == 1 && (f & NF_IDENT) != 0) {
+			r = copy_char(b, s, i, k);
+		} else if (count == 1) {
+			uint32_t m;
+
+			/* our own mapping wins: it is what the slow path would produce too */
+			if ((f & NF_STABLE) != 0 || (nmap(cp, &m) == MAP_KEEP && m != cp))
+				r = put(b, cp, i, seg_end);
+			else
+				r = slow_segment(b, s, i, seg_end);
+		} else if ((f & NF_STABLE) != 0 && marks_safe) {
+			r = put(b, cp, i, seg_end);
+		} else {
+			r = slow_segment(b, s, i, seg_end);
+		}
+		i = seg_end;
+	}
+	return r;
 }
 
 int kh_norm_apply(struct kh_doc *doc)
 {
+	struct nbuf b = { .arena = &doc->arena };
 	uint32_t n = doc->orig_len;
-	const unsigned char *s = (const unsigned char *)doc->orig;
-	uint32_t o = 0;
+	int r;
 
-	doc->norm = kh_arena_alloc(&doc->arena, (size_t)n + 1);
-	doc->norm_ostart = kh_arena_alloc(&doc->arena, ((size_t)n + 1) * sizeof(uint32_t));
-	doc->norm_oend = kh_arena_alloc(&doc->arena, ((size_t)n + 1) * sizeof(uint32_t));
-	if (doc->norm == NULL || doc->norm_ostart == NULL || doc->norm_oend == NULL)
+	b.cap = n + n / 16 + 64;
+	b.s = kh_arena_alloc(&doc->arena, b.cap);
+	b.os = kh_arena_alloc(&doc->arena, (size_t)b.cap * sizeof(uint32_t));
+	b.oe = kh_arena_alloc(&doc->arena, (size_t)b.cap * sizeof(uint32_t));
+	if (b.s == NULL || b.os == NULL || b.oe == NULL)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < n;) {
-		uint32_t cp;
-		unsigned k = kh_utf8_decode(s + i, n - i, &cp);
-
-		if (is_dropped(cp) && o > 0) {
-			/* a mark belongs to the letter before it */
-			for (uint32_t j = o; j > 0 && doc->norm_ostart[j - 1] == doc->norm_ostart[o - 1]; j--)
-				doc->norm_oend[j - 1] = i + k;
-		} else if (!is_dropped(cp)) {
-			for (unsigned j = 0; j < k; j++) {
-				doc->norm[o] = (char)s[i + j];
-				doc->norm_ostart[o] = i;
-				doc->norm_oend[o] = i + k;
-				o++;
-			}
-		}
-		i += k;
-	}
-	doc->norm[o] = '\0';
-	doc->norm_ostart[o] = n;
-	doc->norm_oend[o] = n;
-	doc->norm_len = o;
+	r = normalize(&b, doc->orig, n);
+	if (r < 0)
+		return r;
+	/* room for the terminator and the final map entry */
+	if (b.len + 1 > b.cap && nbuf_grow(&b, 1) < 0)
+		return -ENOMEM;
+	b.s[b.len] = '\0';
+	b.os[b.len] = n;
+	b.oe[b.len] = n;
+	doc->norm = b.s;
+	doc->norm_len = b.len;
+	doc->norm_ostart = b.os;
+	doc->norm_oend = b.oe;
 	return 0;
 }
 
-static unsigned fold_cp(uint32_t cp, char *out)
+/* ---- folding ------------------------------------------------------------------------------ */
+
+/* Fold @p len bytes of analysis-view text into @p out (same length): ASCII
+ * capitals to small letters, أ إ آ ٱ → ا, ى → ي, ة → ه.  Each of these is a
+ * two-byte sequence D8/D9 xx, and so is its replacement. */
+static void fold_into(char *out, const char *s, size_t len)
 {
-	switch (cp) {
-	case 0x0623: case 0x0625: case 0x0622: case 0x0671:
-		cp = 0x0627;
-		break;
-	case 0x0649:
-		cp = 0x064A;
-		break;
-	case 0x0629:
-		cp = 0x0647;
-		break;
-	default:
-		break;
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char *o = (unsigned char *)out;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+
+		if (c >= 'A' && c <= 'Z') {
+			o[i] = (unsigned char)(c + 32);
+			continue;
+		}
+		o[i] = c;
+		if ((c != 0xD8 && c != 0xD9) || i + 1 >= len)
+			continue;
+		o[i + 1] = p[i + 1];
+		if (c == 0xD8 && (p[i + 1] == 0xA2 || p[i + 1] == 0xA3 || p[i + 1] == 0xA5)) {
+			o[i + 1] = 0xA7; /* آ أ إ → ا */
+		} else if (c == 0xD8 && p[i + 1] == 0xA9) {
+			o[i] = 0xD9; /* ة → ه */
+			o[i + 1] = 0x87;
+		} else if (c == 0xD9 && p[i + 1] == 0x89) {
+			o[i + 1] = 0x8A; /* ى → ي */
+		} else if (c == 0xD9 && p[i + 1] == 0xB1) {
+			o[i] = 0xD8; /* ٱ → ا */
+			o[i + 1] = 0xA7;
+		}
+		i++;
 	}
-	return kh_utf8_encode(cp, out);
+}
+
+size_t kh_norm_fold_buf(char *out, const char *s, size_t len)
+{
+	fold_into(out, s, len);
+	out[len] = '\0';
+	return len;
 }
 
 const char *kh_norm_fold(struct kh_arena *a, const char *s, size_t len)
 {
 	char *out = kh_arena_alloc(a, len + 1);
-	size_t o = 0;
 
 	if (out == NULL)
 		return NULL;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		unsigned k = kh_utf8_decode((const unsigned char *)s + i, len - i, &cp);
-
-		o += fold_cp(cp, out + o);
-		i += k;
-	}
-	out[o] = '\0';
+	kh_norm_fold_buf(out, s, len);
 	return out;
 }
 
 char *kh_norm_key(const char *s, size_t len)
 {
-	char *out = malloc(len + 1);
+	struct nbuf b = { 0 };
+	struct kh_span *spans = NULL;
+	char *out = NULL;
 	size_t o = 0;
+	int n;
 
-	if (out == NULL)
+	if (len >= UINT32_MAX / 4)
 		return NULL;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		unsigned k = kh_utf8_decode((const unsigned char *)s + i, len - i, &cp);
-
-		i += k;
-		if (is_dropped(cp))
-			continue;
-		if (cp == ' ' || cp == '\t' || cp == '\n') {
-			if (o > 0 && out[o - 1] != ' ')
-				out[o++] = ' ';
-			continue;
-		}
-		o += fold_cp(cp, out + o);
+	b.cap = (uint32_t)len + 64;
+	b.s = malloc(b.cap);
+	if (b.s == NULL)
+		return NULL;
+	if (normalize(&b, s, (uint32_t)len) < 0)
+		goto out;
+	spans = malloc(((size_t)b.len + 1) * sizeof(*spans));
+	out = malloc((size_t)b.len * 2 + 1);
+	if (spans == NULL || out == NULL)
+		goto fail;
+	n = kh_seg_words(b.s, b.len, spans, b.len + 1);
+	if (n < 0)
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		if (o > 0)
+			out[o++] = ' ';
+		fold_into(out + o, b.s + spans[i].start, spans[i].end - spans[i].start);
+		o += spans[i].end - spans[i].start;
 	}
-	if (o > 0 && out[o - 1] == ' ')
-		o--;
 	out[o] = '\0';
+	goto out;
+fail:
+	free(out);
+	out = NULL;
+out:
+	free(spans);
+	free(b.s);
 	return out;
 }

@@ -29,8 +29,16 @@ int kh_norm_apply(struct kh_doc *doc);
 const char *kh_norm_fold(struct kh_arena *a, const char *s, size_t len);
 
 /**
- * Normalize and fold a phrase from a lexicon or a test: the words of the result
- * are separated by one space, with no leading or trailing space.
+ * Fold @p len bytes of analysis-view text into @p out, which must have room for
+ * len + 1 bytes (folding never changes the length); NUL-terminates.
+ * @return len
+ */
+size_t kh_norm_fold_buf(char *out, const char *s, size_t len);
+
+/**
+ * Normalize and fold a phrase from a lexicon or a test: the result holds the
+ * folded tokens the segmenter would find in it (words, numbers, each
+ * punctuation mark), separated by one space, with no leading or trailing space.
  * @return malloc'd key (caller frees), or NULL on OOM
  */
 char *kh_norm_key(const char *s, size_t len);

@@ -1,130 +1,703 @@
 /* SPDX-License-Identifier: MIT */
-/* Provisional segmenter: whitespace and punctuation, one sentence per line or stop.
- * The ICU version replaces this file. */
+/* Tokens and sentences of the analysis view.
+ *
+ * Tokens: ICU word break over a UTF-16 copy of the view (measured faster than a
+ * UTF-8 UText), each boundary mapped back to a byte offset by walking the view
+ * alongside, then our fixes: a word that mixes Arabic letters and digits is
+ * cut where the script changes (الـ3 → ال 3, 2017م → 2017 م), punctuation
+ * that ICU keeps inside a word next to Arabic letters is its own token
+ * (الماضي.وقال), and 10/7 is one number.
+ *
+ * Sentences: a break after . ! ? ؟ (and the closing quotes or brackets that
+ * follow them) where ICU's sentence break agrees (asked on a small window
+ * around the stop), unless the stop ends an abbreviation (single
+ * letters as in د. or أ.د.); and at every line break. */
 #include "segment.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/ustring.h>
 
+#include "clitics.h"
 #include "doc.h"
 #include "lexicon.h"
 #include "normalize.h"
 #include "utf8.h"
 
-struct kh_segmenter {
-	int unused;
+struct raw_tok {
+	uint32_t start, end;
+	uint8_t kind;
+	uint8_t flags;
 };
+
+struct kh_segmenter {
+	UBreakIterator *word;
+	UBreakIterator *sent;
+	UChar *u16;          /* the view in UTF-16, for ICU */
+	int32_t n16, cap16;
+	uint32_t c8, c16;    /* a cursor: byte c8 of the view is UTF-16 unit c16 */
+	struct raw_tok *raw;
+	uint32_t n_raw, cap_raw;
+	const unsigned char *text; /* what tokenize() is working on */
+};
+
+/* Prototypes, opened once and cloned per segmenter; and one shared segmenter
+ * (behind a lock) for kh_seg_words(), which lexicon loading calls. */
+static pthread_mutex_t proto_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
+
+static void cls_init(void);
+static UBreakIterator *proto_word;
+static UBreakIterator *proto_sent;
+static struct kh_segmenter *shared_seg;
+
+static int protos_open(void)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int r = 0;
+
+	pthread_once(&cls_once, cls_init);
+	pthread_mutex_lock(&proto_lock);
+	if (proto_word == NULL) {
+		proto_word = ubrk_open(UBRK_WORD, "ar", NULL, 0, &st);
+		if (U_FAILURE(st))
+			proto_word = NULL;
+	}
+	st = U_ZERO_ERROR;
+	if (proto_sent == NULL) {
+		proto_sent = ubrk_open(UBRK_SENTENCE, "ar", NULL, 0, &st);
+		if (U_FAILURE(st))
+			proto_sent = NULL;
+	}
+	if (proto_word == NULL || proto_sent == NULL)
+		r = -EIO;
+	pthread_mutex_unlock(&proto_lock);
+	return r;
+}
 
 struct kh_segmenter *kh_seg_new(void)
 {
-	return calloc(1, sizeof(struct kh_segmenter));
+	struct kh_segmenter *s = calloc(1, sizeof(*s));
+	UErrorCode st = U_ZERO_ERROR;
+
+	if (s == NULL)
+		return NULL;
+	if (protos_open() < 0)
+		return kh_seg_free(s);
+	pthread_mutex_lock(&proto_lock);
+	s->word = ubrk_clone(proto_word, &st);
+	if (U_FAILURE(st))
+		s->word = NULL;
+	st = U_ZERO_ERROR;
+	s->sent = ubrk_clone(proto_sent, &st);
+	if (U_FAILURE(st))
+		s->sent = NULL;
+	pthread_mutex_unlock(&proto_lock);
+	if (s->word == NULL || s->sent == NULL)
+		return kh_seg_free(s);
+	return s;
 }
 
 struct kh_segmenter *kh_seg_free(struct kh_segmenter *s)
 {
+	if (s == NULL)
+		return NULL;
+	if (s->word != NULL)
+		ubrk_close(s->word);
+	if (s->sent != NULL)
+		ubrk_close(s->sent);
+	free(s->u16);
+	free(s->raw);
 	free(s);
 	return NULL;
 }
 
-static int is_space(uint32_t cp)
+void kh_seg_shutdown(void)
 {
-	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0;
+	pthread_mutex_lock(&proto_lock);
+	shared_seg = kh_seg_free(shared_seg);
+	if (proto_word != NULL)
+		ubrk_close(proto_word);
+	if (proto_sent != NULL)
+		ubrk_close(proto_sent);
+	proto_word = proto_sent = NULL;
+	pthread_mutex_unlock(&proto_lock);
 }
 
-static int is_punct(uint32_t cp)
+/* ---- raw tokens ------------------------------------------------------------------------- */
+
+enum cls { C_NONE = 0, C_ARABIC, C_DIGIT, C_PUNCT, C_MARK, C_OTHER };
+
+static uint8_t cls_table[0x800]; /* classify() of every code point below U+0800 */
+
+static enum cls classify_slow(uint32_t cp);
+
+static void cls_init(void)
 {
-	return (cp < 0x80 && cp != '_' && !((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') &&
-		!(cp >= '0' && cp <= '9')) ||
-	       cp == 0x060C || cp == 0x061B || cp == 0x061F || cp == 0xAB || cp == 0xBB ||
-	       cp == 0x201C || cp == 0x201D;
+	for (uint32_t c = 0; c < 0x800; c++)
+		cls_table[c] = (uint8_t)classify_slow(c);
 }
 
-static int push_token(struct kh_doc *doc, uint32_t s, uint32_t e, int kind, uint8_t flags)
+static enum cls classify_slow(uint32_t cp)
 {
-	struct kh_token *t = kh_vec_push(&doc->tokens);
+	if (cp >= '0' && cp <= '9')
+		return C_DIGIT;
+	if ((cp >= 0x621 && cp <= 0x64A) || (cp >= 0x66E && cp <= 0x6D3) ||
+	    (cp >= 0x750 && cp <= 0x77F))
+		return C_ARABIC;
+	if (cp < 0x80)
+		return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ? C_OTHER : C_PUNCT;
+	if (u_ispunct((UChar32)cp))
+		return C_PUNCT;
+	switch (u_charType((UChar32)cp)) {
+	case U_NON_SPACING_MARK:
+	case U_ENCLOSING_MARK:
+	case U_COMBINING_SPACING_MARK:
+	case U_FORMAT_CHAR:
+		return C_MARK;
+	default:
+		break;
+	}
+	if ((cp >= 0x600 && cp <= 0x6FF) || (cp >= 0x8A0 && cp <= 0x8FF) ||
+	    (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF))
+		return C_ARABIC;
+	return C_OTHER;
+}
 
-	if (t == NULL)
-		return -ENOMEM;
-	t->start = t->core_start = t->stem_start = s;
-	t->end = t->stem_end = e;
-	t->kind = (uint8_t)kind;
+static inline enum cls classify(uint32_t cp)
+{
+	return cp < 0x800 ? (enum cls)cls_table[cp] : classify_slow(cp);
+}
+
+/* Decode one character of the (valid) view. */
+static inline unsigned decode_at(const unsigned char *s, uint32_t n, uint32_t *ret_cp)
+{
+	if (s[0] < 0x80) {
+		*ret_cp = s[0];
+		return 1;
+	}
+	if (s[0] < 0xE0 && n >= 2) {
+		*ret_cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+		return 2;
+	}
+	return kh_utf8_decode(s, n, ret_cp);
+}
+
+static int raw_push(struct kh_segmenter *sg, uint32_t start, uint32_t end, uint8_t kind, uint8_t flags)
+{
+	struct raw_tok *t;
+
+	if (sg->n_raw == sg->cap_raw) {
+		uint32_t ncap = sg->cap_raw != 0 ? sg->cap_raw * 2 : 256;
+		struct raw_tok *n = realloc(sg->raw, (size_t)ncap * sizeof(*n));
+
+		if (n == NULL)
+			return -ENOMEM;
+		sg->raw = n;
+		sg->cap_raw = ncap;
+	}
+	/* 10/7 and 1/2: one number */
+	if (kind == KH_TOK_NUMBER && sg->n_raw >= 2) {
+		struct raw_tok *a = &sg->raw[sg->n_raw - 2], *slash = &sg->raw[sg->n_raw - 1];
+
+		if (a->kind == KH_TOK_NUMBER && slash->kind == KH_TOK_PUNCT && slash->flags == 0 &&
+		    flags == 0 && slash->end - slash->start == 1 && sg->text[slash->start] == '/' &&
+		    a->end == slash->start && slash->end == start) {
+			a->end = end;
+			sg->n_raw--;
+			return 0;
+		}
+	}
+	t = &sg->raw[sg->n_raw++];
+	t->start = start;
+	t->end = end;
+	t->kind = kind;
 	t->flags = flags;
-	t->sentence = doc->sentences.n;
-	t->full_key = kh_norm_fold(&doc->arena, doc->norm + s, e - s);
-	if (t->full_key == NULL)
-		return -ENOMEM;
-	t->key = t->stem_key = t->full_key;
 	return 0;
 }
 
-static int end_sentence(struct kh_doc *doc, uint32_t *first_tok)
+static uint8_t piece_kind(const unsigned char *s, uint32_t a, uint32_t b)
+{
+	if (!(s[a] >= '0' && s[a] <= '9'))
+		return KH_TOK_WORD;
+	for (uint32_t i = a; i < b; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == ','))
+			return KH_TOK_WORD;
+	return KH_TOK_NUMBER;
+}
+
+static int push_piece(struct kh_segmenter *sg, const unsigned char *s, uint32_t a, uint32_t b,
+		      uint8_t *flags)
+{
+	int r;
+
+	if (a >= b)
+		return 0;
+	r = raw_push(sg, a, b, piece_kind(s, a, b), *flags);
+	*flags = 0;
+	return r;
+}
+
+/* A segment ICU calls a word or number: cut it where we want it cut. */
+static int push_word(struct kh_segmenter *sg, const unsigned char *s, uint32_t p, uint32_t q,
+		     uint8_t *flags)
+{
+	enum cls prev = C_NONE;
+	uint32_t piece = p, i = p;
+	int r;
+
+	while (i < q) {
+		uint32_t cp;
+		unsigned k = decode_at(s + i, q - i, &cp);
+		enum cls c = classify(cp);
+
+		if (c == C_PUNCT) {
+			uint32_t cp2 = 0;
+			enum cls next = C_NONE;
+			bool keep;
+
+			if (i + k < q) {
+				decode_at(s + i + k, q - i - k, &cp2);
+				next = classify(cp2);
+			}
+			if (prev == C_DIGIT && next == C_DIGIT)
+				keep = cp == '.' || cp == ',';
+			else
+				keep = prev != C_ARABIC && next != C_ARABIC && prev != C_NONE && next != C_NONE;
+			if (!keep) {
+				r = push_piece(sg, s, piece, i, flags);
+				if (r == 0)
+					r = raw_push(sg, i, i + k, KH_TOK_PUNCT, *flags);
+				if (r < 0)
+					return r;
+				*flags = 0;
+				i += k;
+				piece = i;
+				prev = C_NONE;
+				continue;
+			}
+		} else if ((c == C_ARABIC && prev == C_DIGIT) || (c == C_DIGIT && prev == C_ARABIC)) {
+			r = push_piece(sg, s, piece, i, flags);
+			if (r < 0)
+				return r;
+			piece = i;
+		}
+		if (c != C_MARK)
+			prev = c;
+		i += k;
+	}
+	return push_piece(sg, s, piece, q, flags);
+}
+
+/* The view in UTF-16 for ICU, and the cursor at its start. */
+static int to_utf16(struct kh_segmenter *sg, const char *text, uint32_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+
+	if ((uint64_t)n + 1 > (uint64_t)sg->cap16) {
+		int32_t cap = (int32_t)(n + 1 > 1024 ? n + 1 : 1024);
+		UChar *u = n + 1 >= INT32_MAX ? NULL : realloc(sg->u16, (size_t)cap * sizeof(UChar));
+
+		if (u == NULL)
+			return -ENOMEM;
+		sg->u16 = u;
+		sg->cap16 = cap;
+	}
+	u_strFromUTF8(sg->u16, sg->cap16, &sg->n16, text, (int32_t)n, &st);
+	if (U_FAILURE(st))
+		return -EIO;
+	sg->c8 = 0;
+	sg->c16 = 0;
+	return 0;
+}
+
+/* Byte offset of UTF-16 offset @p u16 (at or after the cursor); moves the cursor. */
+static uint32_t byte_at(struct kh_segmenter *sg, uint32_t u16)
+{
+	const unsigned char *s = sg->text;
+
+	while (sg->c16 < u16) {
+		unsigned char c = s[sg->c8];
+
+		if (c < 0x80) {
+			sg->c8++;
+			sg->c16++;
+		} else if (c < 0xE0) {
+			sg->c8 += 2;
+			sg->c16++;
+		} else if (c < 0xF0) {
+			sg->c8 += 3;
+			sg->c16++;
+		} else {
+			sg->c8 += 4;
+			sg->c16 += 2;
+		}
+	}
+	return sg->c8;
+}
+
+/* UTF-16 offset of byte offset @p b (at or after the cursor); moves the cursor. */
+static uint32_t u16_at(struct kh_segmenter *sg, uint32_t b)
+{
+	const unsigned char *s = sg->text;
+
+	while (sg->c8 < b) {
+		unsigned char c = s[sg->c8];
+
+		sg->c8 += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		sg->c16 += c < 0xF0 ? 1 : 2;
+	}
+	return sg->c16;
+}
+
+/* Raw tokens of @p s into sg->raw. */
+static int tokenize(struct kh_segmenter *sg, const char *text, uint32_t n)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	UErrorCode st = U_ZERO_ERROR;
+	uint8_t flags = KH_TOKF_LINE_START;
+	int32_t q16;
+	uint32_t p, q;
+	int r;
+
+	sg->n_raw = 0;
+	sg->text = s;
+	r = to_utf16(sg, text, n);
+	if (r < 0)
+		return r;
+	ubrk_setText(sg->word, sg->u16, sg->n16, &st);
+	if (U_FAILURE(st))
+		return -EIO;
+	p = 0;
+	ubrk_first(sg->word);
+	for (q16 = ubrk_next(sg->word); q16 != UBRK_DONE && r == 0; p = q, q16 = ubrk_next(sg->word)) {
+		int32_t status = ubrk_getRuleStatus(sg->word);
+
+		q = byte_at(sg, (uint32_t)q16);
+		if (status >= UBRK_WORD_NONE_LIMIT) {
+			r = push_word(sg, s, p, q, &flags);
+			continue;
+		}
+		for (uint32_t i = p; i < q; i++) {
+			uint32_t cp;
+
+			if (s[i] == ' ') {
+				flags |= KH_TOKF_SPACE_BEFORE;
+				continue;
+			}
+			if (s[i] == '\n') {
+				flags |= KH_TOKF_SPACE_BEFORE | KH_TOKF_LINE_START;
+				continue;
+			}
+			kh_utf8_decode(s + i, q - i, &cp);
+			r = raw_push(sg, i, q, classify(cp) == C_PUNCT ? KH_TOK_PUNCT : KH_TOK_OTHER, flags);
+			flags = 0;
+			break;
+		}
+	}
+	return r;
+}
+
+int kh_seg_words(const char *norm, uint32_t len, struct kh_span *ret_spans, uint32_t max)
+{
+	int r;
+
+	struct kh_segmenter *fresh = NULL;
+
+	pthread_mutex_lock(&proto_lock);
+	if (shared_seg == NULL) {
+		pthread_mutex_unlock(&proto_lock);
+		fresh = kh_seg_new(); /* takes the lock itself */
+		if (fresh == NULL)
+			return -ENOMEM;
+		pthread_mutex_lock(&proto_lock);
+		if (shared_seg == NULL) {
+			shared_seg = fresh;
+			fresh = NULL;
+		}
+	}
+	r = tokenize(shared_seg, norm, len);
+	if (r == 0) {
+		uint32_t n = shared_seg->n_raw < max ? shared_seg->n_raw : max;
+
+		for (uint32_t i = 0; i < n; i++) {
+			ret_spans[i].start = shared_seg->raw[i].start;
+			ret_spans[i].end = shared_seg->raw[i].end;
+		}
+		r = (int)n;
+	}
+	pthread_mutex_unlock(&proto_lock);
+	kh_seg_free(fresh);
+	return r;
+}
+
+/* ---- tokens with clitics and keys -------------------------------------------------------- */
+
+static bool is_char(const struct kh_doc *doc, const struct kh_token *t, const char *c)
+{
+	size_t n = strlen(c);
+
+	return t->end - t->start == n && memcmp(doc->norm + t->start, c, n) == 0;
+}
+
+/* Opening and closing quotation marks; " by its neighbours. */
+static void quote_flags(struct kh_doc *doc, uint32_t k, bool *dq_open)
+{
+	struct kh_token *t = &doc->tokens.items[k];
+	const struct kh_token *prev = k > 0 ? &doc->tokens.items[k - 1] : NULL;
+	bool open_ctx, close_ctx;
+	unsigned char next;
+
+	if ((t->flags & KH_TOKF_LINE_START) != 0)
+		*dq_open = false;
+	if (is_char(doc, t, "«")) {
+		t->flags |= KH_TOKF_QUOTE_OPEN;
+		return;
+	}
+	if (is_char(doc, t, "»")) {
+		t->flags |= KH_TOKF_QUOTE_CLOSE;
+		return;
+	}
+	if (!is_char(doc, t, "\""))
+		return;
+	next = (unsigned char)doc->norm[t->end];
+	open_ctx = (t->flags & (KH_TOKF_SPACE_BEFORE | KH_TOKF_LINE_START)) != 0 || prev == NULL ||
+		   (prev->kind == KH_TOK_PUNCT && ((prev->flags & KH_TOKF_QUOTE_OPEN) != 0 ||
+						   is_char(doc, prev, "(") || is_char(doc, prev, "[")));
+	close_ctx = next == '\0' || next == ' ' || next == '\n' || strchr(".,:;!?)]", next) != NULL ||
+		    (next == 0xD8 && ((unsigned char)doc->norm[t->end + 1] == 0x8C ||
+				      (unsigned char)doc->norm[t->end + 1] == 0x9B ||
+				      (unsigned char)doc->norm[t->end + 1] == 0x9F)); /* ، ؛ ؟ */
+	if (open_ctx && !close_ctx)
+		*dq_open = true;
+	else if (close_ctx && !open_ctx)
+		*dq_open = false;
+	else
+		*dq_open = !*dq_open;
+	t->flags |= *dq_open ? KH_TOKF_QUOTE_OPEN : KH_TOKF_QUOTE_CLOSE;
+}
+
+static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t)
+{
+	const char *w = doc->norm + t->start;
+	uint32_t len = t->end - t->start;
+	struct kh_clitics c;
+	char *key;
+
+	t->core_start = t->stem_start = t->start;
+	t->stem_end = t->end;
+	t->full_key = kh_norm_fold(&doc->arena, w, len);
+	if (t->full_key == NULL)
+		return -ENOMEM;
+	t->key = t->stem_key = t->full_key;
+	if (t->kind != KH_TOK_WORD || !kh_clitics_analyze(known, w, t->full_key, len, &c))
+		return 0;
+	t->core_start = t->start + c.core;
+	t->stem_start = t->start + c.stem;
+	t->stem_end = t->start + c.stem_end;
+	t->proclitics = c.proclitics;
+	if (c.article)
+		t->flags |= KH_TOKF_ARTICLE;
+	if (c.stem_end < len)
+		t->flags |= KH_TOKF_SUFFIX;
+	/* key: the core, with the ل of a fused لل written as the article ال */
+	if (c.fused) {
+		key = kh_arena_alloc(&doc->arena, (size_t)(len - c.core) + 3);
+		if (key == NULL)
+			return -ENOMEM;
+		key[0] = (char)0xD8;
+		key[1] = (char)0xA7; /* ا */
+		kh_norm_fold_buf(key + 2, w + c.core, len - c.core);
+		t->key = key;
+	} else if (c.core > 0) {
+		t->key = t->full_key + c.core; /* folding keeps lengths */
+	}
+	if (c.stem == c.core && c.stem_end == len && !c.fused) {
+		t->stem_key = t->key;
+		return 0;
+	}
+	key = kh_arena_alloc(&doc->arena, (size_t)(c.stem_end - c.stem) + 1);
+	if (key == NULL)
+		return -ENOMEM;
+	kh_norm_fold_buf(key, w + c.stem, c.stem_end - c.stem);
+	if (c.restore != 0 && c.stem_end - c.stem >= 2) {
+		char *last = key + (c.stem_end - c.stem) - 2;
+
+		/* folded ة is ه, folded ى is ي */
+		last[0] = (char)0xD9;
+		last[1] = (char)(c.restore == 0x629 ? 0x87 : 0x8A);
+	}
+	t->stem_key = key;
+	return 0;
+}
+
+/* ---- sentences ---------------------------------------------------------------------------- */
+
+static bool is_stop(const struct kh_doc *doc, const struct kh_token *t)
+{
+	return t->kind == KH_TOK_PUNCT &&
+	       (is_char(doc, t, ".") || is_char(doc, t, "!") || is_char(doc, t, "?") ||
+		is_char(doc, t, "؟"));
+}
+
+static bool is_closing(const struct kh_doc *doc, const struct kh_token *t)
+{
+	return t->kind == KH_TOK_PUNCT &&
+	       ((t->flags & KH_TOKF_QUOTE_CLOSE) != 0 || is_char(doc, t, ")") || is_char(doc, t, "]"));
+}
+
+/* Latin abbreviations that ICU's own list might miss in Arabic text. */
+static bool latin_abbrev(const char *key)
+{
+	static const char *const abbrevs[] = {
+		"co", "corp", "dr", "gen", "inc", "jr", "ltd", "mr", "mrs", "ms", "no", "prof", "sr", "st", "vs",
+	};
+
+	for (size_t i = 0; i < sizeof(abbrevs) / sizeof(abbrevs[0]); i++)
+		if (strcmp(key, abbrevs[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Does the stop at token k end an abbreviation rather than a sentence? */
+static bool abbreviation_stop(const struct kh_doc *doc, uint32_t k)
+{
+	const struct kh_token *stop = &doc->tokens.items[k];
+	const struct kh_token *w;
+	uint32_t cp;
+	unsigned n;
+
+	if (k == 0 || !is_char(doc, stop, "."))
+		return false;
+	w = &doc->tokens.items[k - 1];
+	if (w->kind != KH_TOK_WORD || w->end != stop->start)
+		return false;
+	n = kh_utf8_decode((const unsigned char *)doc->norm + w->start, w->end - w->start, &cp);
+	if (n == w->end - w->start) {
+		/* a single letter: د. م. أ.د.; but م. and هـ. after a year close the sentence */
+		if ((cp == 0x645 || cp == 0x647) && k >= 2 &&
+		    doc->tokens.items[k - 2].kind == KH_TOK_NUMBER)
+			return false;
+		return true;
+	}
+	return latin_abbrev(w->full_key);
+}
+
+struct sent_state {
+	uint32_t first; /* first token of the open sentence */
+};
+
+/* Does ICU's sentence break see a boundary between the stop at token @p stop
+ * and token @p k?  It is asked on a window from the word before the stop to
+ * the word after token k: the rules look no further (SB6-SB8a), and a window
+ * costs a few dozen characters where the whole text would cost all of them. */
+static bool icu_agrees(struct kh_segmenter *sg, const struct kh_doc *doc, uint32_t stop, uint32_t k)
+{
+	const struct kh_token *t = doc->tokens.items;
+	uint32_t first = stop > 0 && (t[stop].flags & KH_TOKF_LINE_START) == 0 ? stop - 1 : stop;
+	uint32_t last = k + 1 < doc->tokens.n && (t[k + 1].flags & KH_TOKF_LINE_START) == 0 ? k + 1 : k;
+	int32_t w0 = (int32_t)u16_at(sg, t[first].start);
+	int32_t from = (int32_t)u16_at(sg, t[stop].end) - w0;
+	int32_t to = (int32_t)u16_at(sg, t[k].start) - w0;
+	int32_t w1 = (int32_t)u16_at(sg, t[last].end);
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t b;
+
+	ubrk_setText(sg->sent, sg->u16 + w0, w1 - w0, &st);
+	if (U_FAILURE(st))
+		return true;
+	b = ubrk_following(sg->sent, from - 1);
+	return b != UBRK_DONE && b <= to;
+}
+
+static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t end_tok, bool at_line_end)
 {
 	struct kh_sentence *s;
+	const struct kh_token *last;
+	uint32_t idx = doc->sentences.n;
+	uint32_t j;
 
-	if (doc->tokens.n == *first_tok)
+	if (end_tok <= ss->first)
 		return 0;
 	s = kh_vec_push(&doc->sentences);
 	if (s == NULL)
 		return -ENOMEM;
-	s->tok_first = *first_tok;
-	s->tok_end = doc->tokens.n;
-	s->start = doc->tokens.items[s->tok_first].start;
-	s->end = doc->tokens.items[s->tok_end - 1].end;
-	*first_tok = doc->tokens.n;
+	s->tok_first = ss->first;
+	s->tok_end = end_tok;
+	s->start = doc->tokens.items[ss->first].start;
+	s->end = doc->tokens.items[end_tok - 1].end;
+	for (j = ss->first; j < end_tok; j++)
+		doc->tokens.items[j].sentence = idx;
+	/* a whole line without a final stop: a headline or a dateline */
+	j = end_tok - 1;
+	while (j > ss->first && is_closing(doc, &doc->tokens.items[j]))
+		j--;
+	last = &doc->tokens.items[j];
+	s->headline = at_line_end && (doc->tokens.items[ss->first].flags & KH_TOKF_LINE_START) != 0 &&
+		      !is_stop(doc, last) && !is_char(doc, last, ":");
+	ss->first = end_tok;
 	return 0;
+}
+
+static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
+{
+	struct sent_state ss = { 0 };
+	int32_t stop_tok = -1; /* last stop, while only closing marks follow it */
+	int r;
+
+	sg->c8 = 0;
+	sg->c16 = 0;
+	for (uint32_t k = 0; k < doc->tokens.n; k++) {
+		const struct kh_token *t = &doc->tokens.items[k];
+
+		if (k > 0 && (t->flags & KH_TOKF_LINE_START) != 0) {
+			r = close_sentence(doc, &ss, k, true);
+			if (r < 0)
+				return r;
+			stop_tok = -1;
+		} else if (stop_tok >= 0 && !is_closing(doc, t) && !is_stop(doc, t)) {
+			if (!abbreviation_stop(doc, (uint32_t)stop_tok) && icu_agrees(sg, doc, (uint32_t)stop_tok, k)) {
+				r = close_sentence(doc, &ss, k, false);
+				if (r < 0)
+					return r;
+			}
+			stop_tok = -1;
+		}
+		if (is_stop(doc, t))
+			stop_tok = (int32_t)k;
+		else if (!is_closing(doc, t))
+			stop_tok = -1;
+	}
+	return close_sentence(doc, &ss, doc->tokens.n, true);
 }
 
 int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct kh_doc *doc)
 {
-	const unsigned char *p = (const unsigned char *)doc->norm;
-	uint32_t n = doc->norm_len, i = 0, first = 0;
-	uint8_t flags = KH_TOKF_LINE_START;
+	bool dq_open = false;
 	int r;
 
-	(void)sg;
-	(void)known;
-	while (i < n) {
-		uint32_t cp;
-		unsigned k = kh_utf8_decode(p + i, n - i, &cp);
+	r = tokenize(sg, doc->norm, doc->norm_len);
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < sg->n_raw; i++) {
+		struct kh_token *t = kh_vec_push(&doc->tokens);
 
-		if (is_space(cp)) {
-			if (cp == '\n') {
-				r = end_sentence(doc, &first);
-				if (r < 0)
-					return r;
-				flags |= KH_TOKF_LINE_START;
-			}
-			flags |= KH_TOKF_SPACE_BEFORE;
-			i += k;
-			continue;
-		}
-		if (is_punct(cp)) {
-			r = push_token(doc, i, i + k, KH_TOK_PUNCT, flags);
-			if (r < 0)
-				return r;
-			flags = 0;
-			i += k;
-			if ((cp == '.' || cp == '!' || cp == 0x061F) &&
-			    end_sentence(doc, &first) < 0)
-				return -ENOMEM;
-			continue;
-		}
-		uint32_t s = i;
-		int digits = 1;
-
-		while (i < n) {
-			k = kh_utf8_decode(p + i, n - i, &cp);
-			if (is_space(cp) || is_punct(cp))
-				break;
-			if (!(cp >= '0' && cp <= '9'))
-				digits = 0;
-			i += k;
-		}
-		r = push_token(doc, s, i, digits ? KH_TOK_NUMBER : KH_TOK_WORD, flags);
+		if (t == NULL)
+			return -ENOMEM;
+		t->start = sg->raw[i].start;
+		t->end = sg->raw[i].end;
+		t->kind = sg->raw[i].kind;
+		t->flags = sg->raw[i].flags;
+		r = token_keys(known, doc, t);
 		if (r < 0)
 			return r;
-		flags = 0;
+		if (t->kind == KH_TOK_PUNCT)
+			quote_flags(doc, doc->tokens.n - 1, &dq_open);
 	}
-	return end_sentence(doc, &first);
+	return sentences(sg, doc);
 }

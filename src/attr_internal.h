@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file attr_internal.h
+ * Shared between the modules of the attribution stage (attrib.c: frames and
+ * quotes; attr_source.c: source phrases and their resolution) and the unit tests.
+ * Not a public interface.
+ */
+#ifndef KHABAR_ATTR_INTERNAL_H
+#define KHABAR_ATTR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "doc.h"
+#include "lexicon.h"
+
+#define KH_ATTR_HIST 32u         /**< speakers remembered for back-references */
+#define KH_ATTR_MAX_NP 18u       /**< tokens in a source phrase */
+#define KH_ATTR_MAX_SCAN 40u     /**< tokens between a cue and its content */
+#define KH_ATTR_MAX_CLAUSE 400u  /**< tokens in one reported clause */
+#define KH_ATTR_MAX_ITEMS 20000u /**< attributions in one document */
+
+/** Cue classes (column 3 of cues.tsv). */
+enum kh_attr_cue_class {
+	KH_CUE_VERB = 0,
+	KH_CUE_VERB_TELL,
+	KH_CUE_PASSIVE,
+	KH_CUE_PARTICIPLE,
+	KH_CUE_NOUN,
+	KH_CUE_ACCORDING,
+	KH_CUE_SOURCE,
+};
+
+/** Roles of a source phrase (column 3 of sources.tsv). */
+enum kh_attr_src_role { KH_SROLE_ANON = 0, KH_SROLE_BACKREF, KH_SROLE_HEAD, KH_SROLE_NAME };
+
+struct kh_attr_res {
+	struct kh_lexicon *cues;    /**< data/cues.tsv + user cue files */
+	struct kh_lexicon *sources; /**< data/sources.tsv + user source files */
+	struct kh_lexicon *words;   /**< closed-class words: complementizers, stops, starters */
+};
+
+/** Closed-class word roles in kh_attr_res.words (field 0). */
+#define KH_AW_COMP "comp"       /**< أنّ إنّ أنه ... */
+#define KH_AW_STOP "stop"       /**< ends a source phrase: في، خلال، أمس ... */
+#define KH_AW_STARTER "starter" /**< opens an SVO clause: لكن، كان، أما ... */
+#define KH_AW_LINK "link"       /**< after a comma, starts a new clause: كما، فيما ... */
+#define KH_AW_PREP "prep"       /**< prepositions that may carry a PP inside a source phrase */
+#define KH_AW_PRONPREP "pronprep" /**< به، عنه ...: after the verb of وفقاً لما صرّح به */
+
+#define KH_NP_TELL 1u /**< the verb's addressee follows its subject (أبلغ المصدر الوكالة) */
+
+/** One resolved speaker. */
+struct kh_attr_speaker {
+	bool valid;
+	struct kh_span span;   /**< as written (may be absent) */
+	const char *text;      /**< the name to report (arena), or NULL to use the span */
+	uint32_t entity;       /**< KH_NONE when none */
+	uint8_t kind;          /**< enum kh_source_kind */
+	const char *agency_id; /**< or NULL */
+	const char *head;      /**< folded head key of an unnamed source (مصدر), or NULL */
+	const char *fold;      /**< folded text, for matching back-references (arena), or NULL */
+};
+
+/** Per-document working state. */
+struct kh_attr_ctx {
+	const struct kh_attr_res *r;
+	struct kh_doc *doc;
+	const struct kh_token *tok;
+	uint32_t n;
+	uint32_t *mate;     /**< [n] the matching quotation mark, or KH_NONE */
+	uint8_t *inq;       /**< [n] 1 inside a paired quotation */
+	uint32_t *ment;     /**< [n] mention covering the token, or KH_NONE */
+	struct kh_attr_speaker focus;
+	struct kh_attr_speaker alt; /**< the outlet of the last نقل X عن Y frame */
+	uint32_t alt_sentence;
+	bool alt_fem; /**< the outlet's head noun is feminine (الشبكة، الوكالة) */
+	struct kh_attr_speaker hist[KH_ATTR_HIST];
+	uint32_t nhist;
+};
+
+/* ---- token helpers (attrib.c) ---- */
+
+/** True when token @p i is the punctuation @p s. */
+bool kh_attr_punct_is(const struct kh_attr_ctx *c, uint32_t i, const char *s);
+/** True when token @p i is a word whose folded key is in the closed-class list @p role. */
+bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role);
+/** True when token @p i carries the proclitic ل (split off, or a lone ل before a quote). */
+bool kh_attr_has_li(const struct kh_attr_ctx *c, uint32_t i);
+/** True when token @p i carries the proclitic ب. */
+bool kh_attr_has_bi(const struct kh_attr_ctx *c, uint32_t i);
+/** True when token @p i is a complementizer (أنّ إنّ بأنّ أنه ...). */
+bool kh_attr_is_comp(const struct kh_attr_ctx *c, uint32_t i);
+/** Cue starting at token @p i: tokens matched (0 none), entry in @p ret_e. */
+uint32_t kh_attr_cue_at(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e);
+/** Class of a cue entry. */
+enum kh_attr_cue_class kh_attr_cue_class(const struct kh_lex_entry *e);
+/** True when the token key starts with the article ال. */
+bool kh_attr_definite(const struct kh_attr_ctx *c, uint32_t i);
+/** End token (exclusive) of the sentence holding token @p i. */
+uint32_t kh_attr_sent_end(const struct kh_attr_ctx *c, uint32_t i);
+/** First token of the sentence holding token @p i. */
+uint32_t kh_attr_sent_first(const struct kh_attr_ctx *c, uint32_t i);
+
+/* ---- source phrases (attr_source.c) ---- */
+
+/** A source phrase: tokens [first, end), the medium found inside, and its resolution. */
+struct kh_attr_np {
+	uint32_t first, end;
+	struct kh_span medium;
+	uint32_t medium_entity;
+};
+
+/**
+ * Parse the speaker phrase that starts at token @p i (right after a verb, or after
+ * بحسب / نقلاً عن), not past token @p lim.
+ * @param[out] ret_np the phrase (first == end when empty)
+ */
+void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, unsigned flags,
+		      struct kh_attr_np *ret_np);
+
+/** The addressee of أبلغ / أخبر (a news outlet) at token @p i; @return tokens used, 0 none. */
+uint32_t kh_attr_addressee(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, struct kh_span *ret_span,
+			   uint32_t *ret_entity);
+
+/** True when token @p i lies in a DATE or TIME mention. */
+bool kh_attr_is_date(const struct kh_attr_ctx *c, uint32_t i);
+
+/** Parse a medium (لـ«الشرق الأوسط»، لوكالة سبوتنيك) at token @p i; @return tokens used, 0 none. */
+uint32_t kh_attr_medium_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, struct kh_span *ret_span,
+			      uint32_t *ret_entity);
+
+/**
+ * Resolve a non-empty phrase to a speaker: the entity it names, an unnamed source,
+ * a back-reference to an earlier source, or the phrase itself.
+ */
+void kh_attr_np_resolve(struct kh_attr_ctx *c, const struct kh_attr_np *np, uint32_t cue_tok,
+			struct kh_attr_speaker *ret);
+
+/** Subject written before the verb (SVO: لكن كيري قال، وكانت الوزارة قالت); @return false when none. */
+bool kh_attr_subject_before(struct kh_attr_ctx *c, uint32_t verb, struct kh_attr_speaker *ret);
+
+/** Remember @p s as the speaker in focus and in the back-reference history. */
+void kh_attr_focus_set(struct kh_attr_ctx *c, const struct kh_attr_speaker *s);
+
+/** The source kind an entity implies (person, agency, government ...). */
+uint8_t kh_attr_entity_kind(const struct kh_attr_ctx *c, uint32_t entity, const char **ret_agency_id);
+
+#endif

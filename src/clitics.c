@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/* Clitic analysis by look-up: a split is made only when the rest is known (or,
+ * after و ف ب ك ل, begins with the article).  Arabic letters are two bytes in
+ * UTF-8, so letter i of a word is at byte 2i. */
+#include "clitics.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+#include "lexicon.h"
+#include "normalize.h"
+
+#define MAX_LETTERS (KH_CLITICS_MAX_BYTES / 2)
+
+enum {
+	ALEF = 0x627,
+	ALEF_WASLA = 0x671,
+	ALEF_HAMZA = 0x623,
+	BA = 0x628,
+	TA_MARBUTA = 0x629,
+	TA = 0x62A,
+	SIN = 0x633,
+	FA = 0x641,
+	KAF = 0x643,
+	LAM = 0x644,
+	MIM = 0x645,
+	NUN = 0x646,
+	HA = 0x647,
+	WAW = 0x648,
+	ALEF_MAQSURA = 0x649,
+	YA = 0x64A,
+};
+
+/* Proclitic sequences, longest first; a conjunction may precede a preposition or س. */
+static const uint16_t prefixes[][2] = {
+	{ WAW, BA }, { WAW, KAF }, { WAW, LAM }, { WAW, SIN }, { FA, BA }, { FA, KAF }, { FA, LAM },
+	{ FA, SIN }, { WAW, 0 },   { FA, 0 },    { BA, 0 },    { KAF, 0 }, { LAM, 0 }, { SIN, 0 },
+};
+
+/* Pronoun suffixes, longest first. */
+static const uint16_t suffixes[][3] = {
+	{ HA, MIM, ALEF }, { HA, MIM, 0 }, { HA, NUN, 0 }, { KAF, MIM, 0 }, { HA, ALEF, 0 },
+	{ NUN, ALEF, 0 },  { HA, 0, 0 },   { KAF, 0, 0 },  { YA, 0, 0 },
+};
+
+/* Words that begin with the letters ال without the article (relative pronouns,
+ * verbs and nouns of roots beginning with ل, hamza-less spellings), folded. */
+static const char *const not_article[] = {
+	"الا", "الباني", "البانيا", "التحاق", "التحق", "التحقت", "التزام", "التزامات", "التزم",
+	"التزمت", "التف", "التفاف", "التقاء", "التقت", "التقوا", "التقي", "التقينا", "التماس", "التمس",
+	"التي", "الحاق", "الذي", "الذين", "الزام", "الغاء", "الف", "الفا", "القاء", "اللائي", "اللاتي",
+	"اللتان", "اللتين", "اللذان", "اللذين", "الله", "اللهم", "اللواتي", "الماني", "المانيا",
+	"المانيه", "الي",
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool is_not_article(const char *folded)
+{
+	return bsearch(&folded, not_article, sizeof(not_article) / sizeof(not_article[0]),
+		       sizeof(not_article[0]), cmp_str) != NULL;
+}
+
+static void put_letter(char *out, uint32_t cp)
+{
+	out[0] = (char)(0xC0 | (cp >> 6));
+	out[1] = (char)(0x80 | (cp & 0x3F));
+}
+
+/* Look up the folded key @p k (@p len bytes, NUL-terminated or not). */
+static bool lookup(const struct kh_lexicon *known, const char *k, size_t len, uint32_t restore)
+{
+	char buf[KH_CLITICS_MAX_BYTES + 8];
+
+	if (known == NULL || len == 0 || len > KH_CLITICS_MAX_BYTES)
+		return false;
+	memcpy(buf, k, len);
+	buf[len] = '\0';
+	if (restore != 0 && len >= 2) {
+		/* the folded form of the restored letter: ة → ه, ى → ي */
+		put_letter(buf + len - 2, restore == TA_MARBUTA ? HA : restore == ALEF_MAQSURA ? YA : restore);
+	}
+	return kh_lex_get(known, buf) != NULL;
+}
+
+bool kh_clitics_known(const struct kh_lexicon *known, const char *s, size_t len, uint32_t restore)
+{
+	char buf[KH_CLITICS_MAX_BYTES + 8];
+
+	if (known == NULL || len == 0 || len > KH_CLITICS_MAX_BYTES)
+		return false;
+	kh_norm_fold_buf(buf, s, len);
+	return lookup(known, buf, len, restore);
+}
+
+struct word {
+	const struct kh_lexicon *known;
+	char key[KH_CLITICS_MAX_BYTES + 1]; /* the word, folded */
+	uint16_t cp[MAX_LETTERS];
+	uint32_t n;
+	int8_t whole; /* is the whole word known: -1 not asked yet */
+};
+
+static bool known_range(struct word *w, uint32_t a, uint32_t b, uint32_t restore)
+{
+	if (a == 0 && b == w->n && restore == 0) {
+		if (w->whole < 0)
+			w->whole = lookup(w->known, w->key, 2 * (size_t)b, 0);
+		return w->whole != 0;
+	}
+	return lookup(w->known, w->key + 2 * a, 2 * (size_t)(b - a), restore);
+}
+
+static bool has_article(const struct word *w, uint32_t a)
+{
+	return w->n - a >= 4 && (w->cp[a] == ALEF || w->cp[a] == ALEF_WASLA) && w->cp[a + 1] == LAM;
+}
+
+/* Is [a, n) a known word, or a known stem plus a pronoun suffix? */
+static bool analyzable(struct word *w, uint32_t a, uint32_t *ret_stem_end, uint32_t *ret_restore)
+{
+	uint16_t last = w->cp[w->n - 1];
+
+	if (known_range(w, a, w->n, 0)) {
+		*ret_stem_end = w->n;
+		*ret_restore = 0;
+		return true;
+	}
+	/* every suffix ends in one of these */
+	if (last != HA && last != ALEF && last != MIM && last != NUN && last != KAF && last != YA)
+		return false;
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		uint32_t sl = suffixes[i][2] != 0 ? 3 : suffixes[i][1] != 0 ? 2 : 1;
+		uint32_t s;
+		bool match = true;
+
+		if (w->n - a < sl + 2)
+			continue;
+		s = w->n - sl;
+		for (uint32_t j = 0; j < sl; j++)
+			match = match && w->cp[s + j] == suffixes[i][j];
+		if (!match)
+			continue;
+		if (known_range(w, a, s, 0)) {
+			*ret_stem_end = s;
+			*ret_restore = 0;
+			return true;
+		}
+		if (w->cp[s - 1] == TA && known_range(w, a, s, TA_MARBUTA)) {
+			*ret_stem_end = s;
+			*ret_restore = TA_MARBUTA;
+			return true;
+		}
+		if (w->cp[s - 1] == ALEF && known_range(w, a, s, ALEF_MAQSURA)) {
+			*ret_stem_end = s;
+			*ret_restore = ALEF_MAQSURA;
+			return true;
+		}
+	}
+	return false;
+}
+
+static uint8_t proclitic_bit(uint16_t cp)
+{
+	switch (cp) {
+	case WAW:
+		return KH_PRO_WA;
+	case FA:
+		return KH_PRO_FA;
+	case BA:
+		return KH_PRO_BI;
+	case LAM:
+		return KH_PRO_LI;
+	case KAF:
+		return KH_PRO_KA;
+	case SIN:
+		return KH_PRO_SA;
+	default:
+		return 0;
+	}
+}
+
+/* Find the proclitics: @return letters they take (0 when none); *ret_fused for لل. */
+static uint32_t find_proclitics(struct word *w, bool *ret_fused)
+{
+	uint32_t se, rs;
+
+	*ret_fused = false;
+	if (analyzable(w, 0, &se, &rs))
+		return 0; /* the whole word is known: never cut it */
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		uint32_t pl = prefixes[i][1] != 0 ? 2 : 1;
+		uint16_t last = prefixes[i][pl - 1];
+
+		if (w->n < pl + 2 || w->cp[0] != prefixes[i][0] || (pl == 2 && w->cp[1] != prefixes[i][1]))
+			continue;
+		if (last == LAM && w->cp[pl] == LAM) {
+			/* لليبيا is ل + ليبيا; otherwise لل is ل + the article */
+			if (analyzable(w, pl, &se, &rs))
+				return pl;
+			if (w->n - pl >= 3) {
+				*ret_fused = true;
+				return pl;
+			}
+			continue;
+		}
+		if (last == SIN) {
+			uint16_t c = w->cp[pl];
+
+			if ((c == YA || c == TA || c == NUN || c == ALEF_HAMZA) && analyzable(w, pl, &se, &rs))
+				return pl;
+			continue;
+		}
+		if (has_article(w, pl) || analyzable(w, pl, &se, &rs))
+			return pl;
+	}
+	return 0;
+}
+
+static bool is_arabic_letter(uint32_t cp)
+{
+	return (cp >= 0x621 && cp <= 0x64A) || (cp >= 0x66E && cp <= 0x6D3);
+}
+
+bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const char *folded, size_t len,
+			struct kh_clitics *ret_c)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct word w;
+	struct kh_clitics c = { .stem_end = (uint32_t)len };
+	uint32_t pl, se, rs;
+	bool fused;
+
+	*ret_c = c;
+	if (len < 4 || len > KH_CLITICS_MAX_BYTES || (len & 1) != 0)
+		return false;
+	w.known = known;
+	w.whole = -1;
+	w.n = (uint32_t)len / 2;
+	for (uint32_t i = 0; i < w.n; i++) {
+		unsigned char a = p[2 * i], b = p[2 * i + 1];
+		uint32_t cp;
+
+		if (a < 0xC2 || a > 0xDF || (b & 0xC0) != 0x80)
+			return false;
+		cp = ((uint32_t)(a & 0x1F) << 6) | (b & 0x3F);
+		if (!is_arabic_letter(cp))
+			return false;
+		w.cp[i] = (uint16_t)cp;
+	}
+	if (folded != NULL) {
+		memcpy(w.key, folded, len);
+		w.key[len] = '\0';
+	} else {
+		kh_norm_fold_buf(w.key, s, len);
+	}
+	pl = find_proclitics(&w, &fused);
+	for (uint32_t i = 0; i < pl; i++)
+		c.proclitics |= proclitic_bit(w.cp[i]);
+	c.core = c.stem = 2 * pl;
+	if (fused) {
+		c.article = c.fused = true;
+		c.stem = c.core + 2;
+	} else if (has_article(&w, pl)) {
+		if (!is_not_article(w.key + 2 * pl)) {
+			c.article = true;
+			c.stem = c.core + 4;
+		}
+	}
+	if (!c.article && w.n - pl >= 3 && !known_range(&w, pl, w.n, 0) && analyzable(&w, pl, &se, &rs)) {
+		c.stem_end = 2 * se;
+		c.restore = rs;
+	}
+	*ret_c = c;
+	return pl > 0 || c.article || c.stem_end < len;
+}

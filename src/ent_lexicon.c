@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: MIT */
+/* The entity stage's lexicons: gazetteer files (with generated NORP inflections),
+ * given and family names, titles, head nouns, stop words and user lexicons.
+ * Loading is side-effect free apart from the words it adds to the shared `known`
+ * lexicon, so a reload can build a whole new pipeline next to the old one. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+#include "ent_internal.h"
+#include "entities.h"
+#include "lexicon.h"
+
+#define ENT_MAX_LINE (64u * 1024u)
+#define ENT_MAX_FILES 4096u
+#define ENT_NORP_BUF 4096u
+
+static const char YA[] = "\xd9\x8a";         /* ي */
+static const char ALIF_MAQSURA[] = "\xd9\x89"; /* ى */
+static const char ARTICLE[] = "\xd8\xa7\xd9\x84"; /* ال */
+
+/* Endings added to a nisba adjective ending in ي: f.sg, accusative tanwin (written
+ * with alif), m.pl nom/obl, dual m nom, dual f nom/obl, f.pl. */
+static const char *const NORP_ENDINGS[] = {
+	"\xd8\xa9",                 /* ة */
+	"\xd8\xa7",                 /* ا  (فلسطينيًا) */
+	"\xd9\x88\xd9\x86",         /* ون */
+	"\xd9\x8a\xd9\x86",         /* ين */
+	"\xd8\xa7\xd9\x86",         /* ان */
+	"\xd8\xaa\xd8\xa7\xd9\x86", /* تان */
+	"\xd8\xaa\xd9\x8a\xd9\x86", /* تين */
+	"\xd8\xa7\xd8\xaa",         /* ات */
+};
+
+static char *errorf(const char *file, unsigned line, const char *msg)
+{
+	size_t n = strlen(file) + strlen(msg) + 32;
+	char *s = malloc(n);
+
+	if (s != NULL)
+		snprintf(s, n, "%s:%u: %s", file, line, msg);
+	return s;
+}
+
+static int append(char *out, size_t cap, size_t *len, const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b);
+	size_t need = (*len > 0 ? 1 : 0) + alen + blen;
+
+	if (*len + need + 1 > cap)
+		return -1;
+	if (*len > 0)
+		out[(*len)++] = '|';
+	memcpy(out + *len, a, alen);
+	*len += alen;
+	memcpy(out + *len, b, blen);
+	*len += blen;
+	out[*len] = '\0';
+	return 0;
+}
+
+size_t kh_ent_norp_forms(const char *word, char *out, size_t cap)
+{
+	size_t wl = strlen(word);
+	size_t len = 0;
+	bool has_article = wl >= 4 && memcmp(word, ARTICLE, 4) == 0;
+	char art[512];
+
+	if (cap == 0)
+		return 0;
+	out[0] = '\0';
+	if (wl < 4 || wl + 16 > sizeof(art) || strchr(word, ' ') != NULL)
+		return 0;
+	if (memcmp(word + wl - 2, YA, 2) != 0 && memcmp(word + wl - 2, ALIF_MAQSURA, 2) != 0)
+		return 0;
+	for (size_t e = 0; e < sizeof(NORP_ENDINGS) / sizeof(NORP_ENDINGS[0]); e++)
+		if (append(out, cap, &len, word, wl, NORP_ENDINGS[e]) < 0)
+			return 0;
+	if (!has_article) {
+		memcpy(art, ARTICLE, 4);
+		memcpy(art + 4, word, wl);
+		if (append(out, cap, &len, art, wl + 4, "") < 0)
+			return 0;
+		for (size_t e = 0; e < sizeof(NORP_ENDINGS) / sizeof(NORP_ENDINGS[0]); e++) {
+			if (e == 1)
+				continue; /* no tanwin with the article */
+			if (append(out, cap, &len, art, wl + 4, NORP_ENDINGS[e]) < 0)
+				return 0;
+		}
+	}
+	return len;
+}
+
+/* ---- line scanning ----------------------------------------------------------------------- */
+
+typedef int (*line_fn)(struct kh_ent_res *r, char **cols, unsigned n, const char *file,
+		       unsigned line, char **ret_err);
+
+/* Calls fn for every non-comment line, split on tabs (the file was validated by kh_lex_load). */
+static int scan_lines(struct kh_ent_res *r, const char *path, const char *file, line_fn fn,
+		      char **ret_err)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	unsigned lineno = 0;
+	int rc = 0;
+
+	if (f == NULL) {
+		rc = -errno;
+		*ret_err = errorf(path, 0, strerror(errno));
+		return rc;
+	}
+	while ((got = getline(&line, &cap, f)) >= 0) {
+		char *cols[KH_LEX_MAX_FIELDS + 2];
+		unsigned n = 0;
+		size_t len = (size_t)got;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		cols[n++] = line;
+		for (char *p = line; *p != '\0' && n < KH_LEX_MAX_FIELDS + 2; p++) {
+			if (*p == '\t') {
+				*p = '\0';
+				cols[n++] = p + 1;
+			}
+		}
+		rc = fn(r, cols, n, file, lineno, ret_err);
+		if (rc < 0)
+			break;
+	}
+	free(line);
+	fclose(f);
+	return rc < 0 ? rc : 0;
+}
+
+/* Add every word of every variant to `known`, one entry per word. */
+static int add_known_words(struct kh_ent_res *r, const char *variants, const char *file,
+			   unsigned line, bool name, bool person)
+{
+	char buf[1024];
+	size_t n = 0;
+
+	for (const char *p = variants;; p++) {
+		bool sep = *p == '\0' || *p == '|' || *p == ' ';
+
+		if (!sep) {
+			if (n + 1 >= sizeof(buf))
+				return 0; /* absurdly long: nothing to learn from it */
+			buf[n++] = *p;
+		} else if (n > 0) {
+			buf[n] = '\0';
+			/* a word that normalizes to nothing is skipped, not an error here */
+			if (r->known != NULL &&
+			    kh_lex_add((struct kh_lexicon *)r->known, buf, NULL, 0, file, line) == -ENOMEM)
+				return -ENOMEM;
+			if (person && kh_lex_add(r->personwords, buf, NULL, 0, file, line) == -ENOMEM)
+				return -ENOMEM;
+			n = 0;
+		}
+		if (*p == '\0')
+			break;
+	}
+	return 0;
+}
+
+static int known_line(struct kh_ent_res *r, char **cols, unsigned n, const char *file,
+		      unsigned line, char **ret_err)
+{
+	(void)n;
+	(void)ret_err;
+	return add_known_words(r, cols[0], file, line, false, false);
+}
+
+static int name_line(struct kh_ent_res *r, char **cols, unsigned n, const char *file,
+		     unsigned line, char **ret_err)
+{
+	(void)n;
+	(void)ret_err;
+	return add_known_words(r, cols[0], file, line, true, true);
+}
+
+static bool valid_country(const char *c)
+{
+	return c[0] == '\0' ||
+	       (strlen(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z');
+}
+
+/* Validate TYPE and country, generate NORP inflections, learn the words. */
+static int gaz_line(struct kh_ent_res *r, char **cols, unsigned n, const char *file,
+		    unsigned line, char **ret_err)
+{
+	const char *fields[KH_GAZ__N];
+	int type = n > 1 ? kh_ent_type_parse(cols[1]) : -1;
+	char forms[ENT_NORP_BUF];
+	int rc;
+
+	if (type < 0 || type > KH_ENT_LOC) {
+		*ret_err = errorf(file, line, "TYPE must be one of PERSON NORP FAC ORG GPE LOC");
+		return -EINVAL;
+	}
+	if (n > 4 && !valid_country(cols[4])) {
+		*ret_err = errorf(file, line, "country must be an ISO 3166 alpha-2 code or empty");
+		return -EINVAL;
+	}
+	if (n > 2 && cols[2][0] == '\0') {
+		*ret_err = errorf(file, line, "canonical name is empty");
+		return -EINVAL;
+	}
+	r->n_gaz++;
+	rc = add_known_words(r, cols[0], file, line, type != KH_ENT_NORP, type == KH_ENT_PERSON);
+	if (rc < 0 || type != KH_ENT_NORP)
+		return rc;
+	for (unsigned i = 0; i < KH_GAZ__N; i++)
+		fields[i] = i + 1 < n ? cols[i + 1] : "";
+	fields[KH_GAZ_GENERATED] = "1";
+	for (char *v = cols[0]; v != NULL;) {
+		char *bar = strchr(v, '|');
+		size_t len;
+
+		if (bar != NULL)
+			*bar = '\0';
+		len = kh_ent_norp_forms(v, forms, sizeof(forms));
+		if (len > 0) {
+			rc = kh_lex_add(r->gaz, forms, fields, KH_GAZ__N, file, line);
+			if (rc == -ENOMEM)
+				return rc;
+			if (rc < 0) {
+				*ret_err = errorf(file, line, "a generated NORP form is empty");
+				return rc;
+			}
+			r->n_norp_forms++;
+			rc = add_known_words(r, forms, file, line, false, false);
+			if (rc < 0)
+				return rc;
+		}
+		v = bar != NULL ? bar + 1 : NULL;
+	}
+	return 0;
+}
+
+static int head_line(struct kh_ent_res *r, char **cols, unsigned n, const char *file,
+		     unsigned line, char **ret_err)
+{
+	static const char *const classes[] = { "org_head", "place_head", "place_list", "fac_head" };
+	bool ok = false;
+	int type = n > 2 ? kh_ent_type_parse(cols[2]) : -1;
+
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		ok = ok || strcmp(cols[1], classes[i]) == 0;
+	if (!ok) {
+		*ret_err = errorf(file, line, "class must be org_head, place_head, place_list or fac_head");
+		return -EINVAL;
+	}
+	if (type < 0 || type > KH_ENT_LOC) {
+		*ret_err = errorf(file, line, "TYPE must be one of PERSON NORP FAC ORG GPE LOC");
+		return -EINVAL;
+	}
+	if (n > 3 && strcmp(cols[3], "0") != 0 && strcmp(cols[3], "1") != 0) {
+		*ret_err = errorf(file, line, "keep must be 0 or 1");
+		return -EINVAL;
+	}
+	return add_known_words(r, cols[0], file, line, false, false);
+}
+
+static const char *intern(struct kh_ent_res *r, const char *s)
+{
+	return kh_arena_strndup(&r->arena, s, strlen(s));
+}
+
+/* Load one file into lx (columns checked by kh_lex_load), then run fn over its lines. */
+static int load_file(struct kh_ent_res *r, struct kh_lexicon *lx, const char *path,
+		     unsigned min_fields, unsigned max_fields, bool optional, line_fn fn,
+		     size_t *ret_count, char **ret_err)
+{
+	char *err = NULL;
+	const char *file;
+	int n = kh_lex_load(lx, path, min_fields, max_fields, &err);
+
+	if (n == -ENOENT && optional) {
+		free(err);
+		return 0;
+	}
+	if (n < 0) {
+		*ret_err = err;
+		return n;
+	}
+	free(err);
+	file = intern(r, path);
+	if (file == NULL)
+		return -ENOMEM;
+	if (ret_count != NULL && fn != gaz_line)
+		*ret_count += (size_t)n;
+	return fn != NULL ? scan_lines(r, path, file, fn, ret_err) : 0;
+}
+
+/* dir/name into buf; -ENAMETOOLONG when it does not fit. */
+static int join_path(char *buf, size_t cap, const char *dir, const char *name)
+{
+	int n = snprintf(buf, cap, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Every *.tsv in dir, sorted; a missing folder holds no files. */
+static int load_gazetteer_dir(struct kh_ent_res *r, const char *dir, char **ret_err)
+{
+	DIR *d = opendir(dir);
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d)) != NULL) {
+		char **grown;
+
+		if (de->d_name[0] == '.' || !ends_with(de->d_name, ".tsv"))
+			continue;
+		if (n >= ENT_MAX_FILES)
+			break;
+		if (n == cap) {
+			cap = cap > 0 ? cap * 2 : 16;
+			grown = realloc(names, cap * sizeof(*names));
+			if (grown == NULL) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			names = grown;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n] == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		n++;
+	}
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char path[4096];
+
+		rc = join_path(path, sizeof(path), dir, names[i]);
+		if (rc < 0)
+			break;
+		rc = load_file(r, r->gaz, path, 5, 6, false, gaz_line, NULL, ret_err);
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return rc;
+}
+
+/* The general vocabulary of words.txt, less its sections of names (a heading line
+ * "# ---- names ..." that the segmenter keeps whole): those are no common words. */
+static int load_common_words(struct kh_ent_res *r, const char *path, char **ret_err)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	unsigned lineno = 0;
+	bool names = false;
+	const char *file;
+	int rc = 0;
+
+	if (f == NULL)
+		return errno == ENOENT ? 0 : -errno;
+	file = intern(r, path);
+	if (file == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while ((got = getline(&line, &cap, f)) >= 0) {
+		size_t len = (size_t)got;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (strncmp(line, "# ----", 6) == 0) {
+			names = strstr(line, "names") != NULL;
+			continue;
+		}
+		if (len == 0 || line[0] == '#' || names || strchr(line, '\t') != NULL)
+			continue;
+		rc = kh_lex_add(r->common, line, NULL, 0, file, lineno);
+		if (rc == -ENOMEM)
+			break;
+		rc = 0; /* a malformed line is the segmenter's to report */
+	}
+	if (rc < 0 && ret_err != NULL)
+		*ret_err = strdup("out of memory");
+out:
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+struct kh_ent_res *kh_ent_res_free(struct kh_ent_res *r)
+{
+	if (r == NULL)
+		return NULL;
+	kh_lex_free(r->gaz);
+	kh_lex_free(r->given);
+	kh_lex_free(r->family);
+	kh_lex_free(r->titles);
+	kh_lex_free(r->heads);
+	kh_lex_free(r->stop);
+	kh_lex_free(r->common);
+	kh_lex_free(r->personwords);
+	kh_arena_done(&r->arena);
+	free(r);
+	return NULL;
+}
+
+int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_lexicon *known,
+		    struct kh_ent_res **ret_res, char **ret_err)
+{
+	struct kh_ent_res *r = calloc(1, sizeof(*r));
+	char path[4096];
+	char *err = NULL;
+	int rc = -ENOMEM;
+
+	if (r == NULL)
+		goto fail;
+	r->known = known;
+	r->gaz = kh_lex_new();
+	r->given = kh_lex_new();
+	r->family = kh_lex_new();
+	r->titles = kh_lex_new();
+	r->heads = kh_lex_new();
+	r->stop = kh_lex_new();
+	r->common = kh_lex_new();
+	r->personwords = kh_lex_new();
+	if (r->common == NULL || r->personwords == NULL ||
+	    r->gaz == NULL || r->given == NULL || r->family == NULL || r->titles == NULL ||
+	    r->heads == NULL || r->stop == NULL)
+		goto fail;
+	rc = join_path(path, sizeof(path), data_dir, "gazetteer");
+	if (rc == 0)
+		rc = load_gazetteer_dir(r, path, &err);
+	if (rc < 0)
+		goto fail;
+	rc = join_path(path, sizeof(path), data_dir, "names/given.tsv");
+	if (rc == 0)
+		rc = load_file(r, r->given, path, 1, 2, true, name_line, &r->n_given, &err);
+	if (rc < 0)
+		goto fail;
+	rc = join_path(path, sizeof(path), data_dir, "names/family.tsv");
+	if (rc == 0)
+		rc = load_file(r, r->family, path, 0, 2, true, name_line, &r->n_family, &err);
+	if (rc < 0)
+		goto fail;
+	rc = join_path(path, sizeof(path), data_dir, "titles.tsv");
+	if (rc == 0)
+		rc = load_file(r, r->titles, path, 1, 2, true, known_line, &r->n_titles, &err);
+	if (rc < 0)
+		goto fail;
+	rc = join_path(path, sizeof(path), data_dir, "heads.tsv");
+	if (rc == 0)
+		rc = load_file(r, r->heads, path, 3, 4, true, head_line, &r->n_heads, &err);
+	if (rc < 0)
+		goto fail;
+	rc = join_path(path, sizeof(path), data_dir, "words.txt");
+	if (rc == 0)
+		rc = load_common_words(r, path, &err);
+	if (rc < 0)
+		goto fail;
+	rc = join_path(path, sizeof(path), data_dir, "stopwords.tsv");
+	if (rc == 0)
+		rc = load_file(r, r->stop, path, 0, 1, true, known_line, &r->n_stop, &err);
+	if (rc < 0)
+		goto fail;
+	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+		size_t before = r->n_gaz;
+
+		rc = load_file(r, r->gaz, extra[i], 5, 6, false, gaz_line, NULL, &err);
+		if (rc < 0)
+			goto fail;
+		r->n_extra += r->n_gaz - before;
+	}
+	*ret_res = r;
+	return 0;
+fail:
+	kh_ent_res_free(r);
+	if (rc == -ENOMEM && err == NULL)
+		err = strdup("out of memory");
+	if (ret_err != NULL)
+		*ret_err = err;
+	else
+		free(err);
+	return rc < 0 ? rc : -ENOMEM;
+}
+
+size_t kh_ent_res_count(const struct kh_ent_res *r, const char *name)
+{
+	if (r == NULL || name == NULL)
+		return 0;
+	if (strcmp(name, "gazetteer") == 0)
+		return r->n_gaz;
+	if (strcmp(name, "norp_forms") == 0)
+		return r->n_norp_forms;
+	if (strcmp(name, "given_names") == 0)
+		return r->n_given;
+	if (strcmp(name, "family_names") == 0)
+		return r->n_family;
+	if (strcmp(name, "titles") == 0)
+		return r->n_titles;
+	if (strcmp(name, "heads") == 0)
+		return r->n_heads;
+	if (strcmp(name, "stopwords") == 0)
+		return r->n_stop;
+	if (strcmp(name, "user_lexicons") == 0)
+		return r->n_extra;
+	return 0;
+}

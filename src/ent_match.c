@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: MIT */
+/* Phrase matching for the entity stage and the per-document surface table. */
+#include "ent_match.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "doc.h"
+#include "lexicon.h"
+#include "normalize.h"
+#include "utf8.h"
+
+#define MATCH_MAX_KEY 512u
+#define MATCH_MAX_WORDS 12u
+#define MATCH_MAX_ALTS 4u
+
+/* ---- first-token readings ---------------------------------------------------------------- */
+
+struct alt {
+	char key[MATCH_MAX_KEY];
+	uint32_t start;
+};
+
+static bool is_mark(uint32_t cp)
+{
+	return (cp >= 0x064B && cp <= 0x065F) || cp == 0x0670 || cp == 0x0640;
+}
+
+/* Byte after @p n letters (and their marks) from @p pos, not past @p end. */
+static uint32_t skip_letters(const struct kh_doc *doc, uint32_t pos, uint32_t end, unsigned n)
+{
+	const unsigned char *s = (const unsigned char *)doc->norm;
+
+	if (end > doc->norm_len)
+		end = doc->norm_len;
+	for (unsigned k = 0; k < n && pos < end; k++) {
+		uint32_t cp;
+
+		pos += kh_utf8_decode(s + pos, end - pos, &cp);
+		while (pos < end) {
+			unsigned len = kh_utf8_decode(s + pos, end - pos, &cp);
+
+			if (!is_mark(cp))
+				break;
+			pos += len;
+		}
+	}
+	return pos;
+}
+
+static bool letter_in(const char *k, const char *set)
+{
+	/* set: concatenated two-byte letters */
+	for (const char *p = set; p[0] != '\0' && p[1] != '\0'; p += 2)
+		if (k[0] == p[0] && k[1] == p[1])
+			return true;
+	return false;
+}
+
+#define WA_FA "\xd9\x88\xd9\x81"                 /* و ف */
+#define BI_LI_KA "\xd8\xa8\xd9\x84\xd9\x83"      /* ب ل ك */
+#define LAM "\xd9\x84"
+
+/* The readings of token i's first word: its key, then (when the segmenter split nothing)
+ * the word without و/ف and ب/ل/ك, and fused لل read as ال. */
+static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, struct alt *alts)
+{
+	const struct kh_token *t = &doc->tokens.items[i];
+	const char *k = t->full_key;
+	size_t kl = strlen(k);
+	unsigned n = 0;
+
+	if (strlen(t->key) >= MATCH_MAX_KEY)
+		return 0;
+	strcpy(alts[n].key, t->key);
+	alts[n].start = t->core_start;
+	n++;
+	if (!strip || kl >= MATCH_MAX_KEY)
+		return n;
+	if (t->core_start != t->start) {
+		/* وكفر read as و + ك + فر: also try the word with only و/ف taken off */
+		if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
+		    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && kl >= 8 &&
+		    letter_in(k, WA_FA)) {
+			strcpy(alts[n].key, k + 2);
+			alts[n].start = skip_letters(doc, t->start, t->end, 1);
+			n++;
+		}
+		return n;
+	}
+	for (unsigned skip = 1; skip <= 2 && n < MATCH_MAX_ALTS; skip++) {
+		size_t off = 2 * skip;
+
+		if (kl < off + 6)
+			break; /* leave at least three letters */
+		if (skip == 1 && !letter_in(k, WA_FA BI_LI_KA))
+			break;
+		if (skip == 2 && !(letter_in(k, WA_FA) && letter_in(k + 2, BI_LI_KA)))
+			break;
+		/* fused لل: the second ل stands for the article */
+		if (memcmp(k + off - 2, LAM, 2) == 0 && memcmp(k + off, LAM, 2) == 0) {
+			memcpy(alts[n].key, "\xd8\xa7", 2); /* ا + ل... */
+			strcpy(alts[n].key + 2, k + off);
+			alts[n].start = skip_letters(doc, t->start, t->end, skip);
+			n++;
+			continue;
+		}
+		strcpy(alts[n].key, k + off);
+		alts[n].start = skip_letters(doc, t->start, t->end, skip);
+		n++;
+	}
+	return n;
+}
+
+uint32_t kh_ent_core_start(const struct kh_doc *doc, uint32_t i, int strip_wa)
+{
+	const struct kh_token *t;
+
+	if (i >= doc->tokens.n)
+		return 0;
+	t = &doc->tokens.items[i];
+	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
+	    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && strlen(t->key) <= 4 &&
+	    strlen(t->full_key) >= 8)
+		return skip_letters(doc, t->start, t->end, 1); /* وكفر: only و is a proclitic */
+	if (strip_wa && t->core_start == t->start && strlen(t->full_key) > 4 &&
+	    letter_in(t->full_key, WA_FA))
+		return skip_letters(doc, t->start, t->end, 1);
+	return t->core_start;
+}
+
+/* ---- generic longest match ------------------------------------------------------------- */
+
+struct look {
+	bool found;
+	bool prefix;
+	const struct kh_lex_entry *entry;
+	uint32_t value;
+};
+
+typedef struct look (*look_fn)(const void *tab, const char *key);
+
+static uint32_t match_with(const void *tab, look_fn fn, const struct kh_doc *doc, uint32_t i,
+			   uint32_t end, int strip, struct kh_ent_m *ret)
+{
+	struct alt alts[MATCH_MAX_ALTS];
+	unsigned na;
+	uint32_t best = 0;
+	struct kh_ent_m bm = { 0 };
+
+	if (end > doc->tokens.n)
+		end = doc->tokens.n;
+	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
+		return 0;
+	na = first_alts(doc, i, strip, alts);
+	for (unsigned a = 0; a < na; a++) {
+		char *buf = alts[a].key;
+		size_t len = strlen(buf);
+
+		for (uint32_t j = i; j < end && j < i + MATCH_MAX_WORDS; j++) {
+			const struct kh_token *t = &doc->tokens.items[j];
+			struct look lk;
+
+			if (j > i) {
+				size_t kl = strlen(t->full_key);
+
+				if (t->kind == KH_TOK_PUNCT || t->sentence != doc->tokens.items[i].sentence)
+					break;
+				if (len + kl + 2 > MATCH_MAX_KEY)
+					break;
+				buf[len++] = ' ';
+				memcpy(buf + len, t->full_key, kl + 1);
+				len += kl;
+			}
+			lk = fn(tab, buf);
+			if (!lk.found && !lk.prefix)
+				break;
+			if (lk.found && j - i + 1 > best) {
+				best = j - i + 1;
+				bm.n = best;
+				bm.start = alts[a].start;
+				bm.entry = lk.entry;
+				bm.value = lk.value;
+			}
+			if (!lk.prefix)
+				break;
+		}
+		if (best > 0 && a == 0)
+			break; /* the segmenter's reading wins when it matches */
+	}
+	if (best > 0)
+		*ret = bm;
+	return best;
+}
+
+static struct look look_lex(const void *tab, const char *key)
+{
+	const struct kh_lexicon *lx = tab;
+	struct look lk = { 0 };
+
+	lk.entry = kh_lex_get(lx, key);
+	lk.found = lk.entry != NULL;
+	lk.prefix = kh_lex_has_prefix(lx, key);
+	return lk;
+}
+
+uint32_t kh_ent_match(const struct kh_lexicon *lx, const struct kh_doc *doc, uint32_t i,
+		      uint32_t end, int strip, struct kh_ent_m *ret)
+{
+	if (lx == NULL)
+		return 0;
+	return match_with(lx, look_lex, doc, i, end, strip, ret);
+}
+
+size_t kh_ent_span_key(const struct kh_doc *doc, uint32_t tf, uint32_t te, uint32_t start,
+		       char *out, size_t cap)
+{
+	size_t len = 0;
+
+	if (tf >= te || te > doc->tokens.n || cap == 0)
+		return 0;
+	for (uint32_t j = tf; j < te; j++) {
+		const struct kh_token *t = &doc->tokens.items[j];
+		const char *k = t->full_key;
+		char *tmp = NULL;
+		size_t kl;
+
+		if (j == tf) {
+			if (start == t->core_start)
+				k = t->key;
+			else if (start > t->start && start < t->end) {
+				tmp = kh_norm_key(doc->norm + start, t->end - start);
+				if (tmp == NULL)
+					return 0;
+				k = tmp;
+			}
+		}
+		kl = strlen(k);
+		if (len + kl + 2 > cap) {
+			free(tmp);
+			return 0;
+		}
+		if (j > tf)
+			out[len++] = ' ';
+		memcpy(out + len, k, kl);
+		len += kl;
+		free(tmp);
+	}
+	out[len] = '\0';
+	return len;
+}
+
+/* ---- the per-document table -------------------------------------------------------------- */
+
+struct tslot {
+	const char *key;
+	uint32_t hash;
+	uint32_t value; /* KH_NONE for a prefix-only slot */
+	bool prefix;
+};
+
+struct kh_ent_table {
+	struct kh_arena arena;
+	struct tslot *slots;
+	size_t n_slots;
+	size_t used;
+};
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+struct kh_ent_table *kh_ent_table_new(void)
+{
+	struct kh_ent_table *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->n_slots = 256;
+	t->slots = calloc(t->n_slots, sizeof(*t->slots));
+	if (t->slots == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct kh_ent_table *kh_ent_table_free(struct kh_ent_table *t)
+{
+	if (t == NULL)
+		return NULL;
+	kh_arena_done(&t->arena);
+	free(t->slots);
+	free(t);
+	return NULL;
+}
+
+static struct tslot *tfind(const struct kh_ent_table *t, const char *key, uint32_t h)
+{
+	size_t mask = t->n_slots - 1;
+
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct tslot *s = &t->slots[i];
+
+		if (s->key == NULL || (s->hash == h && strcmp(s->key, key) == 0))
+			return s;
+	}
+}
+
+static int tgrow(struct kh_ent_table *t)
+{
+	size_t old_n = t->n_slots;
+	struct tslot *old = t->slots;
+
+	t->slots = calloc(old_n * 2, sizeof(*t->slots));
+	if (t->slots == NULL) {
+		t->slots = old;
+		return -ENOMEM;
+	}
+	t->n_slots = old_n * 2;
+	for (size_t i = 0; i < old_n; i++)
+		if (old[i].key != NULL)
+			*tfind(t, old[i].key, old[i].hash) = old[i];
+	free(old);
+	return 0;
+}
+
+static struct tslot *tupsert(struct kh_ent_table *t, const char *key)
+{
+	uint32_t h = hash_str(key);
+	struct tslot *s;
+
+	if ((t->used + 1) * 4 > t->n_slots * 3 && tgrow(t) < 0)
+		return NULL;
+	s = tfind(t, key, h);
+	if (s->key == NULL) {
+		s->key = kh_arena_strndup(&t->arena, key, strlen(key));
+		if (s->key == NULL)
+			return NULL;
+		s->hash = h;
+		s->value = UINT32_MAX;
+		t->used++;
+	}
+	return s;
+}
+
+int kh_ent_table_put(struct kh_ent_table *t, const char *key, uint32_t value)
+{
+	char buf[MATCH_MAX_KEY];
+	size_t len = strlen(key);
+	struct tslot *s;
+
+	if (len >= sizeof(buf))
+		return 0; /* too long to be a name: ignore */
+	memcpy(buf, key, len + 1);
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != ' ')
+			continue;
+		buf[i] = '\0';
+		s = tupsert(t, buf);
+		if (s == NULL)
+			return -ENOMEM;
+		s->prefix = true;
+		buf[i] = ' ';
+	}
+	s = tupsert(t, buf);
+	if (s == NULL)
+		return -ENOMEM;
+	if (s->value == UINT32_MAX)
+		s->value = value;
+	return 0;
+}
+
+uint32_t kh_ent_table_get(const struct kh_ent_table *t, const char *key)
+{
+	const struct tslot *s = tfind(t, key, hash_str(key));
+
+	return s->key != NULL ? s->value : UINT32_MAX;
+}
+
+int kh_ent_table_add_tokens(struct kh_ent_table *t, const struct kh_doc *doc, uint32_t tf,
+			    uint32_t te, uint32_t start, uint32_t value)
+{
+	char key[MATCH_MAX_KEY];
+
+	if (kh_ent_span_key(doc, tf, te, start, key, sizeof(key)) == 0)
+		return 0;
+	return kh_ent_table_put(t, key, value);
+}
+
+static struct look look_table(const void *tab, const char *key)
+{
+	const struct kh_ent_table *t = tab;
+	const struct tslot *s = tfind(t, key, hash_str(key));
+	struct look lk = { 0 };
+
+	if (s->key == NULL)
+		return lk;
+	lk.found = s->value != UINT32_MAX;
+	lk.value = s->value;
+	lk.prefix = s->prefix;
+	return lk;
+}
+
+uint32_t kh_ent_table_match(const struct kh_ent_table *t, const struct kh_doc *doc, uint32_t i,
+			    uint32_t end, struct kh_ent_m *ret)
+{
+	return match_with(t, look_table, doc, i, end, 1, ret);
+}

@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: MIT */
+#include "jobq.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "khabar/khabar.h"
+
+enum { WAIT = 0, DEADLINE = 1 }; /* index of kh_job.link */
+
+struct jlist {
+	struct kh_job *head, *tail;
+};
+
+struct kh_worker {
+	struct kh_jobq *q;
+	struct kh_analyzer *analyzer;
+	pthread_t thread;
+	bool started;
+};
+
+struct kh_jobq {
+	pthread_mutex_t lock;
+	pthread_cond_t work;  /* a job is waiting, or stopping */
+	pthread_cond_t timer; /* the earliest deadline changed, or stopping */
+	pthread_cond_t ready; /* a worker finished starting */
+	unsigned capacity;
+	unsigned queued, reserved;
+	atomic_uint inflight;
+	bool stopping;
+	bool closed; /* no new jobs: reserve fails, push expires at once */
+	unsigned n_workers, n_ready, n_failed;
+	struct jlist wait;     /* waiting, FIFO (link[WAIT]) */
+	struct jlist deadline; /* outstanding (waiting or running), by deadline (link[DEADLINE]) */
+	struct kh_worker *workers;
+	pthread_t timer_thread;
+	bool timer_started;
+};
+
+uint64_t kh_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void kh_job_init(struct kh_job *job, const struct kh_job_ops *ops)
+{
+	job->ops = ops;
+	atomic_init(&job->state, KH_JOB_NEW);
+	atomic_init(&job->refs, 1);
+	job->cancel = 0;
+	memset(job->link, 0, sizeof(job->link));
+}
+
+struct kh_job *kh_job_ref(struct kh_job *job)
+{
+	atomic_fetch_add(&job->refs, 1);
+	return job;
+}
+
+struct kh_job *kh_job_unref(struct kh_job *job)
+{
+	if (job != NULL && atomic_fetch_sub(&job->refs, 1) == 1)
+		job->ops->free(job);
+	return NULL;
+}
+
+enum kh_job_state kh_job_get_state(struct kh_job *job)
+{
+	return (enum kh_job_state)atomic_load(&job->state);
+}
+
+bool kh_job_cancelled(const struct kh_job *job)
+{
+	return __atomic_load_n(&job->cancel, __ATOMIC_RELAXED) != 0;
+}
+
+bool kh_job_shut_down(const struct kh_job *job)
+{
+	return __atomic_load_n(&job->cancel, __ATOMIC_RELAXED) == KH_CANCEL_SHUTDOWN;
+}
+
+struct kh_analyzer *kh_worker_analyzer(struct kh_worker *w)
+{
+	return w->analyzer;
+}
+
+/* ---- intrusive lists (under q->lock) ------------------------------------------------------- */
+
+/* Put @p j after @p after (at the head when NULL) in list @p l through link[w]. */
+static void list_insert(struct jlist *l, struct kh_job *after, struct kh_job *j, int w)
+{
+	j->link[w].prev = after;
+	j->link[w].next = after != NULL ? after->link[w].next : l->head;
+	if (j->link[w].next != NULL)
+		j->link[w].next->link[w].prev = j;
+	else
+		l->tail = j;
+	if (after != NULL)
+		after->link[w].next = j;
+	else
+		l->head = j;
+}
+
+static void list_remove(struct jlist *l, struct kh_job *j, int w)
+{
+	if (j->link[w].prev != NULL)
+		j->link[w].prev->link[w].next = j->link[w].next;
+	else
+		l->head = j->link[w].next;
+	if (j->link[w].next != NULL)
+		j->link[w].next->link[w].prev = j->link[w].prev;
+	else
+		l->tail = j->link[w].prev;
+	j->link[w].prev = j->link[w].next = NULL;
+}
+
+static void q_append(struct kh_jobq *q, struct kh_job *j)
+{
+	list_insert(&q->wait, q->wait.tail, j, WAIT);
+	q->queued++;
+}
+
+static void q_remove(struct kh_jobq *q, struct kh_job *j)
+{
+	list_remove(&q->wait, j, WAIT);
+	q->queued--;
+}
+
+/* Deadlines are mostly increasing: insert walking back from the tail. */
+static void d_insert(struct kh_jobq *q, struct kh_job *j)
+{
+	struct kh_job *after = q->deadline.tail;
+
+	while (after != NULL && after->deadline_ns > j->deadline_ns)
+		after = after->link[DEADLINE].prev;
+	list_insert(&q->deadline, after, j, DEADLINE);
+}
+
+static void d_remove(struct kh_jobq *q, struct kh_job *j)
+{
+	list_remove(&q->deadline, j, DEADLINE);
+}
+
+/*
+ * Under the lock: move an outstanding job to EXPIRED.  Returns the job with the
+ * reference the caller must drop after calling finish (the queue's own when the job
+ * was still waiting, else a fresh one), or NULL when the job already finished.
+ */
+static struct kh_job *expire_locked(struct kh_jobq *q, struct kh_job *j, int why)
+{
+	int st = KH_JOB_QUEUED;
+
+	if (atomic_compare_exchange_strong(&j->state, &st, KH_JOB_EXPIRED)) {
+		__atomic_store_n(&j->cancel, why, __ATOMIC_RELAXED);
+		d_remove(q, j);
+		q_remove(q, j);
+		return j; /* the queue's reference moves to the caller */
+	}
+	st = KH_JOB_RUNNING;
+	if (atomic_compare_exchange_strong(&j->state, &st, KH_JOB_EXPIRED)) {
+		__atomic_store_n(&j->cancel, why, __ATOMIC_RELAXED);
+		d_remove(q, j);
+		return kh_job_ref(j); /* the worker keeps its own */
+	}
+	return NULL;
+}
+
+static void expire_finish(struct kh_job *j)
+{
+	j->ops->finish(j);
+	kh_job_unref(j);
+}
+
+/* ---- threads -------------------------------------------------------------------------------- */
+
+static void run_one(struct kh_jobq *q, struct kh_worker *w, struct kh_job *j)
+{
+	int st;
+	bool finish = false;
+
+	j->ops->run(j, w);
+	atomic_fetch_sub(&q->inflight, 1);
+	pthread_mutex_lock(&q->lock);
+	st = KH_JOB_RUNNING;
+	if (atomic_compare_exchange_strong(&j->state, &st, KH_JOB_DONE)) {
+		d_remove(q, j);
+		finish = true;
+	}
+	pthread_mutex_unlock(&q->lock);
+	if (finish)
+		j->ops->finish(j);
+	kh_job_unref(j);
+}
+
+static void *worker_main(void *arg)
+{
+	struct kh_worker *w = arg;
+	struct kh_jobq *q = w->q;
+
+	w->analyzer = kh_analyzer_new();
+	pthread_mutex_lock(&q->lock);
+	if (w->analyzer == NULL)
+		q->n_failed++;
+	q->n_ready++;
+	pthread_cond_broadcast(&q->ready);
+	pthread_mutex_unlock(&q->lock);
+	if (w->analyzer == NULL)
+		return NULL;
+	for (;;) {
+		struct kh_job *j;
+
+		pthread_mutex_lock(&q->lock);
+		while (q->wait.head == NULL && !q->stopping)
+			pthread_cond_wait(&q->work, &q->lock);
+		if (q->wait.head == NULL) {
+			pthread_mutex_unlock(&q->lock);
+			break;
+		}
+		/* Waiting jobs are all QUEUED (expiry takes them off the list), and the
+		 * move to RUNNING happens under the lock, so the timer never sees a job
+		 * that is off the list but still QUEUED. */
+		j = q->wait.head;
+		q_remove(q, j);
+		atomic_store(&j->state, KH_JOB_RUNNING);
+		atomic_fetch_add(&q->inflight, 1);
+		pthread_mutex_unlock(&q->lock);
+		run_one(q, w, j);
+	}
+	w->analyzer = kh_analyzer_free(w->analyzer);
+	return NULL;
+}
+
+static void *timer_main(void *arg)
+{
+	struct kh_jobq *q = arg;
+
+	pthread_mutex_lock(&q->lock);
+	while (!q->stopping) {
+		struct kh_job *j = q->deadline.head;
+		uint64_t now = kh_now_ns();
+
+		if (j == NULL) {
+			pthread_cond_wait(&q->timer, &q->lock);
+		} else if (j->deadline_ns <= now) {
+			struct kh_job *e = expire_locked(q, j, KH_CANCEL_DEADLINE);
+
+			if (e == NULL) {
+				d_remove(q, j); /* cannot happen: finished jobs leave the list */
+				continue;
+			}
+			pthread_mutex_unlock(&q->lock);
+			expire_finish(e);
+			pthread_mutex_lock(&q->lock);
+		} else {
+			struct timespec ts = { .tv_sec = (time_t)(j->deadline_ns / 1000000000u),
+					       .tv_nsec = (long)(j->deadline_ns % 1000000000u) };
+
+			pthread_cond_timedwait(&q->timer, &q->lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+int kh_jobq_new(unsigned workers, unsigned capacity, struct kh_jobq **ret_q)
+{
+	struct kh_jobq *q = calloc(1, sizeof(*q));
+	pthread_condattr_t ca;
+	int r;
+
+	if (q == NULL)
+		return -ENOMEM;
+	q->capacity = capacity;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->work, NULL);
+	pthread_cond_init(&q->ready, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->timer, &ca);
+	pthread_condattr_destroy(&ca);
+	atomic_init(&q->inflight, 0);
+	q->workers = calloc(workers, sizeof(*q->workers));
+	if (q->workers == NULL) {
+		kh_jobq_free(q);
+		return -ENOMEM;
+	}
+	r = -pthread_create(&q->timer_thread, NULL, timer_main, q);
+	if (r < 0) {
+		kh_jobq_free(q);
+		return r;
+	}
+	q->timer_started = true;
+	for (unsigned i = 0; i < workers; i++) {
+		q->workers[i].q = q;
+		r = -pthread_create(&q->workers[i].thread, NULL, worker_main, &q->workers[i]);
+		if (r < 0) {
+			kh_jobq_free(q);
+			return r;
+		}
+		q->workers[i].started = true;
+		q->n_workers++;
+	}
+	pthread_mutex_lock(&q->lock);
+	while (q->n_ready < q->n_workers)
+		pthread_cond_wait(&q->ready, &q->lock);
+	r = q->n_failed > 0 ? -ENOMEM : 0;
+	pthread_mutex_unlock(&q->lock);
+	if (r < 0) {
+		kh_jobq_free(q);
+		return r;
+	}
+	*ret_q = q;
+	return 0;
+}
+
+int kh_jobq_reserve(struct kh_jobq *q)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->stopping || q->closed)
+		r = -ESHUTDOWN;
+	else if (q->queued + q->reserved >= q->capacity)
+		r = -EAGAIN;
+	else
+		q->reserved++;
+	pthread_mutex_unlock(&q->lock);
+	return r;
+}
+
+void kh_jobq_unreserve(struct kh_jobq *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->reserved--;
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* Under the lock: make the job visible to the workers and the timer (takes a reference). */
+static void enqueue_locked(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
+{
+	job->enqueued_ns = kh_now_ns();
+	job->deadline_ns = job->enqueued_ns + (uint64_t)deadline_ms * 1000000u;
+	atomic_store(&job->state, KH_JOB_QUEUED);
+	kh_job_ref(job);
+	q_append(q, job);
+	d_insert(q, job);
+	if (q->deadline.head == job)
+		pthread_cond_signal(&q->timer);
+	pthread_cond_signal(&q->work);
+}
+
+void kh_jobq_push(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
+{
+	pthread_mutex_lock(&q->lock);
+	q->reserved--;
+	if (q->closed) {
+		/* Closed between reserve and push: never leave a suspended connection behind. */
+		atomic_store(&job->state, KH_JOB_EXPIRED);
+		__atomic_store_n(&job->cancel, KH_CANCEL_SHUTDOWN, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&q->lock);
+		job->ops->finish(job);
+		return;
+	}
+	enqueue_locked(q, job, deadline_ms);
+	pthread_mutex_unlock(&q->lock);
+}
+
+int kh_jobq_push_extra(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
+{
+	pthread_mutex_lock(&q->lock);
+	if (q->closed || q->stopping) {
+		pthread_mutex_unlock(&q->lock);
+		return -ESHUTDOWN;
+	}
+	enqueue_locked(q, job, deadline_ms);
+	pthread_mutex_unlock(&q->lock);
+	return 0;
+}
+
+void kh_jobq_close(struct kh_jobq *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->closed = true;
+	pthread_mutex_unlock(&q->lock);
+}
+
+unsigned kh_jobq_expire_all(struct kh_jobq *q)
+{
+	unsigned n = 0;
+
+	for (;;) {
+		struct kh_job *e = NULL;
+
+		pthread_mutex_lock(&q->lock);
+		while (q->deadline.head != NULL && e == NULL) {
+			struct kh_job *j = q->deadline.head;
+
+			e = expire_locked(q, j, KH_CANCEL_SHUTDOWN);
+			if (e == NULL)
+				d_remove(q, j);
+		}
+		pthread_mutex_unlock(&q->lock);
+		if (e == NULL)
+			break;
+		expire_finish(e);
+		n++;
+	}
+	return n;
+}
+
+void kh_jobq_stats(struct kh_jobq *q, unsigned *ret_queued, unsigned *ret_inflight)
+{
+	pthread_mutex_lock(&q->lock);
+	*ret_queued = q->queued;
+	pthread_mutex_unlock(&q->lock);
+	*ret_inflight = atomic_load(&q->inflight);
+}
+
+unsigned kh_jobq_workers(const struct kh_jobq *q)
+{
+	return q->n_workers;
+}
+
+struct kh_jobq *kh_jobq_free(struct kh_jobq *q)
+{
+	if (q == NULL)
+		return NULL;
+	kh_jobq_expire_all(q);
+	pthread_mutex_lock(&q->lock);
+	q->stopping = true;
+	pthread_cond_broadcast(&q->work);
+	pthread_cond_broadcast(&q->timer);
+	pthread_mutex_unlock(&q->lock);
+	for (unsigned i = 0; q->workers != NULL && i < q->n_workers; i++)
+		if (q->workers[i].started)
+			pthread_join(q->workers[i].thread, NULL);
+	if (q->timer_started)
+		pthread_join(q->timer_thread, NULL);
+	/* Jobs pushed after the last expire_all (none once the daemon has stopped). */
+	kh_jobq_expire_all(q);
+	free(q->workers);
+	pthread_cond_destroy(&q->work);
+	pthread_cond_destroy(&q->timer);
+	pthread_cond_destroy(&q->ready);
+	pthread_mutex_destroy(&q->lock);
+	free(q);
+	return NULL;
+}
