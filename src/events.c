@@ -91,7 +91,7 @@ static const struct ctx_word ctx_words[] = {
 	{ "مدفعية|مدفعي|مدفعيا|قذائف|قذيفة|صواريخ|صاروخ|صاروخية|صاروخي|راجمات|راجمة|هاون|كاتيوشا|دبابة|دبابات|مدافع|غراد|هاوتزر", CW_ART },
 	{ "متبادل|متبادلة|متبادلا", CW_MUTUAL },
 	{ "تحالف|التحالف", CW_COALITION },
-	{ "مدينة|بلدة|قرية|قرى|بلدات|مدن|محافظة|محافظتي|منطقة|مناطق|حي|أحياء|ريف|ضاحية|مخيم|قضاء|ناحية|مديرية|مطار|معبر|ولاية|إقليم|جزيرة|ميناء|قاعدة|سهل|محور|جبهة|ساحة|مدينتي|بلدتي|قريتي", CW_PLACE_HEAD },
+	{ "مدينة|بلدة|قرية|قرى|بلدات|مدن|محافظة|محافظتي|منطقة|مناطق|حي|أحياء|ريف|ضاحية|مخيم|قضاء|ناحية|مديرية|مطار|معبر|ولاية|إقليم|جزيرة|ميناء|قاعدة|سهل|محور|جبهة|ساحة|مدينتي|بلدتي|قريتي|عاصمة|العاصمة", CW_PLACE_HEAD },
 	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية|الوزير|وزير|الرئيس|رئيس|الرئيسان|الوزيران|القيادة|الوفد|وفد|الجانب|الطرفان|الطرفين|الملك|الأمير|المبعوث|وفود|قادة|زعماء", CW_ACTOR_HEAD },
 	{ "في|على|من|إلى|الى|عن|مع|بين|بعد|قبل|خلال|ضد|حيث|الذي|التي|الذين|اللذين|منذ|حتى|أن|إن|أنه|إنه|أنها|ما|لا|لم|لن|قد|كان|كانت|وكان|هذا|هذه|ذلك|تلك|هو|هي|عند|لدى|نحو|عبر|دون|أي|كل|بعض|أو|ثم|كما|وسط|أمام|إثر|عقب|بسبب|جراء|رغم|لكن|بينما|فيما|عندما|بعدما|حين|مما|ما|فيه|فيها|عليه|عليها|منه|منها|به|بها|له|لها|إليها|إليه|أمس|اليوم|بحق|تجاه|إزاء|بواسطة|باستخدام", CW_STOP },
 	{ "سيتم|ستتم|يعتزم|تعتزم|يعتزمون|ينوي|تنوي|سوف|المقرر|المخطط|المزمع|المتوقع|يتوقع|تهدف|يهدف|بهدف|أجل|يبدأ|تبدأ|سيبدأ|ستبدأ|خطة|يسعى|تسعى|قررت|قرر|يخطط|تخطط|سيعقد|ستعقد|يعتزمان|لإعلان|محاولة|محاولات|تستهدف|يستهدف", CW_PLANNED },
@@ -1026,6 +1026,8 @@ static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end
 		return false;
 	if (is_nisba(tok_at(st, j)->key) && has_article(st, j))
 		return false; /* "المنطقة الشمالية": an adjective, not a name */
+	if ((st->bits[j] & ~(uint32_t)(CW_NAME_PREFIX | CW_PLACE_HEAD)) != 0 || st->evt[j] != KH_NONE)
+		return false; /* مناطق القتال: a common word */
 	last = j;
 	if ((st->bits[j] & CW_NAME_PREFIX) != 0 && j + 1 < end && tok_at(st, j + 1)->kind == KH_TOK_WORD &&
 	    (st->bits[j + 1] & CW_STOP) == 0 && !has_wa(st, j + 1))
@@ -1100,6 +1102,7 @@ static uint32_t actor_right(const struct ev_state *st, uint32_t j, uint32_t end,
 static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, uint32_t lim, struct args *as)
 {
 	uint32_t lo = tf > first + lim ? tf - lim : first;
+	uint32_t rel = KH_NONE; /* a relative pronoun seen: its antecedent is the doer */
 
 	for (uint32_t k = tf; k > lo; k--) {
 		uint32_t i = k - 1;
@@ -1108,11 +1111,29 @@ static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, u
 
 		if (i + 1 < tf && st->evt[i] != KH_NONE)
 			return false;
-		e = actor_at(st, i, tf, &sp, &ent);
+		if (rel == KH_NONE && (strcmp(tok_at(st, i)->key, "التي") == 0 || strcmp(tok_at(st, i)->key, "الذي") == 0 ||
+				       strcmp(tok_at(st, i)->key, "الذين") == 0)) {
+			rel = i;
+			continue;
+		}
+		e = actor_at(st, i, rel != KH_NONE ? rel : tf, &sp, &ent);
 		if (e == 0 || e > tf)
 			continue;
+		if (rel != KH_NONE && e == rel && (tok_at(st, i)->proclitics & KH_PRO_LI) != 0) {
+			add_arg(as, sp.start, sp.end, ent); /* تقدم للفصائل التي تمكنت */
+			return true;
+		}
 		if (after_preposition(st, i, first))
 			continue;
+		if (is_place_type(ment_type(st, i))) {
+			bool apposition = false; /* العاصمة الأردنية عمان: a place, not a doer */
+
+			for (uint32_t b = i; b > first && b + 3 > i; b--)
+				if ((st->bits[b - 1] & (CW_LOC_PREP | CW_PLACE_HEAD)) != 0)
+					apposition = true;
+			if (apposition)
+				continue;
+		}
 		if (i > first && (st->bits[i - 1] & CW_ACTOR_HEAD) != 0 && st->ment[i] != KH_NONE)
 			continue; /* the genitive of a phrase; the head comes next */
 		if (i > first && (st->bits[i - 1] & CW_BY) != 0)
@@ -1288,7 +1309,7 @@ static int64_t iso_day_number(const char *v)
 }
 
 static uint8_t find_modality(const struct ev_state *st, const struct ev_tok *et, uint32_t first,
-			     uint32_t end, const char *time_value)
+			     uint32_t end, const char *time_value, uint32_t time_mention)
 {
 	uint32_t lo = et->tf > first + 6 ? et->tf - 6 : first;
 
@@ -1310,6 +1331,14 @@ static uint8_t find_modality(const struct ev_state *st, const struct ev_tok *et,
 			return KH_MOD_PLANNED;
 	if (time_value != NULL && st->pub > 0 && iso_day_number(time_value) > st->pub)
 		return KH_MOD_PLANNED;
+	if (time_mention != KH_NONE) {
+		/* الأسبوع المقبل، غدا */
+		const struct kh_mention *mn = &st->doc->mentions.items[time_mention];
+
+		for (uint32_t k = mn->tok_first; k < mn->tok_end && k < st->n_tok; k++)
+			if ((st->bits[k] & CW_FUTURE) != 0)
+				return KH_MOD_PLANNED;
+	}
 	if (st->attr[et->tf] != KH_NONE)
 		return KH_MOD_REPORTED;
 	return KH_MOD_ASSERTED;
@@ -1514,12 +1543,17 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 
 		c.span.end = tok_at(st, n)->end;
 		roles = 0;
+		if (j > first && (strcmp(tok_at(st, j - 1)->key, "بينهم") == 0 ||
+				  strcmp(tok_at(st, j - 1)->key, "منهم") == 0 ||
+				  strcmp(tok_at(st, j - 1)->key, "بينها") == 0))
+			return 0; /* قتل 12 مدنيا بينهم أربعة أطفال: a part of a count already told */
 		for (m = n + 1; m < end && m < n + 13 && roles == 0; m++) {
-			if (tok_at(st, m)->kind == KH_TOK_PUNCT && !is_quote(st, m))
+			if ((tok_at(st, m)->kind == KH_TOK_PUNCT && !is_quote(st, m)) || cue_roles(st->bits[m]) != 0)
 				break;
-			roles = noun_roles(st->bits[m]) | ((st->bits[m] & CW_KILL) != 0 ? R_KILLED : 0) |
-				((st->bits[m] & CW_HURT) != 0 ? R_INJURED : 0);
+			roles = noun_roles(st->bits[m]);
 		}
+		if (roles == 0 && m < end && m < n + 13 && (st->bits[m] & (CW_DEAD_VERB | CW_HURT_VERB)) != 0)
+			roles = noun_roles(st->bits[m]); /* ثمانية عناصر ... قتلوا */
 		for (m = j; roles == 0 && m > first && m + 4 > j; m--) {
 			if (tok_at(st, m - 1)->kind == KH_TOK_PUNCT)
 				break;
@@ -1711,7 +1745,10 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 		}
 		k = doc->events.n;
 		/* two triggers side by side in one family are one event (توقيع اتفاق) */
-		if (k > e0 && (*ets)[k - 1 - e0].te == i && family(doc->events.items[k - 1].type) == family(ty)) {
+		if (k > e0 && family(doc->events.items[k - 1].type) == family(ty) &&
+		    ((*ets)[k - 1 - e0].te == i ||
+		     ((*ets)[k - 1 - e0].te + 1 == i && doc->events.items[k - 1].type == ty &&
+		      (st->bits[i - 1] & CW_STOP) != 0 && tok_at(st, i - 1)->kind == KH_TOK_WORD))) {
 			(*ets)[k - 1 - e0].te = i + m.n;
 			doc->events.items[k - 1].trigger.end = tok_at(st, i + m.n - 1)->end;
 			for (uint32_t t = i; t < i + m.n; t++)
@@ -1771,7 +1808,7 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 			v->time_value = doc->entities.items[mn->entity].value;
 		}
 		v->attribution = st->attr[et->tf];
-		v->modality = find_modality(st, et, first, end, v->time_value);
+		v->modality = find_modality(st, et, first, end, v->time_value, tm);
 	}
 	/* casualties */
 	for (uint32_t j = first; j < end;) {
