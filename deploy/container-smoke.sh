@@ -215,13 +215,24 @@ import json, sys
 d = json.load(sys.stdin)
 for k in ("entities", "attributions", "events", "sentences"):
     assert isinstance(d.get(k), list), "no list %s" % k
-print("%d sentences, %d entities, %d attributions, %d events" %
-      (len(d["sentences"]), len(d["entities"]), len(d["attributions"]), len(d["events"])))
+# The article names people, places and organisations of the lexicons: none found would mean
+# the image carries no (or the wrong) lexicons.
+assert len(d["entities"]) >= 1, "no entities: are the lexicons in the image?"
+print("%d sentences, %d entities (%s), %d attributions, %d events" %
+      (len(d["sentences"]), len(d["entities"]),
+       ", ".join("%s %s" % (e["type"], e["name"]) for e in d["entities"][:4]) + (", ..." if len(d["entities"]) > 4 else ""),
+       len(d["attributions"]), len(d["events"])))
 ' >/tmp/khabar-smoke-summary.$$ 2>&1 || { cat /tmp/khabar-smoke-summary.$$; rm -f /tmp/khabar-smoke-summary.$$; fail "analysis JSON: ${body:0:300}"; }
 pass "POST /v1/analyze (tests/data/deploy-smoke-ar.txt, text/plain) -> 200, $(cat /tmp/khabar-smoke-summary.$$)"
 rm -f /tmp/khabar-smoke-summary.$$
 echo "$out" | cut -f2 | grep -qi '"X-Request-ID": "smoke-1"' || fail "X-Request-ID not echoed: $(echo "$out" | cut -f2)"
 pass "X-Request-ID echoed"
+
+out=$(http GET "$base_url/v1/info")
+[ "${out%%$'\t'*}" = 200 ] || fail "GET /v1/info: ${out:0:200}"
+lex=$(printf '%s' "${out##*$'\t'}" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(" ".join("%s=%s" % kv for kv in sorted(d.get("lexicons", {}).items())))')
+[ -n "$lex" ] || fail "GET /v1/info lists no lexicons"
+pass "GET /v1/info: lexicons loaded from the image: $lex"
 
 out=$(http GET "$base_url/metrics")
 [ "${out%%$'\t'*}" = 200 ] && echo "$out" | grep -q 'kh_' || fail "GET /metrics: ${out:0:200}"
