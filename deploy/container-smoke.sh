@@ -177,6 +177,11 @@ podman run --rm "${run_flags[@]}" --entrypoint /bin/sleep "$image" 0 >/dev/null 
 	fail "/bin/sleep missing: the Kubernetes preStop hook (deploy/k8s/deployment.yaml) needs it"
 pass "/bin/sleep present for the Kubernetes preStop hook"
 
+n=$(podman run --rm -i "${run_flags[@]}" --entrypoint /usr/local/bin/khabar "$image" analyze - <"$article" |
+	python3 -c 'import json, sys; print(len(json.load(sys.stdin)["entities"]))' 2>/dev/null || echo 0)
+[ "$n" -ge 1 ] || fail "khabar analyze inside the image finds no entities (installed lexicons not found?)"
+pass "khabar analyze inside the image uses the installed lexicons ($n entities)"
+
 # ---- run ------------------------------------------------------------------------------------
 port=${KHABAR_SMOKE_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 # The same restrictions as deploy/k8s/deployment.yaml: read-only root, no capabilities,
