@@ -2,14 +2,16 @@
 # Measure khabar against an annotated folder (the layout of ../shared/eval):
 #   scripts/eval.sh EVAL_DIR [BUILD_DIR] [--verbose]
 # Runs `khabar analyze` over every dev/NAME.gold.json text (with its published date)
-# and scores the output with EVAL_DIR/score.py.
+# and scores the output with EVAL_DIR/score.py.  GOLD=DIR scores another folder of
+# gold files with the same scorer, e.g. our own held-out articles:
+#   GOLD=tests/eval/heldout scripts/eval.sh ../shared/eval
 set -eu
 eval_dir=${1:?usage: scripts/eval.sh EVAL_DIR [BUILD_DIR] [--verbose]}
 build=${2:-build}
 shift; [ $# -gt 0 ] && shift
 bin=$build/src/khabar
 [ -x "$bin" ] || { echo "eval: $bin not built (meson setup $build && ninja -C $build)" >&2; exit 1; }
-gold=$eval_dir/dev
+gold=${GOLD:-$eval_dir/dev}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for g in "$gold"/*.gold.json; do

@@ -74,6 +74,7 @@ struct kh_attr_ctx {
 	struct kh_attr_speaker focus;
 	struct kh_attr_speaker alt; /**< the outlet of the last نقل X عن Y frame */
 	uint32_t alt_sentence;
+	bool alt_fem; /**< the outlet's head noun is feminine (الشبكة، الوكالة) */
 	struct kh_attr_speaker hist[KH_ATTR_HIST];
 	uint32_t nhist;
 };

@@ -199,14 +199,37 @@ void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, unsigned 
 			}
 			break;
 		}
-		if (t > i && (kh_attr_has_li(c, t) || kh_attr_has_bi(c, t)))
-			break;
+		if (t > i && kh_attr_has_li(c, t)) {
+			struct kh_span ms;
+			uint32_t me;
+
+			/* لـ«الحياة»، لوكالة رويترز: the medium ends the phrase; للرئيس، لوحدات
+			 * حماية الشعب: a genitive inside it */
+			if (in_pp || strcmp(T(c, t)->key, "ل") == 0 || kh_attr_medium_parse(c, t, lim, &ms, &me) > 0)
+				break;
+			t++;
+			continue;
+		}
+		if (t > i && kh_attr_has_bi(c, t)) {
+			if ((T(c, t)->proclitics & KH_PRO_BI) == 0 || strcmp(T(c, t)->key, "اسم") != 0)
+				break;
+			t++; /* المتحدث باسم الحكومة */
+			continue;
+		}
 		if ((flags & KH_NP_TELL) != 0 && t > i && outlet_at(c, t))
 			break;
 		if (kh_attr_is_date(c, t) || tk->kind != KH_TOK_WORD || is_frame_cue(c, t))
 			break;
-		if (anon && !in_pp && t > i && kh_attr_definite(c, t) != head_def)
-			break; /* not an adjective of the head: the object of the verb */
+		if (anon && !in_pp && t > i && kh_attr_definite(c, t) != head_def) {
+			size_t hl = strlen(T(c, t - 1)->key);
+			const char *hk = T(c, t - 1)->key;
+
+			/* تنسيقيات المجموعات: a construct (not after the sound plural ناشطون / ين) */
+			if (head_def || t != i + m || hl < 4 || strcmp(hk + hl - 4, "ون") == 0 ||
+			    strcmp(hk + hl - 4, "ين") == 0 || strcmp(hk + hl - 4, "ان") == 0)
+				break; /* not an adjective of the head: the object of the verb */
+			head_def = true;
+		}
 		if (in_pp && ++pp > MAX_PP)
 			break;
 		t++;
@@ -501,6 +524,23 @@ void kh_attr_np_resolve(struct kh_attr_ctx *c, const struct kh_attr_np *np, uint
 		return;
 	}
 	mi = pick_mention(c, np->first, np->end);
+	if (mi != KH_NONE && c->doc->entities.items[c->doc->mentions.items[mi].entity].type != KH_ENT_PERSON) {
+		/* المسؤول الإعلامي لوحدات حماية الشعب روجهات روج: a name no lexicon has after the
+		 * organisation of the title */
+		uint32_t t = c->doc->mentions.items[mi].tok_end, u = t;
+
+		while (u < np->end && u < t + 3 && T(c, u)->kind == KH_TOK_WORD && c->ment[u] == KH_NONE &&
+		       !kh_attr_definite(c, u))
+			u++;
+		if (u > t && u == np->end && lead < c->doc->mentions.items[mi].tok_first &&
+		    kh_attr_has_li(c, c->doc->mentions.items[mi].tok_first)) {
+			ret->span.start = T(c, t)->core_start;
+			ret->span.end = T(c, u - 1)->end;
+			ret->text = span_text(c, ret->span);
+			ret->kind = KH_SRC_PERSON;
+			return;
+		}
+	}
 	if (mi != KH_NONE) {
 		from_entity(c, mi, ret);
 		if (m > 0 && src_role(e) == KH_SROLE_HEAD &&
@@ -570,10 +610,18 @@ bool kh_attr_subject_before(struct kh_attr_ctx *c, uint32_t verb, struct kh_attr
 		if (mi == KH_NONE)
 			continue;
 		m = &c->doc->mentions.items[mi];
-		if (m->entity >= c->doc->entities.n || m->tok_end + 4 < verb)
+		if (m->entity >= c->doc->entities.n)
 			continue;
 		type = c->doc->entities.items[m->entity].type;
-		if (type == KH_ENT_PERSON || type == KH_ENT_ORG || type == KH_ENT_GPE)
+		if (type != KH_ENT_PERSON && type != KH_ENT_ORG && type != KH_ENT_GPE)
+			continue;
+		/* the subject opens the clause (التحالف الدولي ضدّ «داعش» صرّح); else a name
+		 * right before the verb */
+		if (m->tok_first <= s + 1) {
+			best = mi;
+			break;
+		}
+		if (s == k && m->tok_end + 4 >= verb)
 			best = mi;
 	}
 	if (best != KH_NONE) {
@@ -585,6 +633,8 @@ bool kh_attr_subject_before(struct kh_attr_ctx *c, uint32_t verb, struct kh_attr
 		return false;
 	np.first = s;
 	np.end = verb;
+	while (np.end > np.first + 1 && kh_attr_word_is(c, np.end - 1, KH_AW_STARTER))
+		np.end--; /* وكانت المصادر قد ذكرت */
 	np.medium.start = np.medium.end = 0;
 	np.medium_entity = KH_NONE;
 	kh_attr_np_resolve(c, &np, verb, ret);

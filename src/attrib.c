@@ -66,15 +66,20 @@ static char *dup_err(const char *msg)
 }
 
 static int load_pair(struct kh_lexicon *lx, struct kh_lexicon *known, const char *path, unsigned min_f,
-		     unsigned max_f, char **ret_err)
+		     unsigned max_f, bool optional, char **ret_err)
 {
-	int r = kh_lex_load(lx, path, min_f, max_f, ret_err);
+	char *err = NULL;
+	int r = kh_lex_load(lx, path, min_f, max_f, &err);
 
-	if (r < 0)
+	if (r == -ENOENT && optional) {
+		free(err); /* a data directory without this stage's lexicons: the stage finds nothing */
+		return 0;
+	}
+	if (r < 0) {
+		*ret_err = err;
 		return r;
+	}
 	if (known != NULL) {
-		char *err = NULL;
-
 		r = kh_lex_load(known, path, min_f, max_f, &err);
 		if (r < 0) {
 			*ret_err = err;
@@ -107,20 +112,20 @@ int kh_attr_res_load(const char *data_dir, const char *const *extra, struct kh_l
 			goto fail;
 	}
 	snprintf(path, sizeof(path), "%s/cues.tsv", data_dir != NULL ? data_dir : ".");
-	rc = load_pair(r->cues, known, path, 4, 4, &err);
+	rc = load_pair(r->cues, known, path, 4, 4, true, &err);
 	if (rc < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/sources.tsv", data_dir != NULL ? data_dir : ".");
-	rc = load_pair(r->sources, known, path, 3, 3, &err);
+	rc = load_pair(r->sources, known, path, 3, 3, true, &err);
 	if (rc < 0)
 		goto fail;
 	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
 		const char *b = base_name(extra[i]);
 
 		if (strncmp(b, "cues", 4) == 0)
-			rc = load_pair(r->cues, known, extra[i], 4, 4, &err);
+			rc = load_pair(r->cues, known, extra[i], 4, 4, false, &err);
 		else if (strncmp(b, "sources", 7) == 0)
-			rc = load_pair(r->sources, known, extra[i], 3, 3, &err);
+			rc = load_pair(r->sources, known, extra[i], 3, 3, false, &err);
 		else
 			rc = 0;
 		if (rc < 0)
@@ -218,6 +223,10 @@ bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role)
 	    memcmp(c->doc->norm + t->end - 2, "ي", 2) == 0)
 		return false;
 	if (role_in_chain(kh_lex_get(c->r->words, t->key), role))
+		return true;
+	/* the whole token too: a closed-class word is never a clitic split (وكانت) */
+	if (t->full_key != NULL && t->full_key != t->key &&
+	    role_in_chain(kh_lex_get(c->r->words, t->full_key), role))
 		return true;
 	k = strip_conj(t);
 	return k != NULL && role_in_chain(kh_lex_get(c->r->words, k), role);
@@ -430,7 +439,11 @@ static uint32_t tok_start(const struct kh_attr_ctx *c, uint32_t i)
 {
 	const struct kh_token *t = T(c, i);
 
-	return t->kind == KH_TOK_WORD && t->core_start < t->end ? t->core_start : t->start;
+	/* spans leave out و ف ب ل; a token read with other proclitics keeps its start */
+	if (t->kind != KH_TOK_WORD || t->core_start >= t->end ||
+	    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA | KH_PRO_BI | KH_PRO_LI)) != 0)
+		return t->start;
+	return t->core_start;
 }
 
 /* Does a new frame start at token i (after a comma)? */
@@ -729,19 +742,6 @@ static bool feminine(const char *key)
 	return n >= 2 && strcmp(key + n - 2, "ه") == 0;
 }
 
-static bool first_word_feminine(const char *fold)
-{
-	const char *sp = strchr(fold, ' ');
-	char w[64];
-	size_t n = sp != NULL ? (size_t)(sp - fold) : strlen(fold);
-
-	if (n == 0 || n >= sizeof(w))
-		return false;
-	memcpy(w, fold, n);
-	w[n] = '\0';
-	return feminine(w);
-}
-
 /* The verb opens its clause: with و / ف on it, or at most three words after the sentence
  * start or a punctuation mark (من جهتها حمّلت ...، وفي السياق دعت ...). */
 static bool clause_initial(const struct kh_attr_ctx *c, uint32_t i)
@@ -816,8 +816,17 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 					break;
 				continue;
 			}
-			if (kh_attr_punct_is(c, t, "(") || kh_attr_punct_is(c, t, ")") ||
-			    kh_attr_punct_is(c, t, "-"))
+			if (kh_attr_punct_is(c, t, "(")) {
+				/* (د.ب.أ): skip a short parenthesis whole */
+				for (uint32_t k = t + 1; k < lim && k <= t + 8; k++) {
+					if (kh_attr_punct_is(c, k, ")")) {
+						t = k;
+						break;
+					}
+				}
+				continue;
+			}
+			if (kh_attr_punct_is(c, t, ")") || kh_attr_punct_is(c, t, "-"))
 				continue;
 			break;
 		}
@@ -920,7 +929,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 			written = true;
 			subj = sp;
 		} else if (cls == KH_CUE_PARTICIPLE && c->alt.valid && c->alt_sentence == T(c, i)->sentence &&
-			   feminine(T(c, i)->key) && c->alt.fold != NULL && first_word_feminine(c->alt.fold)) {
+			   feminine(T(c, i)->key) && c->alt_fem) {
 			/* ونقلت الشبكة عن مصادر أنّ ...، لافتةً: the participle agrees with الشبكة */
 			sp = c->alt;
 			written = false;
@@ -935,6 +944,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 			kh_attr_focus_set(c, &subj);
 			c->alt = c->focus;
 			c->alt_sentence = T(c, i)->sentence;
+			c->alt_fem = np.end > np.first && feminine(T(c, np.first)->key);
 		}
 		kh_attr_focus_set(c, &sp);
 	} else if (subj.valid) {
@@ -944,6 +954,62 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 	}
 	return emit(c, &ct, &sp, written, i, i + m, e, medium.end > medium.start ? &medium : np.medium.end > 0 ? &np.medium : NULL,
 		    medium_entity);
+}
+
+/* وجاء في بيان لوزارة الخارجية أنّ ...، وورد في التقرير: «...»: the verbal noun is the cue; the
+ * issuer follows it (لـX، صادر عن X) or is the speaker in focus. */
+static int frame_noun(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struct kh_lex_entry *e)
+{
+	uint32_t se = kh_attr_sent_end(c, i), lim, t, j = i + m;
+	struct kh_attr_speaker sp = { 0 };
+	struct kh_attr_np np;
+	struct content ct = { 0 };
+	bool written = false, found = false;
+	const char *v;
+
+	if (i < 2 || strcmp(T(c, i - 1)->key, "في") != 0 || T(c, i - 2)->kind != KH_TOK_WORD)
+		return 0;
+	v = T(c, i - 2)->key;
+	if (strcmp(v, "جاء") != 0 && strcmp(v, "ورد") != 0 && strcmp(T(c, i - 2)->full_key, "وجاء") != 0 &&
+	    strcmp(T(c, i - 2)->full_key, "وورد") != 0)
+		return 0;
+	lim = j + 16 < se ? j + 16 : se;
+	for (t = j; t < lim; t++) {
+		if (!sp.valid && (kh_attr_has_li(c, t) || strcmp(T(c, t)->key, "عن") == 0)) {
+			uint32_t s0 = strcmp(T(c, t)->key, "عن") == 0 ? t + 1 : t;
+
+			kh_attr_np_parse(c, s0, lim, 0, &np);
+			if (np.end > np.first) {
+				kh_attr_np_resolve(c, &np, i, &sp);
+				written = sp.valid;
+				t = np.end - 1;
+				continue;
+			}
+		}
+		if (kh_attr_is_comp(c, t)) {
+			found = clause_content(c, t + 1, false, &ct);
+			break;
+		}
+		if (kh_attr_punct_is(c, t, ":")) {
+			found = clause_content(c, t + 1, true, &ct);
+			break;
+		}
+		if (is_quote_open(c, t) && !name_quote(c, t)) {
+			found = quote_content(c, t, &ct);
+			break;
+		}
+		if (is_stop_punct(c, t) || frame_starts(c, t))
+			break;
+	}
+	if (!found)
+		return 0;
+	if (!sp.valid && c->focus.valid) {
+		sp = c->focus;
+		written = false;
+	}
+	if (written)
+		kh_attr_focus_set(c, &sp);
+	return emit(c, &ct, &sp, written, i, i + m, e, NULL, KH_NONE);
 }
 
 /* بحسب X، وفقاً لـX، نقلاً عن X، على حدّ قوله: before or after their content. */
@@ -1201,7 +1267,7 @@ int kh_attr_apply(const struct kh_attr_res *r, struct kh_doc *doc)
 			rc = frame_according(&c, i, m, e);
 			break;
 		case KH_CUE_NOUN:
-			rc = 0;
+			rc = frame_noun(&c, i, m, e);
 			break;
 		default:
 			rc = frame_verb(&c, i, m, e);

@@ -15,15 +15,22 @@
 #include "log.h"
 #include "server.h"
 
+#define KH_CLI_MAX_LEXICONS 64
+
 /* --check-config also loads what the settings name, so a typo in a path shows now. */
 static int check_resources(const struct kh_config *cfg)
 {
-	struct kh_pipeline_options o = { .data_dir = cfg->data_dir };
+	const char *lexicons[KH_CLI_MAX_LEXICONS + 1];
+	struct kh_pipeline_options o = { .data_dir = cfg->data_dir, .extra_lexicons = lexicons };
 	struct kh_apikeys *keys = NULL;
-	struct kh_pipeline *p;
-	char *err = NULL;
+	struct kh_pipeline *p = NULL;
+	char *store = NULL, *err = NULL;
 	int rc = 0;
 
+	if (kh_cfg_split_list(cfg->lexicons, &store, lexicons, KH_CLI_MAX_LEXICONS) < 0) {
+		fprintf(stderr, "khabar serve: setting 'lexicons': more than %d files\n", KH_CLI_MAX_LEXICONS);
+		return 1;
+	}
 	p = kh_pipeline_new(&o, &err);
 	if (p == NULL) {
 		fprintf(stderr, "khabar serve: lexicons: %s\n", err != NULL ? err : "cannot load");
@@ -32,6 +39,7 @@ static int check_resources(const struct kh_config *cfg)
 	free(err);
 	err = NULL;
 	kh_pipeline_unref(p);
+	free(store);
 	if (cfg->api_key_file[0] != '\0' && kh_apikeys_load(cfg->api_key_file, &keys, &err) < 0) {
 		fprintf(stderr, "khabar serve: setting 'api_key_file': %s\n", err != NULL ? err : "cannot load");
 		rc = 1;

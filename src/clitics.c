@@ -71,6 +71,22 @@ static void put_letter(char *out, uint32_t cp)
 	out[1] = (char)(0x80 | (cp & 0x3F));
 }
 
+/* Look up the folded key @p k (@p len bytes, NUL-terminated or not). */
+static bool lookup(const struct kh_lexicon *known, const char *k, size_t len, uint32_t restore)
+{
+	char buf[KH_CLITICS_MAX_BYTES + 8];
+
+	if (known == NULL || len == 0 || len > KH_CLITICS_MAX_BYTES)
+		return false;
+	memcpy(buf, k, len);
+	buf[len] = '\0';
+	if (restore != 0 && len >= 2) {
+		/* the folded form of the restored letter: ة → ه, ى → ي */
+		put_letter(buf + len - 2, restore == TA_MARBUTA ? HA : restore == ALEF_MAQSURA ? YA : restore);
+	}
+	return kh_lex_get(known, buf) != NULL;
+}
+
 bool kh_clitics_known(const struct kh_lexicon *known, const char *s, size_t len, uint32_t restore)
 {
 	char buf[KH_CLITICS_MAX_BYTES + 8];
@@ -78,23 +94,25 @@ bool kh_clitics_known(const struct kh_lexicon *known, const char *s, size_t len,
 	if (known == NULL || len == 0 || len > KH_CLITICS_MAX_BYTES)
 		return false;
 	kh_norm_fold_buf(buf, s, len);
-	if (restore != 0 && len >= 2) {
-		/* the folded form of the restored letter: ة → ه, ى → ي */
-		put_letter(buf + len - 2, restore == TA_MARBUTA ? HA : restore == ALEF_MAQSURA ? YA : restore);
-	}
-	return kh_lex_get(known, buf) != NULL || kh_lex_has_prefix(known, buf);
+	return lookup(known, buf, len, restore);
 }
 
 struct word {
 	const struct kh_lexicon *known;
-	const char *s;
+	char key[KH_CLITICS_MAX_BYTES + 1]; /* the word, folded */
 	uint16_t cp[MAX_LETTERS];
 	uint32_t n;
+	int8_t whole; /* is the whole word known: -1 not asked yet */
 };
 
-static bool known_range(const struct word *w, uint32_t a, uint32_t b, uint32_t restore)
+static bool known_range(struct word *w, uint32_t a, uint32_t b, uint32_t restore)
 {
-	return kh_clitics_known(w->known, w->s + 2 * a, 2 * (size_t)(b - a), restore);
+	if (a == 0 && b == w->n && restore == 0) {
+		if (w->whole < 0)
+			w->whole = lookup(w->known, w->key, 2 * (size_t)b, 0);
+		return w->whole != 0;
+	}
+	return lookup(w->known, w->key + 2 * a, 2 * (size_t)(b - a), restore);
 }
 
 static bool has_article(const struct word *w, uint32_t a)
@@ -103,13 +121,18 @@ static bool has_article(const struct word *w, uint32_t a)
 }
 
 /* Is [a, n) a known word, or a known stem plus a pronoun suffix? */
-static bool analyzable(const struct word *w, uint32_t a, uint32_t *ret_stem_end, uint32_t *ret_restore)
+static bool analyzable(struct word *w, uint32_t a, uint32_t *ret_stem_end, uint32_t *ret_restore)
 {
+	uint16_t last = w->cp[w->n - 1];
+
 	if (known_range(w, a, w->n, 0)) {
 		*ret_stem_end = w->n;
 		*ret_restore = 0;
 		return true;
 	}
+	/* every suffix ends in one of these */
+	if (last != HA && last != ALEF && last != MIM && last != NUN && last != KAF && last != YA)
+		return false;
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		uint32_t sl = suffixes[i][2] != 0 ? 3 : suffixes[i][1] != 0 ? 2 : 1;
 		uint32_t s;
@@ -162,7 +185,7 @@ static uint8_t proclitic_bit(uint16_t cp)
 }
 
 /* Find the proclitics: @return letters they take (0 when none); *ret_fused for لل. */
-static uint32_t find_proclitics(const struct word *w, bool *ret_fused)
+static uint32_t find_proclitics(struct word *w, bool *ret_fused)
 {
 	uint32_t se, rs;
 
@@ -203,11 +226,11 @@ static bool is_arabic_letter(uint32_t cp)
 	return (cp >= 0x621 && cp <= 0x64A) || (cp >= 0x66E && cp <= 0x6D3);
 }
 
-bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, size_t len,
+bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const char *folded, size_t len,
 			struct kh_clitics *ret_c)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	struct word w = { .known = known, .s = s };
+	struct word w;
 	struct kh_clitics c = { .stem_end = (uint32_t)len };
 	uint32_t pl, se, rs;
 	bool fused;
@@ -215,6 +238,8 @@ bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, size_t le
 	*ret_c = c;
 	if (len < 4 || len > KH_CLITICS_MAX_BYTES || (len & 1) != 0)
 		return false;
+	w.known = known;
+	w.whole = -1;
 	w.n = (uint32_t)len / 2;
 	for (uint32_t i = 0; i < w.n; i++) {
 		unsigned char a = p[2 * i], b = p[2 * i + 1];
@@ -227,6 +252,12 @@ bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, size_t le
 			return false;
 		w.cp[i] = (uint16_t)cp;
 	}
+	if (folded != NULL) {
+		memcpy(w.key, folded, len);
+		w.key[len] = '\0';
+	} else {
+		kh_norm_fold_buf(w.key, s, len);
+	}
 	pl = find_proclitics(&w, &fused);
 	for (uint32_t i = 0; i < pl; i++)
 		c.proclitics |= proclitic_bit(w.cp[i]);
@@ -235,10 +266,7 @@ bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, size_t le
 		c.article = c.fused = true;
 		c.stem = c.core + 2;
 	} else if (has_article(&w, pl)) {
-		char key[KH_CLITICS_MAX_BYTES + 1];
-
-		kh_norm_fold_buf(key, s + 2 * pl, len - 2 * pl);
-		if (!is_not_article(key)) {
+		if (!is_not_article(w.key + 2 * pl)) {
 			c.article = true;
 			c.stem = c.core + 4;
 		}

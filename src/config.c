@@ -533,6 +533,32 @@ void kh_cfg_usage(FILE *f)
 	}
 }
 
+int kh_cfg_split_list(const char *list, char **ret_store, const char **items, size_t max)
+{
+	char *store = strdup(list != NULL ? list : "");
+	char *save = NULL;
+	size_t n = 0;
+
+	if (store == NULL)
+		return -ENOMEM;
+	for (char *tok = strtok_r(store, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		for (char *e = tok + strlen(tok); e > tok && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			e[-1] = '\0';
+		if (*tok == '\0')
+			continue;
+		if (n == max) {
+			free(store);
+			return -E2BIG;
+		}
+		items[n++] = tok;
+	}
+	items[n] = NULL;
+	*ret_store = store;
+	return (int)n;
+}
+
 void kh_cfg_done(struct kh_config *c)
 {
 	for (size_t i = 0; i < N_SETTINGS; i++) {

@@ -87,6 +87,14 @@ void kh_cfg_usage(FILE *f);
  */
 int kh_cfg_parse_size(const char *s, size_t *ret_size);
 
+/**
+ * Split a comma-separated list (blanks around items are dropped, empty items skipped).
+ * @param[out] ret_store a malloc'd copy the items point into (caller frees)
+ * @param[out] items up to @p max items, NULL-terminated (room for max + 1)
+ * @return the number of items, -E2BIG for more than @p max, -ENOMEM
+ */
+int kh_cfg_split_list(const char *list, char **ret_store, const char **items, size_t max);
+
 /** Release the strings. */
 void kh_cfg_done(struct kh_config *c);
 

@@ -433,8 +433,58 @@ static bool finish_month(const struct ctx *c, uint32_t tok, int day, int month, 
 	return true;
 }
 
+static bool numeric_date_split(const struct ctx *c, uint32_t tok, struct dmatch *m);
+
+/* "2017/8/3" kept whole by the tokenizer: three digit groups, one separator */
+static bool numeric_date_token(const struct ctx *c, uint32_t tok, struct dmatch *m)
+{
+	struct kh_tok_keys keys;
+	int64_t v[3] = { 0, 0, 0 };
+	unsigned g = 0, digits = 0;
+	char sep = 0;
+	const char *k;
+
+	if (tok >= c->end)
+		return false;
+	kh_num_tok_keys(c->doc, tok, &keys);
+	k = keys.k[keys.n - 1];
+	for (const char *p = k; *p != '\0'; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (++digits > 4)
+				return false;
+			v[g] = v[g] * 10 + (*p - '0');
+		} else if ((*p == '/' || *p == '-' || *p == '.') && digits > 0 && g < 2 && (sep == 0 || sep == *p)) {
+			sep = *p;
+			g++;
+			digits = 0;
+		} else {
+			return false;
+		}
+	}
+	if (g != 2 || digits == 0)
+		return false;
+	{
+		int64_t y = is_year(v[0]) ? v[0] : v[2], mo = v[1], dd = is_year(v[0]) ? v[2] : v[0];
+
+		if (!is_year(y) || mo < 1 || mo > 12 || dd < 1 || dd > days_in_month((int)y, (int)mo))
+			return false;
+		set_day(m, days_from_civil(y, (int)mo, (int)dd));
+		m->end = tok + 1;
+		m->skip = keys.skip[keys.n - 1];
+	}
+	return true;
+}
+
 /* 2017/8/3, 3/8/2017, 2017-08-03 as tokens */
 static bool numeric_date(const struct ctx *c, uint32_t tok, struct dmatch *m)
+{
+	if (numeric_date_token(c, tok, m))
+		return true;
+	return numeric_date_split(c, tok, m);
+}
+
+/* the same split into five tokens */
+static bool numeric_date_split(const struct ctx *c, uint32_t tok, struct dmatch *m)
 {
 	int64_t a = digits_at(c, tok), b, d;
 	const char *sep;
@@ -477,6 +527,12 @@ static bool match_core(const struct ctx *c, uint32_t tok, bool prefixed, struct 
 
 	if (numeric_date(c, tok, m))
 		return true;
+	if (word_is(c, tok, DW_SHAHR) != NULL) {
+		/* شهر تموز */
+		mo = month_at(c, tok + 1, true, &e);
+		if (mo > 0)
+			return finish_month(c, e, 0, mo, m);
+	}
 	n = digits_at(c, tok);
 	if (n >= 1 && n <= 31) {
 		mo = month_at(c, tok + 1, true, &e);
@@ -724,8 +780,10 @@ static bool match_at(const struct ctx *c, uint32_t tok, struct dmatch *m)
 
 	memset(m, 0, sizeof(*m));
 	w = word_at(c, tok, &skip);
-	if (w == NULL && digits_skip(c, tok, &skip) < 0)
-		return false;
+	if (w == NULL && digits_skip(c, tok, &skip) < 0) {
+		memset(m, 0, sizeof(*m));
+		return numeric_date_token(c, tok, m);
+	}
 	if (word_is(c, tok, DW_PART) != NULL || word_is(c, tok, DW_YAWM) != NULL) {
 		ok = match_core(c, tok + 1, true, m);
 		if (ok && m->end > tok + 1) {

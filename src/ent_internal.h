@@ -38,7 +38,7 @@ struct kh_ent_res {
 	struct kh_lexicon *titles;    /**< data/titles.tsv */
 	struct kh_lexicon *heads;     /**< data/heads.tsv */
 	struct kh_lexicon *stop;      /**< data/stopwords.tsv: words that are never part of a name */
-	struct kh_lexicon *namewords; /**< every word of every name variant (not a common word) */
+	struct kh_lexicon *common;    /**< data/words.txt: general vocabulary (a name is rarely in it) */
 	struct kh_lexicon *personwords; /**< every word of person names, given and family names */
 	const struct kh_lexicon *known; /**< the pipeline's known words (borrowed), or NULL */
 	size_t n_gaz, n_given, n_family, n_titles, n_heads, n_stop, n_norp_forms, n_extra;

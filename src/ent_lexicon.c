@@ -161,8 +161,6 @@ static int add_known_words(struct kh_ent_res *r, const char *variants, const cha
 			if (r->known != NULL &&
 			    kh_lex_add((struct kh_lexicon *)r->known, buf, NULL, 0, file, line) == -ENOMEM)
 				return -ENOMEM;
-			if (name && kh_lex_add(r->namewords, buf, NULL, 0, file, line) == -ENOMEM)
-				return -ENOMEM;
 			if (person && kh_lex_add(r->personwords, buf, NULL, 0, file, line) == -ENOMEM)
 				return -ENOMEM;
 			n = 0;
@@ -375,6 +373,51 @@ out:
 	return rc;
 }
 
+/* The general vocabulary of words.txt, less its sections of names (a heading line
+ * "# ---- names ..." that the segmenter keeps whole): those are no common words. */
+static int load_common_words(struct kh_ent_res *r, const char *path, char **ret_err)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	unsigned lineno = 0;
+	bool names = false;
+	const char *file;
+	int rc = 0;
+
+	if (f == NULL)
+		return errno == ENOENT ? 0 : -errno;
+	file = intern(r, path);
+	if (file == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while ((got = getline(&line, &cap, f)) >= 0) {
+		size_t len = (size_t)got;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (strncmp(line, "# ----", 6) == 0) {
+			names = strstr(line, "names") != NULL;
+			continue;
+		}
+		if (len == 0 || line[0] == '#' || names || strchr(line, '\t') != NULL)
+			continue;
+		rc = kh_lex_add(r->common, line, NULL, 0, file, lineno);
+		if (rc == -ENOMEM)
+			break;
+		rc = 0; /* a malformed line is the segmenter's to report */
+	}
+	if (rc < 0 && ret_err != NULL)
+		*ret_err = strdup("out of memory");
+out:
+	free(line);
+	fclose(f);
+	return rc;
+}
+
 struct kh_ent_res *kh_ent_res_free(struct kh_ent_res *r)
 {
 	if (r == NULL)
@@ -385,7 +428,7 @@ struct kh_ent_res *kh_ent_res_free(struct kh_ent_res *r)
 	kh_lex_free(r->titles);
 	kh_lex_free(r->heads);
 	kh_lex_free(r->stop);
-	kh_lex_free(r->namewords);
+	kh_lex_free(r->common);
 	kh_lex_free(r->personwords);
 	kh_arena_done(&r->arena);
 	free(r);
@@ -409,9 +452,9 @@ int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_le
 	r->titles = kh_lex_new();
 	r->heads = kh_lex_new();
 	r->stop = kh_lex_new();
-	r->namewords = kh_lex_new();
+	r->common = kh_lex_new();
 	r->personwords = kh_lex_new();
-	if (r->namewords == NULL || r->personwords == NULL ||
+	if (r->common == NULL || r->personwords == NULL ||
 	    r->gaz == NULL || r->given == NULL || r->family == NULL || r->titles == NULL ||
 	    r->heads == NULL || r->stop == NULL)
 		goto fail;
@@ -438,6 +481,11 @@ int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_le
 	rc = join_path(path, sizeof(path), data_dir, "heads.tsv");
 	if (rc == 0)
 		rc = load_file(r, r->heads, path, 3, 4, true, head_line, &r->n_heads, &err);
+	if (rc < 0)
+		goto fail;
+	rc = join_path(path, sizeof(path), data_dir, "words.txt");
+	if (rc == 0)
+		rc = load_common_words(r, path, &err);
 	if (rc < 0)
 		goto fail;
 	rc = join_path(path, sizeof(path), data_dir, "stopwords.tsv");

@@ -78,8 +78,19 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, stru
 	strcpy(alts[n].key, t->key);
 	alts[n].start = t->core_start;
 	n++;
-	if (!strip || t->core_start != t->start || kl >= MATCH_MAX_KEY)
+	if (!strip || kl >= MATCH_MAX_KEY)
 		return n;
+	if (t->core_start != t->start) {
+		/* وكفر read as و + ك + فر: also try the word with only و/ف taken off */
+		if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
+		    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && kl >= 8 &&
+		    letter_in(k, WA_FA)) {
+			strcpy(alts[n].key, k + 2);
+			alts[n].start = skip_letters(doc, t->start, t->end, 1);
+			n++;
+		}
+		return n;
+	}
 	for (unsigned skip = 1; skip <= 2 && n < MATCH_MAX_ALTS; skip++) {
 		size_t off = 2 * skip;
 
@@ -111,6 +122,10 @@ uint32_t kh_ent_core_start(const struct kh_doc *doc, uint32_t i, int strip_wa)
 	if (i >= doc->tokens.n)
 		return 0;
 	t = &doc->tokens.items[i];
+	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
+	    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && strlen(t->key) <= 4 &&
+	    strlen(t->full_key) >= 8)
+		return skip_letters(doc, t->start, t->end, 1); /* وكفر: only و is a proclitic */
 	if (strip_wa && t->core_start == t->start && strlen(t->full_key) > 4 &&
 	    letter_in(t->full_key, WA_FA))
 		return skip_letters(doc, t->start, t->end, 1);

@@ -162,28 +162,38 @@ static bool has_lex(const struct kh_lexicon *lx, const struct ctx *c, uint32_t i
 /* A word that a dictionary knows and no name list holds. */
 static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
 {
-	if (c->r->known == NULL)
+	const struct kh_token *t = tok(c, i);
+	struct kh_ent_m m;
+
+	if (kh_lex_get(c->r->personwords, t->key) != NULL)
 		return false;
-	if (kh_lex_get(c->r->namewords, tok(c, i)->key) != NULL)
-		return false;
-	if (kh_lex_get(c->r->known, tok(c, i)->key) != NULL ||
-	    (stem && tok(c, i)->stem_key[0] != '\0' &&
-	     kh_lex_get(c->r->known, tok(c, i)->stem_key) != NULL))
+	if (t->end - t->stem_end == 2 && t->stem_start == t->core_start)
+		stem = false; /* أنصاري: the final ي is a nisba more often than "my" */
+	if (kh_lex_get(c->r->common, t->key) != NULL ||
+	    (stem && t->stem_key[0] != '\0' && kh_lex_get(c->r->common, t->stem_key) != NULL))
 		return true;
 	/* لشؤون: a proclitic the segmenter left on a known word of four letters or more */
-	{
-		struct kh_ent_m m;
-		const struct kh_token *t = tok(c, i);
-
-		return t->core_start == t->start && strlen(t->full_key) >= 10 &&
-		       kh_ent_match(c->r->known, c->doc, i, i + 1, 1, &m) == 1 &&
-		       kh_lex_get(c->r->gaz, t->key) == NULL;
-	}
+	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
+	       kh_ent_match(c->r->common, c->doc, i, i + 1, 1, &m) == 1 &&
+	       kh_lex_get(c->r->gaz, t->key) == NULL;
 }
 
 static bool is_common_word(const struct ctx *c, uint32_t i)
 {
 	return is_common_word_x(c, i, true);
+}
+
+/* The token's key, undoing a proclitic split that left two letters or fewer (وكفر → كفر,
+ * not و + ك + فر). */
+static const char *word_key(const struct ctx *c, uint32_t i)
+{
+	const struct kh_token *t = tok(c, i);
+
+	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
+	    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && strlen(t->key) <= 4 &&
+	    strlen(t->full_key) >= 8)
+		return t->full_key + 2;
+	return t->key;
 }
 
 static bool has_proclitic(const struct ctx *c, uint32_t i)
@@ -358,7 +368,8 @@ static bool name_word_ok(const struct ctx *c, uint32_t i, bool first)
 	if (!is_word(c, i) || c->covered[i] != 0)
 		return false;
 	t = tok(c, i);
-	if ((t->flags & KH_TOKF_SUFFIX) != 0 && !first)
+	/* a pronoun suffix ends no name word, except ي which is also the nisba (أنصاري) */
+	if ((t->flags & KH_TOKF_SUFFIX) != 0 && !first && t->end - t->stem_end != 2)
 		return false;
 	if (strlen(t->full_key) < 4)
 		return false; /* one letter: لـ, an initial */
@@ -440,6 +451,17 @@ static uint32_t emit_gaz(struct ctx *c, uint32_t i, const struct kh_ent_m *m)
 
 /* ---- title + name ---------------------------------------------------------------------- */
 
+/* وفعال: a و the segmenter left on a word that no name list knows. */
+static bool leftover_wa(const struct ctx *c, uint32_t i)
+{
+	const struct kh_token *t = tok(c, i);
+
+	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
+	       (strncmp(t->full_key, "\xd9\x88", 2) == 0 || strncmp(t->full_key, "\xd9\x81", 2) == 0) &&
+	       !has_lex(c->r->given, c, i) && !has_lex(c->r->family, c, i) &&
+	       kh_lex_get(c->r->personwords, t->key) == NULL && kh_lex_get(c->r->gaz, t->key) == NULL;
+}
+
 /* A single definite word may be a name only when a name list knows it (الرئيس الأسد);
  * otherwise it is a common noun (الناطق باسم المتمردين). */
 static bool lone_definite_ok(const struct ctx *c, uint32_t i)
@@ -509,7 +531,9 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 
 			if (ty == KH_ENT_PERSON)
 				break;
-			if (has_proclitic(c, j) && ty != KH_ENT_NORP)
+			/* المسؤول الإعلامي لوحدات حماية الشعب: a genitive ل is fine, a و is not */
+			if (ty != KH_ENT_NORP && (starts_with_wa(c, j) ||
+						 (tok(c, j)->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0))
 				break;
 			ci = add_cand(c, j, j + g.n, g.start, ty, SRC_LEX, e);
 			if (aff == KH_NONE && ci != KH_NONE)
@@ -531,7 +555,7 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 	/* the name */
 	p = j;
 	name_end = p;
-	if (is_word(c, p) && c->covered[p] == 0 && !has_proclitic(c, p)) {
+	if (is_word(c, p) && c->covered[p] == 0 && !has_proclitic(c, p) && !leftover_wa(c, p)) {
 		if (gaz_match(c, p, c->sent_end, &m) > 0 && gaz_type(m.entry) == KH_ENT_PERSON)
 			name_end = p + m.n;
 		else
@@ -650,7 +674,8 @@ static bool ends_with_ta(const char *k)
 }
 
 /* Can token i be a word of an unknown place name after a head? */
-static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head_fem)
+static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head_fem,
+			  bool after_prefix)
 {
 	const struct kh_token *t;
 
@@ -665,12 +690,12 @@ static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head
 		return false;
 	if (!first && has_lex(c->r->titles, c, i))
 		return false;
-	if (first && !is_place_prefix(t->key) && has_lex(c->r->titles, c, i))
+	if (first && !is_place_prefix(word_key(c, i)) && has_lex(c->r->titles, c, i))
 		return false;
 	if (first && head_fem && !is_definite(c, i) && ends_with_ta(t->key) &&
 	    !has_lex(c->r->gaz, c, i))
 		return false; /* قرية قريبة: an adjective agreeing with the head */
-	if (is_common_word_x(c, i, false))
+	if (!after_prefix && is_common_word_x(c, i, false) && !(first && is_place_prefix(word_key(c, i))))
 		return false;
 	return true;
 }
@@ -680,16 +705,16 @@ static uint32_t place_extent(const struct ctx *c, uint32_t i, bool head_fem)
 {
 	uint32_t j = i;
 
-	if (!place_word_ok(c, i, true, head_fem))
+	if (!place_word_ok(c, i, true, head_fem, false))
 		return i;
 	j = i + 1;
-	if (is_place_prefix(tok(c, i)->key)) {
-		if (!place_word_ok(c, j, false, false))
+	if (is_place_prefix(word_key(c, i))) {
+		if (!place_word_ok(c, j, false, false, true))
 			return i; /* a prefix alone is no name */
 		return j + 1;
 	}
 	/* a second word: only a definite one that is no NORP, or a known name word */
-	if (place_word_ok(c, j, false, false) && !has_lex(c->r->gaz, c, j) && !is_stop(c, j) &&
+	if (place_word_ok(c, j, false, false, false) && !has_lex(c->r->gaz, c, j) && !is_stop(c, j) &&
 	    !is_nisba(tok(c, j)->key) && !is_common_word_x(c, j, true))
 		return j + 1;
 	return j;
@@ -918,11 +943,17 @@ static uint32_t try_family(struct ctx *c, uint32_t i)
 	if (kh_ent_match(c->r->family, c->doc, i, c->sent_end, 1, &m) == 0)
 		return i;
 	/* العدوان the family, العدوان aggression: alone, a dictionary word is not taken */
-	if (m.n == 1 && c->r->known != NULL &&
-	    (kh_lex_get(c->r->known, tok(c, i)->stem_key) != NULL ||
-	     (kh_lex_get(c->r->known, tok(c, i)->key) != NULL &&
-	      kh_lex_get(c->r->personwords, tok(c, i)->key) == NULL)))
+	if (m.n == 1 && (kh_lex_get(c->r->common, tok(c, i)->stem_key) != NULL ||
+			 kh_lex_get(c->r->common, tok(c, i)->key) != NULL))
 		return i;
+	/* العدوان الإسرائيلي: a noun with its adjective, not a person */
+	if (i + m.n < c->sent_end && is_word(c, i + m.n) && is_definite(c, i + m.n)) {
+		struct kh_ent_m g;
+
+		if (gaz_match(c, i + m.n, c->sent_end, &g) > 0 &&
+		    gaz_type(choose_entry(c, i + m.n, g.entry)) == KH_ENT_NORP)
+			return i;
+	}
 	ci = add_cand(c, i, i + m.n, m.start, KH_ENT_PERSON, SRC_PATTERN, NULL);
 	if (ci == KH_NONE)
 		return i;
@@ -1058,8 +1089,8 @@ static bool is_strong_place_prefix(const char *k)
 
 static uint32_t try_place_prefix(struct ctx *c, uint32_t i)
 {
-	if (!is_strong_place_prefix(tok(c, i)->key) || i + 1 >= c->sent_end ||
-	    !place_word_ok(c, i + 1, false, false))
+	if (!is_strong_place_prefix(word_key(c, i)) || i + 1 >= c->sent_end ||
+	    !place_word_ok(c, i + 1, false, false, true))
 		return i;
 	if (add_cand(c, i, i + 2, tok(c, i)->core_start, KH_ENT_GPE, SRC_PATTERN, NULL) == KH_NONE)
 		return i;

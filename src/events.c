@@ -20,7 +20,7 @@
 
 #define EV_MAX_LINE 4096
 #define EV_LEFT 10          /* tokens looked at before a trigger */
-#define EV_RIGHT 14         /* tokens looked at after a trigger */
+#define EV_RIGHT 18         /* tokens looked at after a trigger */
 #define EV_CTX 6            /* window for aircraft / artillery words */
 #define EV_MAX_ARGS 6       /* actors or locations per event */
 #define EV_MAX_PHRASE 4     /* tokens in a group phrase (القوات التركية) */
@@ -78,6 +78,7 @@ enum {
 	CW_LIGHT = 1u << 28,     /* a light verb before a noun trigger: شن، نفذ، ارتكب */
 	CW_DEMONST = 1u << 29,   /* هذا، تلك: the noun after it refers back */
 	CW_LOSS = 1u << 30,      /* فقدت القوات 4 من عناصرها */
+	CW_DUAL = 1u << 31,      /* two people: والداه، جنديان، طفلين */
 };
 
 struct ctx_word {
@@ -91,7 +92,7 @@ static const struct ctx_word ctx_words[] = {
 	{ "متبادل|متبادلة|متبادلا", CW_MUTUAL },
 	{ "تحالف|التحالف", CW_COALITION },
 	{ "مدينة|بلدة|قرية|قرى|بلدات|مدن|محافظة|محافظتي|منطقة|مناطق|حي|أحياء|ريف|ضاحية|مخيم|قضاء|ناحية|مديرية|مطار|معبر|ولاية|إقليم|جزيرة|ميناء|قاعدة|سهل|محور|جبهة|ساحة|مدينتي|بلدتي|قريتي", CW_PLACE_HEAD },
-	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية", CW_ACTOR_HEAD },
+	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية|الوزير|وزير|الرئيس|رئيس|الرئيسان|الوزيران|القيادة|الوفد|وفد|الجانب|الطرفان|الطرفين|الملك|الأمير|المبعوث|وفود|قادة|زعماء", CW_ACTOR_HEAD },
 	{ "في|على|من|إلى|الى|عن|مع|بين|بعد|قبل|خلال|ضد|حيث|الذي|التي|الذين|اللذين|منذ|حتى|أن|إن|أنه|إنه|أنها|ما|لا|لم|لن|قد|كان|كانت|وكان|هذا|هذه|ذلك|تلك|هو|هي|عند|لدى|نحو|عبر|دون|أي|كل|بعض|أو|ثم|كما|وسط|أمام|إثر|عقب|بسبب|جراء|رغم|لكن|بينما|فيما|عندما|بعدما|حين|مما|ما|فيه|فيها|عليه|عليها|منه|منها|به|بها|له|لها|إليها|إليه|أمس|اليوم|بحق|تجاه|إزاء|بواسطة|باستخدام", CW_STOP },
 	{ "سيتم|ستتم|يعتزم|تعتزم|يعتزمون|ينوي|تنوي|سوف|المقرر|المخطط|المزمع|المتوقع|يتوقع|تهدف|يهدف|بهدف|أجل|يبدأ|تبدأ|سيبدأ|ستبدأ|خطة|يسعى|تسعى|قررت|قرر|يخطط|تخطط|سيعقد|ستعقد|يعتزمان|لإعلان|محاولة|محاولات|تستهدف|يستهدف", CW_PLANNED },
 	{ "لم|لن|لا|ما|ولم|ولن|ولا|عدم|دون|بدون", CW_NEG },
@@ -117,6 +118,8 @@ static const struct ctx_word ctx_words[] = {
 	{ "شن|شنت|شنوا|يشن|تشن|يشنون|نفذ|نفذت|نفذوا|ينفذ|تنفذ|ارتكب|ارتكبت|ارتكبوا|يرتكب|ترتكب|بدأ|بدأت|بدأوا|يبدأ|تبدأ|قام|قامت|قاموا|يقوم|تقوم|عقد|عقدت|عقدوا|يعقد|تعقد|أجرى|أجرت|أجروا|يجري|تجري|خاض|خاضت|خاضوا|يخوض|تخوض|تمكن|تمكنت|تمكنوا|يتمكن|تتمكن|نجح|نجحت|نجحوا|شارك|شاركت|شاركوا|واصل|واصلت|واصلوا|يواصل|تواصل|استأنف|استأنفت|صعد|صعدت|كثف|كثفت|أطلقت|أطلق|أطلقوا", CW_LIGHT },
 	{ "هذا|هذه|تلك|ذلك|هذين|هاتين|هؤلاء", CW_DEMONST },
 	{ "فقد|فقدت|فقدوا|خسر|خسرت|خسروا", CW_LOSS },
+	{ "والدا|والدي|والدان|والدين|شقيقا|شقيقي|شقيقان|شقيقين|شقيقتا|شقيقتي|شقيقتان|شقيقتين|ابنا|ابنان|ابنين|ابنتا|ابنتي|ابنتان|ابنتين|أخوا|أخوان|أخوين|طفلان|طفلين|طفلتان|طفلتين|جنديان|جنديين|شخصان|شخصين|مدنيان|عنصران|عنصرين|شرطيان|شرطيين|ضابطان|ضابطين|شابان|شابين|رجلان|رجلين|امرأتان|امرأتين|صحفيان|صحفيين|قتيلان|قتيلين|جريحان|جريحين", CW_DUAL },
+	{ "شقيق|شقيقة|أخ|أخت|أخو|أخي|أخا|والد|والدة|والده|أب|ابن|ابنة|زوج|زوجة|حفيد|حفيدة|نجل|نجلة|ابنه|زوجته", CW_SINGULAR },
 };
 
 struct kh_event_res {
@@ -499,6 +502,8 @@ static bool is_break(const struct ev_state *st, uint32_t i)
 					   *s == ';' || *s == ':' || *s == '.');
 }
 
+static const char *const suffixes[] = { "هما", "هم", "هن", "ها", "ه", "كم", "نا" };
+
 static void compute_bits(struct ev_state *st, uint32_t i)
 {
 	struct kh_tok_keys keys;
@@ -518,6 +523,47 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 			st->bits[i] = b;
 			st->skip[i] = keys.skip[c];
 			return;
+		}
+	}
+	/* without a pronoun suffix: عناصرها → عناصر */
+	{
+		const struct kh_token *t = tok_at(st, i);
+		const struct kh_lex_entry *e;
+
+		char buf[128];
+		size_t kl = strlen(t->key);
+
+		if (t->stem_key != NULL && t->stem_end != t->end) {
+			for (e = kh_lex_get(st->r->words, t->stem_key); e != NULL; e = e->next)
+				st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+			return;
+		}
+		for (size_t x = 0; x < sizeof(suffixes) / sizeof(suffixes[0]); x++) {
+			size_t sl = strlen(suffixes[x]);
+			const char *k = t->key;
+			size_t n;
+
+			(void)kl;
+			n = strlen(k);
+			if (n <= sl + 4 || n >= sizeof(buf) || !ends_with(k, suffixes[x]))
+				continue;
+			memcpy(buf, k, n - sl);
+			buf[n - sl] = '\0';
+			for (e = kh_lex_get(st->r->words, buf); e != NULL; e = e->next)
+				st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+			if (st->bits[i] != 0)
+				return;
+			if (starts_with(k, "و") && n > sl + 6) {
+				/* وشقيقه */
+				memcpy(buf, k + 2, n - sl - 2);
+				buf[n - sl - 2] = '\0';
+				for (e = kh_lex_get(st->r->words, buf); e != NULL; e = e->next)
+					st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+				if (st->bits[i] != 0) {
+					st->skip[i] = 2;
+					return;
+				}
+			}
 		}
 	}
 }
@@ -552,6 +598,7 @@ static uint8_t ment_type(const struct ev_state *st, uint32_t i)
 /* ---- trigger matching --------------------------------------------------------------- */
 
 struct tmatch {
+	const struct kh_lex_entry *chain; /* the entries under the matched key (homographs) */
 	const struct trig *t;
 	uint32_t n;      /* tokens */
 	uint8_t skip;    /* bytes in front of the trigger inside the first token */
@@ -572,7 +619,7 @@ static const struct trig *trig_of(const struct ev_state *st, const struct kh_lex
 
 /* Longest phrase of the trigger table starting with form f at token i. */
 static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, const char *f,
-		       const struct trig **ret_t)
+		       const struct kh_lex_entry **ret_e)
 {
 	char buf[512];
 	size_t len = strlen(f);
@@ -582,7 +629,7 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 		return 0;
 	memcpy(buf, f, len + 1);
 	for (uint32_t j = i; j < end && j < i + 6; j++) {
-		const struct trig *t;
+		const struct kh_lex_entry *e;
 
 		if (j > i) {
 			const char *k = tok_at(st, j)->full_key;
@@ -594,10 +641,10 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 			memcpy(buf + len, k, kl + 1);
 			len += kl;
 		}
-		t = trig_of(st, kh_lex_get(st->r->trig, buf));
-		if (t != NULL) {
+		e = kh_lex_get(st->r->trig, buf);
+		if (trig_of(st, e) != NULL) {
 			best = j - i + 1;
-			*ret_t = t;
+			*ret_e = e;
 		}
 		if (!kh_lex_has_prefix(st->r->trig, buf))
 			break;
@@ -605,7 +652,6 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 	return best;
 }
 
-static const char *const suffixes[] = { "هما", "هم", "هن", "ها", "ه", "كم", "نا" };
 
 static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, struct tmatch *ret)
 {
@@ -635,6 +681,15 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 						      starts_with(k + 2, "ن"))) {
 			fut[nf] = true;
 			forms[nf++] = k + 2;
+		}
+		/* the accusative alif of a noun: اعتصاما → اعتصام */
+		if (ends_with(k, "ا") && kl > 8 && nf < 8) {
+			if (kl - 2 + 1 <= sizeof(store[0]) && ns < 4) {
+				memcpy(store[ns], k, kl - 2);
+				store[ns][kl - 2] = '\0';
+				forms[nf++] = store[ns];
+				ns++;
+			}
 		}
 		/* a pronoun suffix: زيارته → زياره, قصفها → قصف */
 		for (unsigned base = 0, nb = nf; base < nb && ns < 4; base++) {
@@ -666,11 +721,12 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 			}
 		}
 		for (unsigned f = 0; f < nf; f++) {
-			const struct trig *t = NULL;
-			uint32_t n = extend(st, i, end, forms[f], &t);
+			const struct kh_lex_entry *e = NULL;
+			uint32_t n = extend(st, i, end, forms[f], &e);
 
-			if (n > best.n && t != NULL) {
-				best.t = t;
+			if (n > best.n && e != NULL) {
+				best.chain = e;
+				best.t = trig_of(st, e);
 				best.n = n;
 				best.skip = keys.skip[c];
 				best.future = fut[f] || (tk->proclitics & KH_PRO_SA) != 0;
@@ -700,6 +756,14 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 		return false;
 	/* inside a name (منظمة التحرير، معركة الكرامة as an entity) */
 	if (st->ment[i] != KH_NONE && ment_type(st, i) != KH_ENT_DATE && ment_type(st, i) != KH_ENT_NORP)
+		return false;
+	/* لاتفاق وقف النار: an agreement named, not made */
+	if (t->type == KH_EV_AGREEMENT && t->cls == TC_NOUN && m->purpose)
+		return false;
+	/* الهجوم الذي استهدف: the verb tells more of the event named before it */
+	if (t->cls == TC_VERB && i >= first + 2 && (strcmp(tok_at(st, i - 1)->key, "الذي") == 0 ||
+						     strcmp(tok_at(st, i - 1)->key, "التي") == 0) &&
+	    (st->evt[i - 2] != KH_NONE || (i >= first + 3 && st->evt[i - 3] != KH_NONE)))
 		return false;
 	/* هذا الهجوم: a noun that refers back to an event already told */
 	if (t->cls == TC_NOUN && i > first && (st->bits[i - 1] & CW_DEMONST) != 0 && m->article)
@@ -747,8 +811,8 @@ static uint8_t type_in_context(const struct ev_state *st, const struct tmatch *m
 	if ((t->rules & (TR_CTX | TR_AIR)) == 0)
 		return t->type;
 	if ((t->rules & TR_WIDE) != 0) {
-		lo = i > first + 2 * EV_CTX ? i - 2 * EV_CTX : first;
-		hi = i + m->n + 2 * EV_CTX < end ? i + m->n + 2 * EV_CTX : end;
+		lo = i > first + 16 ? i - 16 : first;
+		hi = i + m->n + 16 < end ? i + m->n + 16 : end;
 	} else {
 		lo = i > first + EV_CTX ? i - EV_CTX : first;
 		hi = i + m->n + EV_CTX < end ? i + m->n + EV_CTX : end;
@@ -767,6 +831,28 @@ static uint8_t type_in_context(const struct ev_state *st, const struct tmatch *m
 	if (t->type == KH_EV_SHELLING && (any & CW_COALITION) != 0)
 		return KH_EV_AIR_STRIKE;
 	return t->type;
+}
+
+/* The first entry of the matched homograph chain whose rules hold; sets m->t.
+ * Returns its type in context, or EV_TYPE_NONE (also for a "-" entry). */
+static uint8_t choose(const struct ev_state *st, struct tmatch *m, uint32_t i, uint32_t first, uint32_t end)
+{
+	for (const struct kh_lex_entry *e = m->chain; e != NULL; e = e->next) {
+		const struct trig *t = trig_of(st, e);
+		uint8_t ty;
+
+		if (t == NULL)
+			continue;
+		m->t = t;
+		if (!rules_ok(st, m, i, first, end))
+			continue;
+		if (t->type == EV_TYPE_NONE)
+			return EV_TYPE_NONE;
+		ty = type_in_context(st, m, i, first, end);
+		if (ty != EV_TYPE_NONE)
+			return ty;
+	}
+	return EV_TYPE_NONE;
 }
 
 /* ---- arguments ---------------------------------------------------------------------- */
@@ -831,12 +917,16 @@ static bool has_wa(const struct ev_state *st, uint32_t i)
 static uint32_t extend_membership(const struct ev_state *st, uint32_t j, uint32_t end, struct kh_span *span,
 				  uint32_t *entity)
 {
-	uint32_t k;
+	uint32_t k, p = j;
 
-	if (j >= end || tok_at(st, j)->kind != KH_TOK_WORD ||
-	    (strcmp(tok_at(st, j)->key, "من") != 0 && strcmp(tok_at(st, j)->key, "في") != 0))
+	/* المقاتلين الأجانب والمحليين في تنظيم داعش */
+	if (p + 1 < end && has_wa(st, p) && tok_at(st, p)->kind == KH_TOK_WORD && st->ment[p] == KH_NONE &&
+	    (strcmp(tok_at(st, p + 1)->key, "من") == 0 || strcmp(tok_at(st, p + 1)->key, "في") == 0))
+		p++;
+	if (p >= end || tok_at(st, p)->kind != KH_TOK_WORD ||
+	    (strcmp(tok_at(st, p)->key, "من") != 0 && strcmp(tok_at(st, p)->key, "في") != 0))
 		return j;
-	k = j + 1;
+	k = p + 1;
 	if (k < end && (st->bits[k] & CW_ACTOR_HEAD) != 0 && st->ment[k] == KH_NONE)
 		k++;
 	while (k < end && is_quote(st, k) && k < j + 5)
@@ -915,6 +1005,8 @@ static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end
 {
 	uint32_t j = i + 1, last;
 
+	if (has_article(st, i))
+		return false; /* المدينة: refers back, no name follows */
 	while (j < end && (st->bits[j] & CW_PLACE_HEAD) != 0 && j < i + 3)
 		j++; /* "ريف محافظة حلب" */
 	if (j >= end || tok_at(st, j)->kind != KH_TOK_WORD || (st->bits[j] & CW_STOP) != 0 ||
@@ -1034,13 +1126,15 @@ static void actors_by_pattern(const struct ev_state *st, uint32_t te, uint32_t e
 
 		if (k > te && tok_at(st, k)->kind == KH_TOK_PUNCT && !is_quote(st, k) && !is_break(st, k))
 			break;
+		if (st->evt[k] != KH_NONE && k > te + 3)
+			break;
 		if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "قبل") == 0) {
 			if (k > te && strcmp(tok_at(st, k - 1)->key, "من") == 0)
 				e = actor_right(st, k + 1, end, false, as); /* من قبل */
 		} else if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "يد") == 0) {
-			if (k > te && strcmp(tok_at(st, k - 1)->key, "على") == 0)
+			if (k > te && strcmp(tok_at(st, k - 1)->key, "علي") == 0)
 				e = actor_right(st, k + 1, end, false, as); /* على يد */
-		} else if ((b & CW_BETWEEN) != 0 && (violent(type) || family(type) == 2)) {
+		} else if ((b & CW_BETWEEN) != 0 && k <= te + 4 && (violent(type) || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
 		} else if ((b & CW_WITH) != 0 && (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
@@ -1118,6 +1212,16 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 			continue;
 		mn = &st->doc->mentions.items[st->ment[k]];
 		if (mn->tok_first == k)
+			add_arg(as, mn->start, mn->end, mn->entity);
+	}
+	/* "في طهران عقد اجتماع": a place just before the trigger */
+	for (uint32_t k = et->tf; k > first && k + 6 > et->tf; k--) {
+		const struct kh_mention *mn;
+
+		if (!is_place_type(ment_type(st, k - 1)))
+			continue;
+		mn = &st->doc->mentions.items[st->ment[k - 1]];
+		if (mn->tok_first >= first && after_preposition(st, mn->tok_first, first))
 			add_arg(as, mn->start, mn->end, mn->entity);
 	}
 	for (uint32_t k = et->tf; as->n == 0 && k > lo; k--) {
@@ -1252,7 +1356,7 @@ static uint8_t noun_roles(uint32_t b)
 
 static bool at_least_at(const struct ev_state *st, uint32_t i, uint32_t end)
 {
-	return i + 1 < end && strcmp(tok_at(st, i)->key, "على") == 0 &&
+	return i + 1 < end && strcmp(tok_at(st, i)->key, "علي") == 0 &&
 	       (strcmp(tok_at(st, i + 1)->key, "الاقل") == 0);
 }
 
@@ -1299,14 +1403,14 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 			roles |= cue_roles(st->bits[k]);
 			k++;
 		}
-		/* أصيب في المواجهات 12 آخرون: a short phrase may stand between */
+		/* أصيب في المواجهات 12 آخرون: a short phrase may stand between, but not a
+		 * person (مقتل طفل عمره 18 شهرا: 18 is his age) */
 		for (uint32_t x = k; x < end && x < k + 4; x++) {
-			if (tok_at(st, x)->kind == KH_TOK_PUNCT || cue_roles(st->bits[x]) != 0)
+			if (tok_at(st, x)->kind == KH_TOK_PUNCT || cue_roles(st->bits[x]) != 0 ||
+			    (st->bits[x] & (CW_SINGULAR | CW_DUAL | CW_PERSON)) != 0)
 				break;
 			used = count_at(st, x, end, &c);
 			if (used > 0) {
-				if (x > k && (st->bits[k] & CW_STOP) == 0)
-					used = 0; /* only after a preposition */
 				k = x;
 				break;
 			}
@@ -1344,15 +1448,32 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 			ret->count = c;
 			return n;
 		}
-		if ((roles & (R_KILLED | R_INJURED)) != 0 && k < end && (st->bits[k] & CW_SINGULAR) != 0) {
-			/* مقتل طفل: one */
+		if ((roles & (R_KILLED | R_INJURED)) != 0 && k < end && (st->bits[k] & (CW_SINGULAR | CW_DUAL)) != 0) {
+			/* مقتل طفل: one; أصيب والداه وشقيقه: three */
+			uint32_t last = k, x;
+
 			c.present = true;
-			c.value = 1;
 			c.span.start = tok_at(st, k)->core_start + st->skip[k];
-			c.span.end = tok_at(st, k)->end;
+			for (x = k; x < end && x < k + 8; x++) {
+				const struct kh_token *u = tok_at(st, x);
+
+				if (u->kind == KH_TOK_PUNCT || (x > k && cue_roles(st->bits[x]) != 0) ||
+				    st->evt[x] != KH_NONE)
+					break;
+				if (x > k && !has_wa(st, x) && (st->bits[x] & (CW_SINGULAR | CW_DUAL)) != 0)
+					break; /* "ابن عمه": a genitive, not another person */
+				if ((st->bits[x] & CW_DUAL) != 0)
+					c.value += 2;
+				else if ((st->bits[x] & CW_SINGULAR) != 0)
+					c.value += 1;
+				else
+					continue;
+				last = x;
+			}
+			c.span.end = tok_at(st, last)->end;
 			ret->roles = roles;
 			ret->count = c;
-			return k + 1;
+			return last + 1;
 		}
 		return 0;
 	}
@@ -1372,8 +1493,12 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 
 		c.span.end = tok_at(st, n)->end;
 		roles = 0;
-		for (m = n + 1; m < end && m < n + 4 && roles == 0; m++)
-			roles = noun_roles(st->bits[m]) | ((st->bits[m] & CW_KILL) != 0 ? R_KILLED : 0);
+		for (m = n + 1; m < end && m < n + 13 && roles == 0; m++) {
+			if (tok_at(st, m)->kind == KH_TOK_PUNCT && !is_quote(st, m))
+				break;
+			roles = noun_roles(st->bits[m]) | ((st->bits[m] & CW_KILL) != 0 ? R_KILLED : 0) |
+				((st->bits[m] & CW_HURT) != 0 ? R_INJURED : 0);
+		}
 		for (m = j; roles == 0 && m > first && m + 4 > j; m--) {
 			if (tok_at(st, m - 1)->kind == KH_TOK_PUNCT)
 				break;
@@ -1412,13 +1537,6 @@ static void attach_casualty(struct ev_state *st, const struct ev_tok *ets, uint3
 
 	if (e0 == e1)
 		return;
-	if (cs->caused) {
-		for (uint32_t k = e0; k < e1 && k < e0 + 64; k++)
-			if (violent(evs[k].type) && ets[k - e0].tf < cs->pos) {
-				fill_count(&evs[k], cs->roles, &cs->count);
-				return;
-			}
-	}
 	/* binary search for the first event after pos, then look both ways */
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -1428,7 +1546,7 @@ static void attach_casualty(struct ev_state *st, const struct ev_tok *ets, uint3
 		else
 			hi = mid;
 	}
-	for (uint32_t k = lo; k < e1 && k < lo + 8; k++)
+	for (uint32_t k = lo; !cs->caused && k < e1 && k < lo + 8; k++)
 		if (violent(evs[k].type) && ets[k - e0].tf - cs->pos < best_d) {
 			best = k;
 			best_d = ets[k - e0].tf - cs->pos;
@@ -1519,16 +1637,19 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 	for (uint32_t i = first; i < end;) {
 		struct tmatch m;
 
-		if (!match_trigger(st, i, end, &m) || !rules_ok(st, &m, i, first, end)) {
+		uint8_t ty;
+
+		if (!match_trigger(st, i, end, &m)) {
 			i++;
 			continue;
 		}
-		if (m.t->type != EV_TYPE_NONE && m.t->cls != TC_CASUALTY) {
-			uint8_t ty = type_in_context(st, &m, i, first, end);
-
-			if (ty != EV_TYPE_NONE && violent(ty))
-				has_violent = true;
+		ty = choose(st, &m, i, first, end);
+		if (ty == EV_TYPE_NONE && m.t->type != EV_TYPE_NONE) {
+			i++;
+			continue;
 		}
+		if (ty != EV_TYPE_NONE && m.t->cls != TC_CASUALTY && violent(ty))
+			has_violent = true;
 		i += m.n;
 	}
 	/* pass 2: the events */
@@ -1538,11 +1659,15 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 		uint8_t ty;
 		uint32_t k;
 
-		if (!match_trigger(st, i, end, &m) || !rules_ok(st, &m, i, first, end)) {
+		if (!match_trigger(st, i, end, &m)) {
 			i++;
 			continue;
 		}
-		ty = m.t->type == EV_TYPE_NONE ? EV_TYPE_NONE : type_in_context(st, &m, i, first, end);
+		ty = choose(st, &m, i, first, end);
+		if (ty == EV_TYPE_NONE && m.t->type != EV_TYPE_NONE) {
+			i++; /* no reading of the word holds here; a shorter one may start inside */
+			continue;
+		}
 		if (ty == EV_TYPE_NONE || (m.t->cls == TC_CASUALTY && has_violent)) {
 			i += m.n;
 			continue;
@@ -1576,7 +1701,7 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 		v->attribution = KH_NONE;
 		(*ets)[k - e0] = (struct ev_tok){ .tf = i, .te = i + m.n, .cls = m.t->cls,
 						  .future = m.future && m.t->cls == TC_VERB,
-						  .purpose = m.purpose && m.t->cls != TC_VERB };
+						  .purpose = m.purpose };
 		for (uint32_t t = i; t < i + m.n; t++)
 			st->evt[t] = k;
 		i += m.n;

@@ -18,9 +18,8 @@
 #include "server.h"
 
 struct analyze_ctx {
-	enum kh_media media;
-	enum kh_offset_unit unit;
-	struct kh_docjob *job; /* set once queued */
+	struct kh_http_body_opts opts; /* first: filled by kh_http_body_check() */
+	struct kh_docjob *job;         /* set once queued */
 };
 
 static void analyze_ctx_free(void *p)
@@ -35,7 +34,7 @@ static void analyze_ctx_free(void *p)
 }
 
 /* The unit of offsets= (codepoint by default); -EINVAL for an unknown one. */
-int kh_http_offsets_param(struct kh_http_req *r, enum kh_offset_unit *ret_unit)
+static int offsets_param(struct kh_http_req *r, enum kh_offset_unit *ret_unit)
 {
 	const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "offsets");
 
@@ -45,21 +44,28 @@ int kh_http_offsets_param(struct kh_http_req *r, enum kh_offset_unit *ret_unit)
 	return kh_offset_unit_parse(v, ret_unit);
 }
 
-enum kh_err kh_http_analyze_check(struct kh_http_req *r)
+enum kh_err kh_http_body_check(struct kh_http_req *r, size_t ctx_size, void (*ctx_free)(void *),
+			       unsigned accept)
 {
-	struct analyze_ctx *a = calloc(1, sizeof(*a));
+	struct kh_http_body_opts *o = calloc(1, ctx_size);
 	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 
-	if (a == NULL)
+	if (o == NULL)
 		return KH_ERR_OUT_OF_MEMORY;
-	r->hctx = a;
-	r->hctx_free = analyze_ctx_free;
-	a->media = kh_media_parse(ct);
-	if (a->media != KH_MEDIA_JSON && a->media != KH_MEDIA_TEXT)
+	r->hctx = o;
+	r->hctx_free = ctx_free;
+	o->media = kh_media_parse(ct);
+	if ((accept & (1u << o->media)) == 0)
 		return KH_ERR_MEDIA_TYPE;
-	if (kh_http_offsets_param(r, &a->unit) < 0)
+	if (offsets_param(r, &o->unit) < 0)
 		return KH_ERR_BAD_QUERY;
 	return KH_ERR__MAX;
+}
+
+enum kh_err kh_http_analyze_check(struct kh_http_req *r)
+{
+	return kh_http_body_check(r, sizeof(struct analyze_ctx), analyze_ctx_free,
+				  1u << KH_MEDIA_JSON | 1u << KH_MEDIA_TEXT);
 }
 
 static void resume_connection(struct kh_docjob *j)
@@ -88,7 +94,7 @@ static enum MHD_Result answer(struct kh_http_req *r, struct kh_docjob *j)
 	char *json;
 
 	if (kh_job_get_state(&j->base) == KH_JOB_EXPIRED) {
-		if (kh_server_draining(r->srv))
+		if (kh_job_shut_down(&j->base))
 			return kh_http_reply_error(r, KH_ERR_SHUTTING_DOWN, NULL);
 		return kh_http_reply_error(r, KH_ERR_DEADLINE, "the analysis took longer than %u ms",
 					   kh_server_config(r->srv)->deadline_ms);
@@ -117,8 +123,8 @@ enum MHD_Result kh_http_analyze(struct kh_http_req *r)
 	j = kh_docjob_new(r->srv, resume_connection, r->conn);
 	if (j == NULL)
 		return kh_http_reply_error(r, KH_ERR_OUT_OF_MEMORY, NULL);
-	j->unit = a->unit;
-	if (a->media == KH_MEDIA_JSON) {
+	j->unit = a->opts.unit;
+	if (a->opts.media == KH_MEDIA_JSON) {
 		e = kh_docjob_parse_json(j, r->body != NULL ? r->body : "", r->body_len, cfg->json_max_depth,
 					 cfg->json_max_string, detail, sizeof(detail));
 	} else {

@@ -53,8 +53,7 @@ struct batch {
 };
 
 struct batch_ctx {
-	enum kh_media media;
-	enum kh_offset_unit unit;
+	struct kh_http_body_opts opts; /* first: filled by kh_http_body_check() */
 	struct batch *batch;
 };
 
@@ -95,19 +94,7 @@ static void batch_ctx_free(void *p)
 
 enum kh_err kh_http_batch_check(struct kh_http_req *r)
 {
-	struct batch_ctx *c = calloc(1, sizeof(*c));
-	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-
-	if (c == NULL)
-		return KH_ERR_OUT_OF_MEMORY;
-	r->hctx = c;
-	r->hctx_free = batch_ctx_free;
-	c->media = kh_media_parse(ct);
-	if (c->media != KH_MEDIA_NDJSON)
-		return KH_ERR_MEDIA_TYPE;
-	if (kh_http_offsets_param(r, &c->unit) < 0)
-		return KH_ERR_BAD_QUERY;
-	return KH_ERR__MAX;
+	return kh_http_body_check(r, sizeof(struct batch_ctx), batch_ctx_free, 1u << KH_MEDIA_NDJSON);
 }
 
 /* ---- output lines ------------------------------------------------------------------------- */
@@ -163,7 +150,7 @@ static void finish_job_line(struct batch *b, struct kh_docjob *j, char **ret_out
 	enum kh_err e;
 
 	if (kh_job_get_state(&j->base) == KH_JOB_EXPIRED) {
-		e = kh_server_draining(b->srv) ? KH_ERR_SHUTTING_DOWN : KH_ERR_DEADLINE;
+		e = kh_job_shut_down(&j->base) ? KH_ERR_SHUTTING_DOWN : KH_ERR_DEADLINE;
 		*ret_out = error_line(b->lines[j->index].lineno, j->id, e, NULL, ret_len);
 	} else if (j->status == KH_OK) {
 		*ret_out = result_line(b->lines[j->index].lineno, j->json, j->json_len, ret_len);
@@ -248,15 +235,17 @@ static void feed(struct batch *b)
 		pthread_mutex_unlock(&b->lock);
 
 		j = prepare(b, i, &out, &len);
-		r = j != NULL ? kh_jobq_push_extra(kh_server_jobq(b->srv), &j->base,
-						  kh_server_config(b->srv)->deadline_ms)
-			      : 0;
-		if (j != NULL && r == 0) {
-			batch_ref(b); /* released by item_finish */
-			kh_job_unref(&j->base); /* the queue holds its own */
-			continue;
-		}
+		r = 0;
 		if (j != NULL) {
+			/* The job's reference on the batch, released by item_finish; taken before
+			 * the push, since a worker may finish the job before push returns. */
+			batch_ref(b);
+			r = kh_jobq_push_extra(kh_server_jobq(b->srv), &j->base, kh_server_config(b->srv)->deadline_ms);
+			if (r == 0) {
+				kh_job_unref(&j->base); /* the queue holds its own */
+				continue;
+			}
+			batch_unref(b); /* cannot be the last: our caller holds one */
 			out = error_line(b->lines[i].lineno, j->id, KH_ERR_SHUTTING_DOWN, NULL, &len);
 			kh_job_unref(&j->base);
 		}
@@ -417,7 +406,7 @@ enum MHD_Result kh_http_batch(struct kh_http_req *r)
 
 	if (c->batch != NULL)
 		return MHD_YES; /* the response is already queued */
-	b = batch_new(r, c->unit);
+	b = batch_new(r, c->opts.unit);
 	if (b == NULL)
 		return kh_http_reply_error(r, KH_ERR_OUT_OF_MEMORY, NULL);
 	c->batch = b;

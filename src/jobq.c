@@ -4,9 +4,16 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "khabar/khabar.h"
+
+enum { WAIT = 0, DEADLINE = 1 }; /* index of kh_job.link */
+
+struct jlist {
+	struct kh_job *head, *tail;
+};
 
 struct kh_worker {
 	struct kh_jobq *q;
@@ -26,8 +33,8 @@ struct kh_jobq {
 	bool stopping;
 	bool closed; /* no new jobs: reserve fails, push expires at once */
 	unsigned n_workers, n_ready, n_failed;
-	struct kh_job *q_head, *q_tail; /* waiting, FIFO */
-	struct kh_job *d_head, *d_tail; /* outstanding, by deadline */
+	struct jlist wait;     /* waiting, FIFO (link[WAIT]) */
+	struct jlist deadline; /* outstanding (waiting or running), by deadline (link[DEADLINE]) */
 	struct kh_worker *workers;
 	pthread_t timer_thread;
 	bool timer_started;
@@ -47,7 +54,7 @@ void kh_job_init(struct kh_job *job, const struct kh_job_ops *ops)
 	atomic_init(&job->state, KH_JOB_NEW);
 	atomic_init(&job->refs, 1);
 	job->cancel = 0;
-	job->q_prev = job->q_next = job->d_prev = job->d_next = NULL;
+	memset(job->link, 0, sizeof(job->link));
 }
 
 struct kh_job *kh_job_ref(struct kh_job *job)
@@ -73,6 +80,11 @@ bool kh_job_cancelled(const struct kh_job *job)
 	return __atomic_load_n(&job->cancel, __ATOMIC_RELAXED) != 0;
 }
 
+bool kh_job_shut_down(const struct kh_job *job)
+{
+	return __atomic_load_n(&job->cancel, __ATOMIC_RELAXED) == KH_CANCEL_SHUTDOWN;
+}
+
 struct kh_analyzer *kh_worker_analyzer(struct kh_worker *w)
 {
 	return w->analyzer;
@@ -80,62 +92,59 @@ struct kh_analyzer *kh_worker_analyzer(struct kh_worker *w)
 
 /* ---- intrusive lists (under q->lock) ------------------------------------------------------- */
 
+/* Put @p j after @p after (at the head when NULL) in list @p l through link[w]. */
+static void list_insert(struct jlist *l, struct kh_job *after, struct kh_job *j, int w)
+{
+	j->link[w].prev = after;
+	j->link[w].next = after != NULL ? after->link[w].next : l->head;
+	if (j->link[w].next != NULL)
+		j->link[w].next->link[w].prev = j;
+	else
+		l->tail = j;
+	if (after != NULL)
+		after->link[w].next = j;
+	else
+		l->head = j;
+}
+
+static void list_remove(struct jlist *l, struct kh_job *j, int w)
+{
+	if (j->link[w].prev != NULL)
+		j->link[w].prev->link[w].next = j->link[w].next;
+	else
+		l->head = j->link[w].next;
+	if (j->link[w].next != NULL)
+		j->link[w].next->link[w].prev = j->link[w].prev;
+	else
+		l->tail = j->link[w].prev;
+	j->link[w].prev = j->link[w].next = NULL;
+}
+
 static void q_append(struct kh_jobq *q, struct kh_job *j)
 {
-	j->q_next = NULL;
-	j->q_prev = q->q_tail;
-	if (q->q_tail != NULL)
-		q->q_tail->q_next = j;
-	else
-		q->q_head = j;
-	q->q_tail = j;
+	list_insert(&q->wait, q->wait.tail, j, WAIT);
 	q->queued++;
 }
 
 static void q_remove(struct kh_jobq *q, struct kh_job *j)
 {
-	if (j->q_prev != NULL)
-		j->q_prev->q_next = j->q_next;
-	else
-		q->q_head = j->q_next;
-	if (j->q_next != NULL)
-		j->q_next->q_prev = j->q_prev;
-	else
-		q->q_tail = j->q_prev;
-	j->q_prev = j->q_next = NULL;
+	list_remove(&q->wait, j, WAIT);
 	q->queued--;
 }
 
 /* Deadlines are mostly increasing: insert walking back from the tail. */
 static void d_insert(struct kh_jobq *q, struct kh_job *j)
 {
-	struct kh_job *after = q->d_tail;
+	struct kh_job *after = q->deadline.tail;
 
 	while (after != NULL && after->deadline_ns > j->deadline_ns)
-		after = after->d_prev;
-	j->d_prev = after;
-	j->d_next = after != NULL ? after->d_next : q->d_head;
-	if (j->d_next != NULL)
-		j->d_next->d_prev = j;
-	else
-		q->d_tail = j;
-	if (after != NULL)
-		after->d_next = j;
-	else
-		q->d_head = j;
+		after = after->link[DEADLINE].prev;
+	list_insert(&q->deadline, after, j, DEADLINE);
 }
 
 static void d_remove(struct kh_jobq *q, struct kh_job *j)
 {
-	if (j->d_prev != NULL)
-		j->d_prev->d_next = j->d_next;
-	else
-		q->d_head = j->d_next;
-	if (j->d_next != NULL)
-		j->d_next->d_prev = j->d_prev;
-	else
-		q->d_tail = j->d_prev;
-	j->d_prev = j->d_next = NULL;
+	list_remove(&q->deadline, j, DEADLINE);
 }
 
 /*
@@ -143,19 +152,19 @@ static void d_remove(struct kh_jobq *q, struct kh_job *j)
  * reference the caller must drop after calling finish (the queue's own when the job
  * was still waiting, else a fresh one), or NULL when the job already finished.
  */
-static struct kh_job *expire_locked(struct kh_jobq *q, struct kh_job *j)
+static struct kh_job *expire_locked(struct kh_jobq *q, struct kh_job *j, int why)
 {
 	int st = KH_JOB_QUEUED;
 
 	if (atomic_compare_exchange_strong(&j->state, &st, KH_JOB_EXPIRED)) {
-		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&j->cancel, why, __ATOMIC_RELAXED);
 		d_remove(q, j);
 		q_remove(q, j);
 		return j; /* the queue's reference moves to the caller */
 	}
 	st = KH_JOB_RUNNING;
 	if (atomic_compare_exchange_strong(&j->state, &st, KH_JOB_EXPIRED)) {
-		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&j->cancel, why, __ATOMIC_RELAXED);
 		d_remove(q, j);
 		return kh_job_ref(j); /* the worker keeps its own */
 	}
@@ -207,16 +216,16 @@ static void *worker_main(void *arg)
 		struct kh_job *j;
 
 		pthread_mutex_lock(&q->lock);
-		while (q->q_head == NULL && !q->stopping)
+		while (q->wait.head == NULL && !q->stopping)
 			pthread_cond_wait(&q->work, &q->lock);
-		if (q->q_head == NULL) {
+		if (q->wait.head == NULL) {
 			pthread_mutex_unlock(&q->lock);
 			break;
 		}
 		/* Waiting jobs are all QUEUED (expiry takes them off the list), and the
 		 * move to RUNNING happens under the lock, so the timer never sees a job
 		 * that is off the list but still QUEUED. */
-		j = q->q_head;
+		j = q->wait.head;
 		q_remove(q, j);
 		atomic_store(&j->state, KH_JOB_RUNNING);
 		atomic_fetch_add(&q->inflight, 1);
@@ -233,13 +242,13 @@ static void *timer_main(void *arg)
 
 	pthread_mutex_lock(&q->lock);
 	while (!q->stopping) {
-		struct kh_job *j = q->d_head;
+		struct kh_job *j = q->deadline.head;
 		uint64_t now = kh_now_ns();
 
 		if (j == NULL) {
 			pthread_cond_wait(&q->timer, &q->lock);
 		} else if (j->deadline_ns <= now) {
-			struct kh_job *e = expire_locked(q, j);
+			struct kh_job *e = expire_locked(q, j, KH_CANCEL_DEADLINE);
 
 			if (e == NULL) {
 				d_remove(q, j); /* cannot happen: finished jobs leave the list */
@@ -332,27 +341,33 @@ void kh_jobq_unreserve(struct kh_jobq *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
-void kh_jobq_push(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
+/* Under the lock: make the job visible to the workers and the timer (takes a reference). */
+static void enqueue_locked(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
 {
 	job->enqueued_ns = kh_now_ns();
 	job->deadline_ns = job->enqueued_ns + (uint64_t)deadline_ms * 1000000u;
 	atomic_store(&job->state, KH_JOB_QUEUED);
 	kh_job_ref(job);
+	q_append(q, job);
+	d_insert(q, job);
+	if (q->deadline.head == job)
+		pthread_cond_signal(&q->timer);
+	pthread_cond_signal(&q->work);
+}
+
+void kh_jobq_push(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
+{
 	pthread_mutex_lock(&q->lock);
 	q->reserved--;
 	if (q->closed) {
 		/* Closed between reserve and push: never leave a suspended connection behind. */
 		atomic_store(&job->state, KH_JOB_EXPIRED);
-		__atomic_store_n(&job->cancel, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&job->cancel, KH_CANCEL_SHUTDOWN, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&q->lock);
-		expire_finish(job);
+		job->ops->finish(job);
 		return;
 	}
-	q_append(q, job);
-	d_insert(q, job);
-	if (q->d_head == job)
-		pthread_cond_signal(&q->timer);
-	pthread_cond_signal(&q->work);
+	enqueue_locked(q, job, deadline_ms);
 	pthread_mutex_unlock(&q->lock);
 }
 
@@ -363,15 +378,7 @@ int kh_jobq_push_extra(struct kh_jobq *q, struct kh_job *job, unsigned deadline_
 		pthread_mutex_unlock(&q->lock);
 		return -ESHUTDOWN;
 	}
-	job->enqueued_ns = kh_now_ns();
-	job->deadline_ns = job->enqueued_ns + (uint64_t)deadline_ms * 1000000u;
-	atomic_store(&job->state, KH_JOB_QUEUED);
-	kh_job_ref(job);
-	q_append(q, job);
-	d_insert(q, job);
-	if (q->d_head == job)
-		pthread_cond_signal(&q->timer);
-	pthread_cond_signal(&q->work);
+	enqueue_locked(q, job, deadline_ms);
 	pthread_mutex_unlock(&q->lock);
 	return 0;
 }
@@ -391,10 +398,10 @@ unsigned kh_jobq_expire_all(struct kh_jobq *q)
 		struct kh_job *e = NULL;
 
 		pthread_mutex_lock(&q->lock);
-		while (q->d_head != NULL && e == NULL) {
-			struct kh_job *j = q->d_head;
+		while (q->deadline.head != NULL && e == NULL) {
+			struct kh_job *j = q->deadline.head;
 
-			e = expire_locked(q, j);
+			e = expire_locked(q, j, KH_CANCEL_SHUTDOWN);
 			if (e == NULL)
 				d_remove(q, j);
 		}

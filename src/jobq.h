@@ -37,11 +37,12 @@ struct kh_job {
 	const struct kh_job_ops *ops;
 	atomic_int state;       /**< enum kh_job_state */
 	atomic_int refs;
-	int cancel;             /**< raised (atomically) on expiry; pass &cancel to kh_request */
+	int cancel;             /**< KH_CANCEL_*, raised (atomically) on expiry; pass &cancel to kh_request */
 	uint64_t enqueued_ns;   /**< CLOCK_MONOTONIC */
 	uint64_t deadline_ns;   /**< CLOCK_MONOTONIC */
-	struct kh_job *q_prev, *q_next; /* waiting list */
-	struct kh_job *d_prev, *d_next; /* outstanding list, by deadline */
+	struct {
+		struct kh_job *prev, *next;
+	} link[2]; /* [0]: the waiting list; [1]: the outstanding list, by deadline */
 };
 
 /** Initialise an embedded job with one reference (the caller's). */
@@ -56,8 +57,14 @@ struct kh_job *kh_job_unref(struct kh_job *job);
 /** @return the job's enum kh_job_state */
 enum kh_job_state kh_job_get_state(struct kh_job *job);
 
-/** @return true once the job's deadline passed */
+/** Values of kh_job.cancel: why a job expired. */
+enum { KH_CANCEL_NONE = 0, KH_CANCEL_DEADLINE = 1, KH_CANCEL_SHUTDOWN = 2 };
+
+/** @return true once the job expired (deadline or shutdown) */
 bool kh_job_cancelled(const struct kh_job *job);
+
+/** @return true when the job expired because the server shuts down, not by its deadline */
+bool kh_job_shut_down(const struct kh_job *job);
 
 /** The analyzer a worker owns (one per thread). */
 struct kh_analyzer *kh_worker_analyzer(struct kh_worker *w);

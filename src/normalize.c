@@ -27,6 +27,8 @@ enum nf_flag {
 	NF_BB = 1,     /* NFKC boundary before the character */
 	NF_STABLE = 2, /* NFKC leaves the character alone */
 	NF_MAYBE = 4,  /* may compose with the character before it */
+	NF_IDENT = 8,  /* stable, and our rules keep it as it is: copy it */
+	NF_SAFE = 16,  /* a stable, non-composing mark that we drop */
 };
 
 enum map_action {
@@ -35,10 +37,25 @@ enum map_action {
 	MAP_DROP,        /* drop without trace */
 };
 
+static enum map_action nmap(uint32_t cp, uint32_t *ret);
+
 static const UNormalizer2 *nfkc;
 static uint8_t nf_flags[0x10000];
 static pthread_once_t nf_once = PTHREAD_ONCE_INIT;
 static bool nf_ready;
+
+static uint8_t our_flags(uint32_t c, uint8_t f)
+{
+	uint32_t m;
+	enum map_action a = nmap(c, &m);
+	uint8_t o = 0;
+
+	if ((f & NF_STABLE) != 0 && a == MAP_KEEP && m == c && c != '\r')
+		o |= NF_IDENT;
+	if ((f & (NF_STABLE | NF_MAYBE)) == NF_STABLE && a == MAP_DROP_EXTEND)
+		o |= NF_SAFE;
+	return o;
+}
 
 static void nf_init(void)
 {
@@ -63,7 +80,7 @@ static void nf_init(void)
 		st = U_ZERO_ERROR;
 		if (unorm2_quickCheck(nfkc, &u, 1, &st) == UNORM_MAYBE)
 			f |= NF_MAYBE;
-		nf_flags[c] = f;
+		nf_flags[c] = f | our_flags(c, f);
 	}
 	nf_ready = true;
 }
@@ -91,7 +108,7 @@ static uint8_t nf_get(uint32_t cp)
 	st = U_ZERO_ERROR;
 	if (unorm2_quickCheck(nfkc, u, 2, &st) == UNORM_MAYBE)
 		f |= NF_MAYBE;
-	return f;
+	return f | our_flags(cp, f);
 }
 
 /* Our rules on top of NFKC.  A mapping to another character also applies before
@@ -325,11 +342,84 @@ static int slow_segment(struct nbuf *b, const unsigned char *s, uint32_t start, 
 	return r;
 }
 
-static bool safe_mark(uint32_t cp, uint8_t f)
+/* Copy one character that needs no change. */
+static inline int copy_char(struct nbuf *b, const unsigned char *s, uint32_t i, unsigned k)
 {
-	uint32_t m;
+	if (b->len + 5 > b->cap && nbuf_grow(b, 5) < 0)
+		return -ENOMEM;
+	b->last = b->len;
+	for (unsigned j = 0; j < k; j++) {
+		b->s[b->len + j] = (char)s[i + j];
+		if (b->os != NULL) {
+			b->os[b->len + j] = i;
+			b->oe[b->len + j] = i + k;
+		}
+	}
+	b->len += k;
+	return 0;
+}
 
-	return (f & (NF_STABLE | NF_MAYBE)) == NF_STABLE && nmap(cp, &m) == MAP_DROP_EXTEND;
+static inline uint8_t flags_of(uint32_t cp)
+{
+	return cp < 0x10000 ? nf_flags[cp] : nf_get(cp);
+}
+
+/* Does the character at @p i start a new normalization segment? */
+static inline bool boundary_at(const unsigned char *s, uint32_t n, uint32_t i)
+{
+	uint32_t cp;
+
+	if (i >= n || s[i] < 0x80)
+		return true;
+	if (s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < n)
+		return (nf_flags[((uint32_t)(s[i] & 0x1F) << 6) | (s[i + 1] & 0x3F)] & NF_BB) != 0;
+	decode(s + i, n - i, &cp);
+	return (flags_of(cp) & NF_BB) != 0;
+}
+
+/* The hot path: a run of ASCII and two-byte characters that need no change,
+ * each followed by a segment boundary, copied with their map.  @return where
+ * the run stops. */
+static uint32_t copy_run(struct nbuf *b, const unsigned char *s, uint32_t n, uint32_t i)
+{
+	uint32_t len = b->len;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		unsigned k;
+
+		if (len + 2 >= b->cap)
+			break;
+		if (c < 0x80) {
+			if ((nf_flags[c] & NF_IDENT) == 0 || !boundary_at(s, n, i + 1))
+				break;
+			k = 1;
+			b->s[len] = (char)c;
+		} else if (c >= 0xC2 && c < 0xE0 && i + 1 < n) {
+			uint32_t cp = ((uint32_t)(c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+
+			if ((nf_flags[cp] & NF_IDENT) == 0 || !boundary_at(s, n, i + 2))
+				break;
+			k = 2;
+			b->s[len] = (char)c;
+			b->s[len + 1] = (char)s[i + 1];
+		} else {
+			break;
+		}
+		if (b->os != NULL) {
+			b->os[len] = i;
+			b->oe[len] = i + k;
+			if (k == 2) {
+				b->os[len + 1] = i;
+				b->oe[len + 1] = i + 2;
+			}
+		}
+		b->last = len;
+		len += k;
+		i += k;
+	}
+	b->len = len;
+	return i;
 }
 
 static int normalize(struct nbuf *b, const char *text, uint32_t n)
@@ -341,42 +431,39 @@ static int normalize(struct nbuf *b, const char *text, uint32_t n)
 	if (!nf_setup())
 		return -EIO;
 	b->last = UINT32_MAX;
-	while (i < n && r == 0) {
+	while (r == 0) {
 		uint32_t cp, seg_end, count = 1;
 		unsigned k;
 		uint8_t f;
 		bool marks_safe = true;
 
-		if (s[i] < 0x80) {
-			if (s[i] == '\r') {
-				uint32_t e = i + 1 < n && s[i + 1] == '\n' ? i + 2 : i + 1;
-
-				r = emit(b, '\n', i, e);
-				i = e;
-				continue;
-			}
-			if (i + 1 == n || s[i + 1] < 0x80) {
-				r = put(b, s[i], i, i + 1);
-				i++;
-				continue;
-			}
-		}
+		i = copy_run(b, s, n, i);
+		if (i >= n)
+			break;
 		k = decode(s + i, n - i, &cp);
-		f = nf_get(cp);
+		f = flags_of(cp);
 		seg_end = i + k;
+		if (cp == '\r') {
+			seg_end = i + 1 < n && s[i + 1] == '\n' ? i + 2 : i + 1;
+			r = emit(b, '\n', i, seg_end);
+			i = seg_end;
+			continue;
+		}
+		/* the segment: this character and the ones that may combine with it */
 		while (seg_end < n && count < NORM_MAX_SEGMENT) {
 			uint32_t cp2;
 			unsigned k2 = decode(s + seg_end, n - seg_end, &cp2);
-			uint8_t f2 = cp2 < 0x80 ? NF_BB | NF_STABLE : nf_get(cp2);
+			uint8_t f2 = flags_of(cp2);
 
 			if ((f2 & NF_BB) != 0)
 				break;
-			if (!safe_mark(cp2, f2))
-				marks_safe = false;
+			marks_safe = marks_safe && (f2 & NF_SAFE) != 0;
 			seg_end += k2;
 			count++;
 		}
-		if (count == 1) {
+		if (count == 1 && (f & NF_IDENT) != 0) {
+			r = copy_char(b, s, i, k);
+		} else if (count == 1) {
 			uint32_t m;
 
 			/* our own mapping wins: it is what the slow path would produce too */

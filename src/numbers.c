@@ -132,7 +132,7 @@ void kh_num_tok_keys(const struct kh_doc *doc, uint32_t tok, struct kh_tok_keys 
 	if (t->core_start != t->start || t->kind != KH_TOK_WORD)
 		return; /* the segmenter already split what it knew */
 	/* و / ف (2 bytes each in UTF-8) */
-	if ((starts_with(k, "و") || starts_with(k, "ف")) && strlen(k) > 4) {
+	if ((starts_with(k, "و") || starts_with(k, "ف")) && strlen(k) > 2) {
 		k += 2;
 		skip += 2;
 		ret->k[ret->n] = k;
@@ -147,7 +147,7 @@ void kh_num_tok_keys(const struct kh_doc *doc, uint32_t tok, struct kh_tok_keys 
 			ret->k[ret->n] = ret->buf;
 			ret->skip[ret->n++] = (uint8_t)(skip + 2);
 		}
-	} else if ((starts_with(k, "ب") || starts_with(k, "ل") || starts_with(k, "ك")) && strlen(k) > 4 &&
+	} else if ((starts_with(k, "ب") || starts_with(k, "ل") || starts_with(k, "ك")) && strlen(k) > 2 &&
 		   ret->n < 4) {
 		ret->k[ret->n] = k + 2;
 		ret->skip[ret->n++] = (uint8_t)(skip + 2);
@@ -334,8 +334,25 @@ uint32_t kh_num_parse(const struct kh_doc *doc, uint32_t tok, uint32_t tok_end,
 	first = i;
 	if (lookup_digits(doc, i, &milli, &skip)) {
 		first_skip = skip;
-		cur = milli / 1000;
 		i++;
+		/* 1.5 split by the tokenizer into "1" "." "5" */
+		if (i + 1 < tok_end && milli % 1000 == 0 && doc->tokens.items[i].kind == KH_TOK_PUNCT &&
+		    doc->tokens.items[i].end - doc->tokens.items[i].start == 1 &&
+		    (doc->norm[doc->tokens.items[i].start] == '.' || doc->norm[doc->tokens.items[i].start] == ',') &&
+		    (doc->tokens.items[i].flags & KH_TOKF_SPACE_BEFORE) == 0 &&
+		    (doc->tokens.items[i + 1].flags & KH_TOKF_SPACE_BEFORE) == 0 &&
+		    doc->tokens.items[i + 1].kind == KH_TOK_NUMBER) {
+			int64_t frac = 0;
+			const char *fk = doc->tokens.items[i + 1].key;
+
+			if (digits_value(fk, &frac) && strlen(fk) <= 3) {
+				for (size_t z = strlen(fk); z < 3; z++)
+					frac *= 10;
+				milli += frac / 1000;
+				i += 2;
+			}
+		}
+		cur = milli / 1000;
 	} else {
 		w = lookup_word(lx, doc, i, &wa, &skip);
 		if (w == NULL || w->kind == NW_QUAL)
@@ -404,7 +421,7 @@ done:
 		uint8_t sk;
 		uint32_t q2 = match_qualifier(lx, doc, i, tok_end, &b2, &sk);
 
-		if (q2 > 0 && b2 == KH_COUNT_MIN && strcmp(doc->tokens.items[i].key, "على") == 0) {
+		if (q2 > 0 && b2 == KH_COUNT_MIN && strcmp(doc->tokens.items[i].key, "علي") == 0) {
 			bound = b2;
 			i += q2;
 		}

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* Tokens and sentences of the analysis view.
  *
- * Tokens: ICU word break over a UTF-8 UText (so every boundary is a byte offset
- * of the view), then our fixes: a word that mixes Arabic letters and digits is
+ * Tokens: ICU word break over a UTF-16 copy of the view (measured faster than a
+ * UTF-8 UText), each boundary mapped back to a byte offset by walking the view
+ * alongside, then our fixes: a word that mixes Arabic letters and digits is
  * cut where the script changes (الـ3 → ال 3, 2017م → 2017 م), punctuation
  * that ICU keeps inside a word next to Arabic letters is its own token
  * (الماضي.وقال), and 10/7 is one number.
  *
  * Sentences: a break after . ! ? ؟ (and the closing quotes or brackets that
- * follow them) where ICU's sentence break agrees, unless the stop ends an
- * abbreviation (single letters as in د. or أ.د.); and at every line break. */
+ * follow them) where ICU's sentence break agrees (asked on a small window
+ * around the stop), unless the stop ends an abbreviation (single
+ * letters as in د. or أ.د.); and at every line break. */
 #include "segment.h"
 
 #include <errno.h>
@@ -19,7 +21,7 @@
 #include <string.h>
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
-#include <unicode/utext.h>
+#include <unicode/ustring.h>
 
 #include "clitics.h"
 #include "doc.h"
@@ -36,7 +38,9 @@ struct raw_tok {
 struct kh_segmenter {
 	UBreakIterator *word;
 	UBreakIterator *sent;
-	UText ut;
+	UChar *u16;          /* the view in UTF-16, for ICU */
+	int32_t n16, cap16;
+	uint32_t c8, c16;    /* a cursor: byte c8 of the view is UTF-16 unit c16 */
 	struct raw_tok *raw;
 	uint32_t n_raw, cap_raw;
 	const unsigned char *text; /* what tokenize() is working on */
@@ -45,6 +49,9 @@ struct kh_segmenter {
 /* Prototypes, opened once and cloned per segmenter; and one shared segmenter
  * (behind a lock) for kh_seg_words(), which lexicon loading calls. */
 static pthread_mutex_t proto_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
+
+static void cls_init(void);
 static UBreakIterator *proto_word;
 static UBreakIterator *proto_sent;
 static struct kh_segmenter *shared_seg;
@@ -54,6 +61,7 @@ static int protos_open(void)
 	UErrorCode st = U_ZERO_ERROR;
 	int r = 0;
 
+	pthread_once(&cls_once, cls_init);
 	pthread_mutex_lock(&proto_lock);
 	if (proto_word == NULL) {
 		proto_word = ubrk_open(UBRK_WORD, "ar", NULL, 0, &st);
@@ -75,12 +83,10 @@ static int protos_open(void)
 struct kh_segmenter *kh_seg_new(void)
 {
 	struct kh_segmenter *s = calloc(1, sizeof(*s));
-	UText ut = UTEXT_INITIALIZER;
 	UErrorCode st = U_ZERO_ERROR;
 
 	if (s == NULL)
 		return NULL;
-	s->ut = ut;
 	if (protos_open() < 0)
 		return kh_seg_free(s);
 	pthread_mutex_lock(&proto_lock);
@@ -105,7 +111,7 @@ struct kh_segmenter *kh_seg_free(struct kh_segmenter *s)
 		ubrk_close(s->word);
 	if (s->sent != NULL)
 		ubrk_close(s->sent);
-	utext_close(&s->ut);
+	free(s->u16);
 	free(s->raw);
 	free(s);
 	return NULL;
@@ -127,7 +133,17 @@ void kh_seg_shutdown(void)
 
 enum cls { C_NONE = 0, C_ARABIC, C_DIGIT, C_PUNCT, C_MARK, C_OTHER };
 
-static enum cls classify(uint32_t cp)
+static uint8_t cls_table[0x800]; /* classify() of every code point below U+0800 */
+
+static enum cls classify_slow(uint32_t cp);
+
+static void cls_init(void)
+{
+	for (uint32_t c = 0; c < 0x800; c++)
+		cls_table[c] = (uint8_t)classify_slow(c);
+}
+
+static enum cls classify_slow(uint32_t cp)
 {
 	if (cp >= '0' && cp <= '9')
 		return C_DIGIT;
@@ -151,6 +167,25 @@ static enum cls classify(uint32_t cp)
 	    (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF))
 		return C_ARABIC;
 	return C_OTHER;
+}
+
+static inline enum cls classify(uint32_t cp)
+{
+	return cp < 0x800 ? (enum cls)cls_table[cp] : classify_slow(cp);
+}
+
+/* Decode one character of the (valid) view. */
+static inline unsigned decode_at(const unsigned char *s, uint32_t n, uint32_t *ret_cp)
+{
+	if (s[0] < 0x80) {
+		*ret_cp = s[0];
+		return 1;
+	}
+	if (s[0] < 0xE0 && n >= 2) {
+		*ret_cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+		return 2;
+	}
+	return kh_utf8_decode(s, n, ret_cp);
 }
 
 static int raw_push(struct kh_segmenter *sg, uint32_t start, uint32_t end, uint8_t kind, uint8_t flags)
@@ -218,7 +253,7 @@ static int push_word(struct kh_segmenter *sg, const unsigned char *s, uint32_t p
 
 	while (i < q) {
 		uint32_t cp;
-		unsigned k = kh_utf8_decode(s + i, q - i, &cp);
+		unsigned k = decode_at(s + i, q - i, &cp);
 		enum cls c = classify(cp);
 
 		if (c == C_PUNCT) {
@@ -227,7 +262,7 @@ static int push_word(struct kh_segmenter *sg, const unsigned char *s, uint32_t p
 			bool keep;
 
 			if (i + k < q) {
-				kh_utf8_decode(s + i + k, q - i - k, &cp2);
+				decode_at(s + i + k, q - i - k, &cp2);
 				next = classify(cp2);
 			}
 			if (prev == C_DIGIT && next == C_DIGIT)
@@ -259,32 +294,96 @@ static int push_word(struct kh_segmenter *sg, const unsigned char *s, uint32_t p
 	return push_piece(sg, s, piece, q, flags);
 }
 
+/* The view in UTF-16 for ICU, and the cursor at its start. */
+static int to_utf16(struct kh_segmenter *sg, const char *text, uint32_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+
+	if ((uint64_t)n + 1 > (uint64_t)sg->cap16) {
+		int32_t cap = (int32_t)(n + 1 > 1024 ? n + 1 : 1024);
+		UChar *u = n + 1 >= INT32_MAX ? NULL : realloc(sg->u16, (size_t)cap * sizeof(UChar));
+
+		if (u == NULL)
+			return -ENOMEM;
+		sg->u16 = u;
+		sg->cap16 = cap;
+	}
+	u_strFromUTF8(sg->u16, sg->cap16, &sg->n16, text, (int32_t)n, &st);
+	if (U_FAILURE(st))
+		return -EIO;
+	sg->c8 = 0;
+	sg->c16 = 0;
+	return 0;
+}
+
+/* Byte offset of UTF-16 offset @p u16 (at or after the cursor); moves the cursor. */
+static uint32_t byte_at(struct kh_segmenter *sg, uint32_t u16)
+{
+	const unsigned char *s = sg->text;
+
+	while (sg->c16 < u16) {
+		unsigned char c = s[sg->c8];
+
+		if (c < 0x80) {
+			sg->c8++;
+			sg->c16++;
+		} else if (c < 0xE0) {
+			sg->c8 += 2;
+			sg->c16++;
+		} else if (c < 0xF0) {
+			sg->c8 += 3;
+			sg->c16++;
+		} else {
+			sg->c8 += 4;
+			sg->c16 += 2;
+		}
+	}
+	return sg->c8;
+}
+
+/* UTF-16 offset of byte offset @p b (at or after the cursor); moves the cursor. */
+static uint32_t u16_at(struct kh_segmenter *sg, uint32_t b)
+{
+	const unsigned char *s = sg->text;
+
+	while (sg->c8 < b) {
+		unsigned char c = s[sg->c8];
+
+		sg->c8 += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		sg->c16 += c < 0xF0 ? 1 : 2;
+	}
+	return sg->c16;
+}
+
 /* Raw tokens of @p s into sg->raw. */
 static int tokenize(struct kh_segmenter *sg, const char *text, uint32_t n)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	UErrorCode st = U_ZERO_ERROR;
 	uint8_t flags = KH_TOKF_LINE_START;
-	int32_t p, q;
-	int r = 0;
+	int32_t q16;
+	uint32_t p, q;
+	int r;
 
 	sg->n_raw = 0;
 	sg->text = s;
-	utext_openUTF8(&sg->ut, text, n, &st);
+	r = to_utf16(sg, text, n);
+	if (r < 0)
+		return r;
+	ubrk_setText(sg->word, sg->u16, sg->n16, &st);
 	if (U_FAILURE(st))
 		return -EIO;
-	ubrk_setUText(sg->word, &sg->ut, &st);
-	if (U_FAILURE(st))
-		return -EIO;
-	p = ubrk_first(sg->word);
-	for (q = ubrk_next(sg->word); q != UBRK_DONE && r == 0; p = q, q = ubrk_next(sg->word)) {
+	p = 0;
+	ubrk_first(sg->word);
+	for (q16 = ubrk_next(sg->word); q16 != UBRK_DONE && r == 0; p = q, q16 = ubrk_next(sg->word)) {
 		int32_t status = ubrk_getRuleStatus(sg->word);
 
+		q = byte_at(sg, (uint32_t)q16);
 		if (status >= UBRK_WORD_NONE_LIMIT) {
-			r = push_word(sg, s, (uint32_t)p, (uint32_t)q, &flags);
+			r = push_word(sg, s, p, q, &flags);
 			continue;
 		}
-		for (uint32_t i = (uint32_t)p; i < (uint32_t)q; i++) {
+		for (uint32_t i = p; i < q; i++) {
 			uint32_t cp;
 
 			if (s[i] == ' ') {
@@ -295,9 +394,8 @@ static int tokenize(struct kh_segmenter *sg, const char *text, uint32_t n)
 				flags |= KH_TOKF_SPACE_BEFORE | KH_TOKF_LINE_START;
 				continue;
 			}
-			kh_utf8_decode(s + i, (uint32_t)q - i, &cp);
-			r = raw_push(sg, i, (uint32_t)q,
-				     classify(cp) == C_PUNCT ? KH_TOK_PUNCT : KH_TOK_OTHER, flags);
+			kh_utf8_decode(s + i, q - i, &cp);
+			r = raw_push(sg, i, q, classify(cp) == C_PUNCT ? KH_TOK_PUNCT : KH_TOK_OTHER, flags);
 			flags = 0;
 			break;
 		}
@@ -397,7 +495,7 @@ static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct
 	if (t->full_key == NULL)
 		return -ENOMEM;
 	t->key = t->stem_key = t->full_key;
-	if (t->kind != KH_TOK_WORD || !kh_clitics_analyze(known, w, len, &c))
+	if (t->kind != KH_TOK_WORD || !kh_clitics_analyze(known, w, t->full_key, len, &c))
 		return 0;
 	t->core_start = t->start + c.core;
 	t->stem_start = t->start + c.stem;
@@ -491,9 +589,31 @@ static bool abbreviation_stop(const struct kh_doc *doc, uint32_t k)
 }
 
 struct sent_state {
-	uint32_t first;     /* first token of the open sentence */
-	int32_t next_break; /* next ICU sentence boundary not yet passed */
+	uint32_t first; /* first token of the open sentence */
 };
+
+/* Does ICU's sentence break see a boundary between the stop at token @p stop
+ * and token @p k?  It is asked on a window from the word before the stop to
+ * the word after token k: the rules look no further (SB6-SB8a), and a window
+ * costs a few dozen characters where the whole text would cost all of them. */
+static bool icu_agrees(struct kh_segmenter *sg, const struct kh_doc *doc, uint32_t stop, uint32_t k)
+{
+	const struct kh_token *t = doc->tokens.items;
+	uint32_t first = stop > 0 && (t[stop].flags & KH_TOKF_LINE_START) == 0 ? stop - 1 : stop;
+	uint32_t last = k + 1 < doc->tokens.n && (t[k + 1].flags & KH_TOKF_LINE_START) == 0 ? k + 1 : k;
+	int32_t w0 = (int32_t)u16_at(sg, t[first].start);
+	int32_t from = (int32_t)u16_at(sg, t[stop].end) - w0;
+	int32_t to = (int32_t)u16_at(sg, t[k].start) - w0;
+	int32_t w1 = (int32_t)u16_at(sg, t[last].end);
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t b;
+
+	ubrk_setText(sg->sent, sg->u16 + w0, w1 - w0, &st);
+	if (U_FAILURE(st))
+		return true;
+	b = ubrk_following(sg->sent, from - 1);
+	return b != UBRK_DONE && b <= to;
+}
 
 static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t end_tok, bool at_line_end)
 {
@@ -527,14 +647,11 @@ static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t en
 static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 {
 	struct sent_state ss = { 0 };
-	UErrorCode st = U_ZERO_ERROR;
 	int32_t stop_tok = -1; /* last stop, while only closing marks follow it */
 	int r;
 
-	ubrk_setUText(sg->sent, &sg->ut, &st);
-	if (U_FAILURE(st))
-		return -EIO;
-	ss.next_break = ubrk_first(sg->sent);
+	sg->c8 = 0;
+	sg->c16 = 0;
 	for (uint32_t k = 0; k < doc->tokens.n; k++) {
 		const struct kh_token *t = &doc->tokens.items[k];
 
@@ -544,12 +661,7 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 				return r;
 			stop_tok = -1;
 		} else if (stop_tok >= 0 && !is_closing(doc, t) && !is_stop(doc, t)) {
-			uint32_t from = doc->tokens.items[stop_tok].end;
-
-			while (ss.next_break != UBRK_DONE && (uint32_t)ss.next_break < from)
-				ss.next_break = ubrk_following(sg->sent, ss.next_break);
-			if (ss.next_break != UBRK_DONE && (uint32_t)ss.next_break <= t->start &&
-			    !abbreviation_stop(doc, (uint32_t)stop_tok)) {
+			if (!abbreviation_stop(doc, (uint32_t)stop_tok) && icu_agrees(sg, doc, (uint32_t)stop_tok, k)) {
 				r = close_sentence(doc, &ss, k, false);
 				if (r < 0)
 					return r;

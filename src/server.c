@@ -110,27 +110,11 @@ struct kh_pipeline *kh_server_pipeline(struct kh_server *srv, unsigned *ret_gene
 
 static int split_lexicons(struct kh_server *srv)
 {
-	unsigned n = 0;
-	char *save = NULL;
+	int r = kh_cfg_split_list(srv->cfg->lexicons, &srv->lexicon_store, srv->lexicons, KH_MAX_LEXICONS);
 
-	srv->lexicon_store = strdup(srv->cfg->lexicons);
-	if (srv->lexicon_store == NULL)
-		return -ENOMEM;
-	for (char *tok = strtok_r(srv->lexicon_store, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		while (*tok == ' ' || *tok == '\t')
-			tok++;
-		for (char *e = tok + strlen(tok); e > tok && (e[-1] == ' ' || e[-1] == '\t'); e--)
-			e[-1] = '\0';
-		if (*tok == '\0')
-			continue;
-		if (n == KH_MAX_LEXICONS) {
-			kh_log(KH_LOG_ERROR, NULL, "setting 'lexicons': more than %d files", KH_MAX_LEXICONS);
-			return -E2BIG;
-		}
-		srv->lexicons[n++] = tok;
-	}
-	srv->lexicons[n] = NULL;
-	return 0;
+	if (r == -E2BIG)
+		kh_log(KH_LOG_ERROR, NULL, "setting 'lexicons': more than %d files", KH_MAX_LEXICONS);
+	return r < 0 ? r : 0;
 }
 
 static struct kh_pipeline *load_pipeline(struct kh_server *srv, double *ret_ms)

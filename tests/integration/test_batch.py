@@ -127,7 +127,7 @@ class Batch(unittest.TestCase):
 class BatchShutdown(unittest.TestCase):
     def test_sigterm_during_batch_completes_every_line(self):
         text = big_text(300 * 1000)
-        srv = Server('--workers', '1', '--max-body', '1MiB', '--batch-max-body', '8MiB')
+        srv = Server('--workers', '1', '--max-body', '1MiB', '--batch-max-body', '8MiB', '--deadline-ms', '120000')
         srv.start()
         result = {}
 

@@ -149,9 +149,14 @@ class HttpApi(unittest.TestCase):
         self.assertIn('application/json', request_schema)
         self.assertIn('text/plain', request_schema)
 
-    def test_root_reserved(self):
-        status, _, body = self.req('GET', '/')
-        error_of(self, status, body, 404, 'not_found')
+    def test_root_serves_the_page(self):
+        status, headers, body = self.req('GET', '/')
+        self.assertEqual(status, 200)
+        self.assertTrue(headers['content-type'].startswith('text/html'), headers['content-type'])
+        page = body.decode('utf-8')
+        self.assertIn('dir="rtl"', page)
+        self.assertIn('/v1/analyze?offsets=utf16', page)
+        self.assertNotRegex(page, r'(src|href)="https?:', 'no remote assets')
 
     # ---- routing -----------------------------------------------------------------------------
 
@@ -339,6 +344,16 @@ class HttpApi(unittest.TestCase):
         err = json.loads(body)['error']
         self.assertEqual(err['code'], 'payload_too_large')
 
+    def post_chunked(self, chunks):
+        """POST with Transfer-Encoding: chunked; returns (status, body)."""
+        c = self.srv.connection()
+        try:
+            c.request('POST', '/v1/analyze', body=chunks, headers=JSON_HDR, encode_chunked=True)
+            r = c.getresponse()
+            return r.status, r.read()
+        finally:
+            c.close()
+
     def test_too_large_chunked(self):
         limit = 1024 * 1024
 
@@ -348,14 +363,8 @@ class HttpApi(unittest.TestCase):
             for _ in range(limit // len(piece) * 2):
                 yield piece
             yield b'"}'
-        c = self.srv.connection()
-        try:
-            c.request('POST', '/v1/analyze', body=chunks(), headers=JSON_HDR, encode_chunked=True)
-            r = c.getresponse()
-            body = r.read()
-        finally:
-            c.close()
-        error_of(self, r.status, body, 413, 'payload_too_large')
+        status, body = self.post_chunked(chunks())
+        error_of(self, status, body, 413, 'payload_too_large')
         # the server is fine afterwards
         self.assertEqual(self.srv.analyze(ARTICLE)[0], 200)
 
@@ -365,14 +374,8 @@ class HttpApi(unittest.TestCase):
         def chunks():
             for i in range(0, len(data), 7):
                 yield data[i:i + 7]
-        c = self.srv.connection()
-        try:
-            c.request('POST', '/v1/analyze', body=chunks(), headers=JSON_HDR, encode_chunked=True)
-            r = c.getresponse()
-            body = r.read()
-        finally:
-            c.close()
-        self.assertEqual(r.status, 200, body)
+        status, body = self.post_chunked(chunks())
+        self.assertEqual(status, 200, body)
         self.assertEqual(json.loads(body), json.loads(self.srv.analyze(ARTICLE)[2]))
 
     # ---- request IDs and logs -----------------------------------------------------------------

@@ -264,10 +264,15 @@ class Shutdown(unittest.TestCase):
             time.sleep(0.005)
         return False
 
+    @staticmethod
+    def slow_server(drain_ms):
+        """One worker and a deadline far away: four 3 MB articles keep it busy for a while."""
+        return Server('--workers', '1', '--queue-length', '8', '--max-body', '4MiB',
+                      '--drain-timeout-ms', str(drain_ms), '--deadline-ms', '120000').start()
+
     def test_sigterm_finishes_in_flight_requests(self):
         text = big_text(3 * 1000 * 1000)
-        srv = Server('--workers', '1', '--queue-length', '8', '--max-body', '4MiB', '--drain-timeout-ms', '120000')
-        srv.start()
+        srv = self.slow_server(120000)
         try:
             keep = srv.connection()
             self.assertEqual(srv.request('GET', '/healthz', conn=keep)[0], 200)
@@ -296,8 +301,7 @@ class Shutdown(unittest.TestCase):
 
     def test_drain_timeout_cancels_what_is_left(self):
         text = big_text(3 * 1000 * 1000)
-        srv = Server('--workers', '1', '--queue-length', '8', '--max-body', '4MiB', '--drain-timeout-ms', '1')
-        srv.start()
+        srv = self.slow_server(1)
         try:
             threads, results = self.start_clients(srv, 4, text)
             self.assertTrue(self.wait_accepted(srv, 3))

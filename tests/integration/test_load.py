@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Many clients at once, a full queue, and the deadline, against the real server."""
 import json
+import socket
 import threading
 import time
 import unittest
@@ -104,6 +105,49 @@ class Deadline(unittest.TestCase):
     def test_small_request_meets_a_normal_deadline(self):
         with Server('--workers', '1', '--deadline-ms', '5000') as srv:
             self.assertEqual(srv.analyze(ARTICLE)[0], 200)
+
+
+
+class SlowClients(unittest.TestCase):
+    def test_idle_and_trickling_connections_are_cut_off(self):
+        with Server('--connection-timeout-s', '1', '--workers', '1') as srv:
+            idle = socket.create_connection(('127.0.0.1', srv.port))
+            slow = socket.create_connection(('127.0.0.1', srv.port))
+            slow.sendall(b'POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n'
+                         b'Content-Length: 100\r\n\r\nab')
+            t0 = time.monotonic()
+            # others are served meanwhile
+            for _ in range(5):
+                self.assertEqual(srv.analyze(ARTICLE)[0], 200)
+            for s in (idle, slow):
+                s.settimeout(10)
+                try:
+                    data = s.recv(100)
+                except ConnectionResetError:
+                    data = b''
+                self.assertEqual(data, b'', 'the server should close, not answer')
+                s.close()
+            elapsed = time.monotonic() - t0
+            self.assertGreater(elapsed, 0.5)
+            self.assertLess(elapsed, 8)
+            self.assertEqual(srv.request('GET', '/healthz')[0], 200)
+
+    def test_per_ip_limit(self):
+        with Server('--per-ip-limit', '2') as srv:
+            held = [socket.create_connection(('127.0.0.1', srv.port)) for _ in range(2)]
+            extra = socket.create_connection(('127.0.0.1', srv.port))
+            extra.settimeout(5)
+            extra.sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+            try:
+                data = extra.recv(100)
+            except ConnectionResetError:
+                data = b''
+            self.assertEqual(data, b'', 'a third connection from one address is refused')
+            extra.close()
+            for s in held:
+                s.close()
+            time.sleep(0.2)
+            self.assertEqual(srv.request('GET', '/healthz')[0], 200)
 
 
 if __name__ == '__main__':

@@ -232,6 +232,22 @@ static void test_according(void)
 	kh_doc_free(d);
 }
 
+static void test_noun_cue(void)
+{
+	struct kh_doc *d = run("وجاء في بيان لوزارة الزراعة أن موسم القمح سيكون جيدا.", NULL, 0);
+
+	tap_is_int(d->attributions.n, 1, "جاء في بيان: one attribution");
+	tap_is_str(content(d, 0), "موسم القمح سيكون جيدا", "جاء في بيان: content");
+	tap_ok(has(source(d, 0), "وزارة الزراعة"), "جاء في بيان لـX: the issuer");
+	tap_is_str(d->attributions.items[0].cue_lemma, "بيان", "جاء في بيان: cue lemma");
+	kh_doc_free(d);
+
+	d = run("وقالت النقابة إن الإضراب مستمر. وجاء في البيان: «لن نعود إلى العمل قبل تلبية مطالبنا».", NULL, 0);
+	tap_is_int(d->attributions.n, 2, "جاء في البيان: a second attribution");
+	tap_ok(has(source(d, 1), "النقابة"), "جاء في البيان: the issuer in focus");
+	kh_doc_free(d);
+}
+
 static void test_headline(void)
 {
 	struct kh_doc *d = run("الوزير: لا تراجع عن الإصلاحات الاقتصادية\nعقد مجلس الوزراء جلسته.", NULL, 0);
@@ -303,6 +319,42 @@ static void test_grammatical_subject(void)
 
 	d = run("لكن الرئيس قال: «لا حل عسكريا للأزمة».", NULL, 0);
 	tap_ok(has(source(d, 0), "الرئيس"), "subject before the verb (SVO)");
+	kh_doc_free(d);
+}
+
+static void test_subject_rules(void)
+{
+	const struct ent_spec ents[] = { { "جيش التحرير", KH_ENT_ORG, "armed_group", NULL },
+					 { "ليبيا", KH_ENT_GPE, "country", NULL },
+					 { "مجلس الأمن", KH_ENT_ORG, NULL, NULL } };
+	struct kh_doc *d;
+
+	d = run("وقال الناطق الرسمي لجيش التحرير كريم زاهد إن الهدنة صامدة.", ents, 1);
+	tap_is_str(source(d, 0), "كريم زاهد", "title + لـ organisation + an unknown name: the name");
+	tap_is_int(d->attributions.items[0].source_kind, KH_SRC_PERSON, "and it is a person");
+	kh_doc_free(d);
+
+	d = run("وكانت لجان التنسيق المحلية في ليبيا قد ذكرت أن المعابر أغلقت.", ents + 1, 1);
+	tap_ok(has(source(d, 0), "لجان التنسيق المحلية"), "SVO after كانت: the clause subject, not the place");
+	tap_is_int(d->attributions.items[0].source_kind, KH_SRC_GROUP, "an unnamed group");
+	kh_doc_free(d);
+
+	d = run("وكان مجلس الأمن ضد «التصعيد» قد أكد أن الحل سياسي.", ents + 2, 1);
+	tap_is_str(source(d, 0), "مجلس الأمن", "SVO: the name that opens the clause, across a quotation");
+	kh_doc_free(d);
+
+	d = run("وقال المصدر لوكالة الأنباء الفرنسية (أ.ف.ب) إن «القوات تقدمت نحو المطار».", NULL, 0);
+	tap_is_int(d->attributions.n, 1, "a parenthesis between the medium and the complement");
+	tap_is_str(content(d, 0), "القوات تقدمت نحو المطار", "its content");
+	kh_doc_free(d);
+
+	d = run("وأوضح المتحدث باسم الوزارة أن الاجتماع تأجل.", NULL, 0);
+	tap_ok(has(source(d, 0), "المتحدث باسم الوزارة"), "المتحدث باسم: one phrase");
+	kh_doc_free(d);
+
+	d = run("ووصف ناشطون الوضع بـ«الكارثي».", NULL, 0);
+	tap_is_str(source(d, 0), "ناشطون", "a sound plural takes no construct: الوضع is the object");
+	tap_is_str(content(d, 0), "الكارثي", "وصف ... بـ«...»: the quotation");
 	kh_doc_free(d);
 }
 
@@ -453,10 +505,14 @@ static void test_load_errors(void)
 {
 	struct kh_attr_res *r = NULL;
 	char *err = NULL;
+	const char *bad[] = { "/nonexistent-khabar/cues-extra.tsv", NULL };
 	int rc = kh_attr_res_load("/nonexistent-khabar", NULL, NULL, &r, &err);
 
-	tap_ok(rc < 0 && r == NULL, "missing data dir fails the load");
-	tap_ok(err != NULL && strstr(err, "cues.tsv") != NULL, "and names the file: %s", err ? err : "");
+	tap_ok(rc == 0 && kh_attr_res_count(r, "cues") == 0, "a data dir without the lexicons: an empty stage");
+	r = kh_attr_res_free(r);
+	rc = kh_attr_res_load("/nonexistent-khabar", bad, NULL, &r, &err);
+	tap_ok(rc < 0 && r == NULL, "a missing user cue file fails the load");
+	tap_ok(err != NULL && strstr(err, "cues-extra.tsv") != NULL, "and names the file: %s", err ? err : "");
 	free(err);
 	tap_ok(kh_attr_res_count(res, "cues") > 50, "cue lexicon loaded");
 	tap_ok(kh_attr_res_count(res, "sources") > 20, "source lexicon loaded");
@@ -482,10 +538,12 @@ int main(void)
 	test_quote_before_cue();
 	test_multi_sentence_quote();
 	test_according();
+	test_noun_cue();
 	test_headline();
 	test_participle();
 	test_implied_speaker();
 	test_grammatical_subject();
+	test_subject_rules();
 	test_backref();
 	test_source_kinds();
 	test_medium();

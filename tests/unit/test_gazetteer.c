@@ -19,6 +19,8 @@ static const char *const homographs[] = {
 	"طرابلس", /* Tripoli, Libya / Tripoli, Lebanon */
 	"أريحا",  /* Jericho / Ariha (Idlib) */
 	"بئر العبد", /* Bir al-Abd, North Sinai / Bir al-Abed, Beirut */
+	"القنيطرة", /* Quneitra, Syria / Kenitra, Morocco */
+	"الصويرة", /* Suwaira, Iraq / Essaouira, Morocco */
 	NULL,
 };
 
@@ -182,6 +184,19 @@ static void spot(const struct kh_lexicon *lx, const char *name, const char *type
 	free(key);
 }
 
+/* A deliberate homograph keeps one entry per place under its key. */
+static void homograph_count(const struct kh_lexicon *lx, const char *name, int want)
+{
+	char *key = kh_norm_key(name, strlen(name));
+	int n = 0;
+
+	for (const struct kh_lex_entry *e = key != NULL ? kh_lex_get(lx, key) : NULL; e != NULL;
+	     e = e->next)
+		n++;
+	tap_is_int(n, want, "%s names %d places", name, want);
+	free(key);
+}
+
 int main(void)
 {
 	const char *dir = getenv("KHABAR_DATA_DIR");
@@ -236,6 +251,18 @@ int main(void)
 	spot(lx, "مطار دمشق الدولي", "FAC", "مطار دمشق الدولي", "SY");
 	spot(lx, "سد الموصل", "FAC", "سد الموصل", "IQ");
 	spot(lx, "معبر رفح", "FAC", "معبر رفح", "PS");
+	spot(lx, "موريتانيا", "GPE", "موريتانيا", "MR");
+	spot(lx, "نواكشوط", "GPE", "نواكشوط", "MR");
+	spot(lx, "عدن", "GPE", "عدن", "YE");
+	spot(lx, "بنغازي", "GPE", "بنغازي", "LY");
+	spot(lx, "جدة", "GPE", "جدة", "SA");
+	spot(lx, "مخيم جباليا", "GPE", "مخيم جباليا", "PS");
+	spot(lx, "كاليفورنيا", "GPE", "كاليفورنيا", "US");
+	spot(lx, "شبه جزيرة القرم", "GPE", "القرم", "UA");
+	spot(lx, "القامشلي", "GPE", "القامشلي", "SY");
+	spot(lx, "قامشلو", "GPE", "القامشلي", "SY");
+	homograph_count(lx, "عمان", 2);
+	homograph_count(lx, "طرابلس", 2);
 	globfree(&g);
 	kh_lex_free(lx);
 	return tap_done();

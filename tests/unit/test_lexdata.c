@@ -34,6 +34,7 @@ static const struct data_file files[] = {
 	{ "gazetteer/people.tsv", FK_GAZ, 5, 6 },
 	{ "titles.tsv", FK_TITLES, 1, 2 },
 	{ "names/given.tsv", FK_GIVEN, 1, 2 },
+	{ "names/family.tsv", FK_FAMILY, 0, 1 },
 };
 
 static const char *const gaz_kinds[] = {
@@ -140,7 +141,8 @@ static unsigned check_lines(const struct data_file *df, const char *path, struct
 				bad++;
 			}
 		}
-		if (df->kind == FK_GIVEN && n >= 2 && strcmp(cols[1], "ar") != 0 &&
+		if ((df->kind == FK_GIVEN || df->kind == FK_FAMILY) && n >= 2 &&
+		    strcmp(cols[1], "ar") != 0 &&
 		    strcmp(cols[1], "foreign") != 0) {
 			printf("# %s:%u: origin must be ar or foreign\n", path, lineno);
 			bad++;
@@ -195,15 +197,19 @@ static unsigned check_lines(const struct data_file *df, const char *path, struct
 }
 
 static struct kh_lexicon *gaz;
+static struct kh_lexicon *names[FK_TITLES + 1];
 
 static void test_files(void)
 {
 	struct kh_lexicon *seen = kh_lex_new();
 
 	gaz = kh_lex_new();
+	for (int k = FK_GIVEN; k <= FK_TITLES; k++)
+		names[k] = kh_lex_new();
+	names[FK_GAZ] = gaz;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		const struct data_file *df = &files[i];
-		struct kh_lexicon *lx = df->kind == FK_GAZ ? gaz : kh_lex_new();
+		struct kh_lexicon *lx = names[df->kind];
 		char path[512];
 		char *err = NULL;
 		int r;
@@ -214,8 +220,6 @@ static void test_files(void)
 		       err != NULL ? err : "");
 		free(err);
 		tap_is_int(check_lines(df, path, seen), 0, "%s: lines are well-formed", df->rel);
-		if (df->kind != FK_GAZ)
-			kh_lex_free(lx);
 	}
 	kh_lex_free(seen);
 }
@@ -281,17 +285,84 @@ static void test_orgs(void)
 	has_id("وكالة أنباء الشرق الأوسط", "mena");
 	has_id("صحيفة الشرق الأوسط", "aawsat");
 	has_id("روسيا اليوم", "rt");
-	absent("الشرق الأوسط", "the region belongs to the places files");
+	has_id("الشرق الأوسط", "aawsat");
 	absent("فتح", "an ordinary verb");
-	absent("الجزيرة", "island; only قناة الجزيرة");
+	absent("الحياة", "life; only صحيفة الحياة");
 	absent("الحوثيون", "NORP, not ORG");
 	absent("تنظيم داعش", "the head is outside the span");
+}
+
+/* The entry of lexicon @p kind under @p text, or NULL. */
+static const struct kh_lex_entry *get(enum file_kind kind, const char *text)
+{
+	char *key = kh_norm_key(text, strlen(text));
+	const struct kh_lex_entry *e = key != NULL ? kh_lex_get(names[kind], key) : NULL;
+
+	free(key);
+	return e;
+}
+
+static void test_people_norp(void)
+{
+	const struct kh_lex_entry *e;
+
+	same_entity("سيرجي لافروف", "لافروف", "PERSON");
+	same_entity("سيرغي لافروف", "سيرجي لافروف", "PERSON");
+	same_entity("أبو محمد الجولاني", "أحمد الشرع", "PERSON");
+	same_entity("ستافان دي ميستورا", "دي ميستورا", "PERSON");
+	e = lookup("ميخائيل بوغدانوف", "PERSON");
+	tap_ok(e != NULL && strcmp(e->fields[2], "Mikhail Bogdanov") == 0 &&
+		       strcmp(e->fields[3], "RU") == 0 && strcmp(e->fields[4], "person") == 0,
+	       "ميخائيل بوغدانوف: name_en, country, kind");
+	tap_ok(lookup("الأسد", "PERSON") == NULL, "الأسد alone is no person entry (the lion)");
+	e = lookup("سوري", "NORP");
+	tap_ok(e != NULL && strcmp(e->fields[3], "SY") == 0 && strcmp(e->fields[4], "nationality") == 0,
+	       "سوري is a Syrian nationality");
+	same_entity("الأكراد", "كردي", "NORP");
+	same_entity("الأتراك", "تركي", "NORP");
+	same_entity("أمريكي", "أميركي", "NORP");
+	e = lookup("حوثي", "NORP");
+	tap_ok(e != NULL && strcmp(e->fields[4], "political_group") == 0, "حوثي is a NORP political group");
+	e = lookup("الدروز", "NORP");
+	tap_ok(e != NULL && strcmp(e->fields[4], "sect") == 0, "الدروز is a sect");
+	tap_ok(lookup("السنة", "NORP") == NULL, "السنة (also 'the year') is not listed");
+}
+
+static void test_names_titles(void)
+{
+	const struct kh_lex_entry *a = get(FK_GIVEN, "عبد الله");
+	const struct kh_lex_entry *b = get(FK_GIVEN, "عبدالله");
+	const struct kh_lex_entry *e;
+
+	tap_ok(a != NULL && b != NULL && a->line == b->line, "عبد الله and عبدالله are one given name");
+	e = get(FK_GIVEN, "سيرجي");
+	tap_ok(e != NULL && strcmp(e->fields[0], "foreign") == 0 && strcmp(e->fields[1], "m") == 0,
+	       "سيرجي is a foreign male given name");
+	e = get(FK_GIVEN, "فاطمه");
+	tap_ok(e != NULL && strcmp(e->fields[0], "ar") == 0 && strcmp(e->fields[1], "f") == 0,
+	       "فاطمة is an Arabic female given name (folded ة)");
+	tap_ok(get(FK_GIVEN, "باسم") == NULL, "باسم is left out (المتحدث باسم)");
+	tap_ok(get(FK_GIVEN, "آمنة") == NULL, "آمنة is left out (منطقة آمنة)");
+	tap_ok(get(FK_FAMILY, "البارزاني") != NULL, "البارزاني is a family name");
+	e = get(FK_TITLES, "وزير الخارجية");
+	tap_ok(e != NULL && strcmp(e->fields[0], "role") == 0 && strcmp(e->fields[1], "0") == 0,
+	       "وزير الخارجية is a complete role");
+	e = get(FK_TITLES, "الناطق الرسمي باسم");
+	tap_ok(e != NULL && strcmp(e->fields[0], "role") == 0 && strcmp(e->fields[1], "1") == 0,
+	       "الناطق الرسمي باسم needs its affiliation");
+	e = get(FK_TITLES, "اللواء");
+	tap_ok(e != NULL && strcmp(e->fields[0], "title") == 0, "اللواء is a title");
+	e = get(FK_TITLES, "المسؤول الإعلامي");
+	tap_ok(e != NULL && strcmp(e->fields[0], "role") == 0, "المسؤول الإعلامي is a role");
 }
 
 int main(void)
 {
 	test_files();
 	test_orgs();
-	kh_lex_free(gaz);
+	test_people_norp();
+	test_names_titles();
+	for (int k = FK_GAZ; k <= FK_TITLES; k++)
+		kh_lex_free(names[k]);
 	return tap_done();
 }
