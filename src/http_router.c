@@ -14,6 +14,7 @@
 #include "server.h"
 
 /* Above this many discarded bytes past the limit the connection is simply closed. */
+#define KH_HTTP_PREALLOC_MAX (1024u * 1024u) /* body bytes allocated up front from Content-Length */
 #define KH_HTTP_DISCARD_SLACK (4u * 1024u * 1024u)
 
 static const struct kh_route routes[] = {
@@ -176,10 +177,14 @@ static enum MHD_Result first_call(struct kh_http_req *r, const char *url)
 						   n, r->body_limit);
 		}
 		if (*end == '\0' && n > 0) {
-			r->body = malloc((size_t)n + 1);
+			/* Size the buffer from Content-Length, but let a client that announces a big
+			 * body and sends nothing cost at most KH_HTTP_PREALLOC_MAX. */
+			size_t cap = (size_t)(n < KH_HTTP_PREALLOC_MAX ? n : KH_HTTP_PREALLOC_MAX) + 1;
+
+			r->body = malloc(cap);
 			if (r->body == NULL)
 				return MHD_NO;
-			r->body_cap = (size_t)n + 1;
+			r->body_cap = cap;
 		}
 	}
 	if (r->route->check != NULL)
