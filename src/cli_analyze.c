@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+#include "cli_batch.h"
 #include "khabar/khabar.h"
 
 #define ANALYZE_MAX_INPUT (64u * 1024u * 1024u)
@@ -53,8 +55,48 @@ static int read_all(FILE *f, char **ret_buf, size_t *ret_len)
 static void usage(FILE *f)
 {
 	fputs("usage: khabar analyze [--offsets codepoint|utf16|utf8] [--published YYYY-MM-DD]\n"
-	      "                      [--data-dir DIR] [--lexicon FILE]... [FILE|-]\n",
+	      "                      [--data-dir DIR] [--lexicon FILE]... [FILE|-]\n"
+	      "       khabar analyze [options] [--jobs N] [--out DIR [--force]] [--glob PAT | --ext EXT]\n"
+	      "                      FILE|DIR...\n"
+	      "       khabar analyze [options] [--jobs N] [--out DIR [--force] | --resume FILE] --ndjson [FILE|-]\n",
 	      f);
+}
+
+static void help(void)
+{
+	usage(stdout);
+	fputs("\n"
+	      "One FILE (or '-', standard input, the default) is one article: its JSON is printed.\n"
+	      "\n"
+	      "Batch mode (several FILEs, a DIRECTORY, --ndjson, --out or --resume):\n"
+	      "  FILE|DIR...        files, and *.txt files found in directories (recursively, in name\n"
+	      "                     order, hidden entries skipped); the id of a file is its path relative\n"
+	      "                     to its directory argument (a FILE argument: the path as given)\n"
+	      "  --ndjson           read request lines {\"id\",\"text\",\"published\",\"lang\"} (as for\n"
+	      "                     POST /v1/analyze/batch) from FILE or standard input; blank lines skipped\n"
+	      "  --glob PAT         take the files of directories whose name matches PAT (default *.txt)\n"
+	      "  --ext EXT          the same as --glob '*.EXT'\n"
+	      "  -j, --jobs N       analyse with N threads (default: the number of CPUs)\n"
+	      "  --out DIR          write one DIR/<id with .json for its extension> per input, atomically\n"
+	      "                     (temporary file + rename); stdout then only carries the error lines.\n"
+	      "                     An existing result file means done: that input is skipped\n"
+	      "  --force            with --out: analyse again inputs whose result file exists\n"
+	      "  --resume FILE      write the NDJSON output to FILE instead of stdout, and first read\n"
+	      "                     FILE as the journal of a previous run: inputs whose id (or line\n"
+	      "                     number, for NDJSON lines without an id) has a line there, result or\n"
+	      "                     error, are skipped; a torn last line is cut; new lines are appended\n"
+	      "  --progress, --no-progress   a progress bar on stderr (default: when it is a terminal)\n"
+	      "  -q, --quiet        no summary line on stderr\n"
+	      "\n"
+	      "Output: NDJSON on stdout, one line per input in input order: the result document (with\n"
+	      "\"id\"; NDJSON inputs also \"line\"), or {\"id\",\"line\",\"error\":{\"code\",\"message\"}}\n"
+	      "for an input that failed (invalid UTF-8, empty, unreadable, bad NDJSON line, ...).\n"
+	      "Ctrl-C (SIGINT) or SIGTERM: no new input is started, those running are finished and\n"
+	      "written, then the run stops; run the same command again (with --out or --resume) to do\n"
+	      "only the rest.  A second Ctrl-C exits at once.\n"
+	      "Exit status: 0 all inputs analysed (or skipped as done), 1 some failed, 2 usage or setup\n"
+	      "error, 130 interrupted by SIGINT, 143 by SIGTERM.\n",
+	      stdout);
 }
 
 struct analyze_opts {
@@ -64,19 +106,51 @@ struct analyze_opts {
 	const char *lexicons[17];
 	int n_lexicons;
 	const char *input;
+	bool batch;
+	struct kh_cli_batch_opts b;
+	char *glob_buf;
 };
+
+enum {
+	OPT_NDJSON = 0x100,
+	OPT_GLOB,
+	OPT_EXT,
+	OPT_OUT,
+	OPT_FORCE,
+	OPT_RESUME,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
+};
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 static int parse_args(int argc, char **argv, struct analyze_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "offsets", required_argument, NULL, 'o' }, { "published", required_argument, NULL, 'p' },
 		{ "data-dir", required_argument, NULL, 'd' }, { "lexicon", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },          { "jobs", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },         { "ndjson", no_argument, NULL, OPT_NDJSON },
+		{ "glob", required_argument, NULL, OPT_GLOB }, { "ext", required_argument, NULL, OPT_EXT },
+		{ "out", required_argument, NULL, OPT_OUT }, { "force", no_argument, NULL, OPT_FORCE },
+		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
+	char *end;
+	long n;
 
 	o->data_dir = kh_cli_default_data_dir();
-	while ((c = getopt_long(argc, argv, "o:p:d:l:h", longopts, NULL)) != -1) {
+	o->b.glob = "*.txt";
+	o->b.progress = -1;
+	while ((c = getopt_long(argc, argv, "o:p:d:l:hj:q", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (kh_offset_unit_parse(optarg, &o->unit) < 0) {
@@ -97,8 +171,52 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 			}
 			o->lexicons[o->n_lexicons++] = optarg;
 			break;
+		case 'j':
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || n < 1 || n > KH_CLI_BATCH_MAX_JOBS) {
+				fprintf(stderr, "khabar analyze: --jobs wants 1..%d\n", KH_CLI_BATCH_MAX_JOBS);
+				return 2;
+			}
+			o->b.jobs = (unsigned)n;
+			break;
+		case 'q':
+			o->b.quiet = true;
+			break;
+		case OPT_NDJSON:
+			o->b.ndjson = true;
+			o->batch = true;
+			break;
+		case OPT_GLOB:
+			o->b.glob = optarg;
+			break;
+		case OPT_EXT:
+			free(o->glob_buf);
+			if (asprintf(&o->glob_buf, "*.%s", optarg[0] == '.' ? optarg + 1 : optarg) < 0) {
+				o->glob_buf = NULL;
+				return 2;
+			}
+			o->b.glob = o->glob_buf;
+			break;
+		case OPT_OUT:
+			o->b.out_dir = optarg;
+			o->batch = true;
+			break;
+		case OPT_FORCE:
+			o->b.force = true;
+			break;
+		case OPT_RESUME:
+			o->b.resume = optarg;
+			o->batch = true;
+			break;
+		case OPT_PROGRESS:
+			o->b.progress = 1;
+			break;
+		case OPT_NO_PROGRESS:
+			o->b.progress = 0;
+			break;
 		case 'h':
-			usage(stdout);
+			help();
 			return 1;
 		default:
 			usage(stderr);
@@ -106,6 +224,35 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		}
 	}
 	o->input = optind < argc ? argv[optind] : "-";
+	if (argc - optind > 1 || (optind < argc && is_dir(argv[optind])))
+		o->batch = true;
+	if (!o->batch)
+		return 0;
+	o->b.inputs = (const char *const *)argv + optind;
+	o->b.n_inputs = (size_t)(argc - optind);
+	if (o->b.ndjson && o->b.n_inputs > 1) {
+		fputs("khabar analyze: --ndjson reads one FILE or standard input\n", stderr);
+		return 2;
+	}
+	if (!o->b.ndjson && o->b.n_inputs == 0) {
+		fputs("khabar analyze: batch mode needs FILEs or DIRECTORYs (or --ndjson)\n", stderr);
+		return 2;
+	}
+	for (size_t i = 0; !o->b.ndjson && i < o->b.n_inputs; i++) {
+		if (strcmp(o->b.inputs[i], "-") == 0) {
+			fputs("khabar analyze: '-' is one article; use --ndjson for many on standard input\n", stderr);
+			return 2;
+		}
+	}
+	if (o->b.resume != NULL && o->b.out_dir != NULL) {
+		fputs("khabar analyze: --resume is for NDJSON output; with --out the result files say what is done\n",
+		      stderr);
+		return 2;
+	}
+	o->b.unit = o->unit;
+	o->b.published = o->published;
+	o->b.data_dir = o->data_dir;
+	o->b.lexicons = o->lexicons;
 	return 0;
 }
 
@@ -164,8 +311,16 @@ int kh_cli_analyze(int argc, char **argv)
 	int r;
 
 	r = parse_args(argc, argv, &o);
-	if (r != 0)
+	if (r != 0) {
+		free(o.glob_buf);
 		return r == 1 ? 0 : r;
+	}
+	if (o.batch) {
+		r = kh_cli_batch_run(&o.b);
+		free(o.glob_buf);
+		return r;
+	}
+	free(o.glob_buf);
 	f = strcmp(o.input, "-") == 0 ? stdin : fopen(o.input, "rb");
 	if (f == NULL) {
 		fprintf(stderr, "khabar analyze: %s: %s\n", o.input, strerror(errno));
