@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <jansson.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -62,6 +63,15 @@ struct input {
 	char *rel_out;
 };
 
+/* Lines from a file descriptor, read without blocking the main loop for long: it must
+ * keep writing finished results while a slow producer sends the next line. */
+struct line_reader {
+	int fd;               /* -1 when not in use */
+	char *buf;
+	size_t start, end, cap;
+	bool eof;
+};
+
 /* A set of strings (ids already done), open addressing. Read-only once the run starts. */
 struct idset {
 	char **keys;
@@ -84,7 +94,7 @@ struct batch {
 	/* inputs */
 	struct input *inputs;
 	size_t n_inputs, cap_inputs, next_input;
-	FILE *in;             /* NDJSON source */
+	struct line_reader in; /* NDJSON source */
 	size_t lineno;
 	struct idset done_ids;
 	/* counts, under the lock */
@@ -379,6 +389,66 @@ static int open_journal(struct batch *b, const char *file)
 	}
 	b->out_fd = fd;
 	return 0;
+}
+
+/* ---- NDJSON lines ------------------------------------------------------------------------ */
+
+/* The next line (without its newline) as a malloc'd string.
+ * @return 1 a line, 0 end of input, -EAGAIN nothing within the poll time, -EINTR a signal,
+ *         -EFBIG a line over the limit (the rest of it is skipped), <0 other errors */
+static int reader_next(struct line_reader *lr, int timeout_ms, char **ret_line, size_t *ret_len)
+{
+	for (;;) {
+		char *nl = lr->end > lr->start ? memchr(lr->buf + lr->start, '\n', lr->end - lr->start) : NULL;
+		struct pollfd pfd = { .fd = lr->fd, .events = POLLIN };
+		size_t len;
+		ssize_t got;
+		char *line;
+		int r;
+
+		if (nl != NULL || (lr->eof && lr->end > lr->start)) {
+			len = nl != NULL ? (size_t)(nl - (lr->buf + lr->start)) : lr->end - lr->start;
+			line = malloc(len + 1);
+			if (line == NULL)
+				return -ENOMEM;
+			memcpy(line, lr->buf + lr->start, len);
+			line[len] = '\0';
+			lr->start += len + (nl != NULL ? 1 : 0);
+			*ret_line = line;
+			*ret_len = len;
+			return 1;
+		}
+		if (lr->eof)
+			return 0;
+		if (lr->start > 0) {
+			memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
+			lr->end -= lr->start;
+			lr->start = 0;
+		}
+		if (lr->end == lr->cap) {
+			size_t ncap = lr->cap == 0 ? 64 * 1024 : lr->cap * 2;
+			char *nb;
+
+			if (ncap > 2 * (size_t)KH_CLI_BATCH_MAX_INPUT + 64 * 1024)
+				return -EFBIG;
+			nb = realloc(lr->buf, ncap);
+			if (nb == NULL)
+				return -ENOMEM;
+			lr->buf = nb;
+			lr->cap = ncap;
+		}
+		r = poll(&pfd, 1, timeout_ms);
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -EAGAIN;
+		got = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
+		if (got < 0)
+			return -errno;
+		if (got == 0)
+			lr->eof = true;
+		lr->end += (size_t)got;
+	}
 }
 
 /* ---- output ------------------------------------------------------------------------------- */
@@ -730,7 +800,7 @@ static void *worker_main(void *arg)
 /* ---- the main loop ------------------------------------------------------------------------ */
 
 /* Fill slot s with the next input. Called without the lock (only the main thread fills).
- * @return 1 filled, 0 no more input, <0 error */
+ * @return 1 filled, 0 no more input, -EAGAIN not yet (NDJSON), <0 error */
 static int produce(struct batch *b, struct slot *s)
 {
 	if (!b->o->ndjson) {
@@ -746,27 +816,25 @@ static int produce(struct batch *b, struct slot *s)
 		return 1;
 	}
 	for (;;) {
-		size_t cap = 0;
-		ssize_t len;
+		size_t len = 0;
+		int r = reader_next(&b->in, 50, &s->line, &len);
 
-		s->line = NULL;
-		errno = 0;
-		len = getline(&s->line, &cap, b->in);
-		if (len < 0) {
-			free(s->line);
-			s->line = NULL;
+		if (r == -EFBIG) {
+			fputs("khabar analyze: an NDJSON line is longer than the limit; stopping there\n", stderr);
 			return 0;
 		}
+		if (r <= 0)
+			return r;
 		b->lineno++;
-		while (len > 0 && (s->line[len - 1] == '\n' || s->line[len - 1] == '\r'))
+		while (len > 0 && s->line[len - 1] == '\r')
 			len--;
 		/* Blank lines are not inputs (as in the HTTP batch). */
-		if (strspn(s->line, " \t\r\n") >= (size_t)len) {
+		if (strspn(s->line, " \t\r") >= len) {
 			free(s->line);
 			s->line = NULL;
 			continue;
 		}
-		s->line_len = (size_t)len;
+		s->line_len = len;
 		s->lineno = b->lineno;
 		return 1;
 	}
@@ -859,7 +927,11 @@ static void main_loop(struct batch *b)
 				s->state = SLOT_QUEUED;
 				b->next_fill++;
 				pthread_cond_signal(&b->work);
+			} else if (r == -EAGAIN || r == -EINTR) {
+				/* Nothing yet: write what is finished, look at the signal flag, retry. */
 			} else {
+				if (r < 0)
+					fprintf(stderr, "khabar analyze: cannot read the input: %s\n", strerror(-r));
 				b->no_more = true;
 				pthread_cond_broadcast(&b->work);
 			}
@@ -893,7 +965,7 @@ static unsigned cpu_count(void)
 int kh_cli_batch_run(const struct kh_cli_batch_opts *o)
 {
 	struct kh_pipeline_options po = { .data_dir = o->data_dir, .extra_lexicons = o->lexicons };
-	struct batch b = { .o = o, .out_fd = STDOUT_FILENO };
+	struct batch b = { .o = o, .out_fd = STDOUT_FILENO, .in = { .fd = -1 } };
 	struct sigaction sa = { 0 }, old_int, old_term;
 	pthread_t threads[KH_CLI_BATCH_MAX_JOBS];
 	sigset_t block, old_mask;
@@ -916,8 +988,8 @@ int kh_cli_batch_run(const struct kh_cli_batch_opts *o)
 	if (o->ndjson) {
 		const char *src = o->n_inputs > 0 ? o->inputs[0] : "-";
 
-		b.in = strcmp(src, "-") == 0 ? stdin : fopen(src, "rb");
-		if (b.in == NULL) {
+		b.in.fd = strcmp(src, "-") == 0 ? STDIN_FILENO : open(src, O_RDONLY | O_CLOEXEC);
+		if (b.in.fd < 0) {
 			fprintf(stderr, "khabar analyze: %s: %s\n", src, strerror(errno));
 			goto out;
 		}
@@ -993,8 +1065,9 @@ int kh_cli_batch_run(const struct kh_cli_batch_opts *o)
 	else
 		rc = b.n_failed > 0 ? 1 : 0;
 out:
-	if (b.in != NULL && b.in != stdin)
-		fclose(b.in);
+	if (b.in.fd > STDIN_FILENO)
+		close(b.in.fd);
+	free(b.in.buf);
 	if (b.out_fd != STDOUT_FILENO)
 		close(b.out_fd);
 	if (b.slots != NULL) {
