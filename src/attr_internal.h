@@ -61,6 +61,7 @@ struct kh_attr_speaker {
 	const char *agency_id; /**< or NULL */
 	const char *head;      /**< folded head key of an unnamed source (مصدر), or NULL */
 	const char *fold;      /**< folded text, for matching back-references (arena), or NULL */
+	int8_t gender;         /**< 1 feminine, 0 masculine (from its verb's agreement), -1 unknown */
 };
 
 /** Per-document working state. */

@@ -212,6 +212,73 @@ static bool clause_initial(const struct kh_attr_ctx *c, uint32_t i)
 	return i - k < 4;
 }
 
+/* Grammatical gender of a cue form: 1 feminine (قالت، تقول، مضيفةً), 0 masculine, -1 unknown. */
+static int cue_gender(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry *e)
+{
+	char lemma[64];
+	const char *k = T(c, i)->key;
+	size_t kl = strlen(k), ll;
+
+	if (e->n_fields < 1)
+		return -1;
+	ll = fold_small(e->fields[0], strlen(e->fields[0]), lemma, sizeof(lemma));
+	if (kh_attr_cue_class(e) == KH_CUE_PARTICIPLE)
+		return feminine(k) ? 1 : 0;
+	if (kl == ll + 2 && strncmp(k, lemma, ll) == 0 && strcmp(k + ll, "ت") == 0)
+		return 1; /* perfect 3fs: قال → قالت */
+	if (kl == ll && strcmp(k, lemma) == 0)
+		return 0;
+	if (starts_with(k, "ت") && !starts_with(lemma, "ت"))
+		return 1; /* imperfect 3fs: تقول */
+	if (starts_with(k, "ي"))
+		return 0;
+	return -1;
+}
+
+/* Could speaker s be the subject of a verb of that gender?  Persons are taken as men unless
+ * their name ends in ة; institutions, outlets and countries agree in the feminine. */
+static bool gender_fits(const struct kh_attr_speaker *s, int g)
+{
+	bool fem_word = false;
+
+	if (g < 0 || !s->valid)
+		return true;
+	if (s->gender >= 0)
+		return s->gender == g; /* agreement seen with its own verb (وأفادت لوبا سمري) */
+	if (s->fold != NULL) {
+		const char *sp = strchr(s->fold, ' ');
+		size_t n = sp != NULL ? (size_t)(sp - s->fold) : strlen(s->fold);
+
+		fem_word = n >= 2 && strncmp(s->fold + n - 2, "ه", 2) == 0;
+	}
+	if (s->kind == KH_SRC_PERSON || s->kind == KH_SRC_UNKNOWN)
+		return g == 1 ? fem_word : !fem_word;
+	if (s->kind == KH_SRC_ANONYMOUS)
+		return true;
+	return g == 1 ? true : !fem_word;
+}
+
+/* The implied speaker: the speaker in focus, or the latest one whose gender fits the verb
+ * (وقالت الوزارة ... وقال الوزير ... وأضافت: the ministry). */
+static struct kh_attr_speaker implied_speaker(const struct kh_attr_ctx *c, uint32_t i,
+					      const struct kh_lex_entry *e)
+{
+	int g = cue_gender(c, i, e);
+
+	if (gender_fits(&c->focus, g))
+		return c->focus;
+	for (uint32_t h = 0; h < c->nhist && h < 6; h++) {
+		const struct kh_attr_speaker *s = &c->hist[(c->nhist - 1 - h) % KH_ATTR_HIST];
+
+		if (s->valid && (s->kind == KH_SRC_PERSON || s->kind == KH_SRC_GOVERNMENT ||
+				 s->kind == KH_SRC_ORGANIZATION || s->kind == KH_SRC_GROUP ||
+				 s->kind == KH_SRC_AGENCY || s->kind == KH_SRC_MEDIA) &&
+		    gender_fits(s, g))
+			return *s;
+	}
+	return c->focus;
+}
+
 /* «...»، قال X: the quotation right before the verb. */
 static uint32_t quote_before(const struct kh_attr_ctx *c, uint32_t i)
 {
@@ -393,6 +460,11 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 			return 0;
 		break;
 	}
+	if (subj.valid) {
+		subj.gender = (int8_t)cue_gender(c, i, e);
+		if (cls == KH_CUE_SOURCE)
+			subj.gender = -1; /* نقلت الشبكة عن ...: kept for the outlet only */
+	}
 	/* يُتوقّع أن ...، يُرجّح أن ...: an impersonal verb without a subject reports nobody */
 	if (cls == KH_CUE_VERB_IMPERSONAL && !subj.valid && !sp.valid)
 		return 0;
@@ -411,7 +483,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 			sp = c->alt;
 			written = false;
 		} else if (cls != KH_CUE_PASSIVE && c->focus.valid) {
-			sp = c->focus;
+			sp = implied_speaker(c, i, e);
 			written = false;
 		}
 	}
@@ -694,6 +766,7 @@ static void sentence_topic(struct kh_attr_ctx *c, uint32_t first)
 	    c->doc->entities.items[m->entity].type != KH_ENT_PERSON)
 		return;
 	memset(&sp, 0, sizeof(sp));
+	sp.gender = -1;
 	sp.valid = true;
 	sp.entity = m->entity;
 	sp.span.start = m->start;
