@@ -193,26 +193,53 @@ static const char *strip_conj(const struct kh_token *t)
 	return NULL;
 }
 
-bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role)
+static const char *const role_names[] = { KH_AW_COMP, KH_AW_STOP, KH_AW_PREP, KH_AW_STARTER, KH_AW_LINK,
+					   KH_AW_PRONPREP };
+
+static uint16_t chain_roles(const struct kh_lex_entry *e)
 {
-	const struct kh_token *t;
+	uint16_t m = 0;
+
+	for (; e != NULL; e = e->next)
+		for (size_t r = 0; r < sizeof(role_names) / sizeof(role_names[0]); r++)
+			if (e->n_fields > 0 && strcmp(e->fields[0], role_names[r]) == 0)
+				m |= (uint16_t)(1u << r);
+	return m;
+}
+
+/* Roles of word token i, computed once per token (bit 15 marks "computed"). */
+static uint16_t word_roles(const struct kh_attr_ctx *c, uint32_t i)
+{
+	const struct kh_token *t = T(c, i);
+	uint16_t m = 0;
 	const char *k;
 
+	if (c->roles != NULL && (c->roles[i] & 0x8000u) != 0)
+		return c->roles[i] & 0x7FFFu;
+	/* folding makes the name علي and the preposition على one key: the text tells them apart */
+	if (!(strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
+	      memcmp(c->doc->norm + t->end - 2, "ي", 2) == 0)) {
+		m |= chain_roles(kh_lex_get(c->r->words, t->key));
+		/* the whole token too: a closed-class word is never a clitic split (وكانت) */
+		if (t->full_key != NULL && t->full_key != t->key)
+			m |= chain_roles(kh_lex_get(c->r->words, t->full_key));
+		k = strip_conj(t);
+		if (k != NULL)
+			m |= chain_roles(kh_lex_get(c->r->words, k));
+	}
+	if (c->roles != NULL)
+		c->roles[i] = (uint16_t)(m | 0x8000u);
+	return m;
+}
+
+bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role)
+{
 	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
 		return false;
-	t = T(c, i);
-	/* folding makes the name علي and the preposition على one key: the text tells them apart */
-	if (strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
-	    memcmp(c->doc->norm + t->end - 2, "ي", 2) == 0)
-		return false;
-	if (role_in_chain(kh_lex_get(c->r->words, t->key), role))
-		return true;
-	/* the whole token too: a closed-class word is never a clitic split (وكانت) */
-	if (t->full_key != NULL && t->full_key != t->key &&
-	    role_in_chain(kh_lex_get(c->r->words, t->full_key), role))
-		return true;
-	k = strip_conj(t);
-	return k != NULL && role_in_chain(kh_lex_get(c->r->words, k), role);
+	for (size_t r = 0; r < sizeof(role_names) / sizeof(role_names[0]); r++)
+		if (strcmp(role, role_names[r]) == 0)
+			return (word_roles(c, i) & (1u << r)) != 0;
+	return false;
 }
 
 bool kh_attr_has_li(const struct kh_attr_ctx *c, uint32_t i)
@@ -249,7 +276,7 @@ bool kh_attr_is_comp(const struct kh_attr_ctx *c, uint32_t i)
 	t = T(c, i);
 	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0)
 		return false;
-	if (role_in_chain(kh_lex_get(c->r->words, t->key), KH_AW_COMP))
+	if ((word_roles(c, i) & 1u) != 0 && role_in_chain(kh_lex_get(c->r->words, t->key), KH_AW_COMP))
 		return true;
 	/* بأنّ with the ب still on */
 	return t->proclitics == 0 && starts_with(t->key, "ب") && strlen(t->key) > 2 &&
@@ -297,16 +324,40 @@ enum kh_attr_cue_class kh_attr_cue_class(const struct kh_lex_entry *e)
 	return KH_CUE_VERB;
 }
 
+static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e);
+
 uint32_t kh_attr_cue_at(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e)
 {
 	const struct kh_lex_entry *e = NULL;
-	const struct kh_token *t;
-	const char *k;
 	uint32_t m;
 
 	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
 		return 0;
-	t = T(c, i);
+	/* computed once per token: frames look at the same tokens several times */
+	if (c->cue_len != NULL && c->cue_len[i] != 0xFF) {
+		if (c->cue_len[i] > 0)
+			*ret_e = c->cue_ent[i];
+		return c->cue_len[i];
+	}
+	m = cue_lookup(c, i, &e);
+	if (c->cue_len != NULL) {
+		c->cue_len[i] = (uint8_t)(m < 0xFF ? m : 0);
+		c->cue_ent[i] = e;
+		if (m >= 0xFF)
+			return 0;
+	}
+	if (m > 0)
+		*ret_e = e;
+	return m;
+}
+
+static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e)
+{
+	const struct kh_lex_entry *e = NULL;
+	const struct kh_token *t = T(c, i);
+	const char *k;
+	uint32_t m;
+
 	m = kh_lex_match(c->r->cues, c->doc, i, &e);
 	if (m > 0) {
 		/* فحسب "only" is no according-frame */

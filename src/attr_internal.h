@@ -73,6 +73,9 @@ struct kh_attr_ctx {
 	uint32_t *mate;     /**< [n] the matching quotation mark, or KH_NONE */
 	uint8_t *inq;       /**< [n] 1 inside a paired quotation */
 	uint32_t *ment;     /**< [n] mention covering the token, or KH_NONE */
+	uint8_t *cue_len;   /**< [n] cache: tokens of the cue at the token, 0xFF not yet looked up */
+	const struct kh_lex_entry **cue_ent; /**< [n] cache: its entry */
+	uint16_t *roles;    /**< [n] cache: closed-class roles, bit 15 = computed */
 	struct kh_attr_speaker focus;
 	struct kh_attr_speaker alt; /**< the outlet of the last نقل X عن Y frame */
 	uint32_t alt_sentence;

@@ -844,8 +844,13 @@ int kh_attr_apply(const struct kh_attr_res *r, struct kh_doc *doc)
 	c.mate = kh_arena_alloc(&doc->arena, (size_t)c.n * sizeof(uint32_t));
 	c.ment = kh_arena_alloc(&doc->arena, (size_t)c.n * sizeof(uint32_t));
 	c.inq = kh_arena_alloc(&doc->arena, (size_t)c.n);
-	if (c.mate == NULL || c.ment == NULL || c.inq == NULL)
+	c.cue_len = kh_arena_alloc(&doc->arena, (size_t)c.n);
+	c.cue_ent = kh_arena_alloc(&doc->arena, (size_t)c.n * sizeof(*c.cue_ent));
+	c.roles = kh_arena_alloc(&doc->arena, (size_t)c.n * sizeof(*c.roles));
+	if (c.mate == NULL || c.ment == NULL || c.inq == NULL || c.cue_len == NULL || c.cue_ent == NULL ||
+	    c.roles == NULL)
 		return -ENOMEM;
+	memset(c.cue_len, 0xFF, c.n);
 	for (uint32_t i = 0; i < c.n; i++)
 		c.mate[i] = c.ment[i] = KH_NONE;
 	for (uint32_t k = 0; k < doc->mentions.n; k++) {
