@@ -178,7 +178,8 @@ static void start_reload(struct kh_server *srv)
 
 /* ---- daemon --------------------------------------------------------------------------------- */
 
-static void mhd_logger(void *cls, const char *fmt, va_list ap)
+/* fmt is libmicrohttpd's own format string; the attribute tells the compiler so. */
+__attribute__((format(printf, 2, 0))) static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
 	size_t n;
