@@ -30,6 +30,8 @@
 #include "normalize.h"
 #include "utf8.h"
 
+#define SEG_HEADLINE_MAX_TOKENS 32 /* tokens, punctuation included */
+
 struct raw_tok {
 	uint32_t start, end;
 	uint8_t kind;
@@ -644,8 +646,10 @@ static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t en
 	while (j > ss->first && is_closing(doc, &doc->tokens.items[j]))
 		j--;
 	last = &doc->tokens.items[j];
-	/* a headline may trail off with ".." or "..." */
+	/* a headline may trail off with ".." or "..."; a long line without a stop
+	 * is a paragraph that lost its full stop, not a headline */
 	s->headline = at_line_end && (doc->tokens.items[ss->first].flags & KH_TOKF_LINE_START) != 0 &&
+		      end_tok - ss->first <= SEG_HEADLINE_MAX_TOKENS &&
 		      (!is_stop(doc, last) || (is_char(doc, last, ".") && j > ss->first &&
 					       is_char(doc, &doc->tokens.items[j - 1], "."))) &&
 		      !is_char(doc, last, ":");

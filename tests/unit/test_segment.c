@@ -164,6 +164,10 @@ static void test_sentence_rules(void)
 	headline_is("مذبحة في المدينة..\nقتل عشرة.", true, "a headline trailing off with .. is a headline");
 	headline_is("قال الوزير:\n«نعم».", false, "a line ending with a colon is no headline");
 	headline_is("انتهى الاجتماع.", false, "a line with a final stop is no headline");
+	headline_is("وقال المصدر إن الاجتماع الذي عقد في العاصمة بحضور ممثلين عن الأطراف كافة ناقش "
+		    "ملفات الأمن والاقتصاد وعودة اللاجئين إلى مدنهم وقراهم التي نزحوا عنها خلال السنوات "
+		    "الماضية وسبل تمويل إعادة إعمار ما دمرته الحرب في المحافظات الشرقية والجنوبية",
+		    false, "a long line without a stop is a paragraph, not a headline");
 }
 
 static void test_token_rules(void)
