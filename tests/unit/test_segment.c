@@ -228,7 +228,7 @@ static uint32_t byte_of(const char *s, uint32_t len, uint32_t u, enum kh_offset_
 static void test_round_trip(void)
 {
 	/* non-BMP characters before, inside and after words and mentions */
-	const char *text = "😀 قال 𠀀الوزير😀 سامر‌ الخطيب 🇸🇾 في دمشق𠀀.\r\n«نعم» قالت 👍🏽الوزارة.";
+	const char *text = "😀 قال 𠀀الوزير😀 سامر‌ الخطيب 🇸🇾 في دمشق𠀀.\r\n«نعم» قالت 👍🏽الوزارة وال😀خارجية ب𠀀غداد.";
 	struct kh_doc *doc = td_seg(sg, NULL, text);
 	static const enum kh_offset_unit units[] = { KH_OFFSET_CODEPOINT, KH_OFFSET_UTF16, KH_OFFSET_UTF8 };
 	bool ok = true, differ;
