@@ -5,14 +5,15 @@
  * UTF-8 UText), each boundary mapped back to a byte offset by walking the view
  * alongside, then our fixes: a word that mixes Arabic letters with digits or
  * another script is cut where the script changes (الـ3 → ال 3, 2017م → 2017 م,
- * الـCNN → ال CNN), punctuation
- * that ICU keeps inside a word next to Arabic letters is its own token
- * (الماضي.وقال), and 10/7 is one number.
+ * الـCNN → ال CNN), punctuation that ICU keeps inside a word next to Arabic
+ * letters is its own token (الماضي.وقال), and 10/7 is one number.  Every word
+ * then goes through the clitic analysis (clitics.c) for its core, stem and keys.
  *
  * Sentences: a break after . ! ? ؟ (and the closing quotes or brackets that
  * follow them) where ICU's sentence break agrees (asked on a small window
- * around the stop), unless the stop ends an abbreviation (single
- * letters as in د. or أ.د.); and at every line break. */
+ * around the stop), unless the stop ends an abbreviation (single letters as in
+ * د. or أ.د., a few Latin ones, list numbers "1." at a line start); and at
+ * every line break.  A short line without a final stop is a headline. */
 #include "segment.h"
 
 #include <errno.h>
