@@ -346,11 +346,18 @@ static uint32_t byte_at(struct kh_segmenter *sg, uint32_t u16)
 	return sg->c8;
 }
 
-/* UTF-16 offset of byte offset @p b (at or after the cursor); moves the cursor. */
+/* UTF-16 offset of byte offset @p b (a character boundary); moves the cursor,
+ * backwards too (by a token or two at most, so the walks stay linear). */
 static uint32_t u16_at(struct kh_segmenter *sg, uint32_t b)
 {
 	const unsigned char *s = sg->text;
 
+	while (sg->c8 > b) {
+		do
+			sg->c8--;
+		while (sg->c8 > 0 && (s[sg->c8] & 0xC0) == 0x80);
+		sg->c16 -= s[sg->c8] >= 0xF0 ? 2 : 1;
+	}
 	while (sg->c8 < b) {
 		unsigned char c = s[sg->c8];
 

@@ -149,6 +149,8 @@ static void test_sentence_rules(void)
 	static const char *const s9[] = { "بلغت النسبة 3.5 بالمئة." };
 	static const char *const s10[] = { "قال: «لن نتراجع!»", "وغادر." };
 	static const char *const s11[] = { "1. تعزيز الأمن.", "2. إعادة الإعمار." };
+	static const char *const s13[] = { "قال.", "نعم. also" };
+	static const char *const s12[] = { "قال.", "نعم.", "ثم 😀 غادر.", "لا." };
 
 	sentences_are("قال. ثم غادر.", s1, N(s1), "two stops");
 	sentences_are("التقى أ.د. سمير خليل بالوفد.", s2, N(s2), "single-letter abbreviations do not end");
@@ -161,6 +163,8 @@ static void test_sentence_rules(void)
 	sentences_are("بلغت النسبة 3.5 بالمئة.", s9, N(s9), "a decimal point does not end");
 	sentences_are("قال: «لن نتراجع!» وغادر.", s10, N(s10), "» after ! stays");
 	sentences_are("1. تعزيز الأمن.\n2. إعادة الإعمار.", s11, N(s11), "list numbers do not end a sentence");
+	sentences_are("قال. نعم. ثم 😀 غادر. لا.", s12, N(s12), "one-word sentences one after another");
+	sentences_are("قال. نعم. also", s13, N(s13), "ICU: no break before a small Latin letter, asked right after another stop");
 	headline_is("مذبحة في المدينة..\nقتل عشرة.", true, "a headline trailing off with .. is a headline");
 	headline_is("قال الوزير:\n«نعم».", false, "a line ending with a colon is no headline");
 	headline_is("انتهى الاجتماع.", false, "a line with a final stop is no headline");
