@@ -151,10 +151,13 @@ static void *reload_main(void *arg)
 	gen = ++srv->pipe_generation;
 	srv->pipe_loaded_at = time(NULL);
 	pthread_mutex_unlock(&srv->pipe_lock);
-	kh_pipeline_unref(old); /* freed once the last job that holds it finishes */
 	kh_metrics_reload(srv->metrics, true);
 	kh_log(KH_LOG_INFO, NULL, "lexicons reloaded (generation %u, %.1f ms)", gen, ms);
+	/* the new generation is visible: a SIGHUP from now on must start a new
+	 * reload (start_reload joins this thread first, so freeing the old
+	 * pipeline below still finishes before it) */
 	atomic_store(&srv->reload_running, false);
+	kh_pipeline_unref(old); /* freed once the last job that holds it finishes */
 	return NULL;
 }
 
