@@ -27,8 +27,12 @@ class Startup(unittest.TestCase):
         srv.start()
         elapsed = time.monotonic() - t0
         self.assertEqual(srv.stop(), 0, srv.log_text())
-        # the sanitizer build is several times slower; the plain build must be ready in < 1 s
-        self.assertLess(elapsed, 3.0 if os.environ.get('KHABAR_TEST_SANITIZE') == '1' else 1.0)
+        # The plain build must be ready in < 1 s. The sanitizer build is several times
+        # slower, and a machine running more than two jobs per CPU stretches wall time.
+        limit = 3.0 if os.environ.get('KHABAR_TEST_SANITIZE') == '1' else 1.0
+        if os.getloadavg()[0] > 2 * (os.cpu_count() or 1):
+            limit *= 3
+        self.assertLess(elapsed, limit)
         started = [l for l in srv.log_lines() if str(l.get('msg', '')).startswith('listening on')]
         self.assertEqual(len(started), 1)
 
