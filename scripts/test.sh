@@ -15,7 +15,7 @@ if [ "${1:-}" = "--sanitize" ]; then
 	mult=4
 fi
 
-sh scripts/deps.sh
+sh scripts/deps.sh --test
 if [ -f "$dir/build.ninja" ]; then
 	# shellcheck disable=SC2086
 	[ -n "$opts" ] && meson configure "$dir" $opts

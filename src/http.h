@@ -31,7 +31,6 @@ typedef enum kh_err (*kh_http_check)(struct kh_http_req *r);
 enum kh_route_flags {
 	KH_ROUTE_BODY = 1 << 0,     /**< reads a request body */
 	KH_ROUTE_AUTH = 1 << 1,     /**< needs an API key when keys are configured */
-	KH_ROUTE_RESERVED = 1 << 2, /**< slot kept for a later endpoint: answers 404 */
 	KH_ROUTE_BATCH = 1 << 3,    /**< body limit is batch_max_body instead of max_body */
 };
 
@@ -131,5 +130,6 @@ enum MHD_Result kh_http_metrics(struct kh_http_req *r);
 enum MHD_Result kh_http_info(struct kh_http_req *r);
 /** GET /openapi.json (src/http_meta.c) */
 enum MHD_Result kh_http_openapi(struct kh_http_req *r);
+enum MHD_Result kh_http_page(struct kh_http_req *r);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* GET /metrics, GET /v1/info and GET /openapi.json. */
+/* GET /metrics, GET /v1/info, GET /openapi.json and the page at GET /. */
 #include <dirent.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -16,6 +16,9 @@
 /* Generated at build time from api/openapi.json (scripts/embed.py). */
 extern const char kh_openapi_json[];
 extern const size_t kh_openapi_json_len;
+/* Generated at build time from web/index.html: the page, with its CSS and script inline. */
+extern const char kh_page_html[];
+extern const size_t kh_page_html_len;
 
 enum MHD_Result kh_http_metrics(struct kh_http_req *r)
 {
@@ -130,4 +133,10 @@ enum MHD_Result kh_http_info(struct kh_http_req *r)
 	if (text == NULL)
 		return kh_http_reply_error(r, KH_ERR_OUT_OF_MEMORY, NULL);
 	return kh_http_reply_steal(r, MHD_HTTP_OK, "application/json", text, strlen(text), NULL, NULL);
+}
+
+enum MHD_Result kh_http_page(struct kh_http_req *r)
+{
+	return kh_http_reply_static(r, MHD_HTTP_OK, "text/html; charset=utf-8", kh_page_html,
+				    kh_page_html_len);
 }

@@ -26,7 +26,7 @@ static const struct kh_route routes[] = {
 	{ "GET", "/readyz", kh_http_readyz, NULL, 0 },
 	{ "GET", "/metrics", kh_http_metrics, NULL, 0 },
 	{ "GET", "/openapi.json", kh_http_openapi, NULL, 0 },
-	{ "GET", "/", NULL, NULL, KH_ROUTE_RESERVED }, /* the demo page (issue 10) */
+	{ "GET", "/", kh_http_page, NULL, 0 },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -157,10 +157,6 @@ static enum MHD_Result first_call(struct kh_http_req *r, const char *url)
 		return MHD_YES;
 	}
 	r->route_label = (unsigned)(r->route - routes);
-	if ((r->route->flags & KH_ROUTE_RESERVED) != 0) {
-		r->early_err = KH_ERR_NOT_FOUND;
-		return MHD_YES;
-	}
 	if ((r->route->flags & KH_ROUTE_AUTH) != 0 && !authorized(r)) {
 		r->early_err = KH_ERR_UNAUTHORIZED;
 		return MHD_YES;

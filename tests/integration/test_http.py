@@ -151,9 +151,14 @@ class HttpApi(unittest.TestCase):
         self.assertIn('application/json', request_schema)
         self.assertIn('text/plain', request_schema)
 
-    def test_root_reserved(self):
-        status, _, body = self.req('GET', '/')
-        error_of(self, status, body, 404, 'not_found')
+    def test_root_serves_the_page(self):
+        status, headers, body = self.req('GET', '/')
+        self.assertEqual(status, 200)
+        self.assertTrue(headers['content-type'].startswith('text/html'), headers['content-type'])
+        page = body.decode('utf-8')
+        self.assertIn('dir="rtl"', page)
+        self.assertIn('/v1/analyze?offsets=utf16', page)
+        self.assertNotRegex(page, r'(src|href)="https?:', 'no remote assets')
 
     # ---- routing -----------------------------------------------------------------------------
 
