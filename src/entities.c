@@ -21,6 +21,7 @@
 #define ENT_MAX_LIST 12u       /* items in a list after a place head */
 #define ENT_MAX_QUOTED 6u      /* words inside «» after a head */
 #define ENT_MAX_TITLES 4u
+#define ENT_MAX_ENTITY_TITLES 8u /* distinct titles kept on one entity */
 #define ENT_MAX_GENITIVE 4u   /* words of a genitive chain after an organisation head */
 
 enum cand_src { SRC_LEX = 0, SRC_PATTERN, SRC_SECOND };
@@ -230,8 +231,8 @@ static bool separable_tail(const struct ctx *c, uint32_t from, uint32_t to, int 
 
 			if (ty == KH_ENT_GPE || ty == KH_ENT_LOC)
 				return true;
-			if (ty == KH_ENT_NORP && type == KH_ENT_ORG && to - from == 1)
-				return true;
+			if (ty == KH_ENT_NORP && to - from == 1)
+				return type == KH_ENT_ORG; /* الولايات المتحدة الأميركية stays whole */
 		}
 	}
 	return to - from == 1 && type != KH_ENT_NORP && is_common_word_x(c, from, true);
@@ -1557,7 +1558,7 @@ static int build_entities(struct ctx *c)
 		}
 		if (k->aff != KH_NONE && e->affiliation == KH_NONE && k->aff < c->cands.n)
 			e->affiliation = c->cands.items[k->aff].entity;
-		for (uint32_t t = 0; t < k->n_titles; t++) {
+		for (uint32_t t = 0; t < k->n_titles && e->n_titles < ENT_MAX_ENTITY_TITLES; t++) {
 			bool dup = false;
 
 			for (uint32_t x = 0; x < e->n_titles; x++)
