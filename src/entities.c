@@ -653,14 +653,17 @@ static uint32_t title_inner(struct ctx *c, uint32_t from, uint32_t to, uint32_t 
 static uint32_t try_title(struct ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
-	uint32_t j, title_end_tok, aff = KH_NONE, last_def = KH_NONE, name_end, p;
-	uint32_t title_start;
+	uint32_t j, aff = KH_NONE, last_def = KH_NONE, name_end, p;
+	/* title segments: "المتحدث باسم قيادة العمليات المشتركة" + "اللواء"; a NORP ends one */
+	uint32_t seg_start[ENT_MAX_TITLES], seg_end[ENT_MAX_TITLES], nseg = 0;
+	bool after_name = false; /* the last chain element was a place or organisation */
 
 	if (lx_match(c, c->r->titles, i, c->sent_end, 0, &m) == 0)
 		return i;
-	title_start = m.start;
+	seg_start[0] = m.start;
 	j = i + m.n;
-	title_end_tok = j;
+	seg_end[0] = j;
+	nseg = 1;
 	if (m.n > 1)
 		aff = title_inner(c, i + 1, j, aff);
 	for (uint32_t steps = 0; steps < ENT_MAX_CHAIN && j < c->sent_end && is_word(c, j); steps++) {
@@ -670,15 +673,21 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 			/* a place inside the title ran past it */
 			while (j < c->sent_end && c->covered[j] != 0)
 				j++;
+			seg_end[nseg - 1] = j;
 			continue;
 		}
 		if (lx_match(c, c->r->titles, j, c->sent_end, 0, &g) > 0 &&
 		    !has_proclitic(c, j)) {
 			if (g.n > 1)
 				aff = title_inner(c, j + 1, j + g.n, aff);
+			if ((j != seg_end[nseg - 1] || after_name) && nseg < ENT_MAX_TITLES) {
+				seg_start[nseg] = g.start;
+				nseg++;
+			}
 			j += g.n;
-			title_end_tok = j;
+			seg_end[nseg - 1] = j;
 			last_def = KH_NONE;
+			after_name = false;
 			continue;
 		}
 		if (gaz_match(c, j, c->sent_end, &g) > 0) {
@@ -695,6 +704,9 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 			ci = add_cand(c, j, j + g.n, g.start, ty, SRC_LEX, e);
 			if (aff == KH_NONE && ci != KH_NONE)
 				aff = ci;
+			if (ty != KH_ENT_NORP && j == seg_end[nseg - 1])
+				seg_end[nseg - 1] = j + g.n; /* المتحدث باسم الشرطة */
+			after_name = true;
 			j += g.n;
 			last_def = KH_NONE;
 			continue;
@@ -704,7 +716,8 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 		    !has_lex(c->r->heads, c, j)) {
 			last_def = j;
 			j++;
-			title_end_tok = j;
+			if (j - 1 == seg_end[nseg - 1])
+				seg_end[nseg - 1] = j;
 			continue;
 		}
 		break;
@@ -723,15 +736,17 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 	if (name_end == p && last_def != KH_NONE && last_def + 1 == j && lone_definite_ok(c, last_def)) {
 		/* الرئيس الأسد: the definite word taken for the chain was the name */
 		p = last_def;
-		title_end_tok = last_def;
+		if (seg_end[nseg - 1] > last_def)
+			seg_end[nseg - 1] = last_def;
 		name_end = last_def + 1;
 	}
 	if (name_end > p) {
 		uint32_t ci = emit_person(c, p, name_end, SRC_PATTERN);
 
 		if (ci != KH_NONE) {
-			if (title_end_tok > i)
-				add_title(c, ci, title_start, tok(c, title_end_tok - 1)->end);
+			for (uint32_t k = 0; k < nseg; k++)
+				if (seg_end[k] > i && seg_end[k] <= c->doc->tokens.n)
+					add_title(c, ci, seg_start[k], tok(c, seg_end[k] - 1)->end);
 			c->cands.items[ci].aff = aff;
 			apposition(c, ci);
 			return name_end;

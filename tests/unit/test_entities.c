@@ -302,6 +302,15 @@ static void test_more_patterns(void)
 	e = find_mention(doc, "لوبا سمري", KH_ENT_PERSON);
 	tap_ok(e >= 0 && doc->entities.items[e].n_titles == 1, "the title after the name is kept");
 	kh_doc_free(doc);
+	doc = analyze("وقال المتحدث باسم الأمم المتحدة اللواء سامي العبدالله إن القوافل وصلت.");
+	e = find_mention(doc, "سامي العبدالله", KH_ENT_PERSON);
+	tap_ok(e >= 0 && doc->entities.items[e].n_titles == 2 &&
+		       strcmp(doc->entities.items[e].titles[0], "المتحدث باسم الأمم المتحدة") == 0 &&
+		       strcmp(doc->entities.items[e].titles[1], "اللواء") == 0,
+	       "a role with its organisation and a rank are two titles");
+	if (e < 0)
+		dump(doc);
+	kh_doc_free(doc);
 	expect("تعهد رئيس إقليم كردستان مسعود بارزاني بالرد.", "إقليم كردستان", KH_ENT_GPE,
 	       "a place named inside a title");
 	expect("تعهد رئيس إقليم كردستان مسعود بارزاني بالرد.", "مسعود بارزاني", KH_ENT_PERSON,
