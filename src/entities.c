@@ -500,6 +500,7 @@ static bool is_link_word(const char *k)
 		"\xd9\x81\xd8\xa7\xd9\x86",         /* فان */
 		"\xd9\x81\xd9\x88\xd9\x86",         /* فون */
 		"\xd9\x88\xd9\x84\xd8\xaf",         /* ولد */
+		"\xd8\xa7\xd9\x84",                 /* آل (folded) */
 	};
 
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
@@ -545,6 +546,9 @@ static bool name_word_ok(const struct ctx *c, uint32_t i, bool first)
 		if (ty != KH_ENT_PERSON)
 			return false;
 	}
+	/* عبد الله, أبو بكر: a link word and the word it links are dictionary words too */
+	if (is_link_word(t->key) || (i > 0 && !first && is_link_word(tok(c, i - 1)->key)))
+		return true;
 	if (is_common_word(c, i))
 		return false;
 	return true;
@@ -565,14 +569,27 @@ static uint32_t person_extent(const struct ctx *c, uint32_t i, uint32_t max_word
 	return j;
 }
 
+/* A listed name followed by a link word and a name word: سلمان بن عبدالعزيز آل سعود. */
+static uint32_t person_tail(const struct ctx *c, uint32_t end)
+{
+	for (int k = 0; k < 2 && end + 1 < c->sent_end; k++) {
+		if (!is_word(c, end) || c->covered[end] != 0 || has_proclitic(c, end) ||
+		    !is_link_word(tok(c, end)->key) || !name_word_ok(c, end + 1, false))
+			break;
+		end += 2;
+	}
+	return end;
+}
+
 static uint32_t emit_person(struct ctx *c, uint32_t i, uint32_t end, uint8_t src)
 {
 	struct kh_ent_m m;
 	uint32_t n = gaz_match(c, i, end, &m);
 	const struct kh_lex_entry *e = NULL;
 
-	if (n > 0 && n == end - i && gaz_type(m.entry) == KH_ENT_PERSON)
-		e = m.entry;
+	if (n > 0 && gaz_type(m.entry) == KH_ENT_PERSON &&
+	    (n == end - i || (n < end - i && is_link_word(tok(c, i + n)->key))))
+		e = m.entry; /* سلمان بن عبدالعزيز + آل سعود is still the listed person */
 	else
 		m.start = tok(c, i)->core_start;
 	return add_cand(c, i, end, m.start, KH_ENT_PERSON, e != NULL ? SRC_LEX : src, e);
@@ -727,7 +744,7 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 	name_end = p;
 	if (is_word(c, p) && c->covered[p] == 0 && !has_proclitic(c, p) && !leftover_wa(c, p)) {
 		if (gaz_match(c, p, c->sent_end, &m) > 0 && gaz_type(m.entry) == KH_ENT_PERSON)
-			name_end = p + m.n;
+			name_end = person_tail(c, p + m.n);
 		else
 			name_end = person_extent(c, p, ENT_MAX_NAME_WORDS);
 		if (name_end == p + 1 && is_definite(c, p) && !lone_definite_ok(c, p))
@@ -873,9 +890,28 @@ static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head
 }
 
 /* End token of an unknown place name at i (i when none). */
+static uint32_t person_extent(const struct ctx *c, uint32_t i, uint32_t max_words);
+
+/* مستشفى الملك فهد, جامعة الملك سعود: a title and a person's name name a place. */
+static uint32_t honorific_extent(const struct ctx *c, uint32_t i)
+{
+	struct kh_ent_m m;
+	uint32_t end;
+
+	if (!is_word(c, i) || c->covered[i] != 0 || has_proclitic(c, i) ||
+	    lx_match(c, c->r->titles, i, c->sent_end, 0, &m) != 1 || !is_definite(c, i))
+		return i;
+	end = person_extent(c, i + 1, 3);
+	return end > i + 1 ? end : i;
+}
+
 static uint32_t place_extent(const struct ctx *c, uint32_t i, bool head_fem)
 {
 	uint32_t j = i;
+
+	j = honorific_extent(c, i);
+	if (j > i)
+		return j;
 
 	if (!place_word_ok(c, i, true, head_fem, false))
 		return i;
@@ -965,6 +1001,8 @@ static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
 
 		if (has_proclitic(c, j) || starts_with_wa(c, j) || (tok(c, j)->flags & KH_TOKF_SUFFIX) != 0)
 			break;
+		if (j == start && honorific_extent(c, j) > j)
+			return honorific_extent(c, j);
 		if (has_lex(c->r->titles, c, j) || has_lex(c->r->given, c, j))
 			break;
 		if (gaz_match(c, j, c->sent_end, &m) > 0) {

@@ -329,6 +329,8 @@ static void test_given_names(void)
 	expect("وقال حسين كاظم الموسوي إن الوضع هادئ.", "حسين كاظم الموسوي", KH_ENT_PERSON,
 	       "given name + two words");
 	expect_none("وصل محمد إلى دمشق.", "محمد", KH_ENT_PERSON, "a lone given name is left alone");
+	expect("استقبل الملك محمد بن علي آل خليفة الوفد.", "محمد بن علي آل خليفة", KH_ENT_PERSON,
+	       "بن and آل link the parts of a name");
 	expect("نفى علي عبد الله التهم.", "علي عبد الله", KH_ENT_PERSON, "compound with عبد");
 }
 
@@ -365,6 +367,10 @@ static void test_place_heads(void)
 	       "facility named by a definite common word");
 	expect("قتل شخص في كفر دوما شرق العاصمة.", "كفر دوما", KH_ENT_GPE,
 	       "place prefix without a head");
+	expect("نقل المصابون إلى مستشفى الملك فهد في المدينة.", "مستشفى الملك فهد", KH_ENT_FAC,
+	       "a facility named after a king");
+	expect("أعلنت جامعة الملك عبد الله عن منح جديدة.", "جامعة الملك عبد الله", KH_ENT_ORG,
+	       "an organisation named after a king");
 	expect_none("أضرمت النيران في منزل بقرية قريبة من المدينة.", "قريبة", KH_ENT_GPE,
 		    "an adjective after a place head is no name");
 	doc = analyze("سيطرت الفصائل على قرى تل رفعت والشيخ عيسى وحربل في الريف.");
