@@ -317,6 +317,18 @@ static bool is_common_word_raw(const struct ctx *c, uint32_t i, bool stem)
 	if (kh_lex_get(c->r->common, t->key) != NULL ||
 	    (stem && t->stem_key[0] != '\0' && kh_lex_get(c->r->common, t->stem_key) != NULL))
 		return true;
+	/* هجوما، سياسيا: the accusative tanwin is written with an alif */
+	{
+		size_t n = strlen(t->key);
+		char buf[256];
+
+		if (n >= 8 && n < sizeof(buf) && strcmp(t->key + n - 2, "\xd8\xa7") == 0) {
+			memcpy(buf, t->key, n - 2);
+			buf[n - 2] = '\0';
+			if (kh_lex_get(c->r->common, buf) != NULL)
+				return true;
+		}
+	}
 	/* لشؤون: a proclitic the segmenter left on a known word of four letters or more */
 	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
 	       kh_ent_match(c->r->common, c->doc, i, i + 1, 1, &m) == 1 &&

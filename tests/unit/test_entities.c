@@ -329,6 +329,8 @@ static void test_given_names(void)
 	expect("وقال حسين كاظم الموسوي إن الوضع هادئ.", "حسين كاظم الموسوي", KH_ENT_PERSON,
 	       "given name + two words");
 	expect_none("وصل محمد إلى دمشق.", "محمد", KH_ENT_PERSON, "a lone given name is left alone");
+	expect_none("يتطلب الوضع حلا سياسيا عادلا.", "حلا سياسيا عادلا", KH_ENT_PERSON,
+		    "accusative common words after a word that is also a given name");
 	expect("استقبل الملك محمد بن علي آل خليفة الوفد.", "محمد بن علي آل خليفة", KH_ENT_PERSON,
 	       "بن and آل link the parts of a name");
 	expect("نفى علي عبد الله التهم.", "علي عبد الله", KH_ENT_PERSON, "compound with عبد");
