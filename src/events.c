@@ -68,8 +68,8 @@ enum {
 	CW_SINGULAR = 1u << 18,  /* a singular person noun: طفل، جندي */
 	CW_NAME_PREFIX = 1u << 19, /* first word of a two-word place name: دير، تل، كفر */
 	CW_BY = 1u << 20,        /* قبل (من قبل)، يد (على يد)، بقيادة */
-	CW_BETWEEN = 1u << 21,   /* بين */
-	CW_WITH = 1u << 22,      /* مع */
+	CW_NUMWORD = 1u << 21,   /* a number word or the first word of a qualifier (numbers.c) */
+	CW_BETWEEN = 1u << 22,   /* بين، مع: the other side follows */
 	CW_LOC_PREP = 1u << 23,  /* في، على، قرب، شمال ... before a place */
 	CW_NEUTRAL_CUE = 1u << 24, /* سقوط، وقوع: takes its role from the noun */
 	CW_DEAD_VERB = 1u << 25, /* after the counted noun: قتلوا، مصرعهم */
@@ -91,7 +91,7 @@ static const struct ctx_word ctx_words[] = {
 	{ "مدفعية|مدفعي|مدفعيا|قذائف|قذيفة|صواريخ|صاروخ|صاروخية|صاروخي|راجمات|راجمة|هاون|كاتيوشا|دبابة|دبابات|مدافع|غراد|هاوتزر", CW_ART },
 	{ "متبادل|متبادلة|متبادلا", CW_MUTUAL },
 	{ "تحالف|التحالف", CW_COALITION },
-	{ "مدينة|بلدة|قرية|قرى|بلدات|مدن|محافظة|محافظتي|منطقة|مناطق|حي|أحياء|ريف|ضاحية|مخيم|قضاء|ناحية|مديرية|مطار|معبر|ولاية|إقليم|جزيرة|ميناء|قاعدة|سهل|محور|جبهة|ساحة|مدينتي|بلدتي|قريتي", CW_PLACE_HEAD },
+	{ "مدينة|بلدة|قرية|قرى|بلدات|مدن|محافظة|محافظتي|منطقة|مناطق|حي|أحياء|ريف|ضاحية|مخيم|قضاء|ناحية|مديرية|مطار|معبر|ولاية|إقليم|جزيرة|ميناء|قاعدة|سهل|محور|جبهة|ساحة|مدينتي|بلدتي|قريتي|عاصمة|العاصمة", CW_PLACE_HEAD },
 	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية|الوزير|وزير|الرئيس|رئيس|الرئيسان|الوزيران|القيادة|الوفد|وفد|الجانب|الطرفان|الطرفين|الملك|الأمير|المبعوث|وفود|قادة|زعماء", CW_ACTOR_HEAD },
 	{ "في|على|من|إلى|الى|عن|مع|بين|بعد|قبل|خلال|ضد|حيث|الذي|التي|الذين|اللذين|منذ|حتى|أن|إن|أنه|إنه|أنها|ما|لا|لم|لن|قد|كان|كانت|وكان|هذا|هذه|ذلك|تلك|هو|هي|عند|لدى|نحو|عبر|دون|أي|كل|بعض|أو|ثم|كما|وسط|أمام|إثر|عقب|بسبب|جراء|رغم|لكن|بينما|فيما|عندما|بعدما|حين|مما|ما|فيه|فيها|عليه|عليها|منه|منها|به|بها|له|لها|إليها|إليه|أمس|اليوم|بحق|تجاه|إزاء|بواسطة|باستخدام", CW_STOP },
 	{ "سيتم|ستتم|يعتزم|تعتزم|يعتزمون|ينوي|تنوي|سوف|المقرر|المخطط|المزمع|المتوقع|يتوقع|تهدف|يهدف|بهدف|أجل|يبدأ|تبدأ|سيبدأ|ستبدأ|خطة|يسعى|تسعى|قررت|قرر|يخطط|تخطط|سيعقد|ستعقد|يعتزمان|لإعلان|محاولة|محاولات|تستهدف|يستهدف", CW_PLANNED },
@@ -108,8 +108,7 @@ static const struct ctx_word ctx_words[] = {
 	{ "شخص|مدني|جندي|عنصر|طفل|امرأة|رجل|مقاتل|مسلح|شاب|مواطن|عسكري|شرطي|ضابط|قيادي|طفلة|صحفي|متظاهر|سائق|لاجئ|نازح|عامل|موظف|الطفل|الطفلة|الشاب|الجندي|الصحفي|القيادي|الضابط", CW_SINGULAR },
 	{ "دير|تل|كفر|عين|بئر|جبل|دار|بيت|أبو|رأس|خان|سوق|باب|جسر|مرج|سهل|وادي|قلعة|حرف|تلة|الحي|ساحة|بني|أم|سد|مطار|شيخ|الشيخ|بيت|القصر|قصر|جباب|معرة|جرابلس", CW_NAME_PREFIX },
 	{ "قبل|يد|بقيادة|قيادة|يدي", CW_BY },
-	{ "بين", CW_BETWEEN },
-	{ "مع", CW_WITH },
+	{ "بين|مع", CW_BETWEEN },
 	{ "في|على|قرب|بالقرب|شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي|وسط|ريف|أطراف|محيط|داخل|إلى|الى|نحو|عند|قرى|مناطق|بلدات|مدينة|بلدة|قرية|محافظة|منطقة|حي|ضاحية|مخيم|مطار|أنحاء|عموم|تجاه|باتجاه|اتجاه", CW_LOC_PREP },
 	{ "سقوط|وقوع|سقط|سقطت|وقع|وقعت|لقي|لقوا|ارتفاع|ارتفع|بلغ", CW_NEUTRAL_CUE },
 	{ "قتلوا|قتلا|مصرعهم|مصرعه|مصرعهما|حتفهم|حتفه|حتفهما|حتفها|مصرعها|قضوا|استشهدوا", CW_DEAD_VERB },
@@ -401,6 +400,14 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 						(uint32_t)i + 1) < 0)
 			goto fail;
 	}
+	{
+		char bits[24];
+		const char *f[1] = { bits };
+
+		snprintf(bits, sizeof(bits), "%u", (unsigned)CW_NUMWORD);
+		if (kh_num_add_words(r->words, f, 1) < 0)
+			goto fail;
+	}
 	if (known != NULL && (kh_num_add_known(known) < 0 || kh_date_add_known(known) < 0))
 		goto fail;
 	snprintf(path, sizeof(path), "%s/triggers.tsv", data_dir != NULL ? data_dir : ".");
@@ -545,7 +552,8 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 
 			(void)kl;
 			n = strlen(k);
-			if (n <= sl + 4 || n >= sizeof(buf) || !ends_with(k, suffixes[x]))
+			if (n <= sl + 4 || n >= sizeof(buf) || !ends_with(k, suffixes[x]) ||
+			    (sl == 2 && t->end - t->start >= 2 && memcmp(st->doc->norm + t->end - 2, "ة", 2) == 0))
 				continue;
 			memcpy(buf, k, n - sl);
 			buf[n - sl] = '\0';
@@ -660,6 +668,8 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 	struct tmatch best = { 0 };
 	char form[128];
 
+	bool taa = tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
+
 	if (tk->kind != KH_TOK_WORD)
 		return false;
 	kh_num_tok_keys(st->doc, i, &keys);
@@ -699,8 +709,9 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 			for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]) && ns < 4; s++) {
 				size_t sl = strlen(suffixes[s]);
 
-				if (bl <= sl + 6 || !ends_with(b, suffixes[s]) || bl + 1 > sizeof(store[0]))
-					continue;
+				if (bl <= sl + 6 || !ends_with(b, suffixes[s]) || bl + 1 > sizeof(store[0]) ||
+				    (taa && sl == 2))
+					continue; /* a folded ة is no pronoun */
 				memcpy(store[ns], b, bl - sl);
 				store[ns][bl - sl] = '\0';
 				if (ends_with(store[ns], "ت") && nf < 7) {
@@ -1015,6 +1026,8 @@ static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end
 		return false;
 	if (is_nisba(tok_at(st, j)->key) && has_article(st, j))
 		return false; /* "المنطقة الشمالية": an adjective, not a name */
+	if ((st->bits[j] & ~(uint32_t)(CW_NAME_PREFIX | CW_PLACE_HEAD)) != 0 || st->evt[j] != KH_NONE)
+		return false; /* مناطق القتال: a common word */
 	last = j;
 	if ((st->bits[j] & CW_NAME_PREFIX) != 0 && j + 1 < end && tok_at(st, j + 1)->kind == KH_TOK_WORD &&
 	    (st->bits[j + 1] & CW_STOP) == 0 && !has_wa(st, j + 1))
@@ -1089,6 +1102,7 @@ static uint32_t actor_right(const struct ev_state *st, uint32_t j, uint32_t end,
 static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, uint32_t lim, struct args *as)
 {
 	uint32_t lo = tf > first + lim ? tf - lim : first;
+	uint32_t rel = KH_NONE; /* a relative pronoun seen: its antecedent is the doer */
 
 	for (uint32_t k = tf; k > lo; k--) {
 		uint32_t i = k - 1;
@@ -1097,11 +1111,29 @@ static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, u
 
 		if (i + 1 < tf && st->evt[i] != KH_NONE)
 			return false;
-		e = actor_at(st, i, tf, &sp, &ent);
+		if (rel == KH_NONE && (strcmp(tok_at(st, i)->key, "التي") == 0 || strcmp(tok_at(st, i)->key, "الذي") == 0 ||
+				       strcmp(tok_at(st, i)->key, "الذين") == 0)) {
+			rel = i;
+			continue;
+		}
+		e = actor_at(st, i, rel != KH_NONE ? rel : tf, &sp, &ent);
 		if (e == 0 || e > tf)
 			continue;
+		if (rel != KH_NONE && e == rel && (tok_at(st, i)->proclitics & KH_PRO_LI) != 0) {
+			add_arg(as, sp.start, sp.end, ent); /* تقدم للفصائل التي تمكنت */
+			return true;
+		}
 		if (after_preposition(st, i, first))
 			continue;
+		if (is_place_type(ment_type(st, i))) {
+			bool apposition = false; /* العاصمة الأردنية عمان: a place, not a doer */
+
+			for (uint32_t b = i; b > first && b + 3 > i; b--)
+				if ((st->bits[b - 1] & (CW_LOC_PREP | CW_PLACE_HEAD)) != 0)
+					apposition = true;
+			if (apposition)
+				continue;
+		}
 		if (i > first && (st->bits[i - 1] & CW_ACTOR_HEAD) != 0 && st->ment[i] != KH_NONE)
 			continue; /* the genitive of a phrase; the head comes next */
 		if (i > first && (st->bits[i - 1] & CW_BY) != 0)
@@ -1134,9 +1166,11 @@ static void actors_by_pattern(const struct ev_state *st, uint32_t te, uint32_t e
 		} else if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "يد") == 0) {
 			if (k > te && strcmp(tok_at(st, k - 1)->key, "علي") == 0)
 				e = actor_right(st, k + 1, end, false, as); /* على يد */
-		} else if ((b & CW_BETWEEN) != 0 && k <= te + 4 && (violent(type) || family(type) == 2)) {
+		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "بين") == 0 && k <= te + 4 &&
+			   (violent(type) || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
-		} else if ((b & CW_WITH) != 0 && (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
+		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "مع") == 0 &&
+			   (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
 		}
 		/* X و Y */
@@ -1275,7 +1309,7 @@ static int64_t iso_day_number(const char *v)
 }
 
 static uint8_t find_modality(const struct ev_state *st, const struct ev_tok *et, uint32_t first,
-			     uint32_t end, const char *time_value)
+			     uint32_t end, const char *time_value, uint32_t time_mention)
 {
 	uint32_t lo = et->tf > first + 6 ? et->tf - 6 : first;
 
@@ -1297,6 +1331,14 @@ static uint8_t find_modality(const struct ev_state *st, const struct ev_tok *et,
 			return KH_MOD_PLANNED;
 	if (time_value != NULL && st->pub > 0 && iso_day_number(time_value) > st->pub)
 		return KH_MOD_PLANNED;
+	if (time_mention != KH_NONE) {
+		/* الأسبوع المقبل، غدا */
+		const struct kh_mention *mn = &st->doc->mentions.items[time_mention];
+
+		for (uint32_t k = mn->tok_first; k < mn->tok_end && k < st->n_tok; k++)
+			if ((st->bits[k] & CW_FUTURE) != 0)
+				return KH_MOD_PLANNED;
+	}
 	if (st->attr[et->tf] != KH_NONE)
 		return KH_MOD_REPORTED;
 	return KH_MOD_ASSERTED;
@@ -1363,7 +1405,15 @@ static bool at_least_at(const struct ev_state *st, uint32_t i, uint32_t end)
 /* A count at tok that is not part of a date. */
 static uint32_t count_at(const struct ev_state *st, uint32_t tok, uint32_t end, struct kh_count *ret)
 {
+	const struct kh_token *t;
+
 	if (tok >= end || (st->ment[tok] != KH_NONE && ment_type(st, tok) == KH_ENT_DATE))
+		return 0;
+	t = tok_at(st, tok);
+	/* only digits, number words and qualifiers can start a count */
+	if ((st->bits[tok] & CW_NUMWORD) == 0 && t->kind != KH_TOK_NUMBER &&
+	    !(t->key[0] >= '0' && t->key[0] <= '9') && (unsigned char)t->key[0] != 0xD9 &&
+	    (unsigned char)t->key[0] != 0xDB && !(starts_with(t->key, "و") && t->key[2] >= '0' && t->key[2] <= '9'))
 		return 0;
 	return kh_num_parse(st->doc, tok, end, ret);
 }
@@ -1493,12 +1543,17 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 
 		c.span.end = tok_at(st, n)->end;
 		roles = 0;
+		if (j > first && (strcmp(tok_at(st, j - 1)->key, "بينهم") == 0 ||
+				  strcmp(tok_at(st, j - 1)->key, "منهم") == 0 ||
+				  strcmp(tok_at(st, j - 1)->key, "بينها") == 0))
+			return 0; /* قتل 12 مدنيا بينهم أربعة أطفال: a part of a count already told */
 		for (m = n + 1; m < end && m < n + 13 && roles == 0; m++) {
-			if (tok_at(st, m)->kind == KH_TOK_PUNCT && !is_quote(st, m))
+			if ((tok_at(st, m)->kind == KH_TOK_PUNCT && !is_quote(st, m)) || cue_roles(st->bits[m]) != 0)
 				break;
-			roles = noun_roles(st->bits[m]) | ((st->bits[m] & CW_KILL) != 0 ? R_KILLED : 0) |
-				((st->bits[m] & CW_HURT) != 0 ? R_INJURED : 0);
+			roles = noun_roles(st->bits[m]);
 		}
+		if (roles == 0 && m < end && m < n + 13 && (st->bits[m] & (CW_DEAD_VERB | CW_HURT_VERB)) != 0)
+			roles = noun_roles(st->bits[m]); /* ثمانية عناصر ... قتلوا */
 		for (m = j; roles == 0 && m > first && m + 4 > j; m--) {
 			if (tok_at(st, m - 1)->kind == KH_TOK_PUNCT)
 				break;
@@ -1625,39 +1680,28 @@ static int prepare(struct ev_state *st)
 	return 0;
 }
 
+struct pending {
+	uint32_t i;
+	struct tmatch m;
+	uint8_t ty;
+};
+
+#define EV_PENDING (KH_NONE - 1) /* a trigger token whose event is not made yet */
+
 static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct ev_tok **ets,
-		       uint32_t *cap)
+		       uint32_t *cap, struct pending **pend, uint32_t *pcap)
 {
+	uint32_t np;
 	struct kh_doc *doc = st->doc;
 	uint32_t first = s->tok_first, end = s->tok_end < st->n_tok ? s->tok_end : st->n_tok;
 	uint32_t e0 = doc->events.n;
 	bool has_violent = false;
 
-	/* pass 1: is there a violent trigger that is not a bare casualty word? */
+	/* pass 1: the triggers, and is there a violent one that is not a bare casualty word? */
+	np = 0;
 	for (uint32_t i = first; i < end;) {
 		struct tmatch m;
-
 		uint8_t ty;
-
-		if (!match_trigger(st, i, end, &m)) {
-			i++;
-			continue;
-		}
-		ty = choose(st, &m, i, first, end);
-		if (ty == EV_TYPE_NONE && m.t->type != EV_TYPE_NONE) {
-			i++;
-			continue;
-		}
-		if (ty != EV_TYPE_NONE && m.t->cls != TC_CASUALTY && violent(ty))
-			has_violent = true;
-		i += m.n;
-	}
-	/* pass 2: the events */
-	for (uint32_t i = first; i < end;) {
-		struct tmatch m;
-		struct kh_event *v;
-		uint8_t ty;
-		uint32_t k;
 
 		if (!match_trigger(st, i, end, &m)) {
 			i++;
@@ -1668,18 +1712,47 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 			i++; /* no reading of the word holds here; a shorter one may start inside */
 			continue;
 		}
-		if (ty == EV_TYPE_NONE || (m.t->cls == TC_CASUALTY && has_violent)) {
-			i += m.n;
+		if (ty != EV_TYPE_NONE && m.t->cls != TC_CASUALTY && violent(ty))
+			has_violent = true;
+		if (ty != EV_TYPE_NONE) {
+			if (np == *pcap) {
+				uint32_t nc = *pcap ? *pcap * 2 : 16;
+				struct pending *p = realloc(*pend, nc * sizeof(*p));
+
+				if (p == NULL)
+					return -ENOMEM;
+				*pend = p;
+				*pcap = nc;
+			}
+			(*pend)[np++] = (struct pending){ .i = i, .m = m, .ty = ty };
+			for (uint32_t t = i; t < i + m.n; t++)
+				st->evt[t] = EV_PENDING; /* seen by the rules of later words */
+		}
+		i += m.n;
+	}
+	/* pass 2: the events */
+	for (uint32_t x = 0; x < np; x++) {
+		uint32_t i = (*pend)[x].i;
+		const struct tmatch m = (*pend)[x].m;
+		uint8_t ty = (*pend)[x].ty;
+		struct kh_event *v;
+		uint32_t k;
+
+		if (m.t->cls == TC_CASUALTY && has_violent) {
+			for (uint32_t t = i; t < i + m.n; t++)
+				st->evt[t] = KH_NONE;
 			continue;
 		}
 		k = doc->events.n;
 		/* two triggers side by side in one family are one event (توقيع اتفاق) */
-		if (k > e0 && (*ets)[k - 1 - e0].te == i && family(doc->events.items[k - 1].type) == family(ty)) {
+		if (k > e0 && family(doc->events.items[k - 1].type) == family(ty) &&
+		    ((*ets)[k - 1 - e0].te == i ||
+		     ((*ets)[k - 1 - e0].te + 1 == i && doc->events.items[k - 1].type == ty &&
+		      (st->bits[i - 1] & CW_STOP) != 0 && tok_at(st, i - 1)->kind == KH_TOK_WORD))) {
 			(*ets)[k - 1 - e0].te = i + m.n;
 			doc->events.items[k - 1].trigger.end = tok_at(st, i + m.n - 1)->end;
 			for (uint32_t t = i; t < i + m.n; t++)
 				st->evt[t] = k - 1;
-			i += m.n;
 			continue;
 		}
 		if (k - e0 >= *cap) {
@@ -1704,7 +1777,6 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 						  .purpose = m.purpose };
 		for (uint32_t t = i; t < i + m.n; t++)
 			st->evt[t] = k;
-		i += m.n;
 	}
 	/* arguments */
 	for (uint32_t k = e0; k < doc->events.n; k++) {
@@ -1736,7 +1808,7 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 			v->time_value = doc->entities.items[mn->entity].value;
 		}
 		v->attribution = st->attr[et->tf];
-		v->modality = find_modality(st, et, first, end, v->time_value);
+		v->modality = find_modality(st, et, first, end, v->time_value, tm);
 	}
 	/* casualties */
 	for (uint32_t j = first; j < end;) {
@@ -1762,7 +1834,8 @@ int kh_event_apply(const struct kh_event_res *r, struct kh_doc *doc)
 {
 	struct ev_state st = { .r = r, .doc = doc, .n_tok = doc->tokens.n };
 	struct ev_tok *ets = NULL;
-	uint32_t cap = 0;
+	struct pending *pend = NULL;
+	uint32_t cap = 0, pcap = 0;
 	int rc;
 
 	if (r == NULL || doc->tokens.n == 0)
@@ -1773,8 +1846,9 @@ int kh_event_apply(const struct kh_event_res *r, struct kh_doc *doc)
 
 		if (sent->tok_first >= sent->tok_end || sent->tok_first >= st.n_tok)
 			continue;
-		rc = do_sentence(&st, sent, &ets, &cap);
+		rc = do_sentence(&st, sent, &ets, &cap, &pend, &pcap);
 	}
 	free(ets);
+	free(pend);
 	return rc;
 }

@@ -434,10 +434,38 @@ done:
 	return i - tok;
 }
 
+int kh_num_add_words(struct kh_lexicon *lx, const char *const *fields, unsigned n_fields)
+{
+	for (size_t i = 0; i < sizeof(num_words) / sizeof(num_words[0]); i++) {
+		const char *v = num_words[i].variants;
+
+		if (kh_lex_add(lx, v, fields, n_fields, "numbers.c", (uint32_t)i + 1) < 0)
+			return -ENOMEM;
+		/* the first word of a qualifier phrase (أكثر من → أكثر) on its own */
+		if (num_words[i].kind == NW_QUAL) {
+			char buf[64];
+			const char *p = v;
+
+			while (*p != '\0') {
+				size_t n = strcspn(p, "|");
+				size_t w = strcspn(p, " |");
+
+				if (w < n && w < sizeof(buf)) {
+					memcpy(buf, p, w);
+					buf[w] = '\0';
+					if (kh_lex_add(lx, buf, fields, n_fields, "numbers.c", (uint32_t)i + 1) < 0)
+						return -ENOMEM;
+				}
+				p += n;
+				if (*p == '|')
+					p++;
+			}
+		}
+	}
+	return 0;
+}
+
 int kh_num_add_known(struct kh_lexicon *known)
 {
-	for (size_t i = 0; i < sizeof(num_words) / sizeof(num_words[0]); i++)
-		if (kh_lex_add(known, num_words[i].variants, NULL, 0, "numbers.c", (uint32_t)i + 1) < 0)
-			return -ENOMEM;
-	return 0;
+	return kh_num_add_words(known, NULL, 0);
 }

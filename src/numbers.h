@@ -53,6 +53,14 @@ uint32_t kh_num_parse(const struct kh_doc *doc, uint32_t tok, uint32_t tok_end,
 int64_t kh_num_word_value(const char *key);
 
 /**
+ * Add every number word and qualifier to @p lx with the given columns; the first word
+ * of a qualifier phrase (أكثر of أكثر من) is added on its own too, so a caller can
+ * tell from one look-up whether a count may start at a word.
+ * @return 0 or -ENOMEM
+ */
+int kh_num_add_words(struct kh_lexicon *lx, const char *const *fields, unsigned n_fields);
+
+/**
  * Add every number word and qualifier to @p known (the segmenter's word list).
  * @return 0 or -ENOMEM
  */

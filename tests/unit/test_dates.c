@@ -109,8 +109,32 @@ static void test_year_boundaries(void)
 	is_date("وقال الوزير أمس إن المحادثات مستمرة.", 2016, 3, 1, "أمس", "2016-02-29", "day");
 }
 
+/* The calendar edges: every expression, published on the first and the last day the API takes. */
+static void test_extremes(void)
+{
+	const char *text = "أمس وأول أمس وغدا وبعد غد والاثنين الماضي والأحد المقبل والأسبوع المقبل والشهر الماضي "
+			   "والعام المقبل و10 كانون الثاني الماضي و31 كانون الأول المقبل وقبل 10000 عام وقبل "
+			   "9999 شهر وقبل 5 أسابيع وهذا العام وتموز المقبل.";
+	const int pubs[][3] = { { 1, 1, 1 }, { 9999, 12, 31 }, { 2000, 2, 29 } };
+
+	for (size_t i = 0; i < sizeof(pubs) / sizeof(pubs[0]); i++) {
+		struct kh_doc *doc = evdoc_new(text, pubs[i][0], pubs[i][1], pubs[i][2], NULL);
+		bool ok = kh_date_apply(doc) == 0;
+
+		for (uint32_t e = 0; ok && e < doc->entities.n; e++) {
+			const char *v = doc->entities.items[e].value;
+
+			ok = v == NULL || (strlen(v) >= 4 && strlen(v) <= 10);
+		}
+		tap_ok(ok && doc->entities.n >= 10, "edge date %04d-%02d-%02d: %u mentions, sane values", pubs[i][0],
+		       pubs[i][1], pubs[i][2], doc->entities.n);
+		kh_doc_free(doc);
+	}
+}
+
 int main(void)
 {
+	test_extremes();
 	test_relative_days();
 	test_weekdays();
 	test_months();

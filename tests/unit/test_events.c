@@ -276,6 +276,15 @@ static void test_modality(void)
 	tap_is_str(v != NULL ? kh_modality_name(v->modality) : NULL, "planned", "سيتم → planned");
 	tap_ok(v != NULL && v->time_value != NULL && strcmp(v->time_value, "2017-W32") == 0, "with its week");
 	kh_doc_free(doc);
+	doc = run("يلتقي وزير الخارجية نظيره الروسي الأسبوع المقبل في جنيف.", NULL);
+	v = event_of(doc, "يلتقي");
+	tap_is_str(v != NULL ? kh_modality_name(v->modality) : NULL, "planned", "a time to come → planned");
+	kh_doc_free(doc);
+	doc = run("قتل 12 مدنيا بينهم أربعة أطفال وأصيب أكثر من عشرين آخرين جراء غارات على المدينة.", NULL);
+	v = event_of(doc, "غارات");
+	tap_ok(v != NULL && v->killed.value == 12 && v->injured.value == 20 && v->injured.bound == KH_COUNT_MIN,
+	       "بينهم N is part of the killed, not the injured");
+	kh_doc_free(doc);
 	doc = run("ومن المقرر أن يزور الرئيس موسكو.", NULL);
 	v = event_of(doc, "يزور");
 	tap_is_str(v != NULL ? kh_modality_name(v->modality) : NULL, "planned", "من المقرر → planned");
