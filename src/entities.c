@@ -1180,8 +1180,7 @@ static uint32_t try_family(struct ctx *c, uint32_t i)
 	if (lx_match(c, c->r->family, i, c->sent_end, 1, &m) == 0)
 		return i;
 	/* العدوان the family, العدوان aggression: alone, a dictionary word is not taken */
-	if (m.n == 1 && (kh_lex_get(c->r->common, tok(c, i)->stem_key) != NULL ||
-			 kh_lex_get(c->r->common, tok(c, i)->key) != NULL))
+	if (m.n == 1 && kh_lex_get(c->r->common, tok(c, i)->key) != NULL)
 		return i;
 	/* العدوان الإسرائيلي: a noun with its adjective, not a person */
 	if (i + m.n < c->sent_end && is_word(c, i + m.n) && is_definite(c, i + m.n)) {
