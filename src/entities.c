@@ -170,15 +170,14 @@ static const char *stop_class_raw(const struct ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
 
-	if (lx_match(c, c->r->stop, i, c->sent_end, 0, &m) == 0) {
-		/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
-		if (lx_match(c, c->r->stop, i, c->sent_end, 1, &m) == 0)
-			return NULL;
-		if (kh_lex_get(c->r->gaz, tok(c, i)->key) != NULL ||
-		    kh_lex_get(c->r->given, tok(c, i)->key) != NULL ||
-		    kh_lex_get(c->r->family, tok(c, i)->key) != NULL)
-			return NULL;
-	}
+	if (lx_match(c, c->r->stop, i, c->sent_end, 1, &m) == 0)
+		return NULL;
+	/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
+	if (m.start != tok(c, i)->core_start &&
+	    (kh_lex_get(c->r->gaz, tok(c, i)->key) != NULL ||
+	     kh_lex_get(c->r->given, tok(c, i)->key) != NULL ||
+	     kh_lex_get(c->r->family, tok(c, i)->key) != NULL))
+		return NULL;
 	return m.entry->n_fields > 0 ? m.entry->fields[0] : "";
 }
 
