@@ -92,7 +92,7 @@ static const struct ctx_word ctx_words[] = {
 	{ "متبادل|متبادلة|متبادلا", CW_MUTUAL },
 	{ "تحالف|التحالف", CW_COALITION },
 	{ "مدينة|بلدة|قرية|قرى|بلدات|مدن|محافظة|محافظتي|منطقة|مناطق|حي|أحياء|ريف|ضاحية|مخيم|قضاء|ناحية|مديرية|مطار|معبر|ولاية|إقليم|جزيرة|ميناء|قاعدة|سهل|محور|جبهة|ساحة|مدينتي|بلدتي|قريتي|عاصمة|العاصمة", CW_PLACE_HEAD },
-	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية|الوزير|وزير|الرئيس|رئيس|الرئيسان|الوزيران|القيادة|الوفد|وفد|الجانب|الطرفان|الطرفين|الملك|الأمير|المبعوث|وفود|قادة|زعماء", CW_ACTOR_HEAD },
+	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية|الوزير|وزير|الرئيس|رئيس|الرئيسان|الوزيران|القيادة|الوفد|وفد|الجانب|الطرفان|الطرفين|طرفا|طرفي|الجانبان|الجانبين|الملك|الأمير|المبعوث|وفود|قادة|زعماء", CW_ACTOR_HEAD },
 	{ "في|على|من|إلى|الى|عن|مع|بين|بعد|قبل|خلال|ضد|حيث|الذي|التي|الذين|اللذين|منذ|حتى|أن|إن|أنه|إنه|أنها|ما|لا|لم|لن|قد|كان|كانت|وكان|هذا|هذه|ذلك|تلك|هو|هي|عند|لدى|نحو|عبر|دون|أي|كل|بعض|أو|ثم|كما|وسط|أمام|إثر|عقب|بسبب|جراء|رغم|لكن|بينما|فيما|عندما|بعدما|حين|مما|ما|فيه|فيها|عليه|عليها|منه|منها|به|بها|له|لها|إليها|إليه|أمس|اليوم|بحق|تجاه|إزاء|بواسطة|باستخدام", CW_STOP },
 	{ "سيتم|ستتم|يعتزم|تعتزم|يعتزمون|ينوي|تنوي|سوف|المقرر|المخطط|المزمع|المتوقع|يتوقع|تهدف|يهدف|بهدف|أجل|يبدأ|تبدأ|سيبدأ|ستبدأ|خطة|يسعى|تسعى|قررت|قرر|يخطط|تخطط|سيعقد|ستعقد|يعتزمان|لإعلان|محاولة|محاولات|تستهدف|يستهدف", CW_PLANNED },
 	{ "لم|لن|لا|ما|ولم|ولن|ولا|عدم|دون|بدون", CW_NEG },
@@ -458,6 +458,7 @@ struct ev_state {
 };
 
 struct ev_tok {
+	const struct trig *t;
 	uint32_t tf, te;  /* trigger tokens */
 	uint8_t cls;
 	bool future;      /* a future prefix on the verb (سيزور) */
@@ -766,7 +767,8 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 	if ((t->rules & TR_NOART) != 0 && m->article)
 		return false;
 	/* inside a name (منظمة التحرير، معركة الكرامة as an entity) */
-	if (st->ment[i] != KH_NONE && ment_type(st, i) != KH_ENT_DATE && ment_type(st, i) != KH_ENT_NORP)
+	if (st->ment[i] != KH_NONE && (ment_type(st, i) == KH_ENT_ORG || ment_type(st, i) == KH_ENT_FAC ||
+					ment_type(st, i) == KH_ENT_PERSON || ment_type(st, i) == KH_ENT_EVENT))
 		return false;
 	/* لاتفاق وقف النار: an agreement named, not made */
 	if (t->type == KH_EV_AGREEMENT && t->cls == TC_NOUN && m->purpose)
@@ -996,8 +998,16 @@ static uint32_t actor_at(const struct ev_state *st, uint32_t i, uint32_t end, st
 			mods++;
 			continue;
 		}
-		if (!has_article(st, j))
+		if (!has_article(st, j)) {
+			/* مسلحين مجهولين، قوات كردية سورية: an indefinite head takes indefinite adjectives */
+			if (!has_article(st, i) && st->ment[i] == KH_NONE &&
+			    (is_nisba(u->key) || (st->bits[j] & CW_ACTOR_HEAD) != 0) && (st->bits[j] & CW_PERSON) == 0) {
+				last = j;
+				mods++;
+				continue;
+			}
 			break;
+		}
 		if (is_nisba(u->key) || (st->bits[j] & CW_ACTOR_HEAD) != 0 || mods == 0) {
 			last = j;
 			mods++;
@@ -1028,6 +1038,9 @@ static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end
 		return false; /* "المنطقة الشمالية": an adjective, not a name */
 	if ((st->bits[j] & ~(uint32_t)(CW_NAME_PREFIX | CW_PLACE_HEAD)) != 0 || st->evt[j] != KH_NONE)
 		return false; /* مناطق القتال: a common word */
+	if (is_nisba(tok_at(st, j)->key) &&
+	    (in_list("|احياء|مناطق|قري|بلدات|مدن|مدينه|منطقه|بلده|قريه|", tok_at(st, i)->key)))
+		return false; /* أحياء سكنية، منطقة زراعية */
 	last = j;
 	if ((st->bits[j] & CW_NAME_PREFIX) != 0 && j + 1 < end && tok_at(st, j + 1)->kind == KH_TOK_WORD &&
 	    (st->bits[j + 1] & CW_STOP) == 0 && !has_wa(st, j + 1))
@@ -1141,6 +1154,19 @@ static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, u
 		if (ment_type(st, i) == KH_ENT_NORP && i > first && tok_at(st, i - 1)->kind == KH_TOK_WORD &&
 		    (st->bits[i - 1] & CW_STOP) == 0 && st->evt[i - 1] == KH_NONE)
 			continue; /* an adjective: الولايات المتحدة الأميركية */
+		/* مسلحين مجهولين: a head just before makes the phrase longer */
+		while (i > lo && (st->bits[i - 1] & CW_ACTOR_HEAD) != 0 && st->ment[i - 1] == KH_NONE &&
+		       !has_wa(st, i) && (st->bits[i] & CW_STOP) == 0) {
+			struct kh_span sp2;
+			uint32_t ent2 = KH_NONE, e2 = actor_at(st, i - 1, tf, &sp2, &ent2);
+
+			if (e2 < e)
+				break;
+			i--;
+			sp = sp2;
+			ent = ent2 != KH_NONE ? ent2 : ent;
+			e = e2;
+		}
 		add_arg(as, sp.start, sp.end, ent);
 		return true;
 	}
@@ -1169,6 +1195,8 @@ static void actors_by_pattern(const struct ev_state *st, uint32_t te, uint32_t e
 		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "بين") == 0 && k <= te + 4 &&
 			   (violent(type) || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
+		} else if (type == KH_EV_DEFECTION && strcmp(tok_at(st, k)->key, "عن") == 0) {
+			e = actor_right(st, k + 1, end, false, as); /* انشق عن الجيش */
 		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "مع") == 0 &&
 			   (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
@@ -1245,7 +1273,7 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 		if (!is_place_type(ment_type(st, k)))
 			continue;
 		mn = &st->doc->mentions.items[st->ment[k]];
-		if (mn->tok_first == k)
+		if (mn->tok_first == k && st->evt[k] == KH_NONE)
 			add_arg(as, mn->start, mn->end, mn->entity);
 	}
 	/* "في طهران عقد اجتماع": a place just before the trigger */
@@ -1320,6 +1348,12 @@ static uint8_t find_modality(const struct ev_state *st, const struct ev_tok *et,
 	    (et->cls != TC_NOUN || strcmp(tok_at(st, et->tf - 1)->key, "عدم") == 0 ||
 	     strcmp(tok_at(st, et->tf - 1)->key, "دون") == 0))
 		return KH_MOD_NEGATED;
+	if (et->cls == TC_NOUN && et->tf > first && strcmp(tok_at(st, et->tf - 1)->key, "اي") == 0) {
+		/* لم تشهد المدينة أي اشتباكات */
+		for (uint32_t k = et->tf > first + 6 ? et->tf - 6 : first; k + 1 < et->tf; k++)
+			if ((st->bits[k] & CW_NEG) != 0)
+				return KH_MOD_NEGATED;
+	}
 	if (et->future || et->purpose)
 		return KH_MOD_PLANNED;
 	lo = et->tf > first + 5 ? et->tf - 5 : first;
@@ -1744,6 +1778,13 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 			continue;
 		}
 		k = doc->events.n;
+		/* وقعا في 12 آذار اتفاقية: the noun a verb needed (near=) is the same event */
+		if (k > e0 && (*ets)[k - 1 - e0].t != NULL && (*ets)[k - 1 - e0].t->near != NULL &&
+		    family(doc->events.items[k - 1].type) == family(ty) && i < (*ets)[k - 1 - e0].te + 8) {
+			for (uint32_t t = i; t < i + m.n; t++)
+				st->evt[t] = k - 1;
+			continue;
+		}
 		/* two triggers side by side in one family are one event (توقيع اتفاق) */
 		if (k > e0 && family(doc->events.items[k - 1].type) == family(ty) &&
 		    ((*ets)[k - 1 - e0].te == i ||
@@ -1751,6 +1792,8 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 		      (st->bits[i - 1] & CW_STOP) != 0 && tok_at(st, i - 1)->kind == KH_TOK_WORD))) {
 			(*ets)[k - 1 - e0].te = i + m.n;
 			doc->events.items[k - 1].trigger.end = tok_at(st, i + m.n - 1)->end;
+			if (doc->events.items[k - 1].type == KH_EV_ATTACK)
+				doc->events.items[k - 1].type = ty; /* الهجوم الانتحاري: the specific type */
 			for (uint32_t t = i; t < i + m.n; t++)
 				st->evt[t] = k - 1;
 			continue;
@@ -1772,7 +1815,7 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 		v->trigger.start = tok_at(st, i)->core_start + m.skip;
 		v->trigger.end = tok_at(st, i + m.n - 1)->end;
 		v->attribution = KH_NONE;
-		(*ets)[k - e0] = (struct ev_tok){ .tf = i, .te = i + m.n, .cls = m.t->cls,
+		(*ets)[k - e0] = (struct ev_tok){ .t = m.t, .tf = i, .te = i + m.n, .cls = m.t->cls,
 						  .future = m.future && m.t->cls == TC_VERB,
 						  .purpose = m.purpose };
 		for (uint32_t t = i; t < i + m.n; t++)

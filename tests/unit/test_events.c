@@ -191,6 +191,43 @@ static void test_actors(void)
 	kh_doc_free(doc);
 }
 
+static void test_more_rules(void)
+{
+	struct kh_doc *doc = run("وكان الجانبان قد وقعا في 12 آذار الماضي اتفاقية لترسيم الحدود.", NULL);
+	const struct kh_event *v = event_of(doc, "وقعا");
+
+	tap_is_int(doc->events.n, 1, "a verb and the noun it needs are one event");
+	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "الجانبان"), "subject before قد + verb");
+	kh_doc_free(doc);
+	doc = run("وقالت مصادر إن مسلحين مجهولين اختطفوا ثلاثة مهندسين قرب الحدود.", NULL);
+	v = event_of(doc, "اختطفوا");
+	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "مسلحين مجهولين"), "indefinite head + adjective");
+	tap_ok(v != NULL && v->abducted.present && v->abducted.value == 3, "abducted count");
+	kh_doc_free(doc);
+	doc = run("وانشق ضابط برتبة عقيد عن الجيش.", NULL);
+	v = event_of(doc, "انشق");
+	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "الجيش"), "defection: عن X");
+	kh_doc_free(doc);
+	doc = run("ولم تشهد المدينة أي اشتباكات منذ أسبوع.", NULL);
+	v = event_of(doc, "اشتباكات");
+	tap_is_str(v != NULL ? kh_modality_name(v->modality) : NULL, "negated", "لم ... أي + noun → negated");
+	kh_doc_free(doc);
+	doc = run("وأدى الهجوم الانتحاري إلى مقتل 27 مصليا.", NULL);
+	v = event_of(doc, "الهجوم");
+	tap_ok(v != NULL && v->type == KH_EV_EXPLOSION && doc->events.n == 1, "a suicide attack is one explosion");
+	kh_doc_free(doc);
+	doc = run("وكانت عبوة ناسفة قد انفجرت بدورية للشرطة.", NULL);
+	tap_is_int(doc->events.n, 1, "عبوة ناسفة قد انفجرت is one event");
+	kh_doc_free(doc);
+	doc = run("وتظاهر المئات في العاصمة الأردنية عمان احتجاجا على ارتفاع الأسعار.", NULL);
+	tap_is_int(doc->events.n, 1, "احتجاجا is no second protest");
+	kh_doc_free(doc);
+	doc = run("وسط تقدم للفصائل التي تمكنت من السيطرة على تلتين.", NULL);
+	v = event_of(doc, "السيطرة");
+	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "فصائل"), "the doer before التي");
+	kh_doc_free(doc);
+}
+
 static void test_locations(void)
 {
 	const struct ent_spec e[] = { { "الكشمة", KH_ENT_GPE }, { "الشويط", KH_ENT_GPE }, { "العشارة", KH_ENT_GPE },
@@ -388,6 +425,7 @@ int main(void)
 	test_types();
 	test_non_events();
 	test_actors();
+	test_more_rules();
 	test_locations();
 	test_casualties();
 	test_modality();
