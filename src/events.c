@@ -768,16 +768,20 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 		return false;
 	/* inside a name (منظمة التحرير، معركة الكرامة as an entity) */
 	if (st->ment[i] != KH_NONE && (ment_type(st, i) == KH_ENT_ORG || ment_type(st, i) == KH_ENT_FAC ||
-					ment_type(st, i) == KH_ENT_PERSON || ment_type(st, i) == KH_ENT_EVENT))
-		return false;
+					ment_type(st, i) == KH_ENT_PERSON || ment_type(st, i) == KH_ENT_EVENT ||
+					ment_type(st, i) == KH_ENT_DATE))
+		return false; /* فجر اليوم is dawn, not a blast */
 	/* لاتفاق وقف النار: an agreement named, not made */
 	if (t->type == KH_EV_AGREEMENT && t->cls == TC_NOUN && m->purpose)
 		return false;
 	/* الهجوم الذي استهدف: the verb tells more of the event named before it */
-	if (t->cls == TC_VERB && i >= first + 2 && (strcmp(tok_at(st, i - 1)->key, "الذي") == 0 ||
-						     strcmp(tok_at(st, i - 1)->key, "التي") == 0) &&
-	    (st->evt[i - 2] != KH_NONE || (i >= first + 3 && st->evt[i - 3] != KH_NONE)))
-		return false;
+	if (t->cls == TC_VERB && i >= first + 2 &&
+	    (strcmp(tok_at(st, i - 1)->key, "الذي") == 0 || strcmp(tok_at(st, i - 1)->key, "التي") == 0 ||
+	     strcmp(tok_at(st, i - 1)->key, "كانت") == 0 || strcmp(tok_at(st, i - 1)->key, "كان") == 0)) {
+		for (uint32_t b = i - 1; b > first && b + 5 > i; b--)
+			if (st->evt[b - 1] != KH_NONE)
+				return false; /* سيارة مفخخة كانت تستهدف */
+	}
 	/* هذا الهجوم: a noun that refers back to an event already told */
 	if (t->cls == TC_NOUN && i > first && (st->bits[i - 1] & CW_DEMONST) != 0 && m->article)
 		return false;
@@ -1356,10 +1360,12 @@ static uint8_t find_modality(const struct ev_state *st, const struct ev_tok *et,
 	}
 	if (et->future || et->purpose)
 		return KH_MOD_PLANNED;
-	lo = et->tf > first + 5 ? et->tf - 5 : first;
-	for (uint32_t k = lo; k < et->tf; k++)
-		if ((st->bits[k] & CW_PLANNED) != 0 || (tok_at(st, k)->proclitics & KH_PRO_SA) != 0)
+	for (uint32_t k = et->tf; k > first && k + 3 > et->tf; k--) {
+		if (is_break(st, k - 1))
+			break;
+		if ((st->bits[k - 1] & CW_PLANNED) != 0 || (tok_at(st, k - 1)->proclitics & KH_PRO_SA) != 0)
 			return KH_MOD_PLANNED;
+	}
 	for (uint32_t k = et->te; k < end && k < et->te + 4; k++)
 		if ((st->bits[k] & CW_FUTURE) != 0)
 			return KH_MOD_PLANNED;
@@ -1618,6 +1624,16 @@ static void fill_count(struct kh_event *v, uint8_t roles, const struct kh_count 
 }
 
 /* Attach a casualty phrase to an event of the sentence's events [e0, e1). */
+/* Can an event of this type carry a count of these roles? */
+static bool takes(uint8_t type, uint8_t roles)
+{
+	if ((roles & R_ARRESTED) != 0)
+		return type == KH_EV_ARREST;
+	if ((roles & R_ABDUCTED) != 0)
+		return type == KH_EV_ABDUCTION;
+	return violent(type);
+}
+
 static void attach_casualty(struct ev_state *st, const struct ev_tok *ets, uint32_t e0, uint32_t e1,
 			    const struct casualty *cs)
 {
@@ -1636,13 +1652,13 @@ static void attach_casualty(struct ev_state *st, const struct ev_tok *ets, uint3
 			hi = mid;
 	}
 	for (uint32_t k = lo; !cs->caused && k < e1 && k < lo + 8; k++)
-		if (violent(evs[k].type) && ets[k - e0].tf - cs->pos < best_d) {
+		if (takes(evs[k].type, cs->roles) && ets[k - e0].tf - cs->pos < best_d) {
 			best = k;
 			best_d = ets[k - e0].tf - cs->pos;
 			break;
 		}
 	for (uint32_t k = lo; k > e0 && k + 8 > lo; k--)
-		if (violent(evs[k - 1].type)) {
+		if (takes(evs[k - 1].type, cs->roles)) {
 			uint32_t d = cs->pos - ets[k - 1 - e0].te;
 
 			if (d <= best_d) {

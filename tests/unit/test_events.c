@@ -222,6 +222,15 @@ static void test_more_rules(void)
 	doc = run("وتظاهر المئات في العاصمة الأردنية عمان احتجاجا على ارتفاع الأسعار.", NULL);
 	tap_is_int(doc->events.n, 1, "احتجاجا is no second protest");
 	kh_doc_free(doc);
+	doc = run("شنت المقاتلات فجر اليوم غارات على المعسكر.", NULL);
+	tap_ok(doc->events.n == 1 && event_of(doc, "غارات") != NULL, "فجر اليوم is a time, not a blast");
+	kh_doc_free(doc);
+	doc = run("أحبطت الشرطة تفجير سيارة مفخخة كانت تستهدف مقرا حكوميا، واعتقلت اثنين من المشتبه بهم.", NULL);
+	v = event_of(doc, "اعتقلت");
+	tap_ok(v != NULL && v->arrested.present && v->arrested.value == 2, "arrested goes to the arrest");
+	tap_ok(event_of(doc, "تستهدف") == NULL, "كانت تستهدف after an event tells more of it");
+	tap_is_str(v != NULL ? kh_modality_name(v->modality) : NULL, "asserted", "a cue far before is no plan");
+	kh_doc_free(doc);
 	doc = run("وسط تقدم للفصائل التي تمكنت من السيطرة على تلتين.", NULL);
 	v = event_of(doc, "السيطرة");
 	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "فصائل"), "the doer before التي");
