@@ -35,6 +35,8 @@ run_flags=(--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 checks=0
 t0=$(date +%s)
 
+# podman 4.3 logs that it cannot set up health-check timers without systemd; drop that noise.
+quiet_podman() { podman "$@" 2> >(grep -v 'unable to get systemd connection' >&2); }
 say() { printf '[%4ds] %s\n' "$(($(date +%s) - t0))" "$*"; }
 pass() { checks=$((checks + 1)); say "PASS $*"; }
 fail() {
@@ -168,14 +170,19 @@ pass "exec-form ENTRYPOINT [\"/usr/local/bin/khabar\",\"serve\"]"
 hc=$(meta '{{json .Config.Healthcheck}}')
 echo "$hc" | grep -q '"/usr/local/bin/khabar","probe"' || fail "HEALTHCHECK is $hc"
 pass "HEALTHCHECK CMD [\"/usr/local/bin/khabar\",\"probe\"]"
-if podman run --rm "${run_flags[@]}" --entrypoint /bin/sh "$image" -c \
+if quiet_podman run --rm "${run_flags[@]}" --entrypoint /bin/sh "$image" -c \
 	'command -v curl || command -v wget || command -v gcc || command -v cc' >/dev/null 2>&1; then
 	fail "the runtime image carries curl, wget or a compiler"
 fi
 pass "no curl, wget or compiler in the runtime image"
-podman run --rm "${run_flags[@]}" --entrypoint /bin/sleep "$image" 0 >/dev/null 2>&1 ||
+quiet_podman run --rm "${run_flags[@]}" --entrypoint /bin/sleep "$image" 0 >/dev/null 2>&1 ||
 	fail "/bin/sleep missing: the Kubernetes preStop hook (deploy/k8s/deployment.yaml) needs it"
 pass "/bin/sleep present for the Kubernetes preStop hook"
+
+n=$(quiet_podman run --rm -i "${run_flags[@]}" --entrypoint /usr/local/bin/khabar "$image" analyze - <"$article" |
+	python3 -c 'import json, sys; print(len(json.load(sys.stdin)["entities"]))' 2>/dev/null || echo 0)
+[ "$n" -ge 1 ] || fail "khabar analyze inside the image finds no entities (installed lexicons not found?)"
+pass "khabar analyze inside the image uses the installed lexicons ($n entities)"
 
 # ---- run ------------------------------------------------------------------------------------
 port=${KHABAR_SMOKE_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
@@ -215,13 +222,24 @@ import json, sys
 d = json.load(sys.stdin)
 for k in ("entities", "attributions", "events", "sentences"):
     assert isinstance(d.get(k), list), "no list %s" % k
-print("%d sentences, %d entities, %d attributions, %d events" %
-      (len(d["sentences"]), len(d["entities"]), len(d["attributions"]), len(d["events"])))
+# The article names people, places and organisations of the lexicons: none found would mean
+# the image carries no (or the wrong) lexicons.
+assert len(d["entities"]) >= 1, "no entities: are the lexicons in the image?"
+print("%d sentences, %d entities (%s), %d attributions, %d events" %
+      (len(d["sentences"]), len(d["entities"]),
+       ", ".join("%s %s" % (e["type"], e["name"]) for e in d["entities"][:4]) + (", ..." if len(d["entities"]) > 4 else ""),
+       len(d["attributions"]), len(d["events"])))
 ' >/tmp/khabar-smoke-summary.$$ 2>&1 || { cat /tmp/khabar-smoke-summary.$$; rm -f /tmp/khabar-smoke-summary.$$; fail "analysis JSON: ${body:0:300}"; }
 pass "POST /v1/analyze (tests/data/deploy-smoke-ar.txt, text/plain) -> 200, $(cat /tmp/khabar-smoke-summary.$$)"
 rm -f /tmp/khabar-smoke-summary.$$
 echo "$out" | cut -f2 | grep -qi '"X-Request-ID": "smoke-1"' || fail "X-Request-ID not echoed: $(echo "$out" | cut -f2)"
 pass "X-Request-ID echoed"
+
+out=$(http GET "$base_url/v1/info")
+[ "${out%%$'\t'*}" = 200 ] || fail "GET /v1/info: ${out:0:200}"
+lex=$(printf '%s' "${out##*$'\t'}" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(" ".join("%s=%s" % kv for kv in sorted(d.get("lexicons", {}).items())))')
+[ -n "$lex" ] || fail "GET /v1/info lists no lexicons"
+pass "GET /v1/info: lexicons loaded from the image: $lex"
 
 out=$(http GET "$base_url/metrics")
 [ "${out%%$'\t'*}" = 200 ] && echo "$out" | grep -q 'kh_' || fail "GET /metrics: ${out:0:200}"

@@ -1,21 +1,98 @@
 #!/bin/sh
 # The benchmark (issue 9):  scripts/bench.sh [EVAL_DIR]
-# With EVAL_DIR (the layout of ../shared/eval) the dev articles are the corpus;
-# without it, the project's own test articles in tests/data/*.txt.
+# With EVAL_DIR (the layout of ../shared/eval) the dev articles are the corpus and its
+# seed article the HTTP payload; without it, the project's own tests/data/*.txt.
+# Prints, in one run on this machine:
+#   in-process: words/s and MB/s per core, stage shares, the ICU floor and the ratio,
+#               long inputs 1x/10x/100x, articles/s with as many threads as workers;
+#   HTTP:       khabar under wrk (requests/s, p50, p99), p99 at 80% of the in-process
+#               rate (open loop), nginx serving a static file of the response's size,
+#               and the ratios against the targets.
 set -eu
 cd "$(dirname "$0")/.."
 build=${BUILD:-build-bench}
+seconds=${SECONDS_PER_RUN:-10}
 [ -d "$build" ] || meson setup "$build" -Dbuildtype=release >/dev/null
 ninja -C "$build" >/dev/null
-texts=$(mktemp -d)
-trap 'rm -rf "$texts"' EXIT
+tmp=$(mktemp -d)
+mkdir "$tmp/texts"
+cleanup() {
+	[ -n "${khabar_pid:-}" ] && kill "$khabar_pid" 2>/dev/null
+	[ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 if [ $# -gt 0 ]; then
 	for g in "$1"/dev/*.gold.json; do
 		python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["text"])' "$g" \
-			> "$texts/$(basename "$g" .gold.json).txt"
+			> "$tmp/texts/$(basename "$g" .gold.json).txt"
 	done
+	seed="$tmp/texts/seed.txt"
 else
-	cp tests/data/*.txt "$texts/"
+	cp tests/data/*.txt "$tmp/texts/"
+	seed="$tmp/texts/article_ar.txt"
 fi
-echo "== in-process pipeline ($(nproc) cores, $(uname -m))"
-"$build/bench/bench_pipeline" --threads "$(nproc)" --seconds 3 "$texts"/*.txt
+workers=$(nproc)
+printf 'قال الوزير إن المحادثات ستستأنف في جنيف الأسبوع المقبل.\n' > "$tmp/one.txt"
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
+echo "== in-process pipeline (corpus: $(ls "$tmp/texts" | wc -l) articles)"
+"$build/bench/bench_pipeline" --threads "$workers" --seconds 3 "$tmp"/texts/*.txt
+inproc=$("$build/bench/bench_pipeline" --threads "$workers" --seconds 3 "$seed" |
+	sed -n 's/^pipeline [0-9]* threads: \([0-9.]*\) articles\/s.*/\1/p')
+echo "in-process rate (b) on the seed article, $workers threads: $inproc articles/s"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$build/src/khabar" serve --bind 127.0.0.1 --port "$port" --workers "$workers" --queue-length 4096 \
+	2>/dev/null &
+khabar_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+
+wrk_post() { # BODY CONNECTIONS
+	BODY=$1 wrk -t2 -c"$2" -d"${seconds}s" --latency -s bench/wrk_post.lua "http://127.0.0.1:$port/v1/analyze" |
+		grep '^RESULT'
+}
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+echo "== HTTP: khabar serve, $workers workers, wrk -t2 -c16 ${seconds}s, seed article"
+r_seed=$(wrk_post "$seed" 16)
+echo "$r_seed"
+rps_seed=$(field "$r_seed" rps)
+rate80=$(python3 -c "print(round(0.8 * $inproc, 1))")
+echo "== HTTP: open loop at 80% of (b) = $rate80 req/s, 32 connections, ${seconds}s"
+r80=$("$build/bench/loadgen" "$port" /v1/analyze "$seed" "$rate80" "$seconds" 32)
+echo "$r80"
+echo "== HTTP: one-sentence article, wrk -t2 -c16 ${seconds}s"
+r_one=$(wrk_post "$tmp/one.txt" 16)
+echo "$r_one"
+
+curl -s -H 'Content-Type: text/plain; charset=utf-8' --data-binary @"$tmp/one.txt" \
+	"http://127.0.0.1:$port/v1/analyze" > "$tmp/static.json"
+nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$tmp/nginx.conf" <<NGINX
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx-error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	server {
+		listen 127.0.0.1:$nport;
+		location / { root $tmp; }
+	}
+}
+NGINX
+nginx -p "$tmp" -c "$tmp/nginx.conf"
+sleep 0.3
+echo "== HTTP floor: nginx (1 worker) serving a static file of the response's size ($(wc -c < "$tmp/static.json") bytes)"
+r_nginx=$(wrk -t2 -c16 -d"${seconds}s" --latency -s bench/wrk_get.lua "http://127.0.0.1:$nport/static.json" | grep '^RESULT')
+echo "$r_nginx"
+
+python3 - "$inproc" "$rps_seed" "$(field "$r80" p99_ms)" "$(field "$r_one" rps)" "$(field "$r_nginx" rps)" <<'PY'
+import sys
+inproc, rps_seed, p99_80, rps_one, rps_nginx = map(float, sys.argv[1:])
+print('== ratios')
+print('server seed rate / in-process (b): %.2f (target >= 0.80)' % (rps_seed / inproc))
+print('p99 at 80%% of (b): %.2f ms (target < 20 ms)' % p99_80)
+print('one-sentence rate / nginx static: %.2f (target >= 0.30)' % (rps_one / rps_nginx))
+PY

@@ -29,6 +29,7 @@ enum kh_attr_cue_class {
 	KH_CUE_NOUN,
 	KH_CUE_ACCORDING,
 	KH_CUE_SOURCE,
+	KH_CUE_VERB_IMPERSONAL, /**< imperfect read as passive without a subject (يُتوقّع أن) */
 };
 
 /** Roles of a source phrase (column 3 of sources.tsv). */

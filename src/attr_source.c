@@ -104,6 +104,25 @@ static uint32_t paren_close(const struct kh_attr_ctx *c, uint32_t i, uint32_t li
 	return KH_NONE;
 }
 
+/* مسؤول رفض الكشف عن اسمه، مصدر طلب عدم ذكر هويته: the clause belongs to the phrase. */
+static uint32_t unnamed_tail(const struct kh_attr_ctx *c, uint32_t t, uint32_t lim)
+{
+	static const char *const ends[] = { "اسمه", "اسمها", "اسمهم", "اسميهما", "هويته", "هويتها",
+					    "هويتهم", "اسماءهم", "هوياتهم" };
+
+	for (uint32_t k = t; k < lim && k < t + 6; k++) {
+		const char *key = T(c, k)->key;
+
+		if (T(c, k)->kind != KH_TOK_WORD)
+			return t;
+		for (size_t x = 0; x < sizeof(ends) / sizeof(ends[0]); x++)
+			if (strcmp(key, ends[x]) == 0 ||
+			    (T(c, k)->full_key != NULL && strcmp(T(c, k)->full_key, ends[x]) == 0))
+				return k + 1;
+	}
+	return t;
+}
+
 static bool outlet_at(const struct kh_attr_ctx *c, uint32_t t)
 {
 	const struct kh_lex_entry *e = NULL;
@@ -160,6 +179,7 @@ void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, unsigned 
 		anon = true;
 		head_def = kh_attr_definite(c, t);
 		t += m;
+		t = unnamed_tail(c, t, lim);
 	}
 	while (t < lim && t - i < KH_ATTR_MAX_NP) {
 		const struct kh_token *tk = T(c, t);
@@ -330,16 +350,16 @@ uint8_t kh_attr_entity_kind(const struct kh_attr_ctx *c, uint32_t entity, const 
 	if (entity >= c->doc->entities.n)
 		return KH_SRC_UNKNOWN;
 	e = &c->doc->entities.items[entity];
-	if (e->agency_id != NULL) {
-		if (ret_agency_id != NULL)
-			*ret_agency_id = e->agency_id;
-		return KH_SRC_AGENCY;
-	}
+	/* outlets carry a stable id too: the kind decides agency or media */
+	if (e->agency_id != NULL && ret_agency_id != NULL)
+		*ret_agency_id = e->agency_id;
 	if (e->kind != NULL) {
 		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 			if (strncmp(e->kind, kinds[i].prefix, strlen(kinds[i].prefix)) == 0)
 				return kinds[i].kind;
 	}
+	if (e->agency_id != NULL)
+		return KH_SRC_AGENCY;
 	switch (e->type) {
 	case KH_ENT_PERSON:
 		return KH_SRC_PERSON;
@@ -455,10 +475,18 @@ static bool resolve_backref(struct kh_attr_ctx *c, const struct kh_lex_entry *e,
 		kl = sizeof(stem) - 1;
 	memcpy(stem, key, kl);
 	stem[kl] = '\0';
+	bool institution = k == KH_SRC_GOVERNMENT || k == KH_SRC_GROUP || k == KH_SRC_ORGANIZATION;
+
 	for (int pass = 0; pass < 2; pass++) {
+		/* الوزارة، الحركة: only a source whose name holds the word; الوكالة، المصدر: the
+		 * latest of that kind */
+		if (pass == 1 && institution)
+			break;
 		for (uint32_t h = 0; h < c->nhist && h < KH_ATTR_HIST; h++) {
 			const struct kh_attr_speaker *s = &c->hist[(c->nhist - 1 - h) % KH_ATTR_HIST];
 
+			if (institution && s->kind == KH_SRC_PERSON)
+				continue;
 			if (backref_fits(s, k, stem, pass == 0)) {
 				*ret = *s;
 				return true;
@@ -478,10 +506,17 @@ static bool resolve_backref(struct kh_attr_ctx *c, const struct kh_lex_entry *e,
 
 		if (mi == KH_NONE)
 			continue;
-		if (kh_attr_entity_kind(c, c->doc->mentions.items[mi].entity, NULL) == k) {
-			from_entity(c, mi, ret);
-			return true;
+		if (kh_attr_entity_kind(c, c->doc->mentions.items[mi].entity, NULL) != k)
+			continue;
+		if (institution) {
+			const struct kh_entity *en = &c->doc->entities.items[c->doc->mentions.items[mi].entity];
+			const char *f = en->name != NULL ? kh_norm_fold(&c->doc->arena, en->name, strlen(en->name)) : NULL;
+
+			if (f == NULL || strstr(f, stem) == NULL)
+				continue;
 		}
+		from_entity(c, mi, ret);
+		return true;
 	}
 	return false;
 }
@@ -505,7 +540,9 @@ void kh_attr_np_resolve(struct kh_attr_ctx *c, const struct kh_attr_np *np, uint
 	ret->span = tokens_span(c, np->first, np->end);
 	ret->text = span_text(c, ret->span);
 	m = src_at(c, lead, false, &e);
-	if (m > 0 && src_role(e) == KH_SROLE_BACKREF && np->end - lead <= m + 1) {
+	if (m > 0 && src_role(e) == KH_SROLE_BACKREF &&
+	    np->end - lead <= (src_kind(e) == KH_SRC_UNKNOWN ? m : m + 1)) {
+		/* المصدر، المصدر الأمني: back; التقرير السنوي: a new report */
 		struct kh_attr_speaker prev;
 
 		if (resolve_backref(c, e, lead, cue_tok, &prev)) {

@@ -305,7 +305,7 @@ uint32_t kh_attr_sent_first(const struct kh_attr_ctx *c, uint32_t i)
 enum kh_attr_cue_class kh_attr_cue_class(const struct kh_lex_entry *e)
 {
 	static const char *const names[] = { "verb", "verb_tell", "passive", "participle",
-					     "noun", "according", "source" };
+					     "noun", "according", "source", "verb_imp" };
 	const char *s = e != NULL && e->n_fields > 1 ? e->fields[1] : "";
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -628,10 +628,11 @@ static int emit(struct kh_attr_ctx *c, const struct content *ct, const struct kh
 			a->source_text = sp->text;
 		}
 	}
-	if (cue != NULL && cue_end > cue_first) {
+	if (cue_end > cue_first && cue_end <= c->n) {
+		/* a headline's cue is its colon; a continued quotation has none */
 		a->cue.start = tok_start(c, cue_first);
 		a->cue.end = T(c, cue_end - 1)->end;
-		a->cue_lemma = cue->n_fields > 0 ? cue->fields[0] : NULL;
+		a->cue_lemma = cue != NULL && cue->n_fields > 0 ? cue->fields[0] : NULL;
 	}
 	if (medium != NULL && medium->end > medium->start) {
 		a->medium = *medium;
@@ -768,6 +769,8 @@ static uint32_t quote_before(const struct kh_attr_ctx *c, uint32_t i)
 	return KH_NONE;
 }
 
+static uint32_t according_source_start(const struct kh_attr_ctx *c, uint32_t i, uint32_t m, uint32_t se);
+
 static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struct kh_lex_entry *e)
 {
 	enum kh_attr_cue_class cls = kh_attr_cue_class(e);
@@ -782,9 +785,10 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 	struct content ct = { 0 };
 	enum mode mode = M_NONE;
 	bool written = false, attached = false, fa = false;
+	const struct kh_lex_entry *ae = NULL;
 
 	lim = j + KH_ATTR_MAX_SCAN < se ? j + KH_ATTR_MAX_SCAN : se;
-	if (cls == KH_CUE_VERB || cls == KH_CUE_VERB_TELL || cls == KH_CUE_SOURCE) {
+	if (cls == KH_CUE_VERB || cls == KH_CUE_VERB_TELL || cls == KH_CUE_SOURCE || cls == KH_CUE_VERB_IMPERSONAL) {
 		kh_attr_np_parse(c, j, lim, cls == KH_CUE_VERB_TELL ? KH_NP_TELL : 0, &np);
 		if (np.end > np.first)
 			kh_attr_np_resolve(c, &np, i, &subj);
@@ -838,7 +842,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 		if (prep_at(c, t, preps, &attached)) {
 			uint32_t nx = attached ? t : t + 1;
 
-			if (cls == KH_CUE_SOURCE && !attached) {
+			if (cls == KH_CUE_SOURCE && !attached && !sp.valid) {
 				struct kh_attr_np snp;
 
 				kh_attr_np_parse(c, t + 1, lim, 0, &snp);
@@ -882,6 +886,20 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 				continue;
 			}
 		}
+		if (!sp.valid && kh_attr_cue_at(c, t, &ae) > 0 && kh_attr_cue_class(ae) == KH_CUE_ACCORDING &&
+		    t > 0 && is_comma(c, t - 1)) {
+			/* ذكرت الصحيفة، نقلاً عن مسؤولين، أنّ ...: the quoted source */
+			uint32_t a0 = according_source_start(c, t, kh_attr_cue_at(c, t, &ae), lim);
+			struct kh_attr_np anp;
+
+			kh_attr_np_parse(c, a0, lim, 0, &anp);
+			if (anp.end > anp.first) {
+				kh_attr_np_resolve(c, &anp, i, &sp);
+				written = sp.valid;
+				t = anp.end - 1;
+				continue;
+			}
+		}
 		if (frame_starts(c, t) && !kh_attr_word_is(c, t, KH_AW_LINK))
 			break;
 		if (!kh_attr_word_is(c, t, KH_AW_STOP) && !kh_attr_is_date(c, t))
@@ -889,7 +907,8 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 	}
 	if (cls == KH_CUE_SOURCE && !sp.valid)
 		mode = M_NONE; /* نقل without عن X is no report (نقل المصاب إلى المشفى) */
-	if (mode == M_NONE && subj.valid && subj.kind != KH_SRC_ANONYMOUS && clause_initial(c, i))
+	if (mode == M_NONE && subj.valid && subj.kind != KH_SRC_ANONYMOUS && subj.kind != KH_SRC_UNKNOWN &&
+	    clause_initial(c, i))
 		kh_attr_focus_set(c, &subj); /* أعلن التنظيم مسؤوليته ...، وقال: the speaker in focus */
 	switch (mode) {
 	case M_CLAUSE:
@@ -919,6 +938,9 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 			return 0;
 		break;
 	}
+	/* يُتوقّع أن ...، يُرجّح أن ...: an impersonal verb without a subject reports nobody */
+	if (cls == KH_CUE_VERB_IMPERSONAL && !subj.valid && !sp.valid)
+		return 0;
 	/* the source */
 	if (!sp.valid) {
 		if (subj.valid) {
@@ -954,6 +976,38 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 	}
 	return emit(c, &ct, &sp, written, i, i + m, e, medium.end > medium.start ? &medium : np.medium.end > 0 ? &np.medium : NULL,
 		    medium_entity);
+}
+
+/* First token of the source phrase of an according-frame at i (m tokens): after لـ / عن /
+ * إلى, and after ما + verb (بحسب ما ذكر X، وفقاً لما صرّح به X). */
+static uint32_t according_source_start(const struct kh_attr_ctx *c, uint32_t i, uint32_t m, uint32_t se)
+{
+	uint32_t j = i + m;
+
+	if (j < se && (strcmp(T(c, j)->key, "ل") == 0 || strcmp(T(c, j)->key, "عن") == 0 ||
+		       strcmp(T(c, j)->key, "الي") == 0))
+		j++;
+	if (j < se && (strcmp(T(c, j)->key, "ما") == 0 || strcmp(T(c, j)->key, "لما") == 0))
+		j += 2;
+	else if (j > i && strcmp(T(c, j - 1)->key, "حسبما") == 0)
+		j += 1;
+	if (j < se && j > i + m && kh_attr_word_is(c, j, KH_AW_PRONPREP))
+		j++;
+	return j < se ? j : se;
+}
+
+/* بيان صادر عن الجيش: the issuer after صادر عن; @return its first token or KH_NONE. */
+static uint32_t issued_by(const struct kh_attr_ctx *c, uint32_t np_end, uint32_t se)
+{
+	const char *k;
+
+	if (np_end == 0 || np_end + 1 >= se || strcmp(T(c, np_end)->key, "عن") != 0)
+		return KH_NONE;
+	k = T(c, np_end - 1)->key;
+	if (strcmp(k, "صادر") == 0 || strcmp(k, "الصادر") == 0 || strcmp(k, "صادره") == 0 ||
+	    strcmp(k, "الصادره") == 0)
+		return np_end + 1;
+	return KH_NONE;
 }
 
 /* وجاء في بيان لوزارة الخارجية أنّ ...، وورد في التقرير: «...»: the verbal noun is the cue; the
@@ -1022,17 +1076,7 @@ static int frame_according(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const 
 	struct content ct = { 0 };
 	bool written = true, pronoun = m > 1; /* على حد قوله: the speaker in focus */
 
-	/* the source phrase: لـ / عن / إلى, then ما + verb (بحسب ما ذكر X، وفقاً لما أعلنه X) */
-	if (j < se && (strcmp(T(c, j)->key, "ل") == 0 || strcmp(T(c, j)->key, "عن") == 0 ||
-		       strcmp(T(c, j)->key, "الي") == 0))
-		j++;
-	if (j < se && (strcmp(T(c, j)->key, "ما") == 0 || strcmp(T(c, j)->key, "لما") == 0))
-		j += 2;
-	else if (j > i && strcmp(T(c, j - 1)->key, "حسبما") == 0)
-		j += 1;
-	/* وفقاً لما صرّح به X */
-	if (j < se && j > i + m && kh_attr_word_is(c, j, KH_AW_PRONPREP))
-		j++;
+	j = according_source_start(c, i, m, se);
 	if (pronoun) {
 		np.first = np.end = j;
 		np.medium.start = np.medium.end = 0;
@@ -1042,6 +1086,13 @@ static int frame_according(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const 
 		/* the lone ل of وفقاً لـ stays on the name with a real segmenter */
 		if (np.end == np.first)
 			return 0;
+		if (issued_by(c, np.end, se) != KH_NONE) {
+			struct kh_attr_np inp;
+
+			kh_attr_np_parse(c, np.end + 1, se, 0, &inp);
+			if (inp.end > inp.first)
+				np = inp; /* بحسب بيان صادر عن الجيش */
+		}
 		kh_attr_np_resolve(c, &np, i, &sp);
 	}
 	if (!sp.valid && c->focus.valid) {
@@ -1082,6 +1133,9 @@ static int frame_according(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const 
 		ct.kind = has_long_quote(c, a, c1) ? KH_ATTR_MIXED : KH_ATTR_INDIRECT;
 		ct.span.start = tok_start(c, a);
 		ct.span.end = T(c, c1)->end;
+	} else if (i > sf && is_comma(c, i - 1) &&
+		   (kh_attr_is_comp(c, np.end) || (is_comma(c, np.end) && kh_attr_is_comp(c, np.end + 1)))) {
+		return 0; /* ذكرت الصحيفة، نقلاً عن مسؤولين، أنّ ...: part of the verb's frame */
 	} else if (i > sf && is_comma(c, i - 1)) {
 		/* after the content: the clause before it in the same sentence */
 		uint32_t q = quote_before(c, i);
@@ -1132,6 +1186,15 @@ static int frame_headline(struct kh_attr_ctx *c, const struct kh_sentence *s)
 	if (colon == KH_NONE || colon == s->tok_first || colon + 2 >= s->tok_end)
 		return 0;
 	end = trim_end(c, colon + 1, s->tok_end - 1);
+	/* بوغدانوف: ... وأنصاري يتحدّث عن ...: a second speaker's clause ends the first */
+	for (uint32_t t = colon + 2; t < end; t++) {
+		bool fa;
+
+		if (has_conj(c, t, &fa) && verb_clause_follows(c, t)) {
+			end = trim_end(c, colon + 1, t - 1);
+			break;
+		}
+	}
 	if (end <= colon + 1)
 		return 0;
 	np.first = s->tok_first;
@@ -1142,7 +1205,7 @@ static int frame_headline(struct kh_attr_ctx *c, const struct kh_sentence *s)
 	ct.kind = KH_ATTR_SUMMARY;
 	ct.span.start = tok_start(c, colon + 1);
 	ct.span.end = T(c, end)->end;
-	return emit(c, &ct, &sp, true, colon, colon, NULL, NULL, KH_NONE);
+	return emit(c, &ct, &sp, true, colon, colon + 1, NULL, NULL, KH_NONE);
 }
 
 static bool is_headline(const struct kh_attr_ctx *c, uint32_t si)
@@ -1209,6 +1272,31 @@ static void fill_cataphora(struct kh_attr_ctx *c)
 	}
 }
 
+/* A sentence that is one quotation right after a direct statement continues it:
+ * وقال الوزير: «...». «ولن نتراجع عن وعودنا». */
+static int quote_continuation(struct kh_attr_ctx *c, uint32_t first)
+{
+	const struct kh_attribution *prev;
+	uint32_t q1, se = kh_attr_sent_end(c, first);
+	struct content ct = { 0 };
+
+	if (!is_quote_open(c, first) || c->doc->attributions.n == 0 || !c->focus.valid)
+		return 0;
+	q1 = c->mate[first];
+	if (q1 - first - 1 < 4 || (q1 + 1 < c->n && q1 + 1 < se && !is_stop_punct(c, q1 + 1)))
+		return 0;
+	prev = &c->doc->attributions.items[c->doc->attributions.n - 1];
+	if (prev->kind != KH_ATTR_DIRECT || prev->content.end > T(c, first)->start ||
+	    T(c, first)->sentence == 0)
+		return 0;
+	/* the statement before ends in the previous sentence */
+	if (c->doc->sentences.items[T(c, first)->sentence - 1].start > prev->content.end)
+		return 0;
+	if (!quote_content(c, first, &ct))
+		return 0;
+	return emit(c, &ct, &c->focus, false, first, first, NULL, NULL, KH_NONE);
+}
+
 /* ---- the stage --------------------------------------------------------------------------- */
 
 int kh_attr_apply(const struct kh_attr_res *r, struct kh_doc *doc)
@@ -1256,6 +1344,9 @@ int kh_attr_apply(const struct kh_attr_res *r, struct kh_doc *doc)
 		if (c.tok[i].sentence != cur_sent) {
 			cur_sent = c.tok[i].sentence;
 			sentence_topic(&c, i);
+			rc = quote_continuation(&c, i);
+			if (rc < 0)
+				return rc;
 		}
 		if (c.inq[i] || c.tok[i].kind != KH_TOK_WORD)
 			continue;

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "khabar/khabar.h"
 #include "log.h"
+#include "segment.h"
 #include "server.h"
 
 #define KH_CLI_MAX_LEXICONS 64
@@ -74,6 +75,7 @@ int kh_cli_serve(int argc, char **argv)
 		kh_cfg_print(&cfg, stdout);
 		rc = check_resources(&cfg) != 0 ? 2 : 0;
 		kh_cfg_done(&cfg);
+		kh_seg_shutdown();
 		u_cleanup();
 		return rc;
 	}
@@ -90,6 +92,7 @@ int kh_cli_serve(int argc, char **argv)
 		rc = kh_server_wait(srv) == 0 ? 0 : 1;
 	srv = kh_server_free(srv);
 	kh_cfg_done(&cfg);
+	kh_seg_shutdown(); /* break-iterator prototypes, before ICU's own cleanup */
 	u_cleanup(); /* every thread is joined: ICU's caches can go */
 	return rc;
 }

@@ -14,6 +14,9 @@
 #define MAX_LETTERS (KH_CLITICS_MAX_BYTES / 2)
 
 enum {
+	HAMZA = 0x621,
+	WAW_HAMZA = 0x624,
+	YA_HAMZA = 0x626,
 	ALEF = 0x627,
 	ALEF_WASLA = 0x671,
 	ALEF_HAMZA = 0x623,
@@ -32,10 +35,12 @@ enum {
 	YA = 0x64A,
 };
 
-/* Proclitic sequences, longest first; a conjunction may precede a preposition or س. */
+/* Proclitic sequences, shortest first: وكفر is و + كفر, not وك + فر, and فكان
+ * is ف + كان; a pair is tried when the single letter leaves no known rest
+ * (وبالتالي, وسيقوم, وللأمم).  A conjunction may precede a preposition or س. */
 static const uint16_t prefixes[][2] = {
-	{ WAW, BA }, { WAW, KAF }, { WAW, LAM }, { WAW, SIN }, { FA, BA }, { FA, KAF }, { FA, LAM },
-	{ FA, SIN }, { WAW, 0 },   { FA, 0 },    { BA, 0 },    { KAF, 0 }, { LAM, 0 }, { SIN, 0 },
+	{ WAW, 0 },  { FA, 0 },   { BA, 0 },   { KAF, 0 },  { LAM, 0 },  { SIN, 0 },  { WAW, BA },
+	{ WAW, KAF }, { WAW, LAM }, { WAW, SIN }, { FA, BA }, { FA, KAF }, { FA, LAM }, { FA, SIN },
 };
 
 /* Pronoun suffixes, longest first. */
@@ -71,6 +76,11 @@ static void put_letter(char *out, uint32_t cp)
 	out[1] = (char)(0x80 | (cp & 0x3F));
 }
 
+uint32_t kh_clitics_folded_restore(uint32_t restore)
+{
+	return restore == TA_MARBUTA ? HA : restore == ALEF_MAQSURA ? YA : restore;
+}
+
 /* Look up the folded key @p k (@p len bytes, NUL-terminated or not). */
 static bool lookup(const struct kh_lexicon *known, const char *k, size_t len, uint32_t restore)
 {
@@ -80,10 +90,8 @@ static bool lookup(const struct kh_lexicon *known, const char *k, size_t len, ui
 		return false;
 	memcpy(buf, k, len);
 	buf[len] = '\0';
-	if (restore != 0 && len >= 2) {
-		/* the folded form of the restored letter: ة → ه, ى → ي */
-		put_letter(buf + len - 2, restore == TA_MARBUTA ? HA : restore == ALEF_MAQSURA ? YA : restore);
-	}
+	if (restore != 0 && len >= 2)
+		put_letter(buf + len - 2, kh_clitics_folded_restore(restore));
 	return kh_lex_get(known, buf) != NULL;
 }
 
@@ -160,6 +168,13 @@ static bool analyzable(struct word *w, uint32_t a, uint32_t *ret_stem_end, uint3
 			*ret_restore = ALEF_MAQSURA;
 			return true;
 		}
+		/* نظرائه, أعضاؤه: the final hamza of نظراء sits on a seat before a suffix */
+		if ((w->cp[s - 1] == YA_HAMZA || w->cp[s - 1] == WAW_HAMZA) && s - a >= 3 &&
+		    w->cp[s - 2] == ALEF && known_range(w, a, s, HAMZA)) {
+			*ret_stem_end = s;
+			*ret_restore = HAMZA;
+			return true;
+		}
 	}
 	return false;
 }
@@ -190,6 +205,8 @@ static uint32_t find_proclitics(struct word *w, bool *ret_fused)
 	uint32_t se, rs;
 
 	*ret_fused = false;
+	if (proclitic_bit(w->cp[0]) == 0)
+		return 0;
 	if (analyzable(w, 0, &se, &rs))
 		return 0; /* the whole word is known: never cut it */
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {

@@ -28,7 +28,7 @@ struct kh_clitics {
 	bool article;        /**< the core begins with ال, or with the ل of a fused لل */
 	bool fused;          /**< لل: the core is "ل" + stem; its key is "ال" + stem */
 	uint32_t restore;    /**< 0, or the letter the stem's last letter stands for
-				  without the suffix: ة for زيارتـه, ى for مستواه */
+				  without the suffix: ة for زيارته, ى for مستواه, ء for نظرائه */
 };
 
 /**
@@ -42,6 +42,9 @@ struct kh_clitics {
  */
 bool kh_clitics_analyze(const struct kh_lexicon *known, const char *w, const char *folded, size_t len,
 			struct kh_clitics *ret_c);
+
+/** The folded form of a restored letter (ة → ه, ى → ي, ء stays). */
+uint32_t kh_clitics_folded_restore(uint32_t restore);
 
 /**
  * Is the analysis-view text @p s (one word) known?  Folds it first.

@@ -30,6 +30,18 @@ enum kh_ent_gaz_field {
 /** heads.tsv columns after the variants. */
 enum kh_ent_head_field { KH_HEAD_CLASS = 0, KH_HEAD_TYPE, KH_HEAD_KEEP, KH_HEAD_CHAIN };
 
+/** Bits of kh_ent_res.first: which lexicons hold a phrase starting with a word. */
+enum kh_ent_lex_bit {
+	KH_LB_GAZ = 1 << 0,
+	KH_LB_GIVEN = 1 << 1,
+	KH_LB_FAMILY = 1 << 2,
+	KH_LB_TITLES = 1 << 3,
+	KH_LB_HEADS = 1 << 4,
+	KH_LB_STOP = 1 << 5,
+};
+
+struct kh_ent_table;
+
 struct kh_ent_res {
 	struct kh_arena arena;        /**< file names and generated strings */
 	struct kh_lexicon *gaz;       /**< every .tsv of data/gazetteer, NORP inflections, user lexicons */
@@ -41,6 +53,8 @@ struct kh_ent_res {
 	struct kh_lexicon *common;    /**< data/words.txt: general vocabulary (a name is rarely in it) */
 	struct kh_lexicon *personwords; /**< every word of person names, given and family names */
 	const struct kh_lexicon *known; /**< the pipeline's known words (borrowed), or NULL */
+	struct kh_ent_table *first;   /**< first word of every phrase -> enum kh_ent_lex_bit mask */
+	uint32_t cur_bit;             /**< the bit of the file being loaded */
 	size_t n_gaz, n_given, n_family, n_titles, n_heads, n_stop, n_norp_forms, n_extra;
 };
 

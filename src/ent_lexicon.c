@@ -11,6 +11,8 @@
 
 #include "doc.h"
 #include "ent_internal.h"
+#include "ent_match.h"
+#include "normalize.h"
 #include "entities.h"
 #include "lexicon.h"
 
@@ -96,6 +98,8 @@ size_t kh_ent_norp_forms(const char *word, char *out, size_t cap)
 
 /* ---- line scanning ----------------------------------------------------------------------- */
 
+static int add_first_words(struct kh_ent_res *r, const char *variants, uint32_t bit);
+
 typedef int (*line_fn)(struct kh_ent_res *r, char **cols, unsigned n, const char *file,
 		       unsigned line, char **ret_err);
 
@@ -132,13 +136,39 @@ static int scan_lines(struct kh_ent_res *r, const char *path, const char *file, 
 				cols[n++] = p + 1;
 			}
 		}
-		rc = fn(r, cols, n, file, lineno, ret_err);
+		rc = r->cur_bit != 0 ? add_first_words(r, cols[0], r->cur_bit) : 0;
+		if (rc == 0)
+			rc = fn(r, cols, n, file, lineno, ret_err);
 		if (rc < 0)
 			break;
 	}
 	free(line);
 	fclose(f);
 	return rc < 0 ? rc : 0;
+}
+
+/* Record the first word of every variant under bit. */
+static int add_first_words(struct kh_ent_res *r, const char *variants, uint32_t bit)
+{
+	for (const char *v = variants; v != NULL && *v != '\0';) {
+		const char *bar = strchr(v, '|');
+		size_t n = bar != NULL ? (size_t)(bar - v) : strlen(v);
+		char *key = kh_norm_key(v, n);
+		char *sp;
+		int rc;
+
+		if (key == NULL)
+			return -ENOMEM;
+		sp = strchr(key, ' ');
+		if (sp != NULL)
+			*sp = '\0';
+		rc = key[0] != '\0' ? kh_ent_table_or(r->first, key, bit) : 0;
+		free(key);
+		if (rc < 0)
+			return rc;
+		v = bar != NULL ? bar + 1 : NULL;
+	}
+	return 0;
 }
 
 /* Add every word of every variant to `known`, one entry per word. */
@@ -237,6 +267,9 @@ static int gaz_line(struct kh_ent_res *r, char **cols, unsigned n, const char *f
 				return rc;
 			}
 			r->n_norp_forms++;
+			rc = add_first_words(r, forms, KH_LB_GAZ);
+			if (rc < 0)
+				return rc;
 			rc = add_known_words(r, forms, file, line, false, false);
 			if (rc < 0)
 				return rc;
@@ -298,6 +331,9 @@ static int load_file(struct kh_ent_res *r, struct kh_lexicon *lx, const char *pa
 		return -ENOMEM;
 	if (ret_count != NULL && fn != gaz_line)
 		*ret_count += (size_t)n;
+	r->cur_bit = lx == r->gaz ? KH_LB_GAZ : lx == r->given ? KH_LB_GIVEN
+		     : lx == r->family ? KH_LB_FAMILY : lx == r->titles ? KH_LB_TITLES
+		     : lx == r->heads ? KH_LB_HEADS : lx == r->stop ? KH_LB_STOP : 0;
 	return fn != NULL ? scan_lines(r, path, file, fn, ret_err) : 0;
 }
 
@@ -430,6 +466,7 @@ struct kh_ent_res *kh_ent_res_free(struct kh_ent_res *r)
 	kh_lex_free(r->stop);
 	kh_lex_free(r->common);
 	kh_lex_free(r->personwords);
+	kh_ent_table_free(r->first);
 	kh_arena_done(&r->arena);
 	free(r);
 	return NULL;
@@ -454,7 +491,8 @@ int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_le
 	r->stop = kh_lex_new();
 	r->common = kh_lex_new();
 	r->personwords = kh_lex_new();
-	if (r->common == NULL || r->personwords == NULL ||
+	r->first = kh_ent_table_new();
+	if (r->first == NULL || r->common == NULL || r->personwords == NULL ||
 	    r->gaz == NULL || r->given == NULL || r->family == NULL || r->titles == NULL ||
 	    r->heads == NULL || r->stop == NULL)
 		goto fail;

@@ -379,6 +379,37 @@ int kh_ent_table_put(struct kh_ent_table *t, const char *key, uint32_t value)
 	return 0;
 }
 
+int kh_ent_table_or(struct kh_ent_table *t, const char *key, uint32_t bits)
+{
+	struct tslot *s;
+
+	if (strlen(key) >= MATCH_MAX_KEY)
+		return 0;
+	s = tupsert(t, key);
+	if (s == NULL)
+		return -ENOMEM;
+	s->value = s->value == UINT32_MAX ? bits : (s->value | bits);
+	return 0;
+}
+
+uint32_t kh_ent_table_first_mask(const struct kh_ent_table *t, const struct kh_doc *doc, uint32_t i)
+{
+	struct alt alts[MATCH_MAX_ALTS];
+	unsigned na;
+	uint32_t mask = 0;
+
+	if (i >= doc->tokens.n || doc->tokens.items[i].kind != KH_TOK_WORD)
+		return 0;
+	na = first_alts(doc, i, 1, alts);
+	for (unsigned a = 0; a < na; a++) {
+		const struct tslot *s = tfind(t, alts[a].key, hash_str(alts[a].key));
+
+		if (s->key != NULL && s->value != UINT32_MAX)
+			mask |= s->value;
+	}
+	return mask;
+}
+
 uint32_t kh_ent_table_get(const struct kh_ent_table *t, const char *key)
 {
 	const struct tslot *s = tfind(t, key, hash_str(key));

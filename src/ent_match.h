@@ -55,6 +55,10 @@ uint32_t kh_ent_table_get(const struct kh_ent_table *t, const char *key);
 /** Store the phrase of tokens [tf, te) (name starting at @p start) with its prefixes marked. */
 int kh_ent_table_add_tokens(struct kh_ent_table *t, const struct kh_doc *doc, uint32_t tf,
 			    uint32_t te, uint32_t start, uint32_t value);
+/** OR @p bits into the value under @p key (no prefixes marked). @return 0 or -ENOMEM */
+int kh_ent_table_or(struct kh_ent_table *t, const char *key, uint32_t bits);
+/** OR of the values stored under every first-token reading of token @p i (0 when none). */
+uint32_t kh_ent_table_first_mask(const struct kh_ent_table *t, const struct kh_doc *doc, uint32_t i);
 /** Longest stored phrase at token @p i (see kh_ent_match). @return tokens matched */
 uint32_t kh_ent_table_match(const struct kh_ent_table *t, const struct kh_doc *doc, uint32_t i,
 			    uint32_t end, struct kh_ent_m *ret);

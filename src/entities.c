@@ -47,7 +47,59 @@ struct ctx {
 	KH_VEC(struct cand) cands;
 	struct kh_ent_table *surf; /* accepted surfaces -> cand */
 	uint32_t sent_first, sent_end;
+	/* per-token memo of look-ups the rules repeat: 2 bits (computed, value) per lexicon */
+	uint16_t *memo;
+	const char **stop_cls;       /* valid when memo says F_STOP computed */
+	struct kh_ent_m *gaz_m;      /* gazetteer match at the token up to the sentence end */
+	uint32_t *gaz_n;             /* UINT32_MAX: not computed */
+	uint16_t *lmask;             /* enum kh_ent_lex_bit of the token's first word; 0x8000 computed */
 };
+
+/* Which lexicons have a phrase that starts with token i (one hash look-up per reading). */
+static uint32_t lex_mask(const struct ctx *c, uint32_t i)
+{
+	if (c->lmask == NULL || i >= c->doc->tokens.n)
+		return 0xffff;
+	if ((c->lmask[i] & 0x8000) == 0)
+		c->lmask[i] = (uint16_t)(0x8000 | (kh_ent_table_first_mask(c->r->first, c->doc, i) & 0x7fff));
+	return c->lmask[i];
+}
+
+static uint32_t lex_bit(const struct ctx *c, const struct kh_lexicon *lx)
+{
+	return lx == c->r->gaz ? KH_LB_GAZ : lx == c->r->given ? KH_LB_GIVEN
+	       : lx == c->r->family ? KH_LB_FAMILY : lx == c->r->titles ? KH_LB_TITLES
+	       : lx == c->r->heads ? KH_LB_HEADS : lx == c->r->stop ? KH_LB_STOP : 0;
+}
+
+/* kh_ent_match, skipped at once when no phrase of lx starts with the token. */
+static uint32_t lx_match(const struct ctx *c, const struct kh_lexicon *lx, uint32_t i, uint32_t end,
+			 int strip, struct kh_ent_m *m)
+{
+	uint32_t bit = lex_bit(c, lx);
+
+	if (bit != 0 && (lex_mask(c, i) & bit) == 0)
+		return 0;
+	return kh_ent_match(lx, c->doc, i, end, strip, m);
+}
+
+enum memo_flag { F_GIVEN = 0, F_FAMILY, F_TITLES, F_HEADS, F_GAZ, F_STOP, F_COMMON, F_COMMON_NS };
+
+static bool memo_get(const struct ctx *c, uint32_t i, enum memo_flag f, bool *ret)
+{
+	uint16_t v = c->memo[i] >> (2 * f);
+
+	if ((v & 1) == 0)
+		return false;
+	*ret = (v & 2) != 0;
+	return true;
+}
+
+static bool memo_put(const struct ctx *c, uint32_t i, enum memo_flag f, bool val)
+{
+	c->memo[i] |= (uint16_t)((1u | (val ? 2u : 0u)) << (2 * f));
+	return val;
+}
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
@@ -113,13 +165,13 @@ static bool is_generated(const struct kh_lex_entry *e)
 }
 
 /* Stop-word class at token i (any first-token reading), or NULL. */
-static const char *stop_class(const struct ctx *c, uint32_t i)
+static const char *stop_class_raw(const struct ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
 
-	if (kh_ent_match(c->r->stop, c->doc, i, c->sent_end, 0, &m) == 0) {
+	if (lx_match(c, c->r->stop, i, c->sent_end, 0, &m) == 0) {
 		/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
-		if (kh_ent_match(c->r->stop, c->doc, i, c->sent_end, 1, &m) == 0)
+		if (lx_match(c, c->r->stop, i, c->sent_end, 1, &m) == 0)
 			return NULL;
 		if (kh_lex_get(c->r->gaz, tok(c, i)->key) != NULL ||
 		    kh_lex_get(c->r->given, tok(c, i)->key) != NULL ||
@@ -129,19 +181,103 @@ static const char *stop_class(const struct ctx *c, uint32_t i)
 	return m.entry->n_fields > 0 ? m.entry->fields[0] : "";
 }
 
+static const char *stop_class(const struct ctx *c, uint32_t i)
+{
+	bool v;
+
+	if (c->memo == NULL || i >= c->doc->tokens.n)
+		return stop_class_raw(c, i);
+	if (memo_get(c, i, F_STOP, &v))
+		return v ? c->stop_cls[i] : NULL;
+	c->stop_cls[i] = stop_class_raw(c, i);
+	memo_put(c, i, F_STOP, c->stop_cls[i] != NULL);
+	return c->stop_cls[i];
+}
+
 static bool is_stop(const struct ctx *c, uint32_t i)
 {
 	return stop_class(c, i) != NULL;
 }
 
-/* The gazetteer at i; a one-word match that is a stop word (ليل night / Lille) is none. */
-static uint32_t gaz_match(const struct ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+static bool same_line(const struct kh_lex_entry *a, const struct kh_lex_entry *b)
 {
-	uint32_t n = kh_ent_match(c->r->gaz, c->doc, i, end, 1, m);
+	for (const struct kh_lex_entry *x = a; x != NULL; x = x->next)
+		for (const struct kh_lex_entry *y = b; y != NULL; y = y->next)
+			if (x->line == y->line && x->file == y->file)
+				return true;
+	return false;
+}
+
+static int first_type(const struct kh_lex_entry *e)
+{
+	const char *t = e != NULL && e->n_fields > 0 ? e->fields[0] : NULL;
+
+	return t != NULL ? kh_ent_type_parse(t) : -1;
+}
+
+static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem);
+
+/* Is the tail [from, to) of a longer variant a separate mention in news style: a place
+ * (إقليم كردستان العراق, التحالف الدولي بقيادة الولايات المتحدة), a nationality after an
+ * organisation (البيشمركة الكردية), or a describing adjective (الضفة الغربية المحتلة)? */
+static bool separable_tail(const struct ctx *c, uint32_t from, uint32_t to, int type)
+{
+	for (uint32_t k = from; k < to; k++) {
+		struct kh_ent_m t;
+
+		if (lx_match(c, c->r->gaz, k, to, 1, &t) > 0) {
+			int ty = first_type(t.entry);
+
+			if (ty == KH_ENT_GPE || ty == KH_ENT_LOC)
+				return true;
+			if (ty == KH_ENT_NORP && type == KH_ENT_ORG && to - from == 1)
+				return true;
+		}
+	}
+	return to - from == 1 && type != KH_ENT_NORP && is_common_word_x(c, from, true);
+}
+
+static bool is_canonical_variant(const struct kh_lex_entry *e)
+{
+	for (const struct kh_lex_entry *x = e; x != NULL; x = x->next)
+		if (x->n_fields > 1 && strcmp(x->surface, x->fields[1]) == 0)
+			return true;
+	return false;
+}
+
+/* The gazetteer at i; a one-word match that is a stop word (ليل night / Lille) is none, and a
+ * variant with a separable tail gives way to the shorter variant of the same entry. */
+static uint32_t gaz_match_raw(const struct ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+{
+	uint32_t n = lx_match(c, c->r->gaz, i, end, 1, m);
 
 	if (n == 1 && is_stop(c, i))
 		return 0;
+	if (n > 1 && is_canonical_variant(m->entry))
+		return n; /* منظمة التحرير الفلسطينية, الضفة الغربية: the full official name */
+	for (uint32_t k = n > 1 ? n - 1 : 0; k >= 1; k--) {
+		struct kh_ent_m s;
+
+		if (lx_match(c, c->r->gaz, i, i + k, 1, &s) != k || !same_line(s.entry, m->entry))
+			continue;
+		if (separable_tail(c, i + k, i + n, first_type(m->entry))) {
+			*m = s;
+			return k;
+		}
+		break;
+	}
 	return n;
+}
+
+static uint32_t gaz_match(const struct ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+{
+	if (c->gaz_n == NULL || end != c->sent_end || i >= c->doc->tokens.n)
+		return gaz_match_raw(c, i, end, m);
+	if (c->gaz_n[i] == UINT32_MAX)
+		c->gaz_n[i] = gaz_match_raw(c, i, end, &c->gaz_m[i]);
+	if (c->gaz_n[i] > 0)
+		*m = c->gaz_m[i];
+	return c->gaz_n[i];
 }
 
 /* A stop word that ends a genitive chain (function word, verb, time, direction). */
@@ -155,12 +291,20 @@ static bool is_hard_stop(const struct ctx *c, uint32_t i)
 static bool has_lex(const struct kh_lexicon *lx, const struct ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
+	int f = lx == c->r->given ? F_GIVEN : lx == c->r->family ? F_FAMILY
+		: lx == c->r->titles ? F_TITLES : lx == c->r->heads ? F_HEADS
+		: lx == c->r->gaz ? F_GAZ : -1;
+	bool v;
 
-	return kh_ent_match(lx, c->doc, i, c->sent_end, 1, &m) > 0;
+	if (f < 0 || c->memo == NULL || i >= c->doc->tokens.n)
+		return lx_match(c, lx, i, c->sent_end, 1, &m) > 0;
+	if (memo_get(c, i, (enum memo_flag)f, &v))
+		return v;
+	return memo_put(c, i, (enum memo_flag)f, lx_match(c, lx, i, c->sent_end, 1, &m) > 0);
 }
 
 /* A word that a dictionary knows and no name list holds. */
-static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
+static bool is_common_word_raw(const struct ctx *c, uint32_t i, bool stem)
 {
 	const struct kh_token *t = tok(c, i);
 	struct kh_ent_m m;
@@ -176,6 +320,18 @@ static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
 	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
 	       kh_ent_match(c->r->common, c->doc, i, i + 1, 1, &m) == 1 &&
 	       kh_lex_get(c->r->gaz, t->key) == NULL;
+}
+
+static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
+{
+	enum memo_flag f = stem ? F_COMMON : F_COMMON_NS;
+	bool v;
+
+	if (c->memo == NULL || i >= c->doc->tokens.n)
+		return is_common_word_raw(c, i, stem);
+	if (memo_get(c, i, f, &v))
+		return v;
+	return memo_put(c, i, f, is_common_word_raw(c, i, stem));
 }
 
 static bool is_common_word(const struct ctx *c, uint32_t i)
@@ -430,7 +586,7 @@ static void apposition(struct ctx *c, uint32_t ci)
 	if (!is_punct_str(c, j, "\xd8\x8c") && !is_punct_str(c, j, ","))
 		return;
 	j++;
-	if (!is_word(c, j) || kh_ent_match(c->r->titles, c->doc, j, c->sent_end, 0, &m) == 0)
+	if (!is_word(c, j) || lx_match(c, c->r->titles, j, c->sent_end, 0, &m) == 0)
 		return;
 	end = j + m.n;
 	while (end < c->sent_end && end < j + ENT_MAX_CHAIN && is_word(c, end) &&
@@ -499,7 +655,7 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 	uint32_t j, title_end_tok, aff = KH_NONE, last_def = KH_NONE, name_end, p;
 	uint32_t title_start;
 
-	if (kh_ent_match(c->r->titles, c->doc, i, c->sent_end, 0, &m) == 0)
+	if (lx_match(c, c->r->titles, i, c->sent_end, 0, &m) == 0)
 		return i;
 	title_start = m.start;
 	j = i + m.n;
@@ -515,7 +671,7 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 				j++;
 			continue;
 		}
-		if (kh_ent_match(c->r->titles, c->doc, j, c->sent_end, 0, &g) > 0 &&
+		if (lx_match(c, c->r->titles, j, c->sent_end, 0, &g) > 0 &&
 		    !has_proclitic(c, j)) {
 			if (g.n > 1)
 				aff = title_inner(c, j + 1, j + g.n, aff);
@@ -599,7 +755,7 @@ static uint32_t try_name_before_title(struct ctx *c, uint32_t i)
 	end = person_extent(c, i, 3);
 	if (end == i || end >= c->sent_end)
 		return i;
-	if (kh_ent_match(c->r->titles, c->doc, end, c->sent_end, 0, &m) == 0 || !is_definite(c, end))
+	if (lx_match(c, c->r->titles, end, c->sent_end, 0, &m) == 0 || !is_definite(c, end))
 		return i;
 	ci = emit_person(c, i, end, SRC_PATTERN);
 	if (ci == KH_NONE)
@@ -811,6 +967,17 @@ static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
 			}
 			break;
 		}
+		if ((chain & 1) != 0 && !is_definite(c, j) && !is_stop(c, j) && j + 1 < c->sent_end &&
+		    !has_proclitic(c, j + 1) && gaz_match(c, j + 1, c->sent_end, &m) > 0) {
+			int ty = gaz_type(choose_entry(c, j + 1, m.entry));
+
+			/* قيادة عمليات صلاح الدين, مكتب أخبار سوريا: an indefinite noun in construct
+			 * with a known name */
+			if (ty == KH_ENT_GPE || ty == KH_ENT_LOC || ty == KH_ENT_ORG) {
+				j += 1 + m.n;
+				break;
+			}
+		}
 		if ((chain & 1) == 0 || !is_definite(c, j) || is_stop(c, j))
 			break;
 		j++;
@@ -831,7 +998,7 @@ static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
 	uint32_t j, ci, end;
 	bool fem;
 
-	if (kh_ent_match(c->r->heads, c->doc, i, c->sent_end, 1, &m) == 0)
+	if (lx_match(c, c->r->heads, i, c->sent_end, 1, &m) == 0)
 		return i;
 	if (is_definite(c, i))
 		return i; /* المدينة، الحكومة: no construct state, no name */
@@ -896,14 +1063,18 @@ static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
 		if (end == j)
 			return i;
 		items++;
-		while (list && items < ENT_MAX_LIST && end < c->sent_end) {
+		while (items < ENT_MAX_LIST && end < c->sent_end) {
 			uint32_t k = end, e2;
 
-			if (is_punct_str(c, k, "\xd8\x8c") || is_punct_str(c, k, ","))
+			if (list && (is_punct_str(c, k, "\xd8\x8c") || is_punct_str(c, k, ",")))
 				k++;
 			else if (!(is_word(c, k) && starts_with_wa(c, k)))
 				break;
-			e2 = place_item(c, k, type, false, true, k == end, &ci);
+			/* after a singular head (محافظة الحسكة والكشكية والطيبة) only a known place or
+			 * a definite name that is no dictionary word continues the list */
+			if (!list && is_common_word_x(c, k, true))
+				break;
+			e2 = place_item(c, k, type, false, list || is_definite(c, k), k == end, &ci);
 			if (e2 == k)
 				break;
 			end = e2;
@@ -940,7 +1111,7 @@ static uint32_t try_family(struct ctx *c, uint32_t i)
 	struct kh_ent_m m;
 	uint32_t ci;
 
-	if (kh_ent_match(c->r->family, c->doc, i, c->sent_end, 1, &m) == 0)
+	if (lx_match(c, c->r->family, i, c->sent_end, 1, &m) == 0)
 		return i;
 	/* العدوان the family, العدوان aggression: alone, a dictionary word is not taken */
 	if (m.n == 1 && (kh_lex_get(c->r->common, tok(c, i)->stem_key) != NULL ||
@@ -1092,7 +1263,8 @@ static uint32_t try_place_prefix(struct ctx *c, uint32_t i)
 	if (!is_strong_place_prefix(word_key(c, i)) || i + 1 >= c->sent_end ||
 	    !place_word_ok(c, i + 1, false, false, true))
 		return i;
-	if (add_cand(c, i, i + 2, tok(c, i)->core_start, KH_ENT_GPE, SRC_PATTERN, NULL) == KH_NONE)
+	if (add_cand(c, i, i + 2, kh_ent_core_start(c->doc, i, 0), KH_ENT_GPE, SRC_PATTERN, NULL) ==
+	    KH_NONE)
 		return i;
 	return i + 2;
 }
@@ -1432,11 +1604,18 @@ int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 	if (r == NULL || doc == NULL || doc->tokens.n == 0)
 		return 0;
 	c.covered = kh_arena_alloc(&doc->arena, doc->tokens.n);
+	c.memo = kh_arena_alloc(&doc->arena, sizeof(*c.memo) * doc->tokens.n);
+	c.stop_cls = kh_arena_alloc(&doc->arena, sizeof(*c.stop_cls) * doc->tokens.n);
+	c.gaz_m = kh_arena_alloc(&doc->arena, sizeof(*c.gaz_m) * doc->tokens.n);
+	c.gaz_n = kh_arena_alloc(&doc->arena, sizeof(*c.gaz_n) * doc->tokens.n);
+	c.lmask = kh_arena_alloc(&doc->arena, sizeof(*c.lmask) * doc->tokens.n);
 	c.surf = kh_ent_table_new();
-	if (c.covered == NULL || c.surf == NULL) {
+	if (c.covered == NULL || c.memo == NULL || c.stop_cls == NULL || c.gaz_m == NULL ||
+	    c.gaz_n == NULL || c.lmask == NULL || c.surf == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	memset(c.gaz_n, 0xff, sizeof(*c.gaz_n) * doc->tokens.n);
 	for (uint32_t s = 0; s < doc->sentences.n; s++) {
 		const struct kh_sentence *st = &doc->sentences.items[s];
 		uint32_t end = st->tok_end <= doc->tokens.n ? st->tok_end : doc->tokens.n;

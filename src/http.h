@@ -106,15 +106,29 @@ enum MHD_Result kh_http_reply_static(struct kh_http_req *r, unsigned status, con
 enum MHD_Result kh_http_reply_error(struct kh_http_req *r, enum kh_err e, const char *detail_fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Handlers (one file per endpoint family). */
+/*
+ * Handlers, one file per endpoint family.  Each is a kh_http_handler: it returns
+ * MHD_YES when it queued a response or suspended the connection, MHD_NO to drop it.
+ * The *_check functions are the first-call kh_http_check of the body endpoints.
+ */
+
+/** POST /v1/analyze (src/http_analyze.c) */
 enum MHD_Result kh_http_analyze(struct kh_http_req *r);
+/** First call of POST /v1/analyze: media type and offsets= */
 enum kh_err kh_http_analyze_check(struct kh_http_req *r);
+/** POST /v1/analyze/batch (src/http_batch.c) */
 enum MHD_Result kh_http_batch(struct kh_http_req *r);
+/** First call of POST /v1/analyze/batch: media type and offsets= */
 enum kh_err kh_http_batch_check(struct kh_http_req *r);
+/** GET /healthz (src/http_health.c) */
 enum MHD_Result kh_http_healthz(struct kh_http_req *r);
+/** GET /readyz (src/http_health.c) */
 enum MHD_Result kh_http_readyz(struct kh_http_req *r);
+/** GET /metrics (src/http_meta.c) */
 enum MHD_Result kh_http_metrics(struct kh_http_req *r);
+/** GET /v1/info (src/http_meta.c) */
 enum MHD_Result kh_http_info(struct kh_http_req *r);
+/** GET /openapi.json (src/http_meta.c) */
 enum MHD_Result kh_http_openapi(struct kh_http_req *r);
 enum MHD_Result kh_http_page(struct kh_http_req *r);
 

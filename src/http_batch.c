@@ -224,7 +224,8 @@ static void feed(struct batch *b)
 		}
 		i = b->next_submit++;
 		if (b->shut) {
-			set_line(b, i, error_line(b->lines[i].lineno, NULL, KH_ERR_SHUTTING_DOWN, NULL, &len), len);
+			out = error_line(b->lines[i].lineno, NULL, KH_ERR_SHUTTING_DOWN, NULL, &len);
+			set_line(b, i, out, len);
 			conn = b->conn;
 			resume = want_resume(b);
 			pthread_mutex_unlock(&b->lock);

@@ -45,27 +45,37 @@ enum MHD_Result kh_http_openapi(struct kh_http_req *r)
 	return kh_http_reply_static(r, MHD_HTTP_OK, "application/json", kh_openapi_json, kh_openapi_json_len);
 }
 
-/* Lexicon sizes, by the names of the data directory's *.tsv files (plus "words"). */
+/* The lexicon names the stages answer to in kh_pipeline_lexicon_size(). */
+static const char *const lexicon_names[] = {
+	"words",  "gazetteer", "norp_forms", "given_names", "family_names", "titles",
+	"heads",  "stopwords", "cues",       "sources",     "triggers",     "user_lexicons",
+};
+
+/* Lexicon sizes: the known names, plus any other data directory *.tsv a stage counts. */
 static json_t *lexicons_json(struct kh_pipeline *p, const char *data_dir)
 {
 	json_t *o = json_object();
-	DIR *d = opendir(data_dir);
+	DIR *d;
 	struct dirent *e;
 
 	if (o == NULL)
-		goto out;
-	json_object_set_new(o, "words", json_integer((json_int_t)kh_pipeline_lexicon_size(p, "words")));
+		return NULL;
+	for (size_t i = 0; i < sizeof(lexicon_names) / sizeof(lexicon_names[0]); i++)
+		json_object_set_new(o, lexicon_names[i],
+				    json_integer((json_int_t)kh_pipeline_lexicon_size(p, lexicon_names[i])));
+	d = opendir(data_dir);
 	while (d != NULL && (e = readdir(d)) != NULL) {
-		size_t n = strlen(e->d_name);
+		size_t n = strlen(e->d_name), size;
 		char name[256];
 
 		if (n <= 4 || n >= sizeof(name) || strcmp(e->d_name + n - 4, ".tsv") != 0)
 			continue;
 		memcpy(name, e->d_name, n - 4);
 		name[n - 4] = '\0';
-		json_object_set_new(o, name, json_integer((json_int_t)kh_pipeline_lexicon_size(p, name)));
+		size = kh_pipeline_lexicon_size(p, name);
+		if (json_object_get(o, name) == NULL && size > 0)
+			json_object_set_new(o, name, json_integer((json_int_t)size));
 	}
-out:
 	if (d != NULL)
 		closedir(d);
 	return o;

@@ -14,6 +14,7 @@
 #include "server.h"
 
 /* Above this many discarded bytes past the limit the connection is simply closed. */
+#define KH_HTTP_PREALLOC_MAX (1024u * 1024u) /* body bytes allocated up front from Content-Length */
 #define KH_HTTP_DISCARD_SLACK (4u * 1024u * 1024u)
 
 static const struct kh_route routes[] = {
@@ -32,6 +33,7 @@ static const struct kh_route routes[] = {
 
 static const char *route_labels[N_ROUTES];
 
+/* Called once at start-up, before any request thread runs. */
 const char *const *kh_http_route_labels(unsigned *ret_n)
 {
 	for (size_t i = 0; i < N_ROUTES; i++)
@@ -142,10 +144,8 @@ static enum MHD_Result first_call(struct kh_http_req *r, const char *url)
 	const struct kh_config *cfg = kh_server_config(r->srv);
 	const char *allow = NULL;
 	const char *cl;
-	unsigned n_labels;
 
-	kh_http_route_labels(&n_labels);
-	r->route_label = n_labels; /* "other" until a route matches */
+	r->route_label = N_ROUTES; /* "other" until a route matches */
 	if (url_length(r->conn, url) > cfg->max_url) {
 		r->early_err = KH_ERR_URI_TOO_LONG;
 		return MHD_YES;
@@ -176,10 +176,14 @@ static enum MHD_Result first_call(struct kh_http_req *r, const char *url)
 						   n, r->body_limit);
 		}
 		if (*end == '\0' && n > 0) {
-			r->body = malloc((size_t)n + 1);
+			/* Size the buffer from Content-Length, but let a client that announces a big
+			 * body and sends nothing cost at most KH_HTTP_PREALLOC_MAX. */
+			size_t cap = (size_t)(n < KH_HTTP_PREALLOC_MAX ? n : KH_HTTP_PREALLOC_MAX) + 1;
+
+			r->body = malloc(cap);
 			if (r->body == NULL)
 				return MHD_NO;
-			r->body_cap = (size_t)n + 1;
+			r->body_cap = cap;
 		}
 	}
 	if (r->route->check != NULL)

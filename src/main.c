@@ -19,7 +19,8 @@ static void usage(FILE *f)
 
 const char *kh_cli_default_data_dir(void)
 {
-	if (access(KH_INSTALL_DATA_DIR "/places.tsv", R_OK) == 0)
+	/* words.txt is the one lexicon file at the top of data/ (places.tsv moved to gazetteer/). */
+	if (access(KH_INSTALL_DATA_DIR "/words.txt", R_OK) == 0)
 		return KH_INSTALL_DATA_DIR;
 	return KH_SOURCE_DATA_DIR;
 }

@@ -72,13 +72,17 @@ static void nf_init(void)
 			nf_flags[c] = NF_BB | NF_STABLE;
 			continue;
 		}
+		UNormalizationCheckResult qc;
+
 		st = U_ZERO_ERROR;
 		if (unorm2_hasBoundaryBefore(nfkc, (UChar32)c))
 			f |= NF_BB;
-		if (unorm2_isNormalized(nfkc, &u, 1, &st) && U_SUCCESS(st))
+		/* alone, a character NFKC may only compose with what precedes it
+		 * (quick check "maybe") is left as it is */
+		qc = unorm2_quickCheck(nfkc, &u, 1, &st);
+		if (U_SUCCESS(st) && qc != UNORM_NO)
 			f |= NF_STABLE;
-		st = U_ZERO_ERROR;
-		if (unorm2_quickCheck(nfkc, &u, 1, &st) == UNORM_MAYBE)
+		if (qc == UNORM_MAYBE)
 			f |= NF_MAYBE;
 		nf_flags[c] = f | our_flags(c, f);
 	}
@@ -101,12 +105,14 @@ static uint8_t nf_get(uint32_t cp)
 		return nf_flags[cp];
 	u[0] = (UChar)(0xD7C0 + (cp >> 10));
 	u[1] = (UChar)(0xDC00 | (cp & 0x3FF));
+	UNormalizationCheckResult qc;
+
 	if (unorm2_hasBoundaryBefore(nfkc, (UChar32)cp))
 		f |= NF_BB;
-	if (unorm2_isNormalized(nfkc, u, 2, &st) && U_SUCCESS(st))
+	qc = unorm2_quickCheck(nfkc, u, 2, &st);
+	if (U_SUCCESS(st) && qc != UNORM_NO)
 		f |= NF_STABLE;
-	st = U_ZERO_ERROR;
-	if (unorm2_quickCheck(nfkc, u, 2, &st) == UNORM_MAYBE)
+	if (qc == UNORM_MAYBE)
 		f |= NF_MAYBE;
 	return f | our_flags(cp, f);
 }
@@ -518,30 +524,44 @@ static void fold_into(char *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned char *o = (unsigned char *)out;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = p[i];
+	while (i < len) {
+		unsigned c = p[i];
 
-		if (c >= 'A' && c <= 'Z') {
-			o[i] = (unsigned char)(c + 32);
+		if (c < 0x80) {
+			o[i++] = (unsigned char)(c - 'A' < 26u ? c + 32 : c);
 			continue;
 		}
-		o[i] = c;
-		if ((c != 0xD8 && c != 0xD9) || i + 1 >= len)
+		if ((c == 0xD8 || c == 0xD9) && i + 1 < len) {
+			unsigned d = p[i + 1];
+
+			switch ((c << 8) | d) {
+			case 0xD8A2: /* آ */
+			case 0xD8A3: /* أ */
+			case 0xD8A5: /* إ */
+				d = 0xA7;
+				break;
+			case 0xD8A9: /* ة → ه */
+				c = 0xD9;
+				d = 0x87;
+				break;
+			case 0xD989: /* ى → ي */
+				d = 0x8A;
+				break;
+			case 0xD9B1: /* ٱ → ا */
+				c = 0xD8;
+				d = 0xA7;
+				break;
+			default:
+				break;
+			}
+			o[i] = (unsigned char)c;
+			o[i + 1] = (unsigned char)d;
+			i += 2;
 			continue;
-		o[i + 1] = p[i + 1];
-		if (c == 0xD8 && (p[i + 1] == 0xA2 || p[i + 1] == 0xA3 || p[i + 1] == 0xA5)) {
-			o[i + 1] = 0xA7; /* آ أ إ → ا */
-		} else if (c == 0xD8 && p[i + 1] == 0xA9) {
-			o[i] = 0xD9; /* ة → ه */
-			o[i + 1] = 0x87;
-		} else if (c == 0xD9 && p[i + 1] == 0x89) {
-			o[i + 1] = 0x8A; /* ى → ي */
-		} else if (c == 0xD9 && p[i + 1] == 0xB1) {
-			o[i] = 0xD8; /* ٱ → ا */
-			o[i + 1] = 0xA7;
 		}
-		i++;
+		o[i++] = (unsigned char)c;
 	}
 }
 
@@ -562,29 +582,72 @@ const char *kh_norm_fold(struct kh_arena *a, const char *s, size_t len)
 	return out;
 }
 
+/* Only Arabic letters (U+0621..U+064A, U+066E..U+06D3), ASCII letters and spaces? */
+static bool only_letters_and_spaces(const char *s, uint32_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (uint32_t i = 0; i < n; i++) {
+		unsigned c = p[i];
+
+		if (c == ' ' || (c | 0x20) - 'a' < 26u)
+			continue;
+		if ((c == 0xD8 || c == 0xD9 || c == 0xDA || c == 0xDB) && i + 1 < n) {
+			uint32_t cp = ((c & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu);
+
+			if ((cp >= 0x621 && cp <= 0x64A) || (cp >= 0x66E && cp <= 0x6D3)) {
+				i++;
+				continue;
+			}
+		}
+		return false;
+	}
+	return true;
+}
+
+static int split_spaces(const char *s, uint32_t n, struct kh_span *spans)
+{
+	int count = 0;
+
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j;
+
+		if (s[i] == ' ') {
+			i++;
+			continue;
+		}
+		for (j = i; j < n && s[j] != ' '; j++)
+			;
+		spans[count].start = i;
+		spans[count].end = j;
+		count++;
+		i = j;
+	}
+	return count;
+}
+
 char *kh_norm_key(const char *s, size_t len)
 {
 	struct nbuf b = { 0 };
 	struct kh_span *spans = NULL;
 	char *out = NULL;
 	size_t o = 0;
-	int n;
+	int n = -1;
 
 	if (len >= UINT32_MAX / 4)
 		return NULL;
 	b.cap = (uint32_t)len + 64;
 	b.s = malloc(b.cap);
-	if (b.s == NULL)
-		return NULL;
-	if (normalize(&b, s, (uint32_t)len) < 0)
-		goto out;
-	spans = malloc(((size_t)b.len + 1) * sizeof(*spans));
-	out = malloc((size_t)b.len * 2 + 1);
+	if (b.s != NULL && normalize(&b, s, (uint32_t)len) == 0) {
+		spans = malloc(((size_t)b.len + 1) * sizeof(*spans));
+		out = malloc((size_t)b.len * 2 + 1);
+	}
 	if (spans == NULL || out == NULL)
-		goto fail;
-	n = kh_seg_words(b.s, b.len, spans, b.len + 1);
-	if (n < 0)
-		goto fail;
+		goto cleanup;
+	if (only_letters_and_spaces(b.s, b.len))
+		n = split_spaces(b.s, b.len, spans); /* what the word break gives such text */
+	else
+		n = kh_seg_words(b.s, b.len, spans, b.len + 1);
 	for (int i = 0; i < n; i++) {
 		if (o > 0)
 			out[o++] = ' ';
@@ -592,11 +655,11 @@ char *kh_norm_key(const char *s, size_t len)
 		o += spans[i].end - spans[i].start;
 	}
 	out[o] = '\0';
-	goto out;
-fail:
-	free(out);
-	out = NULL;
-out:
+cleanup:
+	if (n < 0) {
+		free(out);
+		out = NULL;
+	}
 	free(spans);
 	free(b.s);
 	return out;

@@ -3,8 +3,9 @@
  *
  * Tokens: ICU word break over a UTF-16 copy of the view (measured faster than a
  * UTF-8 UText), each boundary mapped back to a byte offset by walking the view
- * alongside, then our fixes: a word that mixes Arabic letters and digits is
- * cut where the script changes (الـ3 → ال 3, 2017م → 2017 م), punctuation
+ * alongside, then our fixes: a word that mixes Arabic letters with digits or
+ * another script is cut where the script changes (الـ3 → ال 3, 2017م → 2017 م,
+ * الـCNN → ال CNN), punctuation
  * that ICU keeps inside a word next to Arabic letters is its own token
  * (الماضي.وقال), and 10/7 is one number.
  *
@@ -281,7 +282,8 @@ static int push_word(struct kh_segmenter *sg, const unsigned char *s, uint32_t p
 				prev = C_NONE;
 				continue;
 			}
-		} else if ((c == C_ARABIC && prev == C_DIGIT) || (c == C_DIGIT && prev == C_ARABIC)) {
+		} else if ((c == C_ARABIC && (prev == C_DIGIT || prev == C_OTHER)) ||
+			   ((c == C_DIGIT || c == C_OTHER) && prev == C_ARABIC)) {
 			r = push_piece(sg, s, piece, i, flags);
 			if (r < 0)
 				return r;
@@ -482,7 +484,8 @@ static void quote_flags(struct kh_doc *doc, uint32_t k, bool *dq_open)
 	t->flags |= *dq_open ? KH_TOKF_QUOTE_OPEN : KH_TOKF_QUOTE_CLOSE;
 }
 
-static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t)
+/* Keys of token @p t; its full key is folded into @p *keys, which advances. */
+static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t, char **keys)
 {
 	const char *w = doc->norm + t->start;
 	uint32_t len = t->end - t->start;
@@ -491,9 +494,9 @@ static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct
 
 	t->core_start = t->stem_start = t->start;
 	t->stem_end = t->end;
-	t->full_key = kh_norm_fold(&doc->arena, w, len);
-	if (t->full_key == NULL)
-		return -ENOMEM;
+	kh_norm_fold_buf(*keys, w, len);
+	t->full_key = *keys;
+	*keys += len + 1;
 	t->key = t->stem_key = t->full_key;
 	if (t->kind != KH_TOK_WORD || !kh_clitics_analyze(known, w, t->full_key, len, &c))
 		return 0;
@@ -527,10 +530,10 @@ static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct
 	kh_norm_fold_buf(key, w + c.stem, c.stem_end - c.stem);
 	if (c.restore != 0 && c.stem_end - c.stem >= 2) {
 		char *last = key + (c.stem_end - c.stem) - 2;
+		uint32_t f = kh_clitics_folded_restore(c.restore);
 
-		/* folded ة is ه, folded ى is ي */
-		last[0] = (char)0xD9;
-		last[1] = (char)(c.restore == 0x629 ? 0x87 : 0x8A);
+		last[0] = (char)(0xC0 | (f >> 6));
+		last[1] = (char)(0x80 | (f & 0x3F));
 	}
 	t->stem_key = key;
 	return 0;
@@ -575,6 +578,9 @@ static bool abbreviation_stop(const struct kh_doc *doc, uint32_t k)
 	if (k == 0 || !is_char(doc, stop, "."))
 		return false;
 	w = &doc->tokens.items[k - 1];
+	/* "1." "2." numbering a list at the start of a line */
+	if (w->kind == KH_TOK_NUMBER && w->end == stop->start && (w->flags & KH_TOKF_LINE_START) != 0)
+		return true;
 	if (w->kind != KH_TOK_WORD || w->end != stop->start)
 		return false;
 	n = kh_utf8_decode((const unsigned char *)doc->norm + w->start, w->end - w->start, &cp);
@@ -638,8 +644,11 @@ static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t en
 	while (j > ss->first && is_closing(doc, &doc->tokens.items[j]))
 		j--;
 	last = &doc->tokens.items[j];
+	/* a headline may trail off with ".." or "..." */
 	s->headline = at_line_end && (doc->tokens.items[ss->first].flags & KH_TOKF_LINE_START) != 0 &&
-		      !is_stop(doc, last) && !is_char(doc, last, ":");
+		      (!is_stop(doc, last) || (is_char(doc, last, ".") && j > ss->first &&
+					       is_char(doc, &doc->tokens.items[j - 1], "."))) &&
+		      !is_char(doc, last, ":");
 	ss->first = end_tok;
 	return 0;
 }
@@ -679,11 +688,24 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct kh_doc *doc)
 {
 	bool dq_open = false;
+	char *keys;
 	int r;
 
 	r = tokenize(sg, doc->norm, doc->norm_len);
 	if (r < 0)
 		return r;
+	/* every full key in one block: the tokens' bytes, each with its NUL */
+	keys = kh_arena_alloc(&doc->arena, (size_t)doc->norm_len + sg->n_raw + 1);
+	if (keys == NULL)
+		return -ENOMEM;
+	if (doc->tokens.cap < doc->tokens.n + sg->n_raw) {
+		struct kh_token *items = realloc(doc->tokens.items, ((size_t)doc->tokens.n + sg->n_raw) * sizeof(*items));
+
+		if (items == NULL)
+			return -ENOMEM;
+		doc->tokens.items = items;
+		doc->tokens.cap = doc->tokens.n + sg->n_raw;
+	}
 	for (uint32_t i = 0; i < sg->n_raw; i++) {
 		struct kh_token *t = kh_vec_push(&doc->tokens);
 
@@ -693,7 +715,7 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 		t->end = sg->raw[i].end;
 		t->kind = sg->raw[i].kind;
 		t->flags = sg->raw[i].flags;
-		r = token_keys(known, doc, t);
+		r = token_keys(known, doc, t, &keys);
 		if (r < 0)
 			return r;
 		if (t->kind == KH_TOK_PUNCT)

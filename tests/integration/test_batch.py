@@ -125,9 +125,11 @@ class Batch(unittest.TestCase):
 
 
 class BatchShutdown(unittest.TestCase):
-    def test_sigterm_during_batch_completes_every_line(self):
+    def run_batch_and_stop(self, drain_ms):
+        """SIGTERM while a 12-line batch runs on one worker; returns the parsed output lines."""
         text = big_text(300 * 1000)
-        srv = Server('--workers', '1', '--max-body', '1MiB', '--batch-max-body', '8MiB', '--deadline-ms', '120000')
+        srv = Server('--workers', '1', '--max-body', '1MiB', '--batch-max-body', '8MiB', '--deadline-ms', '120000',
+                     '--drain-timeout-ms', str(drain_ms))
         srv.start()
         result = {}
 
@@ -139,7 +141,7 @@ class BatchShutdown(unittest.TestCase):
         th = threading.Thread(target=client)
         th.start()
         try:
-            for _ in range(500):
+            for _ in range(2000):
                 if srv.metrics()['kh_jobs_inflight'] >= 1:
                     break
                 time.sleep(0.005)
@@ -155,7 +157,14 @@ class BatchShutdown(unittest.TestCase):
         self.assertEqual([o['line'] for o in out], list(range(1, 13)))
         for o in out:
             self.assertTrue('error' not in o or o['error']['code'] == 'shutting_down', o)
+        return out
 
+    def test_sigterm_during_batch_completes_every_line(self):
+        self.run_batch_and_stop(120000)
+
+    def test_drain_timeout_during_batch_still_answers_every_line(self):
+        out = self.run_batch_and_stop(200)
+        self.assertTrue(any('error' in o for o in out), 'nothing was cut short by a 200 ms drain')
 
 if __name__ == '__main__':
     main()

@@ -116,7 +116,9 @@ class HttpApi(unittest.TestCase):
         self.assertEqual(doc['limits']['max_body'], 1048576)
         self.assertEqual(doc['limits']['workers'], 2)
         self.assertEqual(doc['limits']['queue_length'], 16)
-        self.assertIn('words', doc['lexicons'])
+        for name in ('words', 'gazetteer', 'titles', 'cues', 'triggers'):
+            self.assertIsInstance(doc['lexicons'][name], int, name)
+        self.assertGreater(doc['lexicons']['words'], 0)
         self.assertIn('PERSON', doc['entity_types'])
         self.assertIn('air_strike', doc['event_types'])
         self.assertEqual(sorted(doc['offsets']), ['codepoint', 'utf16', 'utf8'])

@@ -18,7 +18,7 @@ address and the log paths are substituted, wrapped in a minimal nginx.conf (ngin
   - with KHABAR_TRUSTED_PROXIES=127.0.0.1 khabar logs client_ip from X-Forwarded-For (the
     client's 127.0.0.2, not a forged left-most entry); with nginx not trusted it logs nginx's
     own address 127.0.0.1.
-Exit 77 (skip) only when no nginx binary exists.
+A TAP skip only when no nginx binary exists.
 """
 import http.client
 import json
@@ -41,7 +41,7 @@ NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/loca
                                        if os.access(p, os.X_OK)), None)
 if NGINX is None:
     print("1..0 # SKIP nginx is not installed (Debian: apt-get install nginx-light)")
-    sys.exit(77)
+    sys.exit(0)  # meson reads the TAP skip line
 
 count = 0
 failures = 0

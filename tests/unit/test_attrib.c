@@ -180,6 +180,21 @@ static void test_mixed(void)
 	kh_doc_free(d);
 }
 
+static void test_quote_continuation(void)
+{
+	struct kh_doc *d = run("وقال المدرب فارس نبيل: «قدمنا مباراة جيدة». «ولن نتراجع عن هدفنا في الفوز بالبطولة».",
+			       NULL, 0);
+
+	tap_is_int(d->attributions.n, 2, "a quotation sentence after a direct statement continues it");
+	tap_is_str(content(d, 1), "ولن نتراجع عن هدفنا في الفوز بالبطولة", "continuation: content");
+	tap_ok(has(source(d, 1), "فارس نبيل"), "continuation: same speaker");
+	kh_doc_free(d);
+
+	d = run("وقال المدرب إن الفريق جاهز. «الملعب ممتلئ بالجماهير منذ الصباح».", NULL, 0);
+	tap_is_int(d->attributions.n, 1, "but not after an indirect one");
+	kh_doc_free(d);
+}
+
 static void test_quote_before_cue(void)
 {
 	struct kh_doc *d = run("«لن نسمح بتكرار ما حدث في الشمال»، قال رئيس الوزراء علي حسن.", NULL, 0);
@@ -226,6 +241,12 @@ static void test_according(void)
 	tap_ok(has(source(d, 0), "ناشطين"), "according in parentheses: source");
 	kh_doc_free(d);
 
+	d = run("وقال الطبيب سليم عواد إن المستشفى ممتلئ. والوضع مستقر حاليا، حسب قوله.", NULL, 0);
+	tap_is_int(d->attributions.n, 2, "حسب قوله: a second attribution");
+	tap_is_str(content(d, 1), "الوضع مستقر حاليا", "حسب قوله: the clause before");
+	tap_ok(has(source(d, 1), "سليم عواد"), "حسب قوله: the speaker in focus");
+	kh_doc_free(d);
+
 	d = run("وانخفض عدد الزوار هذا العام، وفقاً لإحصاءات وزارة السياحة.", NULL, 0);
 	tap_ok(has(content(d, 0), "عدد الزوار هذا العام"), "وفقاً لـ after the content");
 	tap_ok(has(source(d, 0), "وزارة السياحة"), "وفقاً لـ: source");
@@ -248,6 +269,30 @@ static void test_noun_cue(void)
 	kh_doc_free(d);
 }
 
+static void test_more_frames(void)
+{
+	struct kh_doc *d = run("ونقلت وكالة رويترز عن مسؤول رفض الكشف عن اسمه قوله إن الاتفاق بات وشيكا.", NULL, 0);
+
+	tap_ok(has(source(d, 0), "مسؤول رفض الكشف عن اسمه"), "an official who declined to be named");
+	tap_is_int(d->attributions.items[0].source_kind, KH_SRC_ANONYMOUS, "is anonymous");
+	kh_doc_free(d);
+
+	d = run("وذكرت صحيفة «الأيام»، نقلاً عن مسؤولين محليين، أن الانتخابات ستؤجل.", NULL, 0);
+	tap_is_int(d->attributions.n, 1, "نقلاً عن inside a verb frame: one attribution");
+	tap_is_str(content(d, 0), "الانتخابات ستؤجل", "its content is the verb's complement");
+	tap_ok(has(source(d, 0), "مسؤولين محليين"), "its source is the quoted one");
+	kh_doc_free(d);
+
+	d = run("وبحسب بيان صادر عن الدفاع المدني، فإن الحريق أخمد بالكامل.", NULL, 0);
+	tap_ok(has(source(d, 0), "الدفاع المدني") && !has(source(d, 0), "بيان"), "بيان صادر عن X: X");
+	tap_is_str(content(d, 0), "الحريق أخمد بالكامل", "and the content after فإنّ");
+	kh_doc_free(d);
+
+	d = run("وقال مسؤول في البلدية إن المياه ستعود غدا. وتقول الحكومة إن الأزمة عابرة.", NULL, 0);
+	tap_is_str(source(d, 1), "الحكومة", "an institution back-reference resolves only to a matching name");
+	kh_doc_free(d);
+}
+
 static void test_headline(void)
 {
 	struct kh_doc *d = run("الوزير: لا تراجع عن الإصلاحات الاقتصادية\nعقد مجلس الوزراء جلسته.", NULL, 0);
@@ -256,6 +301,10 @@ static void test_headline(void)
 	tap_is_int(d->attributions.items[0].kind, KH_ATTR_SUMMARY, "headline: summary");
 	tap_is_str(content(d, 0), "لا تراجع عن الإصلاحات الاقتصادية", "headline: content after the colon");
 	tap_ok(has(source(d, 0), "الوزير"), "headline: source before the colon");
+	kh_doc_free(d);
+
+	d = run("لافروف: الحوار هو الطريق الوحيد وكيري يحذر من التصعيد\nالتقى الوزيران أمس.", NULL, 0);
+	tap_is_str(content(d, 0), "الحوار هو الطريق الوحيد", "headline: a second speaker's clause ends it");
 	kh_doc_free(d);
 }
 
@@ -391,7 +440,7 @@ static void test_source_kinds(void)
 		{ "جبهة التحرير", KH_ENT_ORG, "armed_group", NULL },
 		{ "اليونيسف", KH_ENT_ORG, NULL, NULL },
 		{ "الأردن", KH_ENT_GPE, NULL, NULL },
-		{ "قناة الغد", KH_ENT_ORG, "media", NULL },
+		{ "قناة الغد", KH_ENT_ORG, "media", "alghad" },
 	};
 	struct kh_doc *d = run("وذكرت سبوتنيك أن الوفد وصل. وقالت جبهة التحرير إنها صدت الهجوم. "
 			       "وأكدت اليونيسف أن الأطفال بحاجة إلى اللقاح. وأعلن الأردن أنه سيفتح الحدود. "
@@ -405,7 +454,8 @@ static void test_source_kinds(void)
 	tap_is_int(d->attributions.items[1].source_kind, KH_SRC_GROUP, "armed group: group");
 	tap_is_int(d->attributions.items[2].source_kind, KH_SRC_ORGANIZATION, "organization");
 	tap_is_int(d->attributions.items[3].source_kind, KH_SRC_GOVERNMENT, "country: government");
-	tap_is_int(d->attributions.items[4].source_kind, KH_SRC_MEDIA, "media");
+	tap_is_int(d->attributions.items[4].source_kind, KH_SRC_MEDIA, "media (with an outlet id)");
+	tap_is_str(d->attributions.items[4].agency_id, "alghad", "outlet id kept");
 	tap_is_int(d->attributions.items[5].source_kind, KH_SRC_ANONYMOUS, "eyewitnesses: anonymous");
 	tap_is_int(d->attributions.items[6].source_kind, KH_SRC_PERSON, "a bare name: person");
 	kh_doc_free(d);
@@ -441,6 +491,15 @@ static void test_no_attribution(void)
 			       NULL, 0);
 
 	tap_is_int(d->attributions.n, 0, "no reporting frame, no attribution");
+	kh_doc_free(d);
+	d = run("ويتوقع أن تنخفض درجات الحرارة غدا.", NULL, 0);
+	tap_is_int(d->attributions.n, 0, "an impersonal يُتوقّع أن reports nobody");
+	kh_doc_free(d);
+	d = run("ويتوقع خبراء الأرصاد أن تنخفض درجات الحرارة غدا.", NULL, 0);
+	tap_is_int(d->attributions.n, 1, "with a subject it is a report");
+	kh_doc_free(d);
+	d = run("وتابع عمال الصيانة عملهم طوال الليل. وأشار التقرير السنوي إلى أن السياحة تحسنت.", NULL, 0);
+	tap_ok(has(source(d, 0), "التقرير السنوي"), "a described report is a new source, not a back-reference");
 	kh_doc_free(d);
 	d = run("وأعلنت الحكومة حالة الطوارئ في البلاد.", NULL, 0);
 	tap_is_int(d->attributions.n, 0, "a reporting verb without reported content");
@@ -536,9 +595,11 @@ int main(void)
 	test_indirect();
 	test_mixed();
 	test_quote_before_cue();
+	test_quote_continuation();
 	test_multi_sentence_quote();
 	test_according();
 	test_noun_cue();
+	test_more_frames();
 	test_headline();
 	test_participle();
 	test_implied_speaker();

@@ -53,6 +53,10 @@ static void test_proclitics(void)
 	word_is("سيزور", "يزور", "يزور", "يزور", "يزور", KH_PRO_SA, 0);
 	word_is("وستعقد", "تعقد", "تعقد", "تعقد", "تعقد", KH_PRO_WA | KH_PRO_SA, 0);
 	word_is("لليبيا", "ليبيا", "ليبيا", "ليبيا", "ليبيا", KH_PRO_LI, 0);
+	/* the shortest proclitic whose rest is known */
+	word_is("وكفر", "كفر", "كفر", "كفر", "كفر", KH_PRO_WA, 0);
+	word_is("فكان", "كان", "كان", "كان", "كان", KH_PRO_FA, 0);
+	word_is("وبالتالي", "التالي", "تالي", "التالي", "تالي", KH_PRO_WA | KH_PRO_BI, KH_TOKF_ARTICLE);
 }
 
 static void test_article(void)
@@ -80,6 +84,8 @@ static void test_suffixes(void)
 	word_is("موقفهم", "موقفهم", "موقف", "موقفهم", "موقف", 0, KH_TOKF_SUFFIX);
 	word_is("بلادنا", "بلادنا", "بلاد", "بلادنا", "بلاد", 0, KH_TOKF_SUFFIX);
 	word_is("مستواه", "مستواه", "مستوا", "مستواه", "مستوي", 0, KH_TOKF_SUFFIX);
+	word_is("بنظرائه", "نظرائه", "نظرائ", "نظرائه", "نظراء", KH_PRO_BI, KH_TOKF_SUFFIX);
+	word_is("أعضاؤها", "أعضاؤها", "أعضاؤ", "اعضاؤها", "اعضاء", 0, KH_TOKF_SUFFIX);
 	/* a known word ending in a suffix letter stays whole */
 	word_is("وزيره", "وزيره", "وزير", "وزيره", "وزير", 0, KH_TOKF_SUFFIX);
 	whole("مدينة");
@@ -127,7 +133,7 @@ int main(void)
 	/* a small known-word list of our own, so the test does not follow data/words.txt */
 	tap_is_int(add_words("قال بيروت بغداد لبنان ليبيا مصدر مشاركة يزور تعقد حكومة قرب أمم مرة "
 			     "زيارة موقف بلاد مستوى وزير مدينة التزام كمال وليد فلسطين سامراء "
-			     "بنان ريم مال عد"),
+			     "بنان ريم مال عد نظراء أعضاء كفر فر كان أن"),
 		   0, "known words added");
 	test_proclitics();
 	test_article();

@@ -230,6 +230,19 @@ static void test_lexicon_matches(void)
 	       "feminine NORP after a NORP, not the country");
 	expect("أكد التقرير أن سورية تعاني.", "سورية", KH_ENT_GPE, "the country alone");
 	expect("وقال مراسل (أ ف ب) إن القصف استمر.", "أ ف ب", KH_ENT_ORG, "agency abbreviation");
+	expect("وقال مراسل (أ.ف.ب) إن القصف استمر.", "أ.ف.ب", KH_ENT_ORG, "agency abbreviation with dots");
+	expect("تقدمت البيشمركة الكردية نحو البلدة.", "البيشمركة", KH_ENT_ORG,
+	       "a nationality tail of an organisation variant is left out");
+	expect("تقدمت البيشمركة الكردية نحو البلدة.", "الكردية", KH_ENT_NORP,
+	       "and is a NORP of its own");
+	expect("زار الوفد إقليم كردستان العراق أمس.", "إقليم كردستان", KH_ENT_GPE,
+	       "a place tail of a place variant is left out");
+	expect("زار الوفد إقليم كردستان العراق أمس.", "العراق", KH_ENT_GPE, "and is a place of its own");
+	expect("رحبت منظمة التحرير الفلسطينية بالقرار.", "منظمة التحرير الفلسطينية", KH_ENT_ORG,
+	       "the canonical full name keeps its NORP");
+	expect("صوت مجلس النواب الليبي على القانون.", "مجلس النواب الليبي", KH_ENT_ORG,
+	       "a generic parliament takes the NORP after it");
+	expect_none("عاد الجنود في ليل الخميس.", "ليل", KH_ENT_GPE, "a one-word name that is a stop word");
 }
 
 /* ---- patterns ---------------------------------------------------------------------------- */
@@ -278,6 +291,29 @@ static void test_title_patterns(void)
 	kh_doc_free(doc);
 }
 
+static void test_more_patterns(void)
+{
+	struct kh_doc *doc;
+	int e;
+
+	expect("وأفادت لوبا سمري المتحدثة باسم الشرطة أن التحقيق بدأ.", "لوبا سمري", KH_ENT_PERSON,
+	       "reporting verb + unknown name + title");
+	doc = analyze("وأفادت لوبا سمري المتحدثة باسم الشرطة أن التحقيق بدأ.");
+	e = find_mention(doc, "لوبا سمري", KH_ENT_PERSON);
+	tap_ok(e >= 0 && doc->entities.items[e].n_titles == 1, "the title after the name is kept");
+	kh_doc_free(doc);
+	expect("تعهد رئيس إقليم كردستان مسعود بارزاني بالرد.", "إقليم كردستان", KH_ENT_GPE,
+	       "a place named inside a title");
+	expect("تعهد رئيس إقليم كردستان مسعود بارزاني بالرد.", "مسعود بارزاني", KH_ENT_PERSON,
+	       "and the person after it");
+	expect("وقال مصدر عسكري لـ«الوطن» إن الهجوم فشل.", "الوطن", KH_ENT_ORG,
+	       "a quoted name after لـ is an outlet");
+	expect_none("ودعا إلى التصدي للإرهاب بشكل منسق وفعال، وبسرعة.", "وفعال", KH_ENT_PERSON,
+		    "a word with a leftover و after a role word is no name");
+	expect_none("وقال الناطق باسم المتمردين إن الهدنة انتهت.", "المتمردين", KH_ENT_PERSON,
+		    "a lone definite common word after a title is no name");
+}
+
 static void test_given_names(void)
 {
 	expect("وصل محمد الحسيني إلى دمشق.", "محمد الحسيني", KH_ENT_PERSON, "given name + family word");
@@ -300,6 +336,8 @@ static void test_org_heads(void)
 	expect("قالت حكومة إقليم كردستان إن النازحين عادوا.", "حكومة إقليم كردستان", KH_ENT_ORG,
 	       "government + place name");
 	expect("قاتل عناصر حزب الله في الجبال.", "حزب الله", KH_ENT_ORG, "a lexicon name with its head");
+	expect("نقل مكتب أخبار سورية عن مصادر أن الطريق أغلق.", "مكتب أخبار سورية", KH_ENT_ORG,
+	       "an indefinite noun in construct with a known place");
 	expect_none("تقدمت قوات النظام نحو البلدة.", "قوات النظام", KH_ENT_ORG,
 		    "descriptor head + common noun is no organisation");
 }
@@ -329,6 +367,12 @@ static void test_place_heads(void)
 	kh_doc_free(doc);
 	expect("قتل شخصان في محافظتي الحسكة ودير الزور.", "دير الزور", KH_ENT_GPE,
 	       "a list of known places");
+	expect("شنت الطائرات غارات على ريف الحسكة والمالكية والقحطانية.", "القحطانية", KH_ENT_GPE,
+	       "a list of definite names after a singular head");
+	expect_none("وصل الجنود إلى مدينة الحسكة والمناطق المجاورة لها.", "المناطق", KH_ENT_GPE,
+		    "a common word after و ends the list");
+	expect("قصفت المدفعية مناطق مطار منغ وكفر أنطون أمس.", "كفر أنطون", KH_ENT_GPE,
+	       "a place prefix after و in a list");
 }
 
 static void test_second_pass_and_grouping(void)
@@ -447,6 +491,7 @@ int main(void)
 	test_lexicon_matches();
 	test_title_patterns();
 	test_given_names();
+	test_more_patterns();
 	test_org_heads();
 	test_place_heads();
 	test_second_pass_and_grouping();

@@ -283,7 +283,6 @@ static void test_orgs(void)
 	has_id("سبوتنيك", "sputnik");
 	has_id("وكالة الأنباء الألمانية", "dpa");
 	has_id("وكالة أنباء الشرق الأوسط", "mena");
-	has_id("صحيفة الشرق الأوسط", "aawsat");
 	has_id("روسيا اليوم", "rt");
 	has_id("الشرق الأوسط", "aawsat");
 	absent("فتح", "an ordinary verb");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Token boundaries against the annotated seed article of the evaluation set
  * (../shared/eval/dev/seed.gold.json), when it is there; skipped otherwise
- * (exit 77).  Every annotated entity mention must begin where a token's core
+ * (a TAP skip).  Every annotated entity mention must begin where a token's core
  * begins (proclitics are outside mentions) and end where a token ends or where
  * its stem ends (before a pronoun suffix); every mention must lie within one
  * sentence.  Mentions after و or ل whose name no lexicon knows cannot align
@@ -53,7 +53,7 @@ int main(void)
 	gold = json_load_file(path, 0, NULL);
 	if (gold == NULL) {
 		printf("1..0 # SKIP %s not found\n", path);
-		return 77;
+		return 0; /* meson reads the TAP skip line */
 	}
 	text = json_string_value(json_object_get(gold, "text"));
 	ents = json_object_get(gold, "entities");

@@ -31,6 +31,14 @@ static void sentences_are(const char *text, const char *const *want, size_t n, c
 	kh_doc_free(doc);
 }
 
+static void headline_is(const char *text, bool want, const char *what)
+{
+	struct kh_doc *doc = td_seg(sg, NULL, text);
+
+	tap_ok(doc->sentences.n > 0 && doc->sentences.items[0].headline == want, "%s", what);
+	kh_doc_free(doc);
+}
+
 static void tokens_are(const char *text, const char *const *want, size_t n, const char *what)
 {
 	struct kh_doc *doc = td_seg(sg, NULL, text);
@@ -140,6 +148,7 @@ static void test_sentence_rules(void)
 	static const char *const s8[] = { "Mr. Smith met Dr. Jones.", "They left." };
 	static const char *const s9[] = { "بلغت النسبة 3.5 بالمئة." };
 	static const char *const s10[] = { "قال: «لن نتراجع!»", "وغادر." };
+	static const char *const s11[] = { "1. تعزيز الأمن.", "2. إعادة الإعمار." };
 
 	sentences_are("قال. ثم غادر.", s1, N(s1), "two stops");
 	sentences_are("التقى أ.د. سمير خليل بالوفد.", s2, N(s2), "single-letter abbreviations do not end");
@@ -151,6 +160,10 @@ static void test_sentence_rules(void)
 	sentences_are("Mr. Smith met Dr. Jones. They left.", s8, N(s8), "Latin abbreviations");
 	sentences_are("بلغت النسبة 3.5 بالمئة.", s9, N(s9), "a decimal point does not end");
 	sentences_are("قال: «لن نتراجع!» وغادر.", s10, N(s10), "» after ! stays");
+	sentences_are("1. تعزيز الأمن.\n2. إعادة الإعمار.", s11, N(s11), "list numbers do not end a sentence");
+	headline_is("مذبحة في المدينة..\nقتل عشرة.", true, "a headline trailing off with .. is a headline");
+	headline_is("قال الوزير:\n«نعم».", false, "a line ending with a colon is no headline");
+	headline_is("انتهى الاجتماع.", false, "a line with a final stop is no headline");
 }
 
 static void test_token_rules(void)
@@ -161,6 +174,7 @@ static void test_token_rules(void)
 	static const char *const t4[] = { "U.S", ".", "F", "-", "16" };
 	static const char *const t5[] = { "قال", "(", "«", "نعم", "»", ")", "،", ".", ".", "." };
 	static const char *const t6[] = { "نحو", "50", "%", "و", "1.5", "مليون" };
+	static const char *const t8[] = { "ال", "CNN", "و", "BBC" };
 	static const char *const t7[] = { "😀", "قال", "👍🏽", "𠀀", "ب" };
 
 	tokens_are("عام 2017م", t1, N(t1), "digits and Arabic letters are cut apart");
@@ -170,6 +184,7 @@ static void test_token_rules(void)
 	tokens_are("قال («نعم»)،...", t5, N(t5), "every punctuation mark is a token (… becomes three)");
 	tokens_are("نحو 50٪ و1.5 مليون", t6, N(t6), "percent sign and a number after و");
 	tokens_are("😀قال👍🏽 𠀀ب", t7, N(t7), "emoji and supplementary CJK are tokens of their own");
+	tokens_are("الـCNN وBBC", t8, N(t8), "Arabic letters and Latin letters are cut apart");
 }
 
 /* ---- offsets in three units ------------------------------------------------------------- */
@@ -233,6 +248,25 @@ static void test_round_trip(void)
 		}
 	}
 	tap_ok(ok, "every token's span round-trips through code points, UTF-16 and UTF-8");
+	/* slicing the original by a token's offsets gives the token's text (once normalized) */
+	ok = true;
+	for (k = 0; k < doc->tokens.n; k++) {
+		const struct kh_token *t = &doc->tokens.items[k];
+		uint32_t os, oe;
+		struct kh_doc *piece;
+		char want[512];
+
+		kh_doc_orig_span(doc, t->start, t->end, &os, &oe);
+		piece = td_norm(doc->orig + os, oe - os);
+		snprintf(want, sizeof(want), "%s", td_tok(doc, k));
+		if (piece == NULL || strcmp(piece->norm, want) != 0) {
+			printf("# token %u: original slice normalizes to '%s', token is '%s'\n", k,
+			       piece != NULL ? piece->norm : "(null)", want);
+			ok = false;
+		}
+		kh_doc_free(piece);
+	}
+	tap_ok(ok, "every token's original slice normalizes to the token");
 	k = td_find(doc, "الوزير", 0);
 	tap_is_str(td_orig(doc, doc->tokens.items[k].start, doc->tokens.items[k].end), "الوزير",
 		   "token after 𠀀 slices to itself");

@@ -8,13 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uclean.h>
+#include <unicode/ustring.h>
 
 #include "khabar/khabar.h"
 #include "tap.h"
 #include "textdoc.h"
 #include "utf8.h"
 
-#define ITERATIONS 3000
+#define ITERATIONS 5000
 #define MAX_CPS 160
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
@@ -139,11 +140,24 @@ static const char *check_doc(const struct kh_doc *doc)
 	return NULL;
 }
 
+/* Is UTF-16 offset @p at between the two halves of a surrogate pair of @p u? */
+static bool inside_pair(const UChar *u, int32_t n, json_int_t at)
+{
+	return at > 0 && at < n && u[at] >= 0xDC00 && u[at] <= 0xDFFF && u[at - 1] >= 0xD800 && u[at - 1] <= 0xDBFF;
+}
+
 /* Every start/end the JSON writer gives for sentences lands on a character of the text. */
 static const char *check_json(const struct kh_doc *doc)
 {
 	static const enum kh_offset_unit units[] = { KH_OFFSET_CODEPOINT, KH_OFFSET_UTF16, KH_OFFSET_UTF8 };
+	static UChar u16[MAX_CPS * 2 + 2];
+	int32_t n16 = 0;
+	UErrorCode st = U_ZERO_ERROR;
 	const char *bad = NULL;
+
+	u_strFromUTF8(u16, MAX_CPS * 2 + 2, &n16, doc->orig, (int32_t)doc->orig_len, &st);
+	if (U_FAILURE(st))
+		return "the text does not convert to UTF-16";
 
 	for (size_t u = 0; u < 3 && bad == NULL; u++) {
 		char *js = kh_doc_to_json(doc, units[u], NULL);
@@ -160,6 +174,10 @@ static const char *check_json(const struct kh_doc *doc)
 
 			if (a < prev || b <= a || b > length)
 				bad = "JSON sentence offsets out of order or outside the text";
+			else if (units[u] == KH_OFFSET_UTF16 && (inside_pair(u16, n16, a) || inside_pair(u16, n16, b)))
+				bad = "JSON UTF-16 offset inside a surrogate pair";
+			else if (units[u] == KH_OFFSET_UTF16 && length != n16)
+				bad = "JSON UTF-16 length differs from the text's";
 			prev = b;
 		}
 		json_decref(root);
@@ -190,7 +208,7 @@ int main(void)
 			why = "normalize or segment failed";
 		} else {
 			why = check_doc(doc);
-			if (why == NULL && it % 4 == 0)
+			if (why == NULL && it % 2 == 0)
 				why = check_json(doc);
 		}
 		if (why != NULL && failures++ == 0) {
