@@ -454,6 +454,8 @@ struct ev_state {
 	uint32_t *ment;   /* mention covering the token, or KH_NONE */
 	uint32_t *evt;    /* event whose trigger covers the token, or KH_NONE */
 	uint32_t *attr;   /* smallest attribution whose content covers the token, or KH_NONE */
+	uint32_t *prev_place; /* the last GPE mention before the token, or KH_NONE */
+	uint32_t *prev_org;   /* the last ORG mention before the token, or KH_NONE */
 	int64_t pub;      /* published date as yyyymmdd, 0 when none */
 };
 
@@ -879,6 +881,24 @@ struct args {
 	uint32_t n;
 };
 
+static void add_arg(struct args *as, uint32_t start, uint32_t end, uint32_t entity);
+
+/* "التنظيم" / "الحركة" standing for the organisation named last: that name instead. */
+static void add_actor(const struct ev_state *st, struct args *as, uint32_t tok, struct kh_span sp, uint32_t ent)
+{
+	const char *key = tok_at(st, tok)->key;
+	uint32_t a = st->prev_org[tok];
+
+	if (ent == KH_NONE && a != KH_NONE && tok - st->doc->mentions.items[a].tok_first < 400 &&
+	    in_list("|التنظيم|الحركه|الجماعه|الحزب|الميليشيا|المليشيا|", key)) {
+		const struct kh_mention *mn = &st->doc->mentions.items[a];
+
+		add_arg(as, mn->start, mn->end, mn->entity);
+		return;
+	}
+	add_arg(as, sp.start, sp.end, ent);
+}
+
 static void add_arg(struct args *as, uint32_t start, uint32_t end, uint32_t entity)
 {
 	if (start >= end || as->n >= EV_MAX_ARGS)
@@ -1111,7 +1131,7 @@ static uint32_t actor_right(const struct ev_state *st, uint32_t j, uint32_t end,
 	e = actor_at(st, k, end, &sp, &ent);
 	if (e == 0)
 		return 0;
-	add_arg(as, sp.start, sp.end, ent);
+	add_actor(st, as, k, sp, ent);
 	return e;
 }
 
@@ -1137,7 +1157,7 @@ static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, u
 		if (e == 0 || e > tf)
 			continue;
 		if (rel != KH_NONE && e == rel && (tok_at(st, i)->proclitics & KH_PRO_LI) != 0) {
-			add_arg(as, sp.start, sp.end, ent); /* تقدم للفصائل التي تمكنت */
+			add_actor(st, as, i, sp, ent); /* تقدم للفصائل التي تمكنت */
 			return true;
 		}
 		if (after_preposition(st, i, first))
@@ -1171,7 +1191,7 @@ static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, u
 			ent = ent2 != KH_NONE ? ent2 : ent;
 			e = e2;
 		}
-		add_arg(as, sp.start, sp.end, ent);
+		add_actor(st, as, i, sp, ent);
 		return true;
 	}
 	return false;
@@ -1312,6 +1332,19 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 
 		if ((st->bits[k - 1] & CW_PLACE_HEAD) != 0 && place_after_head(st, k - 1, et->tf, &sp))
 			add_arg(as, sp.start, sp.end, KH_NONE);
+	}
+	/* "المدينة" alone: the town named last (تحرير المدينة، تفجير نفق في المدينة) */
+	for (uint32_t k = et->te; as->n == 0 && k < right_stop && k < et->te + 6; k++) {
+		const char *key = tok_at(st, k)->key;
+		uint32_t a = st->prev_place[et->tf];
+
+		if (a == KH_NONE || et->tf - st->doc->mentions.items[a].tok_first > 400)
+			break;
+		if (in_list("|المدينه|البلده|القريه|المحافظه|البلدات|القري|", key)) {
+			const struct kh_mention *mn = &st->doc->mentions.items[a];
+
+			add_arg(as, mn->start, mn->end, mn->entity);
+		}
 	}
 }
 
@@ -1698,7 +1731,10 @@ static int prepare(struct ev_state *st)
 	st->ment = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->evt = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->attr = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
-	if (st->bits == NULL || st->skip == NULL || st->ment == NULL || st->evt == NULL || st->attr == NULL)
+	st->prev_place = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
+	st->prev_org = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
+	if (st->bits == NULL || st->skip == NULL || st->ment == NULL || st->evt == NULL || st->attr == NULL ||
+	    st->prev_place == NULL || st->prev_org == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
 		st->ment[i] = st->evt[i] = st->attr[i] = KH_NONE;
@@ -1710,6 +1746,22 @@ static int prepare(struct ev_state *st)
 		for (uint32_t t = mn->tok_first; t < mn->tok_end && t < n; t++)
 			if (st->ment[t] == KH_NONE)
 				st->ment[t] = m;
+	}
+	{
+		uint32_t place = KH_NONE, org = KH_NONE;
+
+		for (uint32_t i = 0; i < n; i++) {
+			st->prev_place[i] = place;
+			st->prev_org[i] = org;
+			if (st->ment[i] != KH_NONE && doc->mentions.items[st->ment[i]].tok_first == i) {
+				uint8_t ty = ment_type(st, i);
+
+				if (ty == KH_ENT_GPE)
+					place = st->ment[i];
+				else if (ty == KH_ENT_ORG)
+					org = st->ment[i];
+			}
+		}
 	}
 	for (uint32_t a = 0; a < doc->attributions.n; a++) {
 		const struct kh_span *c = &doc->attributions.items[a].content;

@@ -237,6 +237,18 @@ static void test_more_rules(void)
 	kh_doc_free(doc);
 }
 
+static void test_anaphora(void)
+{
+	const struct ent_spec e[] = { { "داعش", KH_ENT_ORG }, { "الموصل", KH_ENT_GPE }, { NULL, 0 } };
+	struct kh_doc *doc = run("وسيطر تنظيم داعش على الموصل قبل عامين. وأعدم التنظيم الإرهابي عشرة شبان في المدينة أمس.", e);
+	const struct kh_event *v = event_of(doc, "أعدم");
+
+	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "داعش"), "التنظيم stands for the organisation named last");
+	tap_ok(v != NULL && has_arg(doc, v->locations, v->n_locations, "الموصل"), "المدينة stands for the town named last");
+	tap_ok(v != NULL && v->killed.value == 10, "killed 10");
+	kh_doc_free(doc);
+}
+
 static void test_locations(void)
 {
 	const struct ent_spec e[] = { { "الكشمة", KH_ENT_GPE }, { "الشويط", KH_ENT_GPE }, { "العشارة", KH_ENT_GPE },
@@ -435,6 +447,7 @@ int main(void)
 	test_non_events();
 	test_actors();
 	test_more_rules();
+	test_anaphora();
 	test_locations();
 	test_casualties();
 	test_modality();
