@@ -454,8 +454,6 @@ struct ev_state {
 	uint32_t *ment;   /* mention covering the token, or KH_NONE */
 	uint32_t *evt;    /* event whose trigger covers the token, or KH_NONE */
 	uint32_t *attr;   /* smallest attribution whose content covers the token, or KH_NONE */
-	uint32_t *prev_place; /* the last GPE mention before the token, or KH_NONE */
-	uint32_t *prev_org;   /* the last ORG mention before the token, or KH_NONE */
 	int64_t pub;      /* published date as yyyymmdd, 0 when none */
 };
 
@@ -883,18 +881,45 @@ struct args {
 
 static void add_arg(struct args *as, uint32_t start, uint32_t end, uint32_t entity);
 
-/* "التنظيم" / "الحركة" standing for the organisation named last: that name instead. */
+/* The last mention of type @p type before token @p tok, within 400 tokens, that was
+ * named with the head word @p head (folded, no article): "تنظيم داعش" for التنظيم,
+ * "مدينة عدن" for المدينة.  KH_NONE when there is none. */
+static uint32_t antecedent(const struct ev_state *st, uint32_t tok, uint8_t type, const char *head)
+{
+	for (uint32_t t = tok; t > 0 && t + 400 > tok; t--) {
+		const struct kh_mention *mn;
+		uint32_t b;
+
+		if (ment_type(st, t - 1) != type)
+			continue;
+		mn = &st->doc->mentions.items[st->ment[t - 1]];
+		if (mn->tok_first != t - 1)
+			continue;
+		if (tok_at(st, mn->tok_first)->stem_key != NULL &&
+		    strcmp(tok_at(st, mn->tok_first)->stem_key, head) == 0)
+			return st->ment[t - 1]; /* the head inside the name */
+		for (b = mn->tok_first; b > 0 && b + 3 > mn->tok_first && is_quote(st, b - 1); b--)
+			;
+		if (b > 0 && (strcmp(tok_at(st, b - 1)->key, head) == 0 ||
+			      (tok_at(st, b - 1)->stem_key != NULL && strcmp(tok_at(st, b - 1)->stem_key, head) == 0)))
+			return st->ment[t - 1];
+	}
+	return KH_NONE;
+}
+
+/* "التنظيم" / "الحركة" standing for the organisation last named so: that name instead. */
 static void add_actor(const struct ev_state *st, struct args *as, uint32_t tok, struct kh_span sp, uint32_t ent)
 {
 	const char *key = tok_at(st, tok)->key;
-	uint32_t a = st->prev_org[tok];
 
-	if (ent == KH_NONE && a != KH_NONE && tok - st->doc->mentions.items[a].tok_first < 400 &&
-	    in_list("|التنظيم|الحركه|الجماعه|الحزب|الميليشيا|المليشيا|", key)) {
-		const struct kh_mention *mn = &st->doc->mentions.items[a];
+	if (ent == KH_NONE && in_list("|التنظيم|الحركه|الجماعه|الحزب|الميليشيا|المليشيا|", key)) {
+		uint32_t a = antecedent(st, tok, KH_ENT_ORG, key + 4);
 
-		add_arg(as, mn->start, mn->end, mn->entity);
-		return;
+		if (a != KH_NONE) {
+			add_arg(as, st->doc->mentions.items[a].start, st->doc->mentions.items[a].end,
+				st->doc->mentions.items[a].entity);
+			return;
+		}
 	}
 	add_arg(as, sp.start, sp.end, ent);
 }
@@ -1310,12 +1335,27 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 		if (mn->tok_first >= first && after_preposition(st, mn->tok_first, first))
 			add_arg(as, mn->start, mn->end, mn->entity);
 	}
+	/* before the trigger: a place after في / على (further back), else the nearest one
+	 * that is not a leader (بقيادة الولايات المتحدة) */
+	for (uint32_t k = et->tf; as->n == 0 && k > first && k + 2 * EV_LEFT > et->tf; k--) {
+		const struct kh_mention *mn;
+
+		if (!is_place_type(ment_type(st, k - 1)))
+			continue;
+		mn = &st->doc->mentions.items[st->ment[k - 1]];
+		if (mn->tok_first > first && mn->tok_first < st->n_tok &&
+		    ((st->bits[mn->tok_first - 1] & CW_LOC_PREP) != 0 ||
+		     (tok_at(st, mn->tok_first)->proclitics & KH_PRO_BI) != 0))
+			add_arg(as, mn->start, mn->end, mn->entity);
+	}
 	for (uint32_t k = et->tf; as->n == 0 && k > lo; k--) {
 		const struct kh_mention *mn;
 
 		if (!is_place_type(ment_type(st, k - 1)))
 			continue;
 		mn = &st->doc->mentions.items[st->ment[k - 1]];
+		if (mn->tok_first > first && mn->tok_first < st->n_tok && (st->bits[mn->tok_first - 1] & CW_BY) != 0)
+			continue;
 		add_arg(as, mn->start, mn->end, mn->entity);
 	}
 	if (as->n > 0)
@@ -1333,17 +1373,16 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 		if ((st->bits[k - 1] & CW_PLACE_HEAD) != 0 && place_after_head(st, k - 1, et->tf, &sp))
 			add_arg(as, sp.start, sp.end, KH_NONE);
 	}
-	/* "المدينة" alone: the town named last (تحرير المدينة، تفجير نفق في المدينة) */
+	/* "المدينة" alone: the town last named with that word (تحرير المدينة) */
 	for (uint32_t k = et->te; as->n == 0 && k < right_stop && k < et->te + 6; k++) {
 		const char *key = tok_at(st, k)->key;
-		uint32_t a = st->prev_place[et->tf];
+		uint32_t a;
 
-		if (a == KH_NONE || et->tf - st->doc->mentions.items[a].tok_first > 400)
-			break;
-		if (in_list("|المدينه|البلده|القريه|المحافظه|البلدات|القري|", key)) {
-			const struct kh_mention *mn = &st->doc->mentions.items[a];
-
-			add_arg(as, mn->start, mn->end, mn->entity);
+		if (in_list("|المدينه|البلده|القريه|المحافظه|", key)) {
+			a = antecedent(st, et->tf, KH_ENT_GPE, key + 4);
+			if (a != KH_NONE)
+				add_arg(as, st->doc->mentions.items[a].start, st->doc->mentions.items[a].end,
+					st->doc->mentions.items[a].entity);
 		}
 	}
 }
@@ -1731,10 +1770,7 @@ static int prepare(struct ev_state *st)
 	st->ment = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->evt = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->attr = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
-	st->prev_place = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
-	st->prev_org = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
-	if (st->bits == NULL || st->skip == NULL || st->ment == NULL || st->evt == NULL || st->attr == NULL ||
-	    st->prev_place == NULL || st->prev_org == NULL)
+	if (st->bits == NULL || st->skip == NULL || st->ment == NULL || st->evt == NULL || st->attr == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
 		st->ment[i] = st->evt[i] = st->attr[i] = KH_NONE;
@@ -1746,22 +1782,6 @@ static int prepare(struct ev_state *st)
 		for (uint32_t t = mn->tok_first; t < mn->tok_end && t < n; t++)
 			if (st->ment[t] == KH_NONE)
 				st->ment[t] = m;
-	}
-	{
-		uint32_t place = KH_NONE, org = KH_NONE;
-
-		for (uint32_t i = 0; i < n; i++) {
-			st->prev_place[i] = place;
-			st->prev_org[i] = org;
-			if (st->ment[i] != KH_NONE && doc->mentions.items[st->ment[i]].tok_first == i) {
-				uint8_t ty = ment_type(st, i);
-
-				if (ty == KH_ENT_GPE)
-					place = st->ment[i];
-				else if (ty == KH_ENT_ORG)
-					org = st->ment[i];
-			}
-		}
 	}
 	for (uint32_t a = 0; a < doc->attributions.n; a++) {
 		const struct kh_span *c = &doc->attributions.items[a].content;

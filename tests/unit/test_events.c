@@ -240,12 +240,19 @@ static void test_more_rules(void)
 static void test_anaphora(void)
 {
 	const struct ent_spec e[] = { { "داعش", KH_ENT_ORG }, { "الموصل", KH_ENT_GPE }, { NULL, 0 } };
-	struct kh_doc *doc = run("وسيطر تنظيم داعش على الموصل قبل عامين. وأعدم التنظيم الإرهابي عشرة شبان في المدينة أمس.", e);
+	const struct ent_spec e2[] = { { "البيشمركة", KH_ENT_ORG }, { NULL, 0 } };
+	struct kh_doc *doc = run("وسيطر تنظيم داعش على مدينة الموصل قبل عامين. وأعدم التنظيم الإرهابي عشرة شبان في المدينة أمس.",
+				 e);
 	const struct kh_event *v = event_of(doc, "أعدم");
 
-	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "داعش"), "التنظيم stands for the organisation named last");
-	tap_ok(v != NULL && has_arg(doc, v->locations, v->n_locations, "الموصل"), "المدينة stands for the town named last");
+	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "داعش"), "التنظيم stands for the organisation so named");
+	tap_ok(v != NULL && has_arg(doc, v->locations, v->n_locations, "الموصل"), "المدينة stands for the town so named");
 	tap_ok(v != NULL && v->killed.value == 10, "killed 10");
+	kh_doc_free(doc);
+	doc = run("انسحبت قوات البيشمركة من البلدة. ونفذ التنظيم هجوما على الحاجز.", e2);
+	v = event_of(doc, "هجوما");
+	tap_ok(v != NULL && !has_arg(doc, v->actors, v->n_actors, "البيشمركة"),
+	       "التنظيم does not stand for a name that was not called so");
 	kh_doc_free(doc);
 }
 
