@@ -1340,6 +1340,9 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 	for (uint32_t k = et->tf; as->n == 0 && k > first && k + 2 * EV_LEFT > et->tf; k--) {
 		const struct kh_mention *mn;
 
+		if (in_list("|فيما|بينما|حين|كما|", tok_at(st, k - 1)->key) ||
+		    (is_break(st, k - 1) && k + EV_LEFT <= et->tf))
+			break; /* another clause: its places are its own */
 		if (!is_place_type(ment_type(st, k - 1)))
 			continue;
 		mn = &st->doc->mentions.items[st->ment[k - 1]];
