@@ -82,6 +82,7 @@ http {
 	}
 }
 NGINX
+chmod a+rx "$tmp" && chmod a+r "$tmp/static.json"
 nginx -p "$tmp" -c "$tmp/nginx.conf"
 sleep 0.3
 echo "== HTTP floor: nginx (1 worker) serving a static file of the response's size ($(wc -c < "$tmp/static.json") bytes)"

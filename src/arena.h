@@ -22,7 +22,10 @@ void *kh_arena_alloc(struct kh_arena *a, size_t size);
 /** Copy @p len bytes of @p s and NUL-terminate; NULL on OOM. */
 char *kh_arena_strndup(struct kh_arena *a, const char *s, size_t len);
 
-/** Release every block. The arena is empty and reusable afterwards. */
+/**
+ * Release every block. The arena is empty and reusable afterwards.  Blocks go to a
+ * per-thread cache for the thread's next document (bounded; freed at thread exit).
+ */
 void kh_arena_done(struct kh_arena *a);
 
 #endif

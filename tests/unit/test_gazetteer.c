@@ -42,6 +42,8 @@ struct rec {
 
 static struct rec *recs;
 static size_t n_recs, cap_recs;
+static char **lines; /* the line copies that recs point into */
+static size_t n_lines, cap_lines;
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -95,6 +97,13 @@ static int check_file(const char *path)
 		copy = strdup(line);
 		if (copy == NULL)
 			abort();
+		if (n_lines == cap_lines) {
+			cap_lines = cap_lines != 0 ? cap_lines * 2 : 1024;
+			lines = realloc(lines, cap_lines * sizeof(*lines));
+			if (lines == NULL)
+				abort();
+		}
+		lines[n_lines++] = copy;
 		for (p = copy, cols[n++] = p; *p != '\0' && n < 8; p++) {
 			if (*p == '\t') {
 				*p = '\0';
@@ -106,7 +115,6 @@ static int check_file(const char *path)
 		    !in_list(kinds, cols[5]) || cols[2][0] == '\0' || cols[3][0] == '\0') {
 			printf("# bad line %s: %s\n", where, line);
 			bad++;
-			free(copy);
 			continue;
 		}
 		for (char *v = cols[0];;) {
@@ -121,7 +129,6 @@ static int check_file(const char *path)
 				break;
 			v = bar + 1;
 		}
-		/* copy stays alive: recs point into it */
 	}
 	free(line);
 	fclose(f);
@@ -171,6 +178,18 @@ static int check_duplicates(void)
 	return unexpected;
 }
 
+static void free_recs(void)
+{
+	for (size_t i = 0; i < n_recs; i++) {
+		free(recs[i].key);
+		free((char *)recs[i].where);
+	}
+	for (size_t i = 0; i < n_lines; i++)
+		free(lines[i]);
+	free(recs);
+	free(lines);
+}
+
 /* Look up @p name; the first entry must have @p canonical, @p type and @p country. */
 static void spot(const struct kh_lexicon *lx, const char *name, const char *type,
 		 const char *canonical, const char *country)
@@ -195,7 +214,8 @@ static const char *const common_words[] = {
 	"الحراك", "القصير", "السفيرة", "التل", "الضمير", "الكرامة", "الثورة", "الحارة", "الشعب",
 	"الحرية", "المنصور", "المدينة", "الوحدات", "البقعة", "الجزيرة", "القمر", "الريف",
 	"الخارجة", "العصابة", "النعمة", "المصنعة", "بشار", "سلوك", "هجين", "قنوات", "عدوان",
-	"الأناضول", "النشوة", "سترة", "الشرقية", "الغربية", "الشمالية", "الجنوبية", NULL,
+	"الأناضول", "النشوة", "سترة", "فيفا", "الجراحي", "أدري", "الدية",
+	"الشقيقة", "زلة", "الخمس", "طويلة", "المعادي", "المنتزه", "الحدث", "الخيام", "الشرقية", "الغربية", "الشمالية", "الجنوبية", NULL,
 };
 
 static void test_common_words(const struct kh_lexicon *lx)
@@ -295,6 +315,7 @@ int main(void)
 	homograph_count(lx, "عمان", 2);
 	homograph_count(lx, "طرابلس", 2);
 	test_common_words(lx);
+	free_recs();
 	globfree(&g);
 	kh_lex_free(lx);
 	return tap_done();
