@@ -185,15 +185,13 @@ static void *reload_main(void *arg)
 	srv->pipe_loaded_at = time(NULL);
 	pthread_mutex_unlock(&srv->pipe_lock);
 	kh_metrics_reload(srv->metrics, true);
-	kh_log(KH_LOG_INFO, NULL, "lexicons reloaded (generation %u, %.1f ms)", gen, ms);
+	kh_log(KH_LOG_INFO, NULL, "lexicons%s reloaded (generation %u, %.1f ms)", keys != NULL ? " and API keys" : "",
+	       gen, ms);
 	/* the new generation is visible: a SIGHUP from now on must start a new
 	 * reload (start_reload joins this thread first, so freeing the old
 	 * pipeline below still finishes before it) */
-	kh_pipeline_unref(old); /* freed once the last job that holds it finishes */
-	kh_apikeys_free(old_keys);
-	kh_log(KH_LOG_INFO, NULL, "lexicons%s reloaded (generation %u, %.1f ms)", keys != NULL ? " and API keys" : "",
-	       gen, ms);
 	atomic_store(&srv->reload_running, false);
+	kh_apikeys_free(old_keys);
 	kh_pipeline_unref(old); /* freed once the last job that holds it finishes */
 	return NULL;
 }
