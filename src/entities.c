@@ -21,6 +21,7 @@
 #define ENT_MAX_LIST 12u       /* items in a list after a place head */
 #define ENT_MAX_QUOTED 6u      /* words inside «» after a head */
 #define ENT_MAX_TITLES 4u
+#define ENT_MAX_ENTITY_TITLES 8u /* distinct titles kept on one entity */
 #define ENT_MAX_GENITIVE 4u   /* words of a genitive chain after an organisation head */
 
 enum cand_src { SRC_LEX = 0, SRC_PATTERN, SRC_SECOND };
@@ -169,15 +170,14 @@ static const char *stop_class_raw(const struct ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
 
-	if (lx_match(c, c->r->stop, i, c->sent_end, 0, &m) == 0) {
-		/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
-		if (lx_match(c, c->r->stop, i, c->sent_end, 1, &m) == 0)
-			return NULL;
-		if (kh_lex_get(c->r->gaz, tok(c, i)->key) != NULL ||
-		    kh_lex_get(c->r->given, tok(c, i)->key) != NULL ||
-		    kh_lex_get(c->r->family, tok(c, i)->key) != NULL)
-			return NULL;
-	}
+	if (lx_match(c, c->r->stop, i, c->sent_end, 1, &m) == 0)
+		return NULL;
+	/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
+	if (m.start != tok(c, i)->core_start &&
+	    (kh_lex_get(c->r->gaz, tok(c, i)->key) != NULL ||
+	     kh_lex_get(c->r->given, tok(c, i)->key) != NULL ||
+	     kh_lex_get(c->r->family, tok(c, i)->key) != NULL))
+		return NULL;
 	return m.entry->n_fields > 0 ? m.entry->fields[0] : "";
 }
 
@@ -230,8 +230,8 @@ static bool separable_tail(const struct ctx *c, uint32_t from, uint32_t to, int 
 
 			if (ty == KH_ENT_GPE || ty == KH_ENT_LOC)
 				return true;
-			if (ty == KH_ENT_NORP && type == KH_ENT_ORG && to - from == 1)
-				return true;
+			if (ty == KH_ENT_NORP && to - from == 1)
+				return type == KH_ENT_ORG; /* الولايات المتحدة الأميركية stays whole */
 		}
 	}
 	return to - from == 1 && type != KH_ENT_NORP && is_common_word_x(c, from, true);
@@ -316,6 +316,18 @@ static bool is_common_word_raw(const struct ctx *c, uint32_t i, bool stem)
 	if (kh_lex_get(c->r->common, t->key) != NULL ||
 	    (stem && t->stem_key[0] != '\0' && kh_lex_get(c->r->common, t->stem_key) != NULL))
 		return true;
+	/* هجوما، سياسيا: the accusative tanwin is written with an alif */
+	{
+		size_t n = strlen(t->key);
+		char buf[256];
+
+		if (n >= 8 && n < sizeof(buf) && strcmp(t->key + n - 2, "\xd8\xa7") == 0) {
+			memcpy(buf, t->key, n - 2);
+			buf[n - 2] = '\0';
+			if (kh_lex_get(c->r->common, buf) != NULL)
+				return true;
+		}
+	}
 	/* لشؤون: a proclitic the segmenter left on a known word of four letters or more */
 	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
 	       kh_ent_match(c->r->common, c->doc, i, i + 1, 1, &m) == 1 &&
@@ -499,6 +511,7 @@ static bool is_link_word(const char *k)
 		"\xd9\x81\xd8\xa7\xd9\x86",         /* فان */
 		"\xd9\x81\xd9\x88\xd9\x86",         /* فون */
 		"\xd9\x88\xd9\x84\xd8\xaf",         /* ولد */
+		"\xd8\xa7\xd9\x84",                 /* آل (folded) */
 	};
 
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
@@ -544,6 +557,9 @@ static bool name_word_ok(const struct ctx *c, uint32_t i, bool first)
 		if (ty != KH_ENT_PERSON)
 			return false;
 	}
+	/* عبد الله, أبو بكر: a link word and the word it links are dictionary words too */
+	if (is_link_word(t->key) || (i > 0 && !first && is_link_word(tok(c, i - 1)->key)))
+		return true;
 	if (is_common_word(c, i))
 		return false;
 	return true;
@@ -564,14 +580,27 @@ static uint32_t person_extent(const struct ctx *c, uint32_t i, uint32_t max_word
 	return j;
 }
 
+/* A listed name followed by a link word and a name word: سلمان بن عبدالعزيز آل سعود. */
+static uint32_t person_tail(const struct ctx *c, uint32_t end)
+{
+	for (int k = 0; k < 2 && end + 1 < c->sent_end; k++) {
+		if (!is_word(c, end) || c->covered[end] != 0 || has_proclitic(c, end) ||
+		    !is_link_word(tok(c, end)->key) || !name_word_ok(c, end + 1, false))
+			break;
+		end += 2;
+	}
+	return end;
+}
+
 static uint32_t emit_person(struct ctx *c, uint32_t i, uint32_t end, uint8_t src)
 {
 	struct kh_ent_m m;
 	uint32_t n = gaz_match(c, i, end, &m);
 	const struct kh_lex_entry *e = NULL;
 
-	if (n > 0 && n == end - i && gaz_type(m.entry) == KH_ENT_PERSON)
-		e = m.entry;
+	if (n > 0 && gaz_type(m.entry) == KH_ENT_PERSON &&
+	    (n == end - i || (n < end - i && is_link_word(tok(c, i + n)->key))))
+		e = m.entry; /* سلمان بن عبدالعزيز + آل سعود is still the listed person */
 	else
 		m.start = tok(c, i)->core_start;
 	return add_cand(c, i, end, m.start, KH_ENT_PERSON, e != NULL ? SRC_LEX : src, e);
@@ -652,14 +681,17 @@ static uint32_t title_inner(struct ctx *c, uint32_t from, uint32_t to, uint32_t 
 static uint32_t try_title(struct ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
-	uint32_t j, title_end_tok, aff = KH_NONE, last_def = KH_NONE, name_end, p;
-	uint32_t title_start;
+	uint32_t j, aff = KH_NONE, last_def = KH_NONE, name_end, p;
+	/* title segments: "المتحدث باسم قيادة العمليات المشتركة" + "اللواء"; a NORP ends one */
+	uint32_t seg_start[ENT_MAX_TITLES], seg_end[ENT_MAX_TITLES], nseg = 0;
+	bool after_name = false; /* the last chain element was a place or organisation */
 
 	if (lx_match(c, c->r->titles, i, c->sent_end, 0, &m) == 0)
 		return i;
-	title_start = m.start;
+	seg_start[0] = m.start;
 	j = i + m.n;
-	title_end_tok = j;
+	seg_end[0] = j;
+	nseg = 1;
 	if (m.n > 1)
 		aff = title_inner(c, i + 1, j, aff);
 	for (uint32_t steps = 0; steps < ENT_MAX_CHAIN && j < c->sent_end && is_word(c, j); steps++) {
@@ -669,15 +701,21 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 			/* a place inside the title ran past it */
 			while (j < c->sent_end && c->covered[j] != 0)
 				j++;
+			seg_end[nseg - 1] = j;
 			continue;
 		}
 		if (lx_match(c, c->r->titles, j, c->sent_end, 0, &g) > 0 &&
 		    !has_proclitic(c, j)) {
 			if (g.n > 1)
 				aff = title_inner(c, j + 1, j + g.n, aff);
+			if ((j != seg_end[nseg - 1] || after_name) && nseg < ENT_MAX_TITLES) {
+				seg_start[nseg] = g.start;
+				nseg++;
+			}
 			j += g.n;
-			title_end_tok = j;
+			seg_end[nseg - 1] = j;
 			last_def = KH_NONE;
+			after_name = false;
 			continue;
 		}
 		if (gaz_match(c, j, c->sent_end, &g) > 0) {
@@ -694,6 +732,9 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 			ci = add_cand(c, j, j + g.n, g.start, ty, SRC_LEX, e);
 			if (aff == KH_NONE && ci != KH_NONE)
 				aff = ci;
+			if (ty != KH_ENT_NORP && j == seg_end[nseg - 1])
+				seg_end[nseg - 1] = j + g.n; /* المتحدث باسم الشرطة */
+			after_name = true;
 			j += g.n;
 			last_def = KH_NONE;
 			continue;
@@ -703,7 +744,8 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 		    !has_lex(c->r->heads, c, j)) {
 			last_def = j;
 			j++;
-			title_end_tok = j;
+			if (j - 1 == seg_end[nseg - 1])
+				seg_end[nseg - 1] = j;
 			continue;
 		}
 		break;
@@ -713,7 +755,7 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 	name_end = p;
 	if (is_word(c, p) && c->covered[p] == 0 && !has_proclitic(c, p) && !leftover_wa(c, p)) {
 		if (gaz_match(c, p, c->sent_end, &m) > 0 && gaz_type(m.entry) == KH_ENT_PERSON)
-			name_end = p + m.n;
+			name_end = person_tail(c, p + m.n);
 		else
 			name_end = person_extent(c, p, ENT_MAX_NAME_WORDS);
 		if (name_end == p + 1 && is_definite(c, p) && !lone_definite_ok(c, p))
@@ -722,15 +764,17 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 	if (name_end == p && last_def != KH_NONE && last_def + 1 == j && lone_definite_ok(c, last_def)) {
 		/* الرئيس الأسد: the definite word taken for the chain was the name */
 		p = last_def;
-		title_end_tok = last_def;
+		if (seg_end[nseg - 1] > last_def)
+			seg_end[nseg - 1] = last_def;
 		name_end = last_def + 1;
 	}
 	if (name_end > p) {
 		uint32_t ci = emit_person(c, p, name_end, SRC_PATTERN);
 
 		if (ci != KH_NONE) {
-			if (title_end_tok > i)
-				add_title(c, ci, title_start, tok(c, title_end_tok - 1)->end);
+			for (uint32_t k = 0; k < nseg; k++)
+				if (seg_end[k] > i && seg_end[k] <= c->doc->tokens.n)
+					add_title(c, ci, seg_start[k], tok(c, seg_end[k] - 1)->end);
 			c->cands.items[ci].aff = aff;
 			apposition(c, ci);
 			return name_end;
@@ -857,9 +901,28 @@ static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head
 }
 
 /* End token of an unknown place name at i (i when none). */
+static uint32_t person_extent(const struct ctx *c, uint32_t i, uint32_t max_words);
+
+/* مستشفى الملك فهد, جامعة الملك سعود: a title and a person's name name a place. */
+static uint32_t honorific_extent(const struct ctx *c, uint32_t i)
+{
+	struct kh_ent_m m;
+	uint32_t end;
+
+	if (!is_word(c, i) || c->covered[i] != 0 || has_proclitic(c, i) ||
+	    lx_match(c, c->r->titles, i, c->sent_end, 0, &m) != 1 || !is_definite(c, i))
+		return i;
+	end = person_extent(c, i + 1, 3);
+	return end > i + 1 ? end : i;
+}
+
 static uint32_t place_extent(const struct ctx *c, uint32_t i, bool head_fem)
 {
 	uint32_t j = i;
+
+	j = honorific_extent(c, i);
+	if (j > i)
+		return j;
 
 	if (!place_word_ok(c, i, true, head_fem, false))
 		return i;
@@ -949,6 +1012,8 @@ static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
 
 		if (has_proclitic(c, j) || starts_with_wa(c, j) || (tok(c, j)->flags & KH_TOKF_SUFFIX) != 0)
 			break;
+		if (j == start && honorific_extent(c, j) > j)
+			return honorific_extent(c, j);
 		if (has_lex(c->r->titles, c, j) || has_lex(c->r->given, c, j))
 			break;
 		if (gaz_match(c, j, c->sent_end, &m) > 0) {
@@ -1114,8 +1179,7 @@ static uint32_t try_family(struct ctx *c, uint32_t i)
 	if (lx_match(c, c->r->family, i, c->sent_end, 1, &m) == 0)
 		return i;
 	/* العدوان the family, العدوان aggression: alone, a dictionary word is not taken */
-	if (m.n == 1 && (kh_lex_get(c->r->common, tok(c, i)->stem_key) != NULL ||
-			 kh_lex_get(c->r->common, tok(c, i)->key) != NULL))
+	if (m.n == 1 && kh_lex_get(c->r->common, tok(c, i)->key) != NULL)
 		return i;
 	/* العدوان الإسرائيلي: a noun with its adjective, not a person */
 	if (i + m.n < c->sent_end && is_word(c, i + m.n) && is_definite(c, i + m.n)) {
@@ -1557,7 +1621,7 @@ static int build_entities(struct ctx *c)
 		}
 		if (k->aff != KH_NONE && e->affiliation == KH_NONE && k->aff < c->cands.n)
 			e->affiliation = c->cands.items[k->aff].entity;
-		for (uint32_t t = 0; t < k->n_titles; t++) {
+		for (uint32_t t = 0; t < k->n_titles && e->n_titles < ENT_MAX_ENTITY_TITLES; t++) {
 			bool dup = false;
 
 			for (uint32_t x = 0; x < e->n_titles; x++)
