@@ -97,3 +97,10 @@ print('server seed rate / in-process (b): %.2f (target >= 0.80)' % (rps_seed / i
 print('p99 at 80%% of (b): %.2f ms (target < 20 ms)' % p99_80)
 print('one-sentence rate / nginx static: %.2f (target >= 0.30)' % (rps_one / rps_nginx))
 PY
+
+# ---- batch mode (issue 11): khabar analyze over the corpus repeated, all cores, --out ----
+batch_repeat=${BATCH_REPEAT:-50}
+for r in $(seq "$batch_repeat"); do mkdir -p "$tmp/batch/r$r" && cp "$tmp"/texts/*.txt "$tmp/batch/r$r/"; done
+echo "== batch: khabar analyze --jobs $workers --out DIR over $(find "$tmp/batch" -name '*.txt' | wc -l) files (corpus x $batch_repeat)"
+"$build/src/khabar" analyze --no-progress --jobs "$workers" --out "$tmp/batch-out" "$tmp/batch" 2>&1 >/dev/null |
+	sed -n 's/^khabar analyze: \(.*\)/batch: \1/p'
