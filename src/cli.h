@@ -7,7 +7,8 @@
 #ifndef KHABAR_CLI_H
 #define KHABAR_CLI_H
 
-/** khabar analyze [--offsets UNIT] [--published DATE] [--data-dir DIR] [FILE|-] */
+/** khabar analyze [--offsets UNIT] [--published DATE] [--data-dir DIR] [FILE|-]; with several
+ *  FILEs, a DIR, --ndjson, --out or --resume: batch mode (cli_batch.h, docs/batch.md). */
 int kh_cli_analyze(int argc, char **argv);
 
 /** khabar serve [--config FILE] [--port N] ... */

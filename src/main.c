@@ -11,6 +11,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: khabar serve [--config FILE] [--port N] [options]   run the HTTP service\n"
 	      "       khabar analyze [options] [FILE|-]                  print the API's JSON for one article\n"
+	      "       khabar analyze [options] FILE...|DIR...|--ndjson   batch: NDJSON out, or --out DIR\n"
 	      "       khabar probe [--timeout SECONDS] [URL]             health probe: exit 0 on HTTP 2xx\n"
 	      "       khabar --version\n"
 	      "Run 'khabar SUBCOMMAND --help' for the options of each.\n",
