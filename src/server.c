@@ -184,12 +184,15 @@ static void *reload_main(void *arg)
 	gen = ++srv->pipe_generation;
 	srv->pipe_loaded_at = time(NULL);
 	pthread_mutex_unlock(&srv->pipe_lock);
-	kh_pipeline_unref(old); /* freed once the last job that holds it finishes */
-	kh_apikeys_free(old_keys);
 	kh_metrics_reload(srv->metrics, true);
 	kh_log(KH_LOG_INFO, NULL, "lexicons%s reloaded (generation %u, %.1f ms)", keys != NULL ? " and API keys" : "",
 	       gen, ms);
+	/* the new generation is visible: a SIGHUP from now on must start a new
+	 * reload (start_reload joins this thread first, so freeing the old
+	 * pipeline and keys below still finishes before it) */
 	atomic_store(&srv->reload_running, false);
+	kh_pipeline_unref(old); /* freed once the last job that holds it finishes */
+	kh_apikeys_free(old_keys);
 	return NULL;
 }
 
@@ -213,7 +216,8 @@ static void start_reload(struct kh_server *srv)
 
 /* ---- daemon --------------------------------------------------------------------------------- */
 
-static void mhd_logger(void *cls, const char *fmt, va_list ap)
+/* fmt is libmicrohttpd's own format string; the attribute tells the compiler so. */
+__attribute__((format(printf, 2, 0))) static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
 	size_t n;
