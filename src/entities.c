@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The entities stage.  One left-to-right pass per sentence finds names from the
  * lexicons and from patterns (title + name, given name + words, head noun + name,
- * lists after a place head); a second pass finds every accepted surface again
- * elsewhere in the document (hashed); then mentions are grouped into entities.
- * Per token the work is a handful of hash look-ups. */
+ * lists after a place head, outlets after لـ«); a second pass finds every accepted
+ * surface again elsewhere in the document (hashed); ent_group.c then groups the
+ * mentions into entities.  Lexicons are loaded by ent_lexicon.c, phrases matched by
+ * ent_match.c.  Per token the work is a handful of memoised hash look-ups. */
 #include "entities.h"
 
 #include <errno.h>
