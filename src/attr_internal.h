@@ -61,6 +61,7 @@ struct kh_attr_speaker {
 	const char *agency_id; /**< or NULL */
 	const char *head;      /**< folded head key of an unnamed source (مصدر), or NULL */
 	const char *fold;      /**< folded text, for matching back-references (arena), or NULL */
+	int8_t gender;         /**< 1 feminine, 0 masculine (from its verb's agreement), -1 unknown */
 };
 
 /** Per-document working state. */
@@ -72,6 +73,9 @@ struct kh_attr_ctx {
 	uint32_t *mate;     /**< [n] the matching quotation mark, or KH_NONE */
 	uint8_t *inq;       /**< [n] 1 inside a paired quotation */
 	uint32_t *ment;     /**< [n] mention covering the token, or KH_NONE */
+	uint8_t *cue_len;   /**< [n] cache: tokens of the cue at the token, 0xFF not yet looked up */
+	const struct kh_lex_entry **cue_ent; /**< [n] cache: its entry */
+	uint16_t *roles;    /**< [n] cache: closed-class roles, bit 15 = computed */
 	struct kh_attr_speaker focus;
 	struct kh_attr_speaker alt; /**< the outlet of the last نقل X عن Y frame */
 	uint32_t alt_sentence;
@@ -146,5 +150,46 @@ void kh_attr_focus_set(struct kh_attr_ctx *c, const struct kh_attr_speaker *s);
 
 /** The source kind an entity implies (person, agency, government ...). */
 uint8_t kh_attr_entity_kind(const struct kh_attr_ctx *c, uint32_t entity, const char **ret_agency_id);
+
+/* ---- more token helpers (attr_cues.c) ---- */
+
+/** True when token @p i is a comma (، or ,). */
+bool kh_attr_is_comma(const struct kh_attr_ctx *c, uint32_t i);
+/** True when token @p i ends a clause for good (. ؛ ! ؟). */
+bool kh_attr_is_stop_punct(const struct kh_attr_ctx *c, uint32_t i);
+/** True when the cue token @p i carries و or ف; @p ret_fa tells which. */
+bool kh_attr_has_conj(const struct kh_attr_ctx *c, uint32_t i, bool *ret_fa);
+/** True when token @p i opens a paired quotation. */
+bool kh_attr_quote_open(const struct kh_attr_ctx *c, uint32_t i);
+/** True when token @p i closes a paired quotation. */
+bool kh_attr_quote_close(const struct kh_attr_ctx *c, uint32_t i);
+
+/* ---- quotations and content extent (attr_quotes.c) ---- */
+
+/** Reported content: its kind (direct, indirect, mixed), span and last token. */
+struct kh_attr_content {
+	uint8_t kind;
+	struct kh_span span;
+	uint32_t last; /* last token of the content */
+};
+
+/** Pair the quotation marks of the document: fills c->mate and c->inq. */
+void kh_attr_pair_quotes(struct kh_attr_ctx *c);
+/** Start of token @p i without the proclitics و ف ب ل. */
+uint32_t kh_attr_tok_start(const struct kh_attr_ctx *c, uint32_t i);
+/** Does a new reporting frame start at token @p i (a cue, or كما ...)? */
+bool kh_attr_frame_starts(const struct kh_attr_ctx *c, uint32_t i);
+/** Does the quotation closed at @p q1 end the reported clause? */
+bool kh_attr_quote_ends_clause(const struct kh_attr_ctx *c, uint32_t q1);
+/** After a comma at @p i - 1: a short subject and a reporting verb? */
+bool kh_attr_verb_clause_follows(const struct kh_attr_ctx *c, uint32_t i);
+/** Last token of [c0, end] without trailing punctuation. */
+uint32_t kh_attr_trim_end(const struct kh_attr_ctx *c, uint32_t c0, uint32_t end);
+/** Does [c0, end] hold a quotation of several words (a mixed clause)? */
+bool kh_attr_has_long_quote(const struct kh_attr_ctx *c, uint32_t c0, uint32_t end);
+/** Content inside the quotation opened at @p q; false when empty. */
+bool kh_attr_quote_content(const struct kh_attr_ctx *c, uint32_t q, struct kh_attr_content *ret);
+/** Content of the clause starting at @p c0 (@p direct after a colon); false when none. */
+bool kh_attr_clause_content(const struct kh_attr_ctx *c, uint32_t c0, bool direct, struct kh_attr_content *ret);
 
 #endif

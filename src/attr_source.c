@@ -404,6 +404,7 @@ static void from_entity(struct kh_attr_ctx *c, uint32_t mention, struct kh_attr_
 	const struct kh_mention *m = &c->doc->mentions.items[mention];
 
 	memset(ret, 0, sizeof(*ret));
+	ret->gender = -1;
 	ret->valid = true;
 	ret->entity = m->entity;
 	ret->span.start = m->start;
@@ -528,6 +529,7 @@ void kh_attr_np_resolve(struct kh_attr_ctx *c, const struct kh_attr_np *np, uint
 	uint32_t lead = np->first, m, mi;
 
 	memset(ret, 0, sizeof(*ret));
+	ret->gender = -1;
 	ret->entity = KH_NONE;
 	ret->kind = KH_SRC_UNKNOWN;
 	if (np->end <= np->first)

@@ -347,6 +347,25 @@ static void test_implied_speaker(void)
 	kh_doc_free(d);
 }
 
+static void test_gender(void)
+{
+	const struct ent_spec ents[] = { { "وزارة الداخلية", KH_ENT_ORG, "ministry", NULL },
+					 { "سامر حداد", KH_ENT_PERSON, NULL, NULL } };
+	struct kh_doc *d = run("وقالت وزارة الداخلية إن الحدود مغلقة. وقال الوزير سامر حداد إن القرار مؤقت. "
+			       "وأضافت أن المعابر ستفتح قريبا. وأضاف أن الدوريات تضاعفت.",
+			       ents, 2);
+
+	tap_is_int(d->attributions.n, 4, "gender: four attributions");
+	tap_is_str(source(d, 2), "وزارة الداخلية", "a feminine verb goes to the ministry");
+	tap_is_str(source(d, 3), "سامر حداد", "a masculine verb to the minister");
+	kh_doc_free(d);
+
+	d = run("وقالت الهيئة إن الطريق مغلق. وأفادت ميرا داود المتحدثة باسم الشرطة بأن حادثا وقع، "
+		"مضيفة أن التحقيق جار.", NULL, 0);
+	tap_ok(has(source(d, 2), "ميرا داود"), "a woman's name agrees through her own verb");
+	kh_doc_free(d);
+}
+
 static void test_grammatical_subject(void)
 {
 	const struct ent_spec ents[] = { { "سمير داود", KH_ENT_PERSON, NULL, NULL },
@@ -604,6 +623,7 @@ int main(void)
 	test_participle();
 	test_implied_speaker();
 	test_grammatical_subject();
+	test_gender();
 	test_subject_rules();
 	test_backref();
 	test_source_kinds();

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/* The attribution stage, part 1: its lexicons (data/cues.tsv, data/sources.tsv and the
+ * closed-class words below) and the token tests every frame is built from: cues,
+ * complementizers, proclitics, punctuation, sentence bounds. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attr_internal.h"
+#include "attrib.h"
+#include "doc.h"
+#include "lexicon.h"
+
+/* ---- closed-class words ------------------------------------------------------------------ */
+
+static const struct {
+	const char *role;
+	const char *words;
+} closed_words[] = {
+	{ KH_AW_COMP, "أنّ|إنّ|أنه|أنها|أنهم|أنهما|أنهن|أننا|أنني|أني|أنكم|أنك|إنه|إنها|إنهم|إننا|إنني" },
+	{ KH_AW_STOP, "في|خلال|أمس|اليوم|مساء|صباح|ليل|ليلة|فجر|ظهر|عصر|لدى|عقب|بعد|قبل|قبيل|أثناء|"
+		      "من|على|عن|إلى|مع|عبر|ضمن|حول|بشأن|وسط|أيضا|أيضاً|كذلك|مجددا|مجدداً|مؤخرا|"
+		      "مؤخراً|حاليا|حالياً|الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد|الذي|"
+		      "التي|الذين|اللذين|اللتين|وهو|وهي|هو|هي|ما|لا|لم|لن|قد|كان|كانت|أمام|حين|عند|"
+		      "منذ|تجاه|إزاء|إثر|غدا|غداً|الآن|يوم|ليلا|ليلاً|نهارا|صباحا|مساءً|مساءا|"
+		      "ذلك|هذا|هذه|إن|أن|بأن|بأنّ|أول|الأول|الماضي|المقبل|قوله|قولها|قولهم|وهو|وهي|"
+		      "كانون|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين|يناير|فبراير|مارس|"
+		      "أبريل|إبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر" },
+	{ KH_AW_PREP, "في|من" },
+	{ KH_AW_STARTER, "لكن|ولكن|لكنّ|كان|كانت|وكان|وكانت|أما|وأما|أمّا|فيما|بينما|حيث|قد|وقد|ثم|كما|"
+			 "وكما|إلا|بل" },
+	{ KH_AW_LINK, "كما|وكما|إلا|إلّا|الأمر" },
+	{ KH_AW_PRONPREP, "به|بها|بهم|عنه|عنها|عنهم|له|لها|لهم" },
+};
+
+/* ---- loading ----------------------------------------------------------------------------- */
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s != NULL ? s + 1 : path;
+}
+
+static char *dup_err(const char *msg)
+{
+	return strdup(msg);
+}
+
+static int load_pair(struct kh_lexicon *lx, struct kh_lexicon *known, const char *path, unsigned min_f,
+		     unsigned max_f, bool optional, char **ret_err)
+{
+	char *err = NULL;
+	int r = kh_lex_load(lx, path, min_f, max_f, &err);
+
+	if (r == -ENOENT && optional) {
+		free(err); /* a data directory without this stage's lexicons: the stage finds nothing */
+		return 0;
+	}
+	if (r < 0) {
+		*ret_err = err;
+		return r;
+	}
+	if (known != NULL) {
+		r = kh_lex_load(known, path, min_f, max_f, &err);
+		if (r < 0) {
+			*ret_err = err;
+			return r;
+		}
+	}
+	return 0;
+}
+
+int kh_attr_res_load(const char *data_dir, const char *const *extra, struct kh_lexicon *known,
+		     struct kh_attr_res **ret_res, char **ret_err)
+{
+	struct kh_attr_res *r = calloc(1, sizeof(*r));
+	char path[4096];
+	char *err = NULL;
+	int rc = -ENOMEM;
+
+	if (r == NULL)
+		goto fail;
+	r->cues = kh_lex_new();
+	r->sources = kh_lex_new();
+	r->words = kh_lex_new();
+	if (r->cues == NULL || r->sources == NULL || r->words == NULL)
+		goto fail;
+	for (size_t i = 0; i < sizeof(closed_words) / sizeof(closed_words[0]); i++) {
+		const char *f[1] = { closed_words[i].role };
+
+		rc = kh_lex_add(r->words, closed_words[i].words, f, 1, "attrib.c", (uint32_t)i);
+		if (rc < 0)
+			goto fail;
+	}
+	snprintf(path, sizeof(path), "%s/cues.tsv", data_dir != NULL ? data_dir : ".");
+	rc = load_pair(r->cues, known, path, 4, 4, true, &err);
+	if (rc < 0)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/sources.tsv", data_dir != NULL ? data_dir : ".");
+	rc = load_pair(r->sources, known, path, 3, 3, true, &err);
+	if (rc < 0)
+		goto fail;
+	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+		const char *b = base_name(extra[i]);
+
+		if (strncmp(b, "cues", 4) == 0)
+			rc = load_pair(r->cues, known, extra[i], 4, 4, false, &err);
+		else if (strncmp(b, "sources", 7) == 0)
+			rc = load_pair(r->sources, known, extra[i], 3, 3, false, &err);
+		else
+			rc = 0;
+		if (rc < 0)
+			goto fail;
+	}
+	*ret_res = r;
+	return 0;
+fail:
+	kh_attr_res_free(r);
+	if (err == NULL && rc == -ENOMEM)
+		err = dup_err("out of memory");
+	if (ret_err != NULL)
+		*ret_err = err;
+	else
+		free(err);
+	return rc < 0 ? rc : -ENOMEM;
+}
+
+struct kh_attr_res *kh_attr_res_free(struct kh_attr_res *r)
+{
+	if (r == NULL)
+		return NULL;
+	kh_lex_free(r->cues);
+	kh_lex_free(r->sources);
+	kh_lex_free(r->words);
+	free(r);
+	return NULL;
+}
+
+size_t kh_attr_res_count(const struct kh_attr_res *r, const char *name)
+{
+	if (r == NULL || name == NULL)
+		return 0;
+	if (strcmp(name, "cues") == 0)
+		return kh_lex_count(r->cues);
+	if (strcmp(name, "sources") == 0)
+		return kh_lex_count(r->sources);
+	return 0;
+}
+
+/* ---- token helpers ----------------------------------------------------------------------- */
+
+static const struct kh_token *T(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return &c->tok[i];
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool kh_attr_punct_is(const struct kh_attr_ctx *c, uint32_t i, const char *s)
+{
+	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && strcmp(c->tok[i].key, s) == 0;
+}
+
+bool kh_attr_is_comma(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return kh_attr_punct_is(c, i, "،") || kh_attr_punct_is(c, i, ",");
+}
+
+bool kh_attr_is_stop_punct(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return kh_attr_punct_is(c, i, ".") || kh_attr_punct_is(c, i, "؛") || kh_attr_punct_is(c, i, ";") ||
+	       kh_attr_punct_is(c, i, "!") || kh_attr_punct_is(c, i, "؟") || kh_attr_punct_is(c, i, "?");
+}
+
+static bool role_in_chain(const struct kh_lex_entry *e, const char *role)
+{
+	for (; e != NULL; e = e->next)
+		if (e->n_fields > 0 && strcmp(e->fields[0], role) == 0)
+			return true;
+	return false;
+}
+
+/* The key without an unsplit و or ف (two bytes each) when the segmenter left it on. */
+static const char *strip_conj(const struct kh_token *t)
+{
+	if (t->proclitics == 0 && strlen(t->key) > 4 && (starts_with(t->key, "و") || starts_with(t->key, "ف")))
+		return t->key + 2;
+	return NULL;
+}
+
+static const char *const role_names[] = { KH_AW_COMP, KH_AW_STOP, KH_AW_PREP, KH_AW_STARTER, KH_AW_LINK,
+					   KH_AW_PRONPREP };
+
+static uint16_t chain_roles(const struct kh_lex_entry *e)
+{
+	uint16_t m = 0;
+
+	for (; e != NULL; e = e->next)
+		for (size_t r = 0; r < sizeof(role_names) / sizeof(role_names[0]); r++)
+			if (e->n_fields > 0 && strcmp(e->fields[0], role_names[r]) == 0)
+				m |= (uint16_t)(1u << r);
+	return m;
+}
+
+/* Roles of word token i, computed once per token (bit 15 marks "computed"). */
+static uint16_t word_roles(const struct kh_attr_ctx *c, uint32_t i)
+{
+	const struct kh_token *t = T(c, i);
+	uint16_t m = 0;
+	const char *k;
+
+	if (c->roles != NULL && (c->roles[i] & 0x8000u) != 0)
+		return c->roles[i] & 0x7FFFu;
+	/* folding makes the name علي and the preposition على one key: the text tells them apart */
+	if (!(strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
+	      memcmp(c->doc->norm + t->end - 2, "ي", 2) == 0)) {
+		m |= chain_roles(kh_lex_get(c->r->words, t->key));
+		/* the whole token too: a closed-class word is never a clitic split (وكانت) */
+		if (t->full_key != NULL && t->full_key != t->key)
+			m |= chain_roles(kh_lex_get(c->r->words, t->full_key));
+		k = strip_conj(t);
+		if (k != NULL)
+			m |= chain_roles(kh_lex_get(c->r->words, k));
+	}
+	if (c->roles != NULL)
+		c->roles[i] = (uint16_t)(m | 0x8000u);
+	return m;
+}
+
+bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role)
+{
+	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
+		return false;
+	for (size_t r = 0; r < sizeof(role_names) / sizeof(role_names[0]); r++)
+		if (strcmp(role, role_names[r]) == 0)
+			return (word_roles(c, i) & (1u << r)) != 0;
+	return false;
+}
+
+bool kh_attr_has_li(const struct kh_attr_ctx *c, uint32_t i)
+{
+	const struct kh_token *t;
+
+	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
+		return false;
+	t = T(c, i);
+	if ((t->proclitics & KH_PRO_LI) != 0 || strcmp(t->key, "ل") == 0)
+		return true;
+	return t->proclitics == 0 && strlen(t->key) > 4 && starts_with(t->key, "ل") &&
+	       kh_lex_get(c->r->sources, t->key + 2) != NULL;
+}
+
+bool kh_attr_has_bi(const struct kh_attr_ctx *c, uint32_t i)
+{
+	const struct kh_token *t;
+
+	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
+		return false;
+	t = T(c, i);
+	if ((t->proclitics & KH_PRO_BI) != 0 || strcmp(t->key, "ب") == 0)
+		return true;
+	return t->proclitics == 0 && starts_with(t->key, "بال") && strlen(t->key) > 8;
+}
+
+bool kh_attr_is_comp(const struct kh_attr_ctx *c, uint32_t i)
+{
+	const struct kh_token *t;
+
+	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
+		return false;
+	t = T(c, i);
+	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0)
+		return false;
+	if ((word_roles(c, i) & 1u) != 0 && role_in_chain(kh_lex_get(c->r->words, t->key), KH_AW_COMP))
+		return true;
+	/* بأنّ with the ب still on */
+	return t->proclitics == 0 && starts_with(t->key, "ب") && strlen(t->key) > 2 &&
+	       role_in_chain(kh_lex_get(c->r->words, t->key + 2), KH_AW_COMP);
+}
+
+bool kh_attr_definite(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return i < c->n && ((c->tok[i].flags & KH_TOKF_ARTICLE) != 0 || starts_with(c->tok[i].key, "ال"));
+}
+
+uint32_t kh_attr_sent_end(const struct kh_attr_ctx *c, uint32_t i)
+{
+	uint32_t s;
+
+	if (i >= c->n)
+		return c->n;
+	s = c->tok[i].sentence;
+	if (s >= c->doc->sentences.n)
+		return c->n;
+	return c->doc->sentences.items[s].tok_end <= c->n ? c->doc->sentences.items[s].tok_end : c->n;
+}
+
+uint32_t kh_attr_sent_first(const struct kh_attr_ctx *c, uint32_t i)
+{
+	uint32_t s;
+
+	if (i >= c->n)
+		return c->n;
+	s = c->tok[i].sentence;
+	if (s >= c->doc->sentences.n || c->doc->sentences.items[s].tok_first > i)
+		return i;
+	return c->doc->sentences.items[s].tok_first;
+}
+
+enum kh_attr_cue_class kh_attr_cue_class(const struct kh_lex_entry *e)
+{
+	static const char *const names[] = { "verb", "verb_tell", "passive", "participle",
+					     "noun", "according", "source", "verb_imp" };
+	const char *s = e != NULL && e->n_fields > 1 ? e->fields[1] : "";
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (enum kh_attr_cue_class)i;
+	return KH_CUE_VERB;
+}
+
+static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e);
+
+uint32_t kh_attr_cue_at(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e)
+{
+	const struct kh_lex_entry *e = NULL;
+	uint32_t m;
+
+	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
+		return 0;
+	/* computed once per token: frames look at the same tokens several times */
+	if (c->cue_len != NULL && c->cue_len[i] != 0xFF) {
+		if (c->cue_len[i] > 0)
+			*ret_e = c->cue_ent[i];
+		return c->cue_len[i];
+	}
+	m = cue_lookup(c, i, &e);
+	if (c->cue_len != NULL) {
+		c->cue_len[i] = (uint8_t)(m < 0xFF ? m : 0);
+		c->cue_ent[i] = e;
+		if (m >= 0xFF)
+			return 0;
+	}
+	if (m > 0)
+		*ret_e = e;
+	return m;
+}
+
+static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e)
+{
+	const struct kh_lex_entry *e = NULL;
+	const struct kh_token *t = T(c, i);
+	const char *k;
+	uint32_t m;
+
+	m = kh_lex_match(c->r->cues, c->doc, i, &e);
+	if (m > 0) {
+		/* فحسب "only" is no according-frame */
+		if ((t->proclitics & KH_PRO_FA) != 0 && kh_attr_cue_class(e) == KH_CUE_ACCORDING)
+			return 0;
+		*ret_e = e;
+		return m;
+	}
+	k = strip_conj(t);
+	if (k != NULL) {
+		e = kh_lex_get(c->r->cues, k);
+		if (e != NULL && !(starts_with(t->key, "ف") && kh_attr_cue_class(e) == KH_CUE_ACCORDING)) {
+			*ret_e = e;
+			return 1;
+		}
+	}
+	if ((t->flags & KH_TOKF_SUFFIX) != 0 && t->stem_key != NULL) {
+		e = kh_lex_get(c->r->cues, t->stem_key);
+		if (e != NULL && kh_attr_cue_class(e) != KH_CUE_ACCORDING) {
+			*ret_e = e;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The cue token carries و or ف (split off or not). */
+bool kh_attr_has_conj(const struct kh_attr_ctx *c, uint32_t i, bool *ret_fa)
+{
+	const struct kh_token *t = T(c, i);
+
+	*ret_fa = (t->proclitics & KH_PRO_FA) != 0;
+	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0)
+		return true;
+	if (strip_conj(t) != NULL && kh_lex_get(c->r->cues, t->key) == NULL) {
+		*ret_fa = starts_with(t->key, "ف");
+		return true;
+	}
+	return false;
+}
+
+bool kh_attr_quote_open(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && c->mate[i] != KH_NONE && c->mate[i] > i;
+}
+
+bool kh_attr_quote_close(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && c->mate[i] != KH_NONE && c->mate[i] < i;
+}
+
