@@ -189,10 +189,10 @@ static void *reload_main(void *arg)
 	       gen, ms);
 	/* the new generation is visible: a SIGHUP from now on must start a new
 	 * reload (start_reload joins this thread first, so freeing the old
-	 * pipeline below still finishes before it) */
+	 * pipeline and keys below still finishes before it) */
 	atomic_store(&srv->reload_running, false);
-	kh_apikeys_free(old_keys);
 	kh_pipeline_unref(old); /* freed once the last job that holds it finishes */
+	kh_apikeys_free(old_keys);
 	return NULL;
 }
 
