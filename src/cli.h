@@ -8,7 +8,7 @@
 #define KHABAR_CLI_H
 
 /** khabar analyze [--offsets UNIT] [--published DATE] [--data-dir DIR] [FILE|-]; with several
- *  FILEs, a DIR, --ndjson, --out or --resume: batch mode (cli_batch.h, docs/batch.md). */
+ *  FILEs, a DIR, --ndjson, --out or --resume: batch mode (cli_batch.h, README, "Batch analysis"). */
 int kh_cli_analyze(int argc, char **argv);
 
 /** khabar serve [--config FILE] [--port N] ... */

@@ -4,7 +4,7 @@
  * `khabar analyze` over many inputs (files, directories, NDJSON): a pool of threads,
  * each with its own kh_analyzer over one shared kh_pipeline, output kept in input order
  * with a bounded reorder window, a progress bar, Ctrl-C and restart.  CLI only: the
- * library knows nothing of it.  See docs/batch.md.
+ * library knows nothing of it.  See README, "Batch analysis".
  */
 #ifndef KHABAR_CLI_BATCH_H
 #define KHABAR_CLI_BATCH_H
