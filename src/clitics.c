@@ -153,6 +153,16 @@ static bool analyzable(struct word *w, uint32_t a, uint32_t *ret_stem_end, uint3
 			match = match && w->cp[s + j] == suffixes[i][j];
 		if (!match)
 			continue;
+		/* ي: a known stem + ي is mostly a nisba adjective (سوري، حمصي), not "my";
+		 * only زيارتي (ة kept as ت) is surely the pronoun */
+		if (suffixes[i][0] == YA) {
+			if (w->cp[s - 1] == TA && known_range(w, a, s, TA_MARBUTA)) {
+				*ret_stem_end = s;
+				*ret_restore = TA_MARBUTA;
+				return true;
+			}
+			continue;
+		}
 		if (known_range(w, a, s, 0)) {
 			*ret_stem_end = s;
 			*ret_restore = 0;

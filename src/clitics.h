@@ -6,7 +6,9 @@
  * pronoun suffixes (ه ها هم هما هن ك كم نا ي).  A proclitic or a suffix is split
  * off only when what remains is a known word or name, or (for و ف ب ك ل) when
  * the remainder begins with the article; so names that merely begin with those
- * letters (بيروت, لبنان, كركوك) stay whole.
+ * letters (بيروت, لبنان, كركوك) stay whole.  The suffix ي is split only after
+ * a ة written as ت (زيارتي): after any other stem it is far more often the
+ * nisba ending of an adjective (سوري, حمصي) than "my".
  */
 #ifndef KHABAR_CLITICS_H
 #define KHABAR_CLITICS_H

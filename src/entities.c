@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The entities stage.  One left-to-right pass per sentence finds names from the
  * lexicons and from patterns (title + name, given name + words, head noun + name,
- * lists after a place head); a second pass finds every accepted surface again
- * elsewhere in the document (hashed); then mentions are grouped into entities.
- * Per token the work is a handful of hash look-ups. */
+ * lists after a place head, outlets after لـ«); a second pass finds every accepted
+ * surface again elsewhere in the document (hashed); ent_group.c then groups the
+ * mentions into entities.  Lexicons are loaded by ent_lexicon.c, phrases matched by
+ * ent_match.c.  Per token the work is a handful of memoised hash look-ups. */
 #include "entities.h"
 
 #include <errno.h>
@@ -20,43 +21,12 @@
 #define ENT_MAX_CHAIN 8u       /* tokens of a title chain or a genitive chain */
 #define ENT_MAX_LIST 12u       /* items in a list after a place head */
 #define ENT_MAX_QUOTED 6u      /* words inside «» after a head */
-#define ENT_MAX_TITLES 4u
 #define ENT_MAX_GENITIVE 4u   /* words of a genitive chain after an organisation head */
 
-enum cand_src { SRC_LEX = 0, SRC_PATTERN, SRC_SECOND };
-
-struct cand {
-	uint32_t tf, te;       /* tokens [tf, te) */
-	uint32_t start, end;   /* bytes of the name */
-	uint8_t type;
-	uint8_t src;
-	uint8_t n_titles;
-	const struct kh_lex_entry *entry; /* gazetteer entry, or NULL */
-	const char *key;       /* folded phrase key */
-	const char *titles[ENT_MAX_TITLES];
-	uint32_t aff;          /* cand index of the affiliation (NORP/GPE in the title), or KH_NONE */
-	uint32_t rep;          /* second pass: the cand it repeats; else itself */
-	uint32_t parent;       /* union-find */
-	uint32_t entity;
-};
-
-struct ctx {
-	const struct kh_ent_res *r;
-	struct kh_doc *doc;
-	uint8_t *covered; /* per token: 1 when inside an accepted mention */
-	KH_VEC(struct cand) cands;
-	struct kh_ent_table *surf; /* accepted surfaces -> cand */
-	uint32_t sent_first, sent_end;
-	/* per-token memo of look-ups the rules repeat: 2 bits (computed, value) per lexicon */
-	uint16_t *memo;
-	const char **stop_cls;       /* valid when memo says F_STOP computed */
-	struct kh_ent_m *gaz_m;      /* gazetteer match at the token up to the sentence end */
-	uint32_t *gaz_n;             /* UINT32_MAX: not computed */
-	uint16_t *lmask;             /* enum kh_ent_lex_bit of the token's first word; 0x8000 computed */
-};
+#include "ent_group.h"
 
 /* Which lexicons have a phrase that starts with token i (one hash look-up per reading). */
-static uint32_t lex_mask(const struct ctx *c, uint32_t i)
+static uint32_t lex_mask(const struct kh_ent_ctx *c, uint32_t i)
 {
 	if (c->lmask == NULL || i >= c->doc->tokens.n)
 		return 0xffff;
@@ -65,7 +35,7 @@ static uint32_t lex_mask(const struct ctx *c, uint32_t i)
 	return c->lmask[i];
 }
 
-static uint32_t lex_bit(const struct ctx *c, const struct kh_lexicon *lx)
+static uint32_t lex_bit(const struct kh_ent_ctx *c, const struct kh_lexicon *lx)
 {
 	return lx == c->r->gaz ? KH_LB_GAZ : lx == c->r->given ? KH_LB_GIVEN
 	       : lx == c->r->family ? KH_LB_FAMILY : lx == c->r->titles ? KH_LB_TITLES
@@ -73,7 +43,7 @@ static uint32_t lex_bit(const struct ctx *c, const struct kh_lexicon *lx)
 }
 
 /* kh_ent_match, skipped at once when no phrase of lx starts with the token. */
-static uint32_t lx_match(const struct ctx *c, const struct kh_lexicon *lx, uint32_t i, uint32_t end,
+static uint32_t lx_match(const struct kh_ent_ctx *c, const struct kh_lexicon *lx, uint32_t i, uint32_t end,
 			 int strip, struct kh_ent_m *m)
 {
 	uint32_t bit = lex_bit(c, lx);
@@ -85,7 +55,7 @@ static uint32_t lx_match(const struct ctx *c, const struct kh_lexicon *lx, uint3
 
 enum memo_flag { F_GIVEN = 0, F_FAMILY, F_TITLES, F_HEADS, F_GAZ, F_STOP, F_COMMON, F_COMMON_NS };
 
-static bool memo_get(const struct ctx *c, uint32_t i, enum memo_flag f, bool *ret)
+static bool memo_get(const struct kh_ent_ctx *c, uint32_t i, enum memo_flag f, bool *ret)
 {
 	uint16_t v = c->memo[i] >> (2 * f);
 
@@ -95,7 +65,7 @@ static bool memo_get(const struct ctx *c, uint32_t i, enum memo_flag f, bool *re
 	return true;
 }
 
-static bool memo_put(const struct ctx *c, uint32_t i, enum memo_flag f, bool val)
+static bool memo_put(const struct kh_ent_ctx *c, uint32_t i, enum memo_flag f, bool val)
 {
 	c->memo[i] |= (uint16_t)((1u | (val ? 2u : 0u)) << (2 * f));
 	return val;
@@ -103,17 +73,13 @@ static bool memo_put(const struct ctx *c, uint32_t i, enum memo_flag f, bool val
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
-static const struct kh_token *tok(const struct ctx *c, uint32_t i)
-{
-	return &c->doc->tokens.items[i];
-}
 
-static bool is_word(const struct ctx *c, uint32_t i)
+static bool is_word(const struct kh_ent_ctx *c, uint32_t i)
 {
 	return i < c->sent_end && tok(c, i)->kind == KH_TOK_WORD;
 }
 
-static bool is_punct_str(const struct ctx *c, uint32_t i, const char *s)
+static bool is_punct_str(const struct kh_ent_ctx *c, uint32_t i, const char *s)
 {
 	const struct kh_token *t;
 
@@ -123,7 +89,7 @@ static bool is_punct_str(const struct ctx *c, uint32_t i, const char *s)
 	return t->kind == KH_TOK_PUNCT && strcmp(t->full_key, s) == 0;
 }
 
-static bool is_quote_open(const struct ctx *c, uint32_t i)
+static bool is_quote_open(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const struct kh_token *t;
 
@@ -135,7 +101,7 @@ static bool is_quote_open(const struct ctx *c, uint32_t i)
 		strcmp(t->full_key, "\xe2\x80\x9c") == 0);
 }
 
-static bool is_quote_close(const struct ctx *c, uint32_t i)
+static bool is_quote_close(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const struct kh_token *t;
 
@@ -147,10 +113,6 @@ static bool is_quote_close(const struct ctx *c, uint32_t i)
 		strcmp(t->full_key, "\xe2\x80\x9d") == 0 || strcmp(t->full_key, "\"") == 0);
 }
 
-static const char *gaz_field(const struct kh_lex_entry *e, enum kh_ent_gaz_field f)
-{
-	return e != NULL && f < e->n_fields && e->fields[f][0] != '\0' ? e->fields[f] : NULL;
-}
 
 static int gaz_type(const struct kh_lex_entry *e)
 {
@@ -165,23 +127,22 @@ static bool is_generated(const struct kh_lex_entry *e)
 }
 
 /* Stop-word class at token i (any first-token reading), or NULL. */
-static const char *stop_class_raw(const struct ctx *c, uint32_t i)
+static const char *stop_class_raw(const struct kh_ent_ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
 
-	if (lx_match(c, c->r->stop, i, c->sent_end, 0, &m) == 0) {
-		/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
-		if (lx_match(c, c->r->stop, i, c->sent_end, 1, &m) == 0)
-			return NULL;
-		if (kh_lex_get(c->r->gaz, tok(c, i)->key) != NULL ||
-		    kh_lex_get(c->r->given, tok(c, i)->key) != NULL ||
-		    kh_lex_get(c->r->family, tok(c, i)->key) != NULL)
-			return NULL;
-	}
+	if (lx_match(c, c->r->stop, i, c->sent_end, 1, &m) == 0)
+		return NULL;
+	/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
+	if (m.start != tok(c, i)->core_start &&
+	    (kh_lex_get(c->r->gaz, tok(c, i)->key) != NULL ||
+	     kh_lex_get(c->r->given, tok(c, i)->key) != NULL ||
+	     kh_lex_get(c->r->family, tok(c, i)->key) != NULL))
+		return NULL;
 	return m.entry->n_fields > 0 ? m.entry->fields[0] : "";
 }
 
-static const char *stop_class(const struct ctx *c, uint32_t i)
+static const char *stop_class(const struct kh_ent_ctx *c, uint32_t i)
 {
 	bool v;
 
@@ -194,7 +155,7 @@ static const char *stop_class(const struct ctx *c, uint32_t i)
 	return c->stop_cls[i];
 }
 
-static bool is_stop(const struct ctx *c, uint32_t i)
+static bool is_stop(const struct kh_ent_ctx *c, uint32_t i)
 {
 	return stop_class(c, i) != NULL;
 }
@@ -215,12 +176,12 @@ static int first_type(const struct kh_lex_entry *e)
 	return t != NULL ? kh_ent_type_parse(t) : -1;
 }
 
-static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem);
+static bool is_common_word_x(const struct kh_ent_ctx *c, uint32_t i, bool stem);
 
 /* Is the tail [from, to) of a longer variant a separate mention in news style: a place
  * (إقليم كردستان العراق, التحالف الدولي بقيادة الولايات المتحدة), a nationality after an
  * organisation (البيشمركة الكردية), or a describing adjective (الضفة الغربية المحتلة)? */
-static bool separable_tail(const struct ctx *c, uint32_t from, uint32_t to, int type)
+static bool separable_tail(const struct kh_ent_ctx *c, uint32_t from, uint32_t to, int type)
 {
 	for (uint32_t k = from; k < to; k++) {
 		struct kh_ent_m t;
@@ -230,8 +191,8 @@ static bool separable_tail(const struct ctx *c, uint32_t from, uint32_t to, int 
 
 			if (ty == KH_ENT_GPE || ty == KH_ENT_LOC)
 				return true;
-			if (ty == KH_ENT_NORP && type == KH_ENT_ORG && to - from == 1)
-				return true;
+			if (ty == KH_ENT_NORP && to - from == 1)
+				return type == KH_ENT_ORG; /* الولايات المتحدة الأميركية stays whole */
 		}
 	}
 	return to - from == 1 && type != KH_ENT_NORP && is_common_word_x(c, from, true);
@@ -247,7 +208,7 @@ static bool is_canonical_variant(const struct kh_lex_entry *e)
 
 /* The gazetteer at i; a one-word match that is a stop word (ليل night / Lille) is none, and a
  * variant with a separable tail gives way to the shorter variant of the same entry. */
-static uint32_t gaz_match_raw(const struct ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+static uint32_t gaz_match_raw(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
 {
 	uint32_t n = lx_match(c, c->r->gaz, i, end, 1, m);
 
@@ -269,7 +230,7 @@ static uint32_t gaz_match_raw(const struct ctx *c, uint32_t i, uint32_t end, str
 	return n;
 }
 
-static uint32_t gaz_match(const struct ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+static uint32_t gaz_match(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
 {
 	if (c->gaz_n == NULL || end != c->sent_end || i >= c->doc->tokens.n)
 		return gaz_match_raw(c, i, end, m);
@@ -281,14 +242,14 @@ static uint32_t gaz_match(const struct ctx *c, uint32_t i, uint32_t end, struct 
 }
 
 /* A stop word that ends a genitive chain (function word, verb, time, direction). */
-static bool is_hard_stop(const struct ctx *c, uint32_t i)
+static bool is_hard_stop(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const char *cl = stop_class(c, i);
 
 	return cl != NULL && strcmp(cl, "noun") != 0 && strcmp(cl, "adj") != 0;
 }
 
-static bool has_lex(const struct kh_lexicon *lx, const struct ctx *c, uint32_t i)
+static bool has_lex(const struct kh_lexicon *lx, const struct kh_ent_ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
 	int f = lx == c->r->given ? F_GIVEN : lx == c->r->family ? F_FAMILY
@@ -304,7 +265,7 @@ static bool has_lex(const struct kh_lexicon *lx, const struct ctx *c, uint32_t i
 }
 
 /* A word that a dictionary knows and no name list holds. */
-static bool is_common_word_raw(const struct ctx *c, uint32_t i, bool stem)
+static bool is_common_word_raw(const struct kh_ent_ctx *c, uint32_t i, bool stem)
 {
 	const struct kh_token *t = tok(c, i);
 	struct kh_ent_m m;
@@ -316,13 +277,25 @@ static bool is_common_word_raw(const struct ctx *c, uint32_t i, bool stem)
 	if (kh_lex_get(c->r->common, t->key) != NULL ||
 	    (stem && t->stem_key[0] != '\0' && kh_lex_get(c->r->common, t->stem_key) != NULL))
 		return true;
+	/* هجوما، سياسيا: the accusative tanwin is written with an alif */
+	{
+		size_t n = strlen(t->key);
+		char buf[256];
+
+		if (n >= 8 && n < sizeof(buf) && strcmp(t->key + n - 2, "\xd8\xa7") == 0) {
+			memcpy(buf, t->key, n - 2);
+			buf[n - 2] = '\0';
+			if (kh_lex_get(c->r->common, buf) != NULL)
+				return true;
+		}
+	}
 	/* لشؤون: a proclitic the segmenter left on a known word of four letters or more */
 	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
 	       kh_ent_match(c->r->common, c->doc, i, i + 1, 1, &m) == 1 &&
 	       kh_lex_get(c->r->gaz, t->key) == NULL;
 }
 
-static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
+static bool is_common_word_x(const struct kh_ent_ctx *c, uint32_t i, bool stem)
 {
 	enum memo_flag f = stem ? F_COMMON : F_COMMON_NS;
 	bool v;
@@ -334,14 +307,14 @@ static bool is_common_word_x(const struct ctx *c, uint32_t i, bool stem)
 	return memo_put(c, i, f, is_common_word_raw(c, i, stem));
 }
 
-static bool is_common_word(const struct ctx *c, uint32_t i)
+static bool is_common_word(const struct kh_ent_ctx *c, uint32_t i)
 {
 	return is_common_word_x(c, i, true);
 }
 
 /* The token's key, undoing a proclitic split that left two letters or fewer (وكفر → كفر,
  * not و + ك + فر). */
-static const char *word_key(const struct ctx *c, uint32_t i)
+static const char *word_key(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const struct kh_token *t = tok(c, i);
 
@@ -352,12 +325,12 @@ static const char *word_key(const struct ctx *c, uint32_t i)
 	return t->key;
 }
 
-static bool has_proclitic(const struct ctx *c, uint32_t i)
+static bool has_proclitic(const struct kh_ent_ctx *c, uint32_t i)
 {
 	return tok(c, i)->proclitics != 0 || tok(c, i)->core_start != tok(c, i)->start;
 }
 
-static bool is_definite(const struct ctx *c, uint32_t i)
+static bool is_definite(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const struct kh_token *t = tok(c, i);
 	const char *k = t->key;
@@ -383,7 +356,7 @@ static bool is_definite(const struct ctx *c, uint32_t i)
 }
 
 /* The token after i starts a conjunct (و) of a list. */
-static bool starts_with_wa(const struct ctx *c, uint32_t i)
+static bool starts_with_wa(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const struct kh_token *t = tok(c, i);
 
@@ -394,10 +367,10 @@ static bool starts_with_wa(const struct ctx *c, uint32_t i)
 
 /* ---- candidates ------------------------------------------------------------------------ */
 
-static uint32_t add_cand(struct ctx *c, uint32_t tf, uint32_t te, uint32_t start, int type,
+static uint32_t add_cand(struct kh_ent_ctx *c, uint32_t tf, uint32_t te, uint32_t start, int type,
 			 uint8_t src, const struct kh_lex_entry *e)
 {
-	struct cand *k;
+	struct kh_ent_cand *k;
 
 	if (tf >= te || te > c->doc->tokens.n || type < 0)
 		return KH_NONE;
@@ -423,9 +396,9 @@ static uint32_t add_cand(struct ctx *c, uint32_t tf, uint32_t te, uint32_t start
 	return c->cands.n - 1;
 }
 
-static void add_title(struct ctx *c, uint32_t ci, uint32_t start, uint32_t end)
+static void add_title(struct kh_ent_ctx *c, uint32_t ci, uint32_t start, uint32_t end)
 {
-	struct cand *k;
+	struct kh_ent_cand *k;
 	const char *s;
 
 	if (ci == KH_NONE || start >= end)
@@ -443,7 +416,7 @@ static void add_title(struct ctx *c, uint32_t ci, uint32_t start, uint32_t end)
 /* Choose among homographs: a NORP reading after a NORP word (كردية سورية), a media
  * reading after لـ« or a newspaper head, else the first entry the files wrote (not a
  * generated inflection). */
-static const struct kh_lex_entry *choose_entry(const struct ctx *c, uint32_t i,
+static const struct kh_lex_entry *choose_entry(const struct kh_ent_ctx *c, uint32_t i,
 					       const struct kh_lex_entry *e)
 {
 	const struct kh_lex_entry *first = NULL, *gen = NULL, *norp = NULL, *media = NULL;
@@ -499,6 +472,7 @@ static bool is_link_word(const char *k)
 		"\xd9\x81\xd8\xa7\xd9\x86",         /* فان */
 		"\xd9\x81\xd9\x88\xd9\x86",         /* فون */
 		"\xd9\x88\xd9\x84\xd8\xaf",         /* ولد */
+		"\xd8\xa7\xd9\x84",                 /* آل (folded) */
 	};
 
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
@@ -508,7 +482,7 @@ static bool is_link_word(const char *k)
 }
 
 /* The token as written ends in ي (not ى). */
-static bool ends_with_ya(const struct ctx *c, uint32_t i)
+static bool ends_with_ya(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const struct kh_token *t = tok(c, i);
 
@@ -516,7 +490,7 @@ static bool ends_with_ya(const struct ctx *c, uint32_t i)
 }
 
 /* Can token i continue (or, with first, start) a person name? */
-static bool name_word_ok(const struct ctx *c, uint32_t i, bool first)
+static bool name_word_ok(const struct kh_ent_ctx *c, uint32_t i, bool first)
 {
 	const struct kh_token *t;
 	struct kh_ent_m m;
@@ -544,13 +518,16 @@ static bool name_word_ok(const struct ctx *c, uint32_t i, bool first)
 		if (ty != KH_ENT_PERSON)
 			return false;
 	}
+	/* عبد الله, أبو بكر: a link word and the word it links are dictionary words too */
+	if (is_link_word(t->key) || (i > 0 && !first && is_link_word(tok(c, i - 1)->key)))
+		return true;
 	if (is_common_word(c, i))
 		return false;
 	return true;
 }
 
 /* Person name words from i: returns the end token (i when none). */
-static uint32_t person_extent(const struct ctx *c, uint32_t i, uint32_t max_words)
+static uint32_t person_extent(const struct kh_ent_ctx *c, uint32_t i, uint32_t max_words)
 {
 	uint32_t j = i, words = 0;
 
@@ -564,21 +541,34 @@ static uint32_t person_extent(const struct ctx *c, uint32_t i, uint32_t max_word
 	return j;
 }
 
-static uint32_t emit_person(struct ctx *c, uint32_t i, uint32_t end, uint8_t src)
+/* A listed name followed by a link word and a name word: سلمان بن عبدالعزيز آل سعود. */
+static uint32_t person_tail(const struct kh_ent_ctx *c, uint32_t end)
+{
+	for (int k = 0; k < 2 && end + 1 < c->sent_end; k++) {
+		if (!is_word(c, end) || c->covered[end] != 0 || has_proclitic(c, end) ||
+		    !is_link_word(tok(c, end)->key) || !name_word_ok(c, end + 1, false))
+			break;
+		end += 2;
+	}
+	return end;
+}
+
+static uint32_t emit_person(struct kh_ent_ctx *c, uint32_t i, uint32_t end, uint8_t src)
 {
 	struct kh_ent_m m;
 	uint32_t n = gaz_match(c, i, end, &m);
 	const struct kh_lex_entry *e = NULL;
 
-	if (n > 0 && n == end - i && gaz_type(m.entry) == KH_ENT_PERSON)
-		e = m.entry;
+	if (n > 0 && gaz_type(m.entry) == KH_ENT_PERSON &&
+	    (n == end - i || (n < end - i && is_link_word(tok(c, i + n)->key))))
+		e = m.entry; /* سلمان بن عبدالعزيز + آل سعود is still the listed person */
 	else
 		m.start = tok(c, i)->core_start;
-	return add_cand(c, i, end, m.start, KH_ENT_PERSON, e != NULL ? SRC_LEX : src, e);
+	return add_cand(c, i, end, m.start, KH_ENT_PERSON, e != NULL ? KH_ENT_SRC_LEX : src, e);
 }
 
 /* Apposition after a person: "X، مبعوث الرئيس الأميركي" adds the title. */
-static void apposition(struct ctx *c, uint32_t ci)
+static void apposition(struct kh_ent_ctx *c, uint32_t ci)
 {
 	uint32_t j = c->cands.items[ci].te, end;
 	struct kh_ent_m m;
@@ -598,17 +588,17 @@ static void apposition(struct ctx *c, uint32_t ci)
 
 /* ---- the lexicon match at a token -------------------------------------------------------- */
 
-static uint32_t emit_gaz(struct ctx *c, uint32_t i, const struct kh_ent_m *m)
+static uint32_t emit_gaz(struct kh_ent_ctx *c, uint32_t i, const struct kh_ent_m *m)
 {
 	const struct kh_lex_entry *e = choose_entry(c, i, m->entry);
 
-	return add_cand(c, i, i + m->n, m->start, gaz_type(e), SRC_LEX, e);
+	return add_cand(c, i, i + m->n, m->start, gaz_type(e), KH_ENT_SRC_LEX, e);
 }
 
 /* ---- title + name ---------------------------------------------------------------------- */
 
 /* وفعال: a و the segmenter left on a word that no name list knows. */
-static bool leftover_wa(const struct ctx *c, uint32_t i)
+static bool leftover_wa(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const struct kh_token *t = tok(c, i);
 
@@ -620,14 +610,14 @@ static bool leftover_wa(const struct ctx *c, uint32_t i)
 
 /* A single definite word may be a name only when a name list knows it (الرئيس الأسد);
  * otherwise it is a common noun (الناطق باسم المتمردين). */
-static bool lone_definite_ok(const struct ctx *c, uint32_t i)
+static bool lone_definite_ok(const struct kh_ent_ctx *c, uint32_t i)
 {
 	return has_lex(c->r->family, c, i) || has_lex(c->r->given, c, i) ||
 	       kh_lex_get(c->r->personwords, tok(c, i)->key) != NULL;
 }
 
 /* Emit the places and organisations named inside a title (رئيس إقليم كردستان). */
-static uint32_t title_inner(struct ctx *c, uint32_t from, uint32_t to, uint32_t aff)
+static uint32_t title_inner(struct kh_ent_ctx *c, uint32_t from, uint32_t to, uint32_t aff)
 {
 	for (uint32_t k = from; k < to && k < c->sent_end;) {
 		struct kh_ent_m g;
@@ -635,7 +625,7 @@ static uint32_t title_inner(struct ctx *c, uint32_t from, uint32_t to, uint32_t 
 
 		if (n > 0 && c->covered[k] == 0) {
 			const struct kh_lex_entry *e = choose_entry(c, k, g.entry);
-			uint32_t ci = add_cand(c, k, k + n, g.start, gaz_type(e), SRC_LEX, e);
+			uint32_t ci = add_cand(c, k, k + n, g.start, gaz_type(e), KH_ENT_SRC_LEX, e);
 
 			if (aff == KH_NONE && ci != KH_NONE)
 				aff = ci;
@@ -649,17 +639,20 @@ static uint32_t title_inner(struct ctx *c, uint32_t from, uint32_t to, uint32_t 
 
 /* A title or role chain at i followed by a person name.  Emits the places and NORPs met in
  * the chain and the person.  @return the token after what was consumed, i when nothing. */
-static uint32_t try_title(struct ctx *c, uint32_t i)
+static uint32_t try_title(struct kh_ent_ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
-	uint32_t j, title_end_tok, aff = KH_NONE, last_def = KH_NONE, name_end, p;
-	uint32_t title_start;
+	uint32_t j, aff = KH_NONE, last_def = KH_NONE, name_end, p;
+	/* title segments: "المتحدث باسم قيادة العمليات المشتركة" + "اللواء"; a NORP ends one */
+	uint32_t seg_start[ENT_MAX_TITLES], seg_end[ENT_MAX_TITLES], nseg = 0;
+	bool after_name = false; /* the last chain element was a place or organisation */
 
 	if (lx_match(c, c->r->titles, i, c->sent_end, 0, &m) == 0)
 		return i;
-	title_start = m.start;
+	seg_start[0] = m.start;
 	j = i + m.n;
-	title_end_tok = j;
+	seg_end[0] = j;
+	nseg = 1;
 	if (m.n > 1)
 		aff = title_inner(c, i + 1, j, aff);
 	for (uint32_t steps = 0; steps < ENT_MAX_CHAIN && j < c->sent_end && is_word(c, j); steps++) {
@@ -669,15 +662,21 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 			/* a place inside the title ran past it */
 			while (j < c->sent_end && c->covered[j] != 0)
 				j++;
+			seg_end[nseg - 1] = j;
 			continue;
 		}
 		if (lx_match(c, c->r->titles, j, c->sent_end, 0, &g) > 0 &&
 		    !has_proclitic(c, j)) {
 			if (g.n > 1)
 				aff = title_inner(c, j + 1, j + g.n, aff);
+			if ((j != seg_end[nseg - 1] || after_name) && nseg < ENT_MAX_TITLES) {
+				seg_start[nseg] = g.start;
+				nseg++;
+			}
 			j += g.n;
-			title_end_tok = j;
+			seg_end[nseg - 1] = j;
 			last_def = KH_NONE;
+			after_name = false;
 			continue;
 		}
 		if (gaz_match(c, j, c->sent_end, &g) > 0) {
@@ -691,9 +690,12 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 			if (ty != KH_ENT_NORP && (starts_with_wa(c, j) ||
 						 (tok(c, j)->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0))
 				break;
-			ci = add_cand(c, j, j + g.n, g.start, ty, SRC_LEX, e);
+			ci = add_cand(c, j, j + g.n, g.start, ty, KH_ENT_SRC_LEX, e);
 			if (aff == KH_NONE && ci != KH_NONE)
 				aff = ci;
+			if (ty != KH_ENT_NORP && j == seg_end[nseg - 1])
+				seg_end[nseg - 1] = j + g.n; /* المتحدث باسم الشرطة */
+			after_name = true;
 			j += g.n;
 			last_def = KH_NONE;
 			continue;
@@ -703,7 +705,8 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 		    !has_lex(c->r->heads, c, j)) {
 			last_def = j;
 			j++;
-			title_end_tok = j;
+			if (j - 1 == seg_end[nseg - 1])
+				seg_end[nseg - 1] = j;
 			continue;
 		}
 		break;
@@ -713,7 +716,7 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 	name_end = p;
 	if (is_word(c, p) && c->covered[p] == 0 && !has_proclitic(c, p) && !leftover_wa(c, p)) {
 		if (gaz_match(c, p, c->sent_end, &m) > 0 && gaz_type(m.entry) == KH_ENT_PERSON)
-			name_end = p + m.n;
+			name_end = person_tail(c, p + m.n);
 		else
 			name_end = person_extent(c, p, ENT_MAX_NAME_WORDS);
 		if (name_end == p + 1 && is_definite(c, p) && !lone_definite_ok(c, p))
@@ -722,15 +725,17 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 	if (name_end == p && last_def != KH_NONE && last_def + 1 == j && lone_definite_ok(c, last_def)) {
 		/* الرئيس الأسد: the definite word taken for the chain was the name */
 		p = last_def;
-		title_end_tok = last_def;
+		if (seg_end[nseg - 1] > last_def)
+			seg_end[nseg - 1] = last_def;
 		name_end = last_def + 1;
 	}
 	if (name_end > p) {
-		uint32_t ci = emit_person(c, p, name_end, SRC_PATTERN);
+		uint32_t ci = emit_person(c, p, name_end, KH_ENT_SRC_PATTERN);
 
 		if (ci != KH_NONE) {
-			if (title_end_tok > i)
-				add_title(c, ci, title_start, tok(c, title_end_tok - 1)->end);
+			for (uint32_t k = 0; k < nseg; k++)
+				if (seg_end[k] > i && seg_end[k] <= c->doc->tokens.n)
+					add_title(c, ci, seg_start[k], tok(c, seg_end[k] - 1)->end);
 			c->cands.items[ci].aff = aff;
 			apposition(c, ci);
 			return name_end;
@@ -741,7 +746,7 @@ static uint32_t try_title(struct ctx *c, uint32_t i)
 
 /* A reporting verb, then unknown words, then a title: أفادت لوبا سمري المتحدثة باسم ...
  * @return the end of the name, i when the pattern does not hold. */
-static uint32_t try_name_before_title(struct ctx *c, uint32_t i)
+static uint32_t try_name_before_title(struct kh_ent_ctx *c, uint32_t i)
 {
 	const char *cl;
 	uint32_t end, ci;
@@ -757,7 +762,7 @@ static uint32_t try_name_before_title(struct ctx *c, uint32_t i)
 		return i;
 	if (lx_match(c, c->r->titles, end, c->sent_end, 0, &m) == 0 || !is_definite(c, end))
 		return i;
-	ci = emit_person(c, i, end, SRC_PATTERN);
+	ci = emit_person(c, i, end, KH_ENT_SRC_PATTERN);
 	if (ci == KH_NONE)
 		return i;
 	{
@@ -830,7 +835,7 @@ static bool ends_with_ta(const char *k)
 }
 
 /* Can token i be a word of an unknown place name after a head? */
-static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head_fem,
+static bool place_word_ok(const struct kh_ent_ctx *c, uint32_t i, bool first, bool head_fem,
 			  bool after_prefix)
 {
 	const struct kh_token *t;
@@ -857,9 +862,28 @@ static bool place_word_ok(const struct ctx *c, uint32_t i, bool first, bool head
 }
 
 /* End token of an unknown place name at i (i when none). */
-static uint32_t place_extent(const struct ctx *c, uint32_t i, bool head_fem)
+static uint32_t person_extent(const struct kh_ent_ctx *c, uint32_t i, uint32_t max_words);
+
+/* مستشفى الملك فهد, جامعة الملك سعود: a title and a person's name name a place. */
+static uint32_t honorific_extent(const struct kh_ent_ctx *c, uint32_t i)
+{
+	struct kh_ent_m m;
+	uint32_t end;
+
+	if (!is_word(c, i) || c->covered[i] != 0 || has_proclitic(c, i) ||
+	    lx_match(c, c->r->titles, i, c->sent_end, 0, &m) != 1 || !is_definite(c, i))
+		return i;
+	end = person_extent(c, i + 1, 3);
+	return end > i + 1 ? end : i;
+}
+
+static uint32_t place_extent(const struct kh_ent_ctx *c, uint32_t i, bool head_fem)
 {
 	uint32_t j = i;
+
+	j = honorific_extent(c, i);
+	if (j > i)
+		return j;
 
 	if (!place_word_ok(c, i, true, head_fem, false))
 		return i;
@@ -878,7 +902,7 @@ static uint32_t place_extent(const struct ctx *c, uint32_t i, bool head_fem)
 
 /* One item of a place list at i: a gazetteer place or an unknown name.  Returns the end
  * token, i when nothing. */
-static uint32_t place_item(struct ctx *c, uint32_t i, int head_type, bool head_fem,
+static uint32_t place_item(struct kh_ent_ctx *c, uint32_t i, int head_type, bool head_fem,
 			   bool allow_unknown, int strip_wa, uint32_t *ret_cand)
 {
 	struct kh_ent_m m;
@@ -892,7 +916,7 @@ static uint32_t place_item(struct ctx *c, uint32_t i, int head_type, bool head_f
 		int ty = gaz_type(e);
 
 		if (ty == KH_ENT_GPE || ty == KH_ENT_LOC || ty == KH_ENT_FAC) {
-			*ret_cand = add_cand(c, i, i + m.n, m.start, ty, SRC_LEX, e);
+			*ret_cand = add_cand(c, i, i + m.n, m.start, ty, KH_ENT_SRC_LEX, e);
 			return *ret_cand != KH_NONE ? i + m.n : i;
 		}
 		if (ty == KH_ENT_NORP || ty == KH_ENT_PERSON)
@@ -900,7 +924,7 @@ static uint32_t place_item(struct ctx *c, uint32_t i, int head_type, bool head_f
 		/* مدينة الميادين: the head says place, whatever outlet shares the name */
 		if (!allow_unknown)
 			return i;
-		*ret_cand = add_cand(c, i, i + m.n, m.start, head_type, SRC_PATTERN, NULL);
+		*ret_cand = add_cand(c, i, i + m.n, m.start, head_type, KH_ENT_SRC_PATTERN, NULL);
 		return *ret_cand != KH_NONE ? i + m.n : i;
 	}
 	if (!allow_unknown)
@@ -909,12 +933,12 @@ static uint32_t place_item(struct ctx *c, uint32_t i, int head_type, bool head_f
 	if (end == i)
 		return i;
 	*ret_cand = add_cand(c, i, end, kh_ent_core_start(c->doc, i, strip_wa), head_type,
-			     SRC_PATTERN, NULL);
+			     KH_ENT_SRC_PATTERN, NULL);
 	return *ret_cand != KH_NONE ? end : i;
 }
 
 /* Quoted name after a head: «سانا».  Returns the token after the closing mark, i when none. */
-static uint32_t quoted_name(struct ctx *c, uint32_t q, int type)
+static uint32_t quoted_name(struct kh_ent_ctx *c, uint32_t q, int type)
 {
 	uint32_t j = q + 1, end;
 	struct kh_ent_m m;
@@ -931,7 +955,7 @@ static uint32_t quoted_name(struct ctx *c, uint32_t q, int type)
 			return q;
 		type = gaz_type(e);
 	}
-	if (add_cand(c, q + 1, end, tok(c, q + 1)->core_start, type, e != NULL ? SRC_LEX : SRC_PATTERN,
+	if (add_cand(c, q + 1, end, tok(c, q + 1)->core_start, type, e != NULL ? KH_ENT_SRC_LEX : KH_ENT_SRC_PATTERN,
 		     e) == KH_NONE)
 		return q;
 	return end + 1;
@@ -940,7 +964,7 @@ static uint32_t quoted_name(struct ctx *c, uint32_t q, int type)
 /* Genitive chain after an organisation head, from token j.  chain bit 1: definite words
  * (مجلس الأمن الدولي); bit 2: places and organisations (حكومة إقليم كردستان, بعثة الأمم
  * المتحدة).  Returns the end. */
-static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
+static uint32_t org_chain(const struct kh_ent_ctx *c, uint32_t j, int chain)
 {
 	uint32_t start = j;
 
@@ -949,6 +973,8 @@ static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
 
 		if (has_proclitic(c, j) || starts_with_wa(c, j) || (tok(c, j)->flags & KH_TOKF_SUFFIX) != 0)
 			break;
+		if (j == start && honorific_extent(c, j) > j)
+			return honorific_extent(c, j);
 		if (has_lex(c->r->titles, c, j) || has_lex(c->r->given, c, j))
 			break;
 		if (gaz_match(c, j, c->sent_end, &m) > 0) {
@@ -990,7 +1016,7 @@ static uint32_t org_chain(const struct ctx *c, uint32_t j, int chain)
 
 /* A head noun at i and what follows it.  Returns the end of what was consumed, i when the
  * head did not introduce a name. */
-static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
+static uint32_t try_head(struct kh_ent_ctx *c, uint32_t i, uint32_t gaz_len)
 {
 	struct kh_ent_m m;
 	const char *cls;
@@ -1027,7 +1053,7 @@ static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
 		end = org_chain(c, j, chain);
 		if (end == j || end - i <= gaz_len)
 			return i;
-		ci = add_cand(c, i, end, kh_ent_core_start(c->doc, i, 0), type, SRC_PATTERN, NULL);
+		ci = add_cand(c, i, end, kh_ent_core_start(c->doc, i, 0), type, KH_ENT_SRC_PATTERN, NULL);
 		return ci != KH_NONE ? end : i;
 	}
 	if (strcmp(cls, "fac_head") == 0) {
@@ -1049,7 +1075,7 @@ static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
 		}
 		if (end - i <= gaz_len)
 			return i;
-		ci = add_cand(c, i, end, kh_ent_core_start(c->doc, i, 0), type, SRC_PATTERN, NULL);
+		ci = add_cand(c, i, end, kh_ent_core_start(c->doc, i, 0), type, KH_ENT_SRC_PATTERN, NULL);
 		return ci != KH_NONE ? end : i;
 	}
 	/* place_head, place_list */
@@ -1087,7 +1113,7 @@ static uint32_t try_head(struct ctx *c, uint32_t i, uint32_t gaz_len)
 
 /* ---- given names, family names, abbreviations ------------------------------------------- */
 
-static uint32_t try_given(struct ctx *c, uint32_t i)
+static uint32_t try_given(struct kh_ent_ctx *c, uint32_t i)
 {
 	uint32_t end;
 	const char *k;
@@ -1100,13 +1126,13 @@ static uint32_t try_given(struct ctx *c, uint32_t i)
 	end = person_extent(c, i, ENT_MAX_NAME_WORDS);
 	if (end < i + 2)
 		return i; /* a given name alone is too ambiguous */
-	if (emit_person(c, i, end, SRC_PATTERN) == KH_NONE)
+	if (emit_person(c, i, end, KH_ENT_SRC_PATTERN) == KH_NONE)
 		return i;
 	apposition(c, c->cands.n - 1);
 	return end;
 }
 
-static uint32_t try_family(struct ctx *c, uint32_t i)
+static uint32_t try_family(struct kh_ent_ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
 	uint32_t ci;
@@ -1114,8 +1140,7 @@ static uint32_t try_family(struct ctx *c, uint32_t i)
 	if (lx_match(c, c->r->family, i, c->sent_end, 1, &m) == 0)
 		return i;
 	/* العدوان the family, العدوان aggression: alone, a dictionary word is not taken */
-	if (m.n == 1 && (kh_lex_get(c->r->common, tok(c, i)->stem_key) != NULL ||
-			 kh_lex_get(c->r->common, tok(c, i)->key) != NULL))
+	if (m.n == 1 && kh_lex_get(c->r->common, tok(c, i)->key) != NULL)
 		return i;
 	/* العدوان الإسرائيلي: a noun with its adjective, not a person */
 	if (i + m.n < c->sent_end && is_word(c, i + m.n) && is_definite(c, i + m.n)) {
@@ -1125,7 +1150,7 @@ static uint32_t try_family(struct ctx *c, uint32_t i)
 		    gaz_type(choose_entry(c, i + m.n, g.entry)) == KH_ENT_NORP)
 			return i;
 	}
-	ci = add_cand(c, i, i + m.n, m.start, KH_ENT_PERSON, SRC_PATTERN, NULL);
+	ci = add_cand(c, i, i + m.n, m.start, KH_ENT_PERSON, KH_ENT_SRC_PATTERN, NULL);
 	if (ci == KH_NONE)
 		return i;
 	apposition(c, ci);
@@ -1133,7 +1158,7 @@ static uint32_t try_family(struct ctx *c, uint32_t i)
 }
 
 /* (أ ف ب), د.ب.أ: single letters with dots or spaces, looked up as one word. */
-static uint32_t try_abbrev(struct ctx *c, uint32_t i)
+static uint32_t try_abbrev(struct kh_ent_ctx *c, uint32_t i)
 {
 	char dots[64], spaces[64], spaced_dots[128];
 	size_t sd = 0;
@@ -1180,16 +1205,16 @@ static uint32_t try_abbrev(struct ctx *c, uint32_t i)
 	if (e == NULL)
 		return i;
 	e = choose_entry(c, i, e);
-	if (add_cand(c, i, last + 1, tok(c, i)->start, gaz_type(e), SRC_LEX, e) == KH_NONE)
+	if (add_cand(c, i, last + 1, tok(c, i)->start, gaz_type(e), KH_ENT_SRC_LEX, e) == KH_NONE)
 		return i;
 	return last + 1;
 }
 
 /* A generic organisation from the lexicon (no country: مجلس النواب, وزارة الخارجية) takes
  * the NORP that follows it into its name: مجلس النواب الليبي.  Returns tokens added. */
-static uint32_t extend_with_norp(struct ctx *c, uint32_t ci)
+static uint32_t extend_with_norp(struct kh_ent_ctx *c, uint32_t ci)
 {
-	struct cand *k = &c->cands.items[ci];
+	struct kh_ent_cand *k = &c->cands.items[ci];
 	uint32_t j = k->te;
 	struct kh_ent_m m;
 
@@ -1208,13 +1233,13 @@ static uint32_t extend_with_norp(struct ctx *c, uint32_t ci)
 	k->te = j + 1;
 	k->end = tok(c, j)->end;
 	k->entry = NULL;
-	k->src = SRC_PATTERN;
+	k->src = KH_ENT_SRC_PATTERN;
 	c->covered[j] = 1;
 	return 1;
 }
 
 /* لـ«X»: a quoted name after a bare لـ is the outlet a statement was given to. */
-static uint32_t try_medium(struct ctx *c, uint32_t q)
+static uint32_t try_medium(struct kh_ent_ctx *c, uint32_t q)
 {
 	uint32_t j = q + 1, end;
 	struct kh_ent_m m;
@@ -1233,7 +1258,7 @@ static uint32_t try_medium(struct ctx *c, uint32_t q)
 			e = NULL;
 	}
 	if (add_cand(c, q + 1, end, tok(c, q + 1)->core_start, KH_ENT_ORG,
-		     e != NULL ? SRC_LEX : SRC_PATTERN, e) == KH_NONE)
+		     e != NULL ? KH_ENT_SRC_LEX : KH_ENT_SRC_PATTERN, e) == KH_NONE)
 		return q;
 	return end + 1;
 }
@@ -1258,12 +1283,12 @@ static bool is_strong_place_prefix(const char *k)
 	return false;
 }
 
-static uint32_t try_place_prefix(struct ctx *c, uint32_t i)
+static uint32_t try_place_prefix(struct kh_ent_ctx *c, uint32_t i)
 {
 	if (!is_strong_place_prefix(word_key(c, i)) || i + 1 >= c->sent_end ||
 	    !place_word_ok(c, i + 1, false, false, true))
 		return i;
-	if (add_cand(c, i, i + 2, kh_ent_core_start(c->doc, i, 0), KH_ENT_GPE, SRC_PATTERN, NULL) ==
+	if (add_cand(c, i, i + 2, kh_ent_core_start(c->doc, i, 0), KH_ENT_GPE, KH_ENT_SRC_PATTERN, NULL) ==
 	    KH_NONE)
 		return i;
 	return i + 2;
@@ -1271,7 +1296,7 @@ static uint32_t try_place_prefix(struct ctx *c, uint32_t i)
 
 /* ---- pass 1 ---------------------------------------------------------------------------- */
 
-static void scan_sentence(struct ctx *c, uint32_t first, uint32_t end)
+static void scan_sentence(struct kh_ent_ctx *c, uint32_t first, uint32_t end)
 {
 	uint32_t i = first;
 
@@ -1328,19 +1353,19 @@ static void scan_sentence(struct ctx *c, uint32_t first, uint32_t end)
 
 /* ---- pass 2: every accepted surface again ---------------------------------------------- */
 
-static bool is_suffix_worthy(const struct ctx *c, uint32_t i)
+static bool is_suffix_worthy(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const char *k = tok(c, i)->full_key;
 
 	return strlen(k) >= 6 && !is_link_word(k) && !is_stop(c, i) && !has_lex(c->r->titles, c, i);
 }
 
-static int register_surfaces(struct ctx *c)
+static int register_surfaces(struct kh_ent_ctx *c)
 {
 	uint32_t n = c->cands.n;
 
 	for (uint32_t ci = 0; ci < n; ci++) {
-		const struct cand *k = &c->cands.items[ci];
+		const struct kh_ent_cand *k = &c->cands.items[ci];
 		int r;
 
 		if (k->type == KH_ENT_NORP && k->entry != NULL)
@@ -1362,7 +1387,7 @@ static int register_surfaces(struct ctx *c)
 	return 0;
 }
 
-static void second_pass(struct ctx *c)
+static void second_pass(struct kh_ent_ctx *c)
 {
 	for (uint32_t s = 0; s < c->doc->sentences.n; s++) {
 		const struct kh_sentence *st = &c->doc->sentences.items[s];
@@ -1393,7 +1418,7 @@ static void second_pass(struct ctx *c)
 					i++;
 					continue;
 				}
-				ci = add_cand(c, i, i + n, m.start, c->cands.items[rep].type, SRC_SECOND,
+				ci = add_cand(c, i, i + n, m.start, c->cands.items[rep].type, KH_ENT_SRC_SECOND,
 					      c->cands.items[rep].entry);
 				if (ci != KH_NONE) {
 					c->cands.items[ci].rep = rep;
@@ -1406,199 +1431,9 @@ static void second_pass(struct ctx *c)
 	}
 }
 
-/* ---- grouping -------------------------------------------------------------------------- */
-
-static uint32_t find(struct ctx *c, uint32_t x)
-{
-	uint32_t steps = 0;
-
-	while (c->cands.items[x].parent != x && steps++ < c->cands.n)
-		x = c->cands.items[x].parent;
-	return x;
-}
-
-static void unite(struct ctx *c, uint32_t a, uint32_t b)
-{
-	a = find(c, a);
-	b = find(c, b);
-	if (a == b)
-		return;
-	if (b < a) {
-		uint32_t t = a;
-
-		a = b;
-		b = t;
-	}
-	c->cands.items[b].parent = a;
-}
-
-static int group(struct ctx *c)
-{
-	struct kh_ent_table *by_key = kh_ent_table_new();
-	int r = 0;
-
-	if (by_key == NULL)
-		return -ENOMEM;
-	for (uint32_t ci = 0; ci < c->cands.n; ci++) {
-		struct cand *k = &c->cands.items[ci];
-		const char *canon = gaz_field(k->entry, KH_GAZ_CANONICAL);
-		char key[600];
-		uint32_t prev;
-
-		if (k->rep != ci)
-			unite(c, ci, k->rep);
-		if (canon != NULL)
-			snprintf(key, sizeof(key), "%d|%s", k->type, canon);
-		else if (kh_ent_span_key(c->doc, k->tf, k->te, k->start, key + 4, sizeof(key) - 4) > 0)
-			memcpy(key, "PAT|", 4);
-		else
-			continue;
-		prev = kh_ent_table_get(by_key, key);
-		if (prev != KH_NONE) {
-			unite(c, ci, prev);
-		} else {
-			r = kh_ent_table_put(by_key, key, ci);
-			if (r < 0)
-				goto out;
-		}
-	}
-	/* persons by containment: a shorter name that ends a longer one joins it */
-	for (uint32_t ci = 0; ci < c->cands.n; ci++) {
-		struct cand *k = &c->cands.items[ci];
-
-		if (k->type != KH_ENT_PERSON || k->te - k->tf < 2)
-			continue;
-		for (uint32_t s = k->tf + 1; s < k->te; s++) {
-			char key[600];
-			uint32_t other;
-
-			if (kh_ent_span_key(c->doc, s, k->te, tok(c, s)->start, key + 4, sizeof(key) - 4) == 0)
-				continue;
-			memcpy(key, "PAT|", 4);
-			other = kh_ent_table_get(by_key, key);
-			if (other != KH_NONE && c->cands.items[other].type == KH_ENT_PERSON)
-				unite(c, ci, other);
-		}
-	}
-out:
-	kh_ent_table_free(by_key);
-	return r;
-}
-
-static int cmp_mention(const void *a, const void *b)
-{
-	const struct kh_mention *x = a, *y = b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->end < y->end ? -1 : (x->end > y->end ? 1 : 0);
-}
-
-static int build_entities(struct ctx *c)
-{
-	struct kh_doc *doc = c->doc;
-	uint32_t base = doc->entities.n;
-	uint32_t m0 = doc->mentions.n;
-
-	/* cands come in an order close to text order; entities in order of first mention */
-	uint32_t *order = malloc(((size_t)c->cands.n + 1) * sizeof(*order));
-
-	if (order == NULL)
-		return -ENOMEM;
-	for (uint32_t ci = 0; ci < c->cands.n; ci++)
-		order[ci] = ci;
-	/* insertion order by start is fine for the sizes involved? use qsort on starts */
-	for (uint32_t ci = 0; ci < c->cands.n; ci++) {
-		struct cand *k = &c->cands.items[ci];
-		uint32_t root = find(c, ci);
-		struct cand *rk = &c->cands.items[root];
-		struct kh_mention *mn;
-
-		if (rk->entity == KH_NONE) {
-			struct kh_entity *e = kh_vec_push(&doc->entities);
-
-			if (e == NULL)
-				goto oom;
-			e->type = rk->type;
-			e->affiliation = KH_NONE;
-			e->first_mention = KH_NONE;
-			rk->entity = doc->entities.n - 1;
-		}
-		k->entity = rk->entity;
-		mn = kh_vec_push(&doc->mentions);
-		if (mn == NULL)
-			goto oom;
-		mn->start = k->start;
-		mn->end = k->end;
-		mn->tok_first = k->tf;
-		mn->tok_end = k->te;
-		mn->entity = k->entity;
-		mn->sentence = tok(c, k->tf)->sentence;
-	}
-	/* fill entity attributes */
-	for (uint32_t ci = 0; ci < c->cands.n; ci++) {
-		struct cand *k = &c->cands.items[ci];
-		struct kh_entity *e = &doc->entities.items[k->entity];
-		const char *name;
-
-		if (k->end - k->start > 0 &&
-		    (e->name == NULL || strlen(e->name) < (size_t)(k->end - k->start))) {
-			name = kh_doc_norm_strndup(doc, k->start, k->end);
-			if (name == NULL)
-				goto oom;
-			e->name = name;
-		}
-		if (k->entry != NULL && e->canonical == NULL) {
-			e->canonical = gaz_field(k->entry, KH_GAZ_CANONICAL);
-			e->name_en = gaz_field(k->entry, KH_GAZ_NAME_EN);
-			e->country = gaz_field(k->entry, KH_GAZ_COUNTRY);
-			e->kind = gaz_field(k->entry, KH_GAZ_KIND);
-			e->agency_id = gaz_field(k->entry, KH_GAZ_ID);
-		}
-		if (k->aff != KH_NONE && e->affiliation == KH_NONE && k->aff < c->cands.n)
-			e->affiliation = c->cands.items[k->aff].entity;
-		for (uint32_t t = 0; t < k->n_titles; t++) {
-			bool dup = false;
-
-			for (uint32_t x = 0; x < e->n_titles; x++)
-				dup = dup || strcmp(e->titles[x], k->titles[t]) == 0;
-			if (dup)
-				continue;
-			{
-				const char **grown = kh_arena_alloc(&doc->arena,
-								   sizeof(*grown) * (e->n_titles + 1));
-
-				if (grown == NULL)
-					goto oom;
-				if (e->n_titles > 0)
-					memcpy(grown, e->titles, sizeof(*grown) * e->n_titles);
-				grown[e->n_titles++] = k->titles[t];
-				e->titles = grown;
-			}
-		}
-	}
-	free(order);
-	/* mentions in text order; first mention and counts per entity */
-	if (doc->mentions.n > m0)
-		qsort(doc->mentions.items + m0, doc->mentions.n - m0, sizeof(struct kh_mention),
-		      cmp_mention);
-	for (uint32_t i = m0; i < doc->mentions.n; i++) {
-		struct kh_entity *e = &doc->entities.items[doc->mentions.items[i].entity];
-
-		if (e->first_mention == KH_NONE)
-			e->first_mention = i;
-		e->n_mentions++;
-	}
-	(void)base;
-	return 0;
-oom:
-	free(order);
-	return -ENOMEM;
-}
-
 int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 {
-	struct ctx c = { .r = r, .doc = doc };
+	struct kh_ent_ctx c = { .r = r, .doc = doc };
 	int rc = 0;
 
 	if (r == NULL || doc == NULL || doc->tokens.n == 0)
@@ -1627,10 +1462,10 @@ int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 	if (rc < 0)
 		goto out;
 	second_pass(&c);
-	rc = group(&c);
+	rc = kh_ent_group(&c);
 	if (rc < 0)
 		goto out;
-	rc = build_entities(&c);
+	rc = kh_ent_build(&c);
 out:
 	kh_ent_table_free(c.surf);
 	kh_vec_free(&c.cands);

@@ -92,7 +92,7 @@ static const struct ctx_word ctx_words[] = {
 	{ "متبادل|متبادلة|متبادلا", CW_MUTUAL },
 	{ "تحالف|التحالف", CW_COALITION },
 	{ "مدينة|بلدة|قرية|قرى|بلدات|مدن|محافظة|محافظتي|منطقة|مناطق|حي|أحياء|ريف|ضاحية|مخيم|قضاء|ناحية|مديرية|مطار|معبر|ولاية|إقليم|جزيرة|ميناء|قاعدة|سهل|محور|جبهة|ساحة|مدينتي|بلدتي|قريتي|عاصمة|العاصمة", CW_PLACE_HEAD },
-	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية|الوزير|وزير|الرئيس|رئيس|الرئيسان|الوزيران|القيادة|الوفد|وفد|الجانب|الطرفان|الطرفين|الملك|الأمير|المبعوث|وفود|قادة|زعماء", CW_ACTOR_HEAD },
+	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية|الوزير|وزير|الرئيس|رئيس|الرئيسان|الوزيران|القيادة|الوفد|وفد|الجانب|الطرفان|الطرفين|طرفا|طرفي|الجانبان|الجانبين|الملك|الأمير|المبعوث|وفود|قادة|زعماء", CW_ACTOR_HEAD },
 	{ "في|على|من|إلى|الى|عن|مع|بين|بعد|قبل|خلال|ضد|حيث|الذي|التي|الذين|اللذين|منذ|حتى|أن|إن|أنه|إنه|أنها|ما|لا|لم|لن|قد|كان|كانت|وكان|هذا|هذه|ذلك|تلك|هو|هي|عند|لدى|نحو|عبر|دون|أي|كل|بعض|أو|ثم|كما|وسط|أمام|إثر|عقب|بسبب|جراء|رغم|لكن|بينما|فيما|عندما|بعدما|حين|مما|ما|فيه|فيها|عليه|عليها|منه|منها|به|بها|له|لها|إليها|إليه|أمس|اليوم|بحق|تجاه|إزاء|بواسطة|باستخدام", CW_STOP },
 	{ "سيتم|ستتم|يعتزم|تعتزم|يعتزمون|ينوي|تنوي|سوف|المقرر|المخطط|المزمع|المتوقع|يتوقع|تهدف|يهدف|بهدف|أجل|يبدأ|تبدأ|سيبدأ|ستبدأ|خطة|يسعى|تسعى|قررت|قرر|يخطط|تخطط|سيعقد|ستعقد|يعتزمان|لإعلان|محاولة|محاولات|تستهدف|يستهدف", CW_PLANNED },
 	{ "لم|لن|لا|ما|ولم|ولن|ولا|عدم|دون|بدون", CW_NEG },
@@ -458,6 +458,7 @@ struct ev_state {
 };
 
 struct ev_tok {
+	const struct trig *t;
 	uint32_t tf, te;  /* trigger tokens */
 	uint8_t cls;
 	bool future;      /* a future prefix on the verb (سيزور) */
@@ -766,16 +767,21 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 	if ((t->rules & TR_NOART) != 0 && m->article)
 		return false;
 	/* inside a name (منظمة التحرير، معركة الكرامة as an entity) */
-	if (st->ment[i] != KH_NONE && ment_type(st, i) != KH_ENT_DATE && ment_type(st, i) != KH_ENT_NORP)
-		return false;
+	if (st->ment[i] != KH_NONE && (ment_type(st, i) == KH_ENT_ORG || ment_type(st, i) == KH_ENT_FAC ||
+					ment_type(st, i) == KH_ENT_PERSON || ment_type(st, i) == KH_ENT_EVENT ||
+					ment_type(st, i) == KH_ENT_DATE))
+		return false; /* فجر اليوم is dawn, not a blast */
 	/* لاتفاق وقف النار: an agreement named, not made */
 	if (t->type == KH_EV_AGREEMENT && t->cls == TC_NOUN && m->purpose)
 		return false;
 	/* الهجوم الذي استهدف: the verb tells more of the event named before it */
-	if (t->cls == TC_VERB && i >= first + 2 && (strcmp(tok_at(st, i - 1)->key, "الذي") == 0 ||
-						     strcmp(tok_at(st, i - 1)->key, "التي") == 0) &&
-	    (st->evt[i - 2] != KH_NONE || (i >= first + 3 && st->evt[i - 3] != KH_NONE)))
-		return false;
+	if (t->cls == TC_VERB && i >= first + 2 &&
+	    (strcmp(tok_at(st, i - 1)->key, "الذي") == 0 || strcmp(tok_at(st, i - 1)->key, "التي") == 0 ||
+	     strcmp(tok_at(st, i - 1)->key, "كانت") == 0 || strcmp(tok_at(st, i - 1)->key, "كان") == 0)) {
+		for (uint32_t b = i - 1; b > first && b + 5 > i; b--)
+			if (st->evt[b - 1] != KH_NONE)
+				return false; /* سيارة مفخخة كانت تستهدف */
+	}
 	/* هذا الهجوم: a noun that refers back to an event already told */
 	if (t->cls == TC_NOUN && i > first && (st->bits[i - 1] & CW_DEMONST) != 0 && m->article)
 		return false;
@@ -872,6 +878,51 @@ struct args {
 	struct kh_arg a[EV_MAX_ARGS];
 	uint32_t n;
 };
+
+static void add_arg(struct args *as, uint32_t start, uint32_t end, uint32_t entity);
+
+/* The last mention of type @p type before token @p tok, within 400 tokens, that was
+ * named with the head word @p head (folded, no article): "تنظيم داعش" for التنظيم,
+ * "مدينة عدن" for المدينة.  KH_NONE when there is none. */
+static uint32_t antecedent(const struct ev_state *st, uint32_t tok, uint8_t type, const char *head)
+{
+	for (uint32_t t = tok; t > 0 && t + 400 > tok; t--) {
+		const struct kh_mention *mn;
+		uint32_t b;
+
+		if (ment_type(st, t - 1) != type)
+			continue;
+		mn = &st->doc->mentions.items[st->ment[t - 1]];
+		if (mn->tok_first != t - 1)
+			continue;
+		if (tok_at(st, mn->tok_first)->stem_key != NULL &&
+		    strcmp(tok_at(st, mn->tok_first)->stem_key, head) == 0)
+			return st->ment[t - 1]; /* the head inside the name */
+		for (b = mn->tok_first; b > 0 && b + 3 > mn->tok_first && is_quote(st, b - 1); b--)
+			;
+		if (b > 0 && (strcmp(tok_at(st, b - 1)->key, head) == 0 ||
+			      (tok_at(st, b - 1)->stem_key != NULL && strcmp(tok_at(st, b - 1)->stem_key, head) == 0)))
+			return st->ment[t - 1];
+	}
+	return KH_NONE;
+}
+
+/* "التنظيم" / "الحركة" standing for the organisation last named so: that name instead. */
+static void add_actor(const struct ev_state *st, struct args *as, uint32_t tok, struct kh_span sp, uint32_t ent)
+{
+	const char *key = tok_at(st, tok)->key;
+
+	if (ent == KH_NONE && in_list("|التنظيم|الحركه|الجماعه|الحزب|الميليشيا|المليشيا|", key)) {
+		uint32_t a = antecedent(st, tok, KH_ENT_ORG, key + 4);
+
+		if (a != KH_NONE) {
+			add_arg(as, st->doc->mentions.items[a].start, st->doc->mentions.items[a].end,
+				st->doc->mentions.items[a].entity);
+			return;
+		}
+	}
+	add_arg(as, sp.start, sp.end, ent);
+}
 
 static void add_arg(struct args *as, uint32_t start, uint32_t end, uint32_t entity)
 {
@@ -996,8 +1047,16 @@ static uint32_t actor_at(const struct ev_state *st, uint32_t i, uint32_t end, st
 			mods++;
 			continue;
 		}
-		if (!has_article(st, j))
+		if (!has_article(st, j)) {
+			/* مسلحين مجهولين، قوات كردية سورية: an indefinite head takes indefinite adjectives */
+			if (!has_article(st, i) && st->ment[i] == KH_NONE &&
+			    (is_nisba(u->key) || (st->bits[j] & CW_ACTOR_HEAD) != 0) && (st->bits[j] & CW_PERSON) == 0) {
+				last = j;
+				mods++;
+				continue;
+			}
 			break;
+		}
 		if (is_nisba(u->key) || (st->bits[j] & CW_ACTOR_HEAD) != 0 || mods == 0) {
 			last = j;
 			mods++;
@@ -1028,6 +1087,9 @@ static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end
 		return false; /* "المنطقة الشمالية": an adjective, not a name */
 	if ((st->bits[j] & ~(uint32_t)(CW_NAME_PREFIX | CW_PLACE_HEAD)) != 0 || st->evt[j] != KH_NONE)
 		return false; /* مناطق القتال: a common word */
+	if (is_nisba(tok_at(st, j)->key) &&
+	    (in_list("|احياء|مناطق|قري|بلدات|مدن|مدينه|منطقه|بلده|قريه|", tok_at(st, i)->key)))
+		return false; /* أحياء سكنية، منطقة زراعية */
 	last = j;
 	if ((st->bits[j] & CW_NAME_PREFIX) != 0 && j + 1 < end && tok_at(st, j + 1)->kind == KH_TOK_WORD &&
 	    (st->bits[j + 1] & CW_STOP) == 0 && !has_wa(st, j + 1))
@@ -1094,7 +1156,7 @@ static uint32_t actor_right(const struct ev_state *st, uint32_t j, uint32_t end,
 	e = actor_at(st, k, end, &sp, &ent);
 	if (e == 0)
 		return 0;
-	add_arg(as, sp.start, sp.end, ent);
+	add_actor(st, as, k, sp, ent);
 	return e;
 }
 
@@ -1120,7 +1182,7 @@ static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, u
 		if (e == 0 || e > tf)
 			continue;
 		if (rel != KH_NONE && e == rel && (tok_at(st, i)->proclitics & KH_PRO_LI) != 0) {
-			add_arg(as, sp.start, sp.end, ent); /* تقدم للفصائل التي تمكنت */
+			add_actor(st, as, i, sp, ent); /* تقدم للفصائل التي تمكنت */
 			return true;
 		}
 		if (after_preposition(st, i, first))
@@ -1141,7 +1203,20 @@ static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, u
 		if (ment_type(st, i) == KH_ENT_NORP && i > first && tok_at(st, i - 1)->kind == KH_TOK_WORD &&
 		    (st->bits[i - 1] & CW_STOP) == 0 && st->evt[i - 1] == KH_NONE)
 			continue; /* an adjective: الولايات المتحدة الأميركية */
-		add_arg(as, sp.start, sp.end, ent);
+		/* مسلحين مجهولين: a head just before makes the phrase longer */
+		while (i > lo && (st->bits[i - 1] & CW_ACTOR_HEAD) != 0 && st->ment[i - 1] == KH_NONE &&
+		       !has_wa(st, i) && (st->bits[i] & CW_STOP) == 0) {
+			struct kh_span sp2;
+			uint32_t ent2 = KH_NONE, e2 = actor_at(st, i - 1, tf, &sp2, &ent2);
+
+			if (e2 < e)
+				break;
+			i--;
+			sp = sp2;
+			ent = ent2 != KH_NONE ? ent2 : ent;
+			e = e2;
+		}
+		add_actor(st, as, i, sp, ent);
 		return true;
 	}
 	return false;
@@ -1169,6 +1244,8 @@ static void actors_by_pattern(const struct ev_state *st, uint32_t te, uint32_t e
 		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "بين") == 0 && k <= te + 4 &&
 			   (violent(type) || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
+		} else if (type == KH_EV_DEFECTION && strcmp(tok_at(st, k)->key, "عن") == 0) {
+			e = actor_right(st, k + 1, end, false, as); /* انشق عن الجيش */
 		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "مع") == 0 &&
 			   (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
@@ -1245,7 +1322,7 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 		if (!is_place_type(ment_type(st, k)))
 			continue;
 		mn = &st->doc->mentions.items[st->ment[k]];
-		if (mn->tok_first == k)
+		if (mn->tok_first == k && st->evt[k] == KH_NONE)
 			add_arg(as, mn->start, mn->end, mn->entity);
 	}
 	/* "في طهران عقد اجتماع": a place just before the trigger */
@@ -1258,12 +1335,30 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 		if (mn->tok_first >= first && after_preposition(st, mn->tok_first, first))
 			add_arg(as, mn->start, mn->end, mn->entity);
 	}
+	/* before the trigger: a place after في / على (further back), else the nearest one
+	 * that is not a leader (بقيادة الولايات المتحدة) */
+	for (uint32_t k = et->tf; as->n == 0 && k > first && k + 2 * EV_LEFT > et->tf; k--) {
+		const struct kh_mention *mn;
+
+		if (in_list("|فيما|بينما|حين|كما|", tok_at(st, k - 1)->key) ||
+		    (is_break(st, k - 1) && k + EV_LEFT <= et->tf))
+			break; /* another clause: its places are its own */
+		if (!is_place_type(ment_type(st, k - 1)))
+			continue;
+		mn = &st->doc->mentions.items[st->ment[k - 1]];
+		if (mn->tok_first > first && mn->tok_first < st->n_tok &&
+		    ((st->bits[mn->tok_first - 1] & CW_LOC_PREP) != 0 ||
+		     (tok_at(st, mn->tok_first)->proclitics & KH_PRO_BI) != 0))
+			add_arg(as, mn->start, mn->end, mn->entity);
+	}
 	for (uint32_t k = et->tf; as->n == 0 && k > lo; k--) {
 		const struct kh_mention *mn;
 
 		if (!is_place_type(ment_type(st, k - 1)))
 			continue;
 		mn = &st->doc->mentions.items[st->ment[k - 1]];
+		if (mn->tok_first > first && mn->tok_first < st->n_tok && (st->bits[mn->tok_first - 1] & CW_BY) != 0)
+			continue;
 		add_arg(as, mn->start, mn->end, mn->entity);
 	}
 	if (as->n > 0)
@@ -1280,6 +1375,18 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 
 		if ((st->bits[k - 1] & CW_PLACE_HEAD) != 0 && place_after_head(st, k - 1, et->tf, &sp))
 			add_arg(as, sp.start, sp.end, KH_NONE);
+	}
+	/* "المدينة" alone: the town last named with that word (تحرير المدينة) */
+	for (uint32_t k = et->te; as->n == 0 && k < right_stop && k < et->te + 6; k++) {
+		const char *key = tok_at(st, k)->key;
+		uint32_t a;
+
+		if (in_list("|المدينه|البلده|القريه|المحافظه|", key)) {
+			a = antecedent(st, et->tf, KH_ENT_GPE, key + 4);
+			if (a != KH_NONE)
+				add_arg(as, st->doc->mentions.items[a].start, st->doc->mentions.items[a].end,
+					st->doc->mentions.items[a].entity);
+		}
 	}
 }
 
@@ -1320,12 +1427,20 @@ static uint8_t find_modality(const struct ev_state *st, const struct ev_tok *et,
 	    (et->cls != TC_NOUN || strcmp(tok_at(st, et->tf - 1)->key, "عدم") == 0 ||
 	     strcmp(tok_at(st, et->tf - 1)->key, "دون") == 0))
 		return KH_MOD_NEGATED;
+	if (et->cls == TC_NOUN && et->tf > first && strcmp(tok_at(st, et->tf - 1)->key, "اي") == 0) {
+		/* لم تشهد المدينة أي اشتباكات */
+		for (uint32_t k = et->tf > first + 6 ? et->tf - 6 : first; k + 1 < et->tf; k++)
+			if ((st->bits[k] & CW_NEG) != 0)
+				return KH_MOD_NEGATED;
+	}
 	if (et->future || et->purpose)
 		return KH_MOD_PLANNED;
-	lo = et->tf > first + 5 ? et->tf - 5 : first;
-	for (uint32_t k = lo; k < et->tf; k++)
-		if ((st->bits[k] & CW_PLANNED) != 0 || (tok_at(st, k)->proclitics & KH_PRO_SA) != 0)
+	for (uint32_t k = et->tf; k > first && k + 3 > et->tf; k--) {
+		if (is_break(st, k - 1))
+			break;
+		if ((st->bits[k - 1] & CW_PLANNED) != 0 || (tok_at(st, k - 1)->proclitics & KH_PRO_SA) != 0)
 			return KH_MOD_PLANNED;
+	}
 	for (uint32_t k = et->te; k < end && k < et->te + 4; k++)
 		if ((st->bits[k] & CW_FUTURE) != 0)
 			return KH_MOD_PLANNED;
@@ -1584,6 +1699,16 @@ static void fill_count(struct kh_event *v, uint8_t roles, const struct kh_count 
 }
 
 /* Attach a casualty phrase to an event of the sentence's events [e0, e1). */
+/* Can an event of this type carry a count of these roles? */
+static bool takes(uint8_t type, uint8_t roles)
+{
+	if ((roles & R_ARRESTED) != 0)
+		return type == KH_EV_ARREST;
+	if ((roles & R_ABDUCTED) != 0)
+		return type == KH_EV_ABDUCTION;
+	return violent(type);
+}
+
 static void attach_casualty(struct ev_state *st, const struct ev_tok *ets, uint32_t e0, uint32_t e1,
 			    const struct casualty *cs)
 {
@@ -1602,13 +1727,13 @@ static void attach_casualty(struct ev_state *st, const struct ev_tok *ets, uint3
 			hi = mid;
 	}
 	for (uint32_t k = lo; !cs->caused && k < e1 && k < lo + 8; k++)
-		if (violent(evs[k].type) && ets[k - e0].tf - cs->pos < best_d) {
+		if (takes(evs[k].type, cs->roles) && ets[k - e0].tf - cs->pos < best_d) {
 			best = k;
 			best_d = ets[k - e0].tf - cs->pos;
 			break;
 		}
 	for (uint32_t k = lo; k > e0 && k + 8 > lo; k--)
-		if (violent(evs[k - 1].type)) {
+		if (takes(evs[k - 1].type, cs->roles)) {
 			uint32_t d = cs->pos - ets[k - 1 - e0].te;
 
 			if (d <= best_d) {
@@ -1744,6 +1869,13 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 			continue;
 		}
 		k = doc->events.n;
+		/* وقعا في 12 آذار اتفاقية: the noun a verb needed (near=) is the same event */
+		if (k > e0 && (*ets)[k - 1 - e0].t != NULL && (*ets)[k - 1 - e0].t->near != NULL &&
+		    family(doc->events.items[k - 1].type) == family(ty) && i < (*ets)[k - 1 - e0].te + 8) {
+			for (uint32_t t = i; t < i + m.n; t++)
+				st->evt[t] = k - 1;
+			continue;
+		}
 		/* two triggers side by side in one family are one event (توقيع اتفاق) */
 		if (k > e0 && family(doc->events.items[k - 1].type) == family(ty) &&
 		    ((*ets)[k - 1 - e0].te == i ||
@@ -1751,6 +1883,8 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 		      (st->bits[i - 1] & CW_STOP) != 0 && tok_at(st, i - 1)->kind == KH_TOK_WORD))) {
 			(*ets)[k - 1 - e0].te = i + m.n;
 			doc->events.items[k - 1].trigger.end = tok_at(st, i + m.n - 1)->end;
+			if (doc->events.items[k - 1].type == KH_EV_ATTACK)
+				doc->events.items[k - 1].type = ty; /* الهجوم الانتحاري: the specific type */
 			for (uint32_t t = i; t < i + m.n; t++)
 				st->evt[t] = k - 1;
 			continue;
@@ -1772,7 +1906,7 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 		v->trigger.start = tok_at(st, i)->core_start + m.skip;
 		v->trigger.end = tok_at(st, i + m.n - 1)->end;
 		v->attribution = KH_NONE;
-		(*ets)[k - e0] = (struct ev_tok){ .tf = i, .te = i + m.n, .cls = m.t->cls,
+		(*ets)[k - e0] = (struct ev_tok){ .t = m.t, .tf = i, .te = i + m.n, .cls = m.t->cls,
 						  .future = m.future && m.t->cls == TC_VERB,
 						  .purpose = m.purpose };
 		for (uint32_t t = i; t < i + m.n; t++)

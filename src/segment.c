@@ -5,14 +5,15 @@
  * UTF-8 UText), each boundary mapped back to a byte offset by walking the view
  * alongside, then our fixes: a word that mixes Arabic letters with digits or
  * another script is cut where the script changes (الـ3 → ال 3, 2017م → 2017 م,
- * الـCNN → ال CNN), punctuation
- * that ICU keeps inside a word next to Arabic letters is its own token
- * (الماضي.وقال), and 10/7 is one number.
+ * الـCNN → ال CNN), punctuation that ICU keeps inside a word next to Arabic
+ * letters is its own token (الماضي.وقال), and 10/7 is one number.  Every word
+ * then goes through the clitic analysis (clitics.c) for its core, stem and keys.
  *
  * Sentences: a break after . ! ? ؟ (and the closing quotes or brackets that
  * follow them) where ICU's sentence break agrees (asked on a small window
- * around the stop), unless the stop ends an abbreviation (single
- * letters as in د. or أ.د.); and at every line break. */
+ * around the stop), unless the stop ends an abbreviation (single letters as in
+ * د. or أ.د., a few Latin ones, list numbers "1." at a line start); and at
+ * every line break.  A short line without a final stop is a headline. */
 #include "segment.h"
 
 #include <errno.h>
@@ -29,6 +30,8 @@
 #include "lexicon.h"
 #include "normalize.h"
 #include "utf8.h"
+
+#define SEG_HEADLINE_MAX_TOKENS 32 /* tokens, punctuation included */
 
 struct raw_tok {
 	uint32_t start, end;
@@ -343,11 +346,18 @@ static uint32_t byte_at(struct kh_segmenter *sg, uint32_t u16)
 	return sg->c8;
 }
 
-/* UTF-16 offset of byte offset @p b (at or after the cursor); moves the cursor. */
+/* UTF-16 offset of byte offset @p b (a character boundary); moves the cursor,
+ * backwards too (by a token or two at most, so the walks stay linear). */
 static uint32_t u16_at(struct kh_segmenter *sg, uint32_t b)
 {
 	const unsigned char *s = sg->text;
 
+	while (sg->c8 > b) {
+		do
+			sg->c8--;
+		while (sg->c8 > 0 && (s[sg->c8] & 0xC0) == 0x80);
+		sg->c16 -= s[sg->c8] >= 0xF0 ? 2 : 1;
+	}
 	while (sg->c8 < b) {
 		unsigned char c = s[sg->c8];
 
@@ -644,8 +654,10 @@ static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t en
 	while (j > ss->first && is_closing(doc, &doc->tokens.items[j]))
 		j--;
 	last = &doc->tokens.items[j];
-	/* a headline may trail off with ".." or "..." */
+	/* a headline may trail off with ".." or "..."; a long line without a stop
+	 * is a paragraph that lost its full stop, not a headline */
 	s->headline = at_line_end && (doc->tokens.items[ss->first].flags & KH_TOKF_LINE_START) != 0 &&
+		      end_tok - ss->first <= SEG_HEADLINE_MAX_TOKENS &&
 		      (!is_stop(doc, last) || (is_char(doc, last, ".") && j > ss->first &&
 					       is_char(doc, &doc->tokens.items[j - 1], "."))) &&
 		      !is_char(doc, last, ":");

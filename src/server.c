@@ -38,7 +38,7 @@ struct kh_server {
 	struct kh_jobq *jobq;
 	struct kh_metrics *metrics;
 	struct kh_proxy_list *proxies;
-	struct kh_apikeys *keys;
+	struct kh_apikeys *keys;                /* under pipe_lock: SIGHUP swaps it */
 	char *lexicon_store;                    /* the comma-separated list, split in place */
 	const char *lexicons[KH_MAX_LEXICONS + 1];
 	char icu_version[U_MAX_VERSION_STRING_LENGTH];
@@ -64,11 +64,17 @@ struct kh_metrics *kh_server_metrics(struct kh_server *srv) { return srv->metric
 const struct kh_proxy_list *kh_server_proxies(const struct kh_server *srv) { return srv->proxies; }
 bool kh_server_draining(const struct kh_server *srv) { return atomic_load(&srv->draining); }
 unsigned kh_server_port(const struct kh_server *srv) { return srv->port; }
-bool kh_server_auth_enabled(const struct kh_server *srv) { return srv->keys != NULL; }
+/* Keys are configured or not for the whole run (a reload never turns them on or off). */
+bool kh_server_auth_enabled(const struct kh_server *srv) { return srv->cfg->api_key_file[0] != '\0'; }
 
-bool kh_server_key_ok(const struct kh_server *srv, const char *token, size_t len)
+bool kh_server_key_ok(struct kh_server *srv, const char *token, size_t len)
 {
-	return kh_apikeys_check(srv->keys, token, len);
+	bool ok;
+
+	pthread_mutex_lock(&srv->pipe_lock);
+	ok = kh_apikeys_check(srv->keys, token, len);
+	pthread_mutex_unlock(&srv->pipe_lock);
+	return ok;
 }
 
 void kh_server_request_begin(struct kh_server *srv)
@@ -132,15 +138,38 @@ static struct kh_pipeline *load_pipeline(struct kh_server *srv, double *ret_ms)
 	return p;
 }
 
+/* The key file again, for a reload; NULL (and *ret_ok false) when it cannot be read. */
+static struct kh_apikeys *reload_keys(struct kh_server *srv, bool *ret_ok)
+{
+	struct kh_apikeys *keys = NULL;
+	char *err = NULL;
+
+	*ret_ok = true;
+	if (!kh_server_auth_enabled(srv))
+		return NULL;
+	if (kh_apikeys_load(srv->cfg->api_key_file, &keys, &err) < 0) {
+		kh_log(KH_LOG_ERROR, NULL, "setting 'api_key_file': %s", err != NULL ? err : "cannot load");
+		free(err);
+		*ret_ok = false;
+		return NULL;
+	}
+	return keys;
+}
+
 static void *reload_main(void *arg)
 {
 	struct kh_server *srv = arg;
 	double ms;
 	struct kh_pipeline *p = load_pipeline(srv, &ms), *old;
+	struct kh_apikeys *keys = NULL, *old_keys = NULL;
+	bool keys_ok = false;
 	unsigned gen;
 
-	if (p == NULL) {
-		kh_log(KH_LOG_ERROR, NULL, "reload failed; the previous lexicons stay in use");
+	if (p != NULL)
+		keys = reload_keys(srv, &keys_ok);
+	if (p == NULL || !keys_ok) {
+		kh_pipeline_unref(p);
+		kh_log(KH_LOG_ERROR, NULL, "reload failed; the previous lexicons and keys stay in use");
 		kh_metrics_reload(srv->metrics, false);
 		atomic_store(&srv->reload_running, false);
 		return NULL;
@@ -148,13 +177,22 @@ static void *reload_main(void *arg)
 	pthread_mutex_lock(&srv->pipe_lock);
 	old = srv->pipe;
 	srv->pipe = p;
+	if (keys != NULL) {
+		old_keys = srv->keys;
+		srv->keys = keys;
+	}
 	gen = ++srv->pipe_generation;
 	srv->pipe_loaded_at = time(NULL);
 	pthread_mutex_unlock(&srv->pipe_lock);
-	kh_pipeline_unref(old); /* freed once the last job that holds it finishes */
 	kh_metrics_reload(srv->metrics, true);
-	kh_log(KH_LOG_INFO, NULL, "lexicons reloaded (generation %u, %.1f ms)", gen, ms);
+	kh_log(KH_LOG_INFO, NULL, "lexicons%s reloaded (generation %u, %.1f ms)", keys != NULL ? " and API keys" : "",
+	       gen, ms);
+	/* the new generation is visible: a SIGHUP from now on must start a new
+	 * reload (start_reload joins this thread first, so freeing the old
+	 * pipeline and keys below still finishes before it) */
 	atomic_store(&srv->reload_running, false);
+	kh_pipeline_unref(old); /* freed once the last job that holds it finishes */
+	kh_apikeys_free(old_keys);
 	return NULL;
 }
 
@@ -178,7 +216,8 @@ static void start_reload(struct kh_server *srv)
 
 /* ---- daemon --------------------------------------------------------------------------------- */
 
-static void mhd_logger(void *cls, const char *fmt, va_list ap)
+/* fmt is libmicrohttpd's own format string; the attribute tells the compiler so. */
+__attribute__((format(printf, 2, 0))) static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
 	size_t n;

@@ -46,8 +46,11 @@ struct kh_metrics *kh_server_metrics(struct kh_server *srv);
 const struct kh_proxy_list *kh_server_proxies(const struct kh_server *srv);
 bool kh_server_draining(const struct kh_server *srv);
 
-/** @return true when API keys are configured and @p token (not NUL-terminated) is one of them */
-bool kh_server_key_ok(const struct kh_server *srv, const char *token, size_t len);
+/**
+ * @return true when API keys are configured and @p token (@p len bytes) is one of the
+ *         current ones (SIGHUP reloads the key file with the lexicons)
+ */
+bool kh_server_key_ok(struct kh_server *srv, const char *token, size_t len);
 
 /** @return true when API keys are configured */
 bool kh_server_auth_enabled(const struct kh_server *srv);

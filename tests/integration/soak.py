@@ -151,7 +151,11 @@ def main():
     check(stats.get('err5') == '0', 'no 5xx')
     check(stats.get('badjson') == '0', 'every 200 is a complete JSON document, every error a JSON error')
     check(stats.get('unexpected') == '0', 'articles get 200 and error cases 4xx, never the other way')
-    check(rss_end <= rss_start * 1.25 + 4096, 'resident memory flat (%d KB -> %d KB)' % (rss_start, rss_end))
+    # Under ASan the quarantine keeps up to 256 MB of freed memory resident by design, so
+    # RSS growth says nothing there; the leak check of that build is the exit code below.
+    sanitized = os.environ.get('KHABAR_TEST_SANITIZE') == '1'
+    check(sanitized or rss_end <= rss_start * 1.25 + 4096, 'resident memory flat (%d KB -> %d KB)%s'
+          % (rss_start, rss_end, ' (not enforced under ASan)' if sanitized else ''))
     code = srv.stop()
     check(code == 0, 'SIGTERM after the run: exit code 0 (ASan build: no leak) (%s)' % code)
     if code != 0:

@@ -27,8 +27,12 @@ class Startup(unittest.TestCase):
         srv.start()
         elapsed = time.monotonic() - t0
         self.assertEqual(srv.stop(), 0, srv.log_text())
-        # the sanitizer build is several times slower; the plain build must be ready in < 1 s
-        self.assertLess(elapsed, 3.0 if os.environ.get('KHABAR_TEST_SANITIZE') == '1' else 1.0)
+        # The plain build must be ready in < 1 s. The sanitizer build is several times
+        # slower, and a machine running more than two jobs per CPU stretches wall time.
+        limit = 3.0 if os.environ.get('KHABAR_TEST_SANITIZE') == '1' else 1.0
+        if os.getloadavg()[0] > 2 * (os.cpu_count() or 1):
+            limit *= 3
+        self.assertLess(elapsed, limit)
         started = [l for l in srv.log_lines() if str(l.get('msg', '')).startswith('listening on')]
         self.assertEqual(len(started), 1)
 
@@ -149,8 +153,31 @@ class ApiKeys(unittest.TestCase):
                 self.assertEqual(srv.request('GET', '/healthz')[0], 200)
                 self.assertEqual(srv.request('GET', '/readyz')[0], 200)
                 self.assertEqual(srv.request('GET', '/metrics')[0], 200)
+                # SIGHUP re-reads the key file: rotate to a new key
+                new_key = 'rotated-key-9876543210-abc'
+                with open(f.name, 'w') as g:
+                    g.write(new_key + '\n')
+                srv.proc.send_signal(signal.SIGHUP)
+                auth = {'Authorization': 'Bearer ' + new_key}
+                for _ in range(500):
+                    if srv.request('GET', '/v1/info', headers=auth)[0] == 200:
+                        break
+                    time.sleep(0.01)
+                self.assertEqual(srv.analyze(ARTICLE, headers=auth)[0], 200)
+                self.assertEqual(srv.analyze(ARTICLE, headers={'Authorization': 'Bearer ' + self.KEY})[0], 401)
+                # a broken key file keeps the current keys
+                with open(f.name, 'w') as g:
+                    g.write('short\n')
+                srv.proc.send_signal(signal.SIGHUP)
+                for _ in range(500):
+                    if 'reload failed' in srv.log_text():
+                        break
+                    time.sleep(0.01)
+                self.assertIn('reload failed', srv.log_text())
+                self.assertEqual(srv.analyze(ARTICLE, headers=auth)[0], 200)
                 log = srv.log_text()
             self.assertNotIn(self.KEY, log)
+            self.assertNotIn(new_key, log)
         finally:
             os.unlink(f.name)
 

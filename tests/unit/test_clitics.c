@@ -84,6 +84,9 @@ static void test_suffixes(void)
 	word_is("موقفهم", "موقفهم", "موقف", "موقفهم", "موقف", 0, KH_TOKF_SUFFIX);
 	word_is("بلادنا", "بلادنا", "بلاد", "بلادنا", "بلاد", 0, KH_TOKF_SUFFIX);
 	word_is("مستواه", "مستواه", "مستوا", "مستواه", "مستوي", 0, KH_TOKF_SUFFIX);
+	/* ي: the pronoun after ة kept as ت; a nisba adjective stays whole */
+	word_is("زيارتي", "زيارتي", "زيارت", "زيارتي", "زياره", 0, KH_TOKF_SUFFIX);
+	whole("بيروتي");
 	word_is("بنظرائه", "نظرائه", "نظرائ", "نظرائه", "نظراء", KH_PRO_BI, KH_TOKF_SUFFIX);
 	word_is("أعضاؤها", "أعضاؤها", "أعضاؤ", "اعضاؤها", "اعضاء", 0, KH_TOKF_SUFFIX);
 	/* a known word ending in a suffix letter stays whole */

@@ -302,6 +302,15 @@ static void test_more_patterns(void)
 	e = find_mention(doc, "لوبا سمري", KH_ENT_PERSON);
 	tap_ok(e >= 0 && doc->entities.items[e].n_titles == 1, "the title after the name is kept");
 	kh_doc_free(doc);
+	doc = analyze("وقال المتحدث باسم الأمم المتحدة اللواء سامي العبدالله إن القوافل وصلت.");
+	e = find_mention(doc, "سامي العبدالله", KH_ENT_PERSON);
+	tap_ok(e >= 0 && doc->entities.items[e].n_titles == 2 &&
+		       strcmp(doc->entities.items[e].titles[0], "المتحدث باسم الأمم المتحدة") == 0 &&
+		       strcmp(doc->entities.items[e].titles[1], "اللواء") == 0,
+	       "a role with its organisation and a rank are two titles");
+	if (e < 0)
+		dump(doc);
+	kh_doc_free(doc);
 	expect("تعهد رئيس إقليم كردستان مسعود بارزاني بالرد.", "إقليم كردستان", KH_ENT_GPE,
 	       "a place named inside a title");
 	expect("تعهد رئيس إقليم كردستان مسعود بارزاني بالرد.", "مسعود بارزاني", KH_ENT_PERSON,
@@ -320,6 +329,10 @@ static void test_given_names(void)
 	expect("وقال حسين كاظم الموسوي إن الوضع هادئ.", "حسين كاظم الموسوي", KH_ENT_PERSON,
 	       "given name + two words");
 	expect_none("وصل محمد إلى دمشق.", "محمد", KH_ENT_PERSON, "a lone given name is left alone");
+	expect_none("يتطلب الوضع حلا سياسيا عادلا.", "حلا سياسيا عادلا", KH_ENT_PERSON,
+		    "accusative common words after a word that is also a given name");
+	expect("استقبل الملك محمد بن علي آل خليفة الوفد.", "محمد بن علي آل خليفة", KH_ENT_PERSON,
+	       "بن and آل link the parts of a name");
 	expect("نفى علي عبد الله التهم.", "علي عبد الله", KH_ENT_PERSON, "compound with عبد");
 }
 
@@ -356,6 +369,10 @@ static void test_place_heads(void)
 	       "facility named by a definite common word");
 	expect("قتل شخص في كفر دوما شرق العاصمة.", "كفر دوما", KH_ENT_GPE,
 	       "place prefix without a head");
+	expect("نقل المصابون إلى مستشفى الملك فهد في المدينة.", "مستشفى الملك فهد", KH_ENT_FAC,
+	       "a facility named after a king");
+	expect("أعلنت جامعة الملك عبد الله عن منح جديدة.", "جامعة الملك عبد الله", KH_ENT_ORG,
+	       "an organisation named after a king");
 	expect_none("أضرمت النيران في منزل بقرية قريبة من المدينة.", "قريبة", KH_ENT_GPE,
 		    "an adjective after a place head is no name");
 	doc = analyze("سيطرت الفصائل على قرى تل رفعت والشيخ عيسى وحربل في الريف.");

@@ -191,6 +191,71 @@ static void test_actors(void)
 	kh_doc_free(doc);
 }
 
+static void test_more_rules(void)
+{
+	struct kh_doc *doc = run("وكان الجانبان قد وقعا في 12 آذار الماضي اتفاقية لترسيم الحدود.", NULL);
+	const struct kh_event *v = event_of(doc, "وقعا");
+
+	tap_is_int(doc->events.n, 1, "a verb and the noun it needs are one event");
+	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "الجانبان"), "subject before قد + verb");
+	kh_doc_free(doc);
+	doc = run("وقالت مصادر إن مسلحين مجهولين اختطفوا ثلاثة مهندسين قرب الحدود.", NULL);
+	v = event_of(doc, "اختطفوا");
+	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "مسلحين مجهولين"), "indefinite head + adjective");
+	tap_ok(v != NULL && v->abducted.present && v->abducted.value == 3, "abducted count");
+	kh_doc_free(doc);
+	doc = run("وانشق ضابط برتبة عقيد عن الجيش.", NULL);
+	v = event_of(doc, "انشق");
+	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "الجيش"), "defection: عن X");
+	kh_doc_free(doc);
+	doc = run("ولم تشهد المدينة أي اشتباكات منذ أسبوع.", NULL);
+	v = event_of(doc, "اشتباكات");
+	tap_is_str(v != NULL ? kh_modality_name(v->modality) : NULL, "negated", "لم ... أي + noun → negated");
+	kh_doc_free(doc);
+	doc = run("وأدى الهجوم الانتحاري إلى مقتل 27 مصليا.", NULL);
+	v = event_of(doc, "الهجوم");
+	tap_ok(v != NULL && v->type == KH_EV_EXPLOSION && doc->events.n == 1, "a suicide attack is one explosion");
+	kh_doc_free(doc);
+	doc = run("وكانت عبوة ناسفة قد انفجرت بدورية للشرطة.", NULL);
+	tap_is_int(doc->events.n, 1, "عبوة ناسفة قد انفجرت is one event");
+	kh_doc_free(doc);
+	doc = run("وتظاهر المئات في العاصمة الأردنية عمان احتجاجا على ارتفاع الأسعار.", NULL);
+	tap_is_int(doc->events.n, 1, "احتجاجا is no second protest");
+	kh_doc_free(doc);
+	doc = run("شنت المقاتلات فجر اليوم غارات على المعسكر.", NULL);
+	tap_ok(doc->events.n == 1 && event_of(doc, "غارات") != NULL, "فجر اليوم is a time, not a blast");
+	kh_doc_free(doc);
+	doc = run("أحبطت الشرطة تفجير سيارة مفخخة كانت تستهدف مقرا حكوميا، واعتقلت اثنين من المشتبه بهم.", NULL);
+	v = event_of(doc, "اعتقلت");
+	tap_ok(v != NULL && v->arrested.present && v->arrested.value == 2, "arrested goes to the arrest");
+	tap_ok(event_of(doc, "تستهدف") == NULL, "كانت تستهدف after an event tells more of it");
+	tap_is_str(v != NULL ? kh_modality_name(v->modality) : NULL, "asserted", "a cue far before is no plan");
+	kh_doc_free(doc);
+	doc = run("وسط تقدم للفصائل التي تمكنت من السيطرة على تلتين.", NULL);
+	v = event_of(doc, "السيطرة");
+	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "فصائل"), "the doer before التي");
+	kh_doc_free(doc);
+}
+
+static void test_anaphora(void)
+{
+	const struct ent_spec e[] = { { "داعش", KH_ENT_ORG }, { "الموصل", KH_ENT_GPE }, { NULL, 0 } };
+	const struct ent_spec e2[] = { { "البيشمركة", KH_ENT_ORG }, { NULL, 0 } };
+	struct kh_doc *doc = run("وسيطر تنظيم داعش على مدينة الموصل قبل عامين. وأعدم التنظيم الإرهابي عشرة شبان في المدينة أمس.",
+				 e);
+	const struct kh_event *v = event_of(doc, "أعدم");
+
+	tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, "داعش"), "التنظيم stands for the organisation so named");
+	tap_ok(v != NULL && has_arg(doc, v->locations, v->n_locations, "الموصل"), "المدينة stands for the town so named");
+	tap_ok(v != NULL && v->killed.value == 10, "killed 10");
+	kh_doc_free(doc);
+	doc = run("انسحبت قوات البيشمركة من البلدة. ونفذ التنظيم هجوما على الحاجز.", e2);
+	v = event_of(doc, "هجوما");
+	tap_ok(v != NULL && !has_arg(doc, v->actors, v->n_actors, "البيشمركة"),
+	       "التنظيم does not stand for a name that was not called so");
+	kh_doc_free(doc);
+}
+
 static void test_locations(void)
 {
 	const struct ent_spec e[] = { { "الكشمة", KH_ENT_GPE }, { "الشويط", KH_ENT_GPE }, { "العشارة", KH_ENT_GPE },
@@ -388,6 +453,8 @@ int main(void)
 	test_types();
 	test_non_events();
 	test_actors();
+	test_more_rules();
+	test_anaphora();
 	test_locations();
 	test_casualties();
 	test_modality();

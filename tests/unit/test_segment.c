@@ -149,6 +149,8 @@ static void test_sentence_rules(void)
 	static const char *const s9[] = { "بلغت النسبة 3.5 بالمئة." };
 	static const char *const s10[] = { "قال: «لن نتراجع!»", "وغادر." };
 	static const char *const s11[] = { "1. تعزيز الأمن.", "2. إعادة الإعمار." };
+	static const char *const s13[] = { "قال.", "نعم. also" };
+	static const char *const s12[] = { "قال.", "نعم.", "ثم 😀 غادر.", "لا." };
 
 	sentences_are("قال. ثم غادر.", s1, N(s1), "two stops");
 	sentences_are("التقى أ.د. سمير خليل بالوفد.", s2, N(s2), "single-letter abbreviations do not end");
@@ -161,9 +163,15 @@ static void test_sentence_rules(void)
 	sentences_are("بلغت النسبة 3.5 بالمئة.", s9, N(s9), "a decimal point does not end");
 	sentences_are("قال: «لن نتراجع!» وغادر.", s10, N(s10), "» after ! stays");
 	sentences_are("1. تعزيز الأمن.\n2. إعادة الإعمار.", s11, N(s11), "list numbers do not end a sentence");
+	sentences_are("قال. نعم. ثم 😀 غادر. لا.", s12, N(s12), "one-word sentences one after another");
+	sentences_are("قال. نعم. also", s13, N(s13), "ICU: no break before a small Latin letter, asked right after another stop");
 	headline_is("مذبحة في المدينة..\nقتل عشرة.", true, "a headline trailing off with .. is a headline");
 	headline_is("قال الوزير:\n«نعم».", false, "a line ending with a colon is no headline");
 	headline_is("انتهى الاجتماع.", false, "a line with a final stop is no headline");
+	headline_is("وقال المصدر إن الاجتماع الذي عقد في العاصمة بحضور ممثلين عن الأطراف كافة ناقش "
+		    "ملفات الأمن والاقتصاد وعودة اللاجئين إلى مدنهم وقراهم التي نزحوا عنها خلال السنوات "
+		    "الماضية وسبل تمويل إعادة إعمار ما دمرته الحرب في المحافظات الشرقية والجنوبية",
+		    false, "a long line without a stop is a paragraph, not a headline");
 }
 
 static void test_token_rules(void)
@@ -224,7 +232,7 @@ static uint32_t byte_of(const char *s, uint32_t len, uint32_t u, enum kh_offset_
 static void test_round_trip(void)
 {
 	/* non-BMP characters before, inside and after words and mentions */
-	const char *text = "😀 قال 𠀀الوزير😀 سامر‌ الخطيب 🇸🇾 في دمشق𠀀.\r\n«نعم» قالت 👍🏽الوزارة.";
+	const char *text = "😀 قال 𠀀الوزير😀 سامر‌ الخطيب 🇸🇾 في دمشق𠀀.\r\n«نعم» قالت 👍🏽الوزارة وال😀خارجية ب𠀀غداد.";
 	struct kh_doc *doc = td_seg(sg, NULL, text);
 	static const enum kh_offset_unit units[] = { KH_OFFSET_CODEPOINT, KH_OFFSET_UTF16, KH_OFFSET_UTF8 };
 	bool ok = true, differ;
