@@ -88,6 +88,36 @@ bool kh_attr_is_date(const struct kh_attr_ctx *c, uint32_t i)
 					  c->doc->entities.items[m].type == KH_ENT_TIME);
 }
 
+/* The entity type of the mention that starts at token t, or -1. */
+static int mention_type_at(const struct kh_attr_ctx *c, uint32_t t)
+{
+	uint32_t mi;
+	const struct kh_mention *m;
+
+	if (t >= c->n || c->ment[t] == KH_NONE)
+		return -1;
+	mi = c->ment[t];
+	m = &c->doc->mentions.items[mi];
+	if (m->tok_first != t || m->entity >= c->doc->entities.n)
+		return -1;
+	return c->doc->entities.items[m->entity].type;
+}
+
+/* باسم، باسمه، باسمها، باسمهم: the ب + اسم of المتحدث باسم (with or without a pronoun suffix). */
+static bool is_bism(const struct kh_attr_ctx *c, uint32_t t)
+{
+	const struct kh_token *tk;
+
+	if (t >= c->n || c->tok[t].kind != KH_TOK_WORD)
+		return false;
+	tk = &c->tok[t];
+	if ((tk->proclitics & KH_PRO_BI) == 0)
+		return tk->proclitics == 0 && (strcmp(tk->key, "باسمه") == 0 || strcmp(tk->key, "باسمها") == 0 ||
+					       strcmp(tk->key, "باسمهم") == 0 || strcmp(tk->key, "باسمهما") == 0);
+	return strcmp(tk->key, "اسم") == 0 || (tk->stem_key != NULL && strcmp(tk->stem_key, "اسم") == 0) ||
+	       strcmp(tk->key, "اسمه") == 0 || strcmp(tk->key, "اسمها") == 0 || strcmp(tk->key, "اسمهم") == 0;
+}
+
 static bool is_frame_cue(const struct kh_attr_ctx *c, uint32_t i)
 {
 	const struct kh_lex_entry *e = NULL;
@@ -159,6 +189,28 @@ uint32_t kh_attr_addressee(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, stru
 	return t - i;
 }
 
+/* A title phrase [i, t) that no name opens, stopped at the preposition t (في، من، إلى):
+ * the first token of a person mention within a few words after it, or KH_NONE. */
+static uint32_t person_after_chain(const struct kh_attr_ctx *c, uint32_t i, uint32_t t, uint32_t lim)
+{
+	const char *k = T(c, t)->key;
+
+	if (t == i || c->ment[i] != KH_NONE || T(c, t)->proclitics != 0 ||
+	    (strcmp(k, "في") != 0 && strcmp(k, "من") != 0 && strcmp(k, "الي") != 0))
+		return KH_NONE;
+	for (uint32_t k0 = i; k0 < t; k0++)
+		if (mention_type_at(c, k0) == KH_ENT_PERSON)
+			return KH_NONE;
+	for (uint32_t k1 = t + 1; k1 < lim && k1 <= t + 6; k1++) {
+		if (T(c, k1)->kind != KH_TOK_WORD || kh_attr_is_comp(c, k1) || is_frame_cue(c, k1) ||
+		    kh_attr_is_date(c, k1) || (k1 > t + 1 && kh_attr_word_is(c, k1, KH_AW_STOP)))
+			return KH_NONE;
+		if (mention_type_at(c, k1) == KH_ENT_PERSON)
+			return k1;
+	}
+	return KH_NONE;
+}
+
 void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, unsigned flags,
 		      struct kh_attr_np *ret_np)
 {
@@ -210,6 +262,14 @@ void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, unsigned 
 		if (kh_attr_is_comp(c, t))
 			break;
 		if (kh_attr_word_is(c, t, KH_AW_STOP)) {
+			uint32_t pk = person_after_chain(c, i, t, lim);
+
+			/* مدير مكتب الصحة في المحافظة عبد العزيز X، المبعوث الأممي إلى اليمن X: a
+			 * title whose complement runs on to the person who holds it */
+			if (!anon && pk != KH_NONE) {
+				t = pk;
+				continue;
+			}
 			/* مصدر في الشرطة، مصادر من داخل المدينة */
 			if (anon && !in_pp && t > i && kh_attr_word_is(c, t, KH_AW_PREP) && t + 1 < lim &&
 			    !kh_attr_is_comp(c, t + 1) && !kh_attr_word_is(c, t + 1, KH_AW_STOP)) {
@@ -231,7 +291,7 @@ void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, unsigned 
 			continue;
 		}
 		if (t > i && kh_attr_has_bi(c, t)) {
-			if ((T(c, t)->proclitics & KH_PRO_BI) == 0 || strcmp(T(c, t)->key, "اسم") != 0)
+			if (!is_bism(c, t))
 				break;
 			t++; /* المتحدث باسم الحكومة */
 			continue;
@@ -414,6 +474,38 @@ static void from_entity(struct kh_attr_ctx *c, uint32_t mention, struct kh_attr_
 	ret->kind = kh_attr_entity_kind(c, m->entity, &ret->agency_id);
 }
 
+/* A person named in a phrase ending at np_end: the name without a leading باسمها (the
+ * entity stage may take it in), and with the rest of a compound name the mention left out
+ * (محمد | عبد السلام) or a one-word family name read as a place (عبد العزيز | الشدادي)
+ * when it ends the phrase. */
+static void person_span_fix(struct kh_attr_ctx *c, uint32_t mention, uint32_t np_end, struct kh_attr_speaker *ret)
+{
+	const struct kh_mention *m = &c->doc->mentions.items[mention];
+	uint32_t t = m->tok_end;
+	bool changed = false;
+
+	if (m->tok_first >= c->n || t > c->n || t <= m->tok_first)
+		return;
+	if (is_bism(c, m->tok_first) && t > m->tok_first + 1) {
+		ret->span.start = T(c, m->tok_first + 1)->core_start;
+		changed = true;
+	}
+	if (t + 1 < np_end && T(c, t)->kind == KH_TOK_WORD && T(c, t + 1)->kind == KH_TOK_WORD &&
+	    c->ment[t] == KH_NONE && T(c, t)->proclitics == 0 &&
+	    (strcmp(T(c, t)->key, "عبد") == 0 || strcmp(T(c, t)->key, "ابو") == 0 ||
+	     strcmp(T(c, t)->key, "بن") == 0 || strcmp(T(c, t)->key, "ابن") == 0)) {
+		ret->span.end = T(c, t + 1)->end;
+		changed = true;
+	} else if (t + 1 == np_end && T(c, t)->kind == KH_TOK_WORD && T(c, t)->proclitics == 0 &&
+		   (mention_type_at(c, t) == KH_ENT_GPE || mention_type_at(c, t) == KH_ENT_LOC) &&
+		   c->doc->mentions.items[c->ment[t]].tok_end == t + 1) {
+		ret->span.end = T(c, t)->end;
+		changed = true;
+	}
+	if (changed)
+		ret->text = span_text(c, ret->span);
+}
+
 /* The mention that names the speaker inside tokens [first, end): a name at the start of the
  * phrase; else the last person (وزير الخارجية الروسي سيرغي لافروف); else the first other name. */
 static uint32_t pick_mention(const struct kh_attr_ctx *c, uint32_t first, uint32_t end)
@@ -507,7 +599,11 @@ static bool resolve_backref(struct kh_attr_ctx *c, const struct kh_lex_entry *e,
 
 		if (mi == KH_NONE)
 			continue;
-		if (kh_attr_entity_kind(c, c->doc->mentions.items[mi].entity, NULL) != k)
+		uint8_t ek = kh_attr_entity_kind(c, c->doc->mentions.items[mi].entity, NULL);
+
+		/* الخلية، الشبكة، الهيئة: any institution whose name holds the head noun */
+		if (institution ? ek != KH_SRC_GOVERNMENT && ek != KH_SRC_GROUP && ek != KH_SRC_ORGANIZATION
+				: ek != k)
 			continue;
 		if (institution) {
 			const struct kh_entity *en = &c->doc->entities.items[c->doc->mentions.items[mi].entity];
@@ -580,8 +676,30 @@ void kh_attr_np_resolve(struct kh_attr_ctx *c, const struct kh_attr_np *np, uint
 			return;
 		}
 	}
+	if (mi != KH_NONE && m > 0 && src_role(e) == KH_SROLE_HEAD &&
+	    c->doc->entities.items[c->doc->mentions.items[mi].entity].type == KH_ENT_GPE &&
+	    (src_kind(e) == KH_SRC_ORGANIZATION || src_kind(e) == KH_SRC_GROUP ||
+	     src_kind(e) == KH_SRC_GOVERNMENT || src_kind(e) == KH_SRC_MEDIA)) {
+		/* شبكة أطباء السودان: an institution named by a construct chain ending in a country */
+		const struct kh_mention *mm = &c->doc->mentions.items[mi];
+		bool chain = mm->tok_first > lead + m && mm->tok_first <= lead + m + 3;
+
+		for (uint32_t t = lead + m; chain && t < mm->tok_first; t++)
+			if (T(c, t)->kind != KH_TOK_WORD || c->ment[t] != KH_NONE || kh_attr_definite(c, t) ||
+			    T(c, t)->proclitics != 0)
+				chain = false;
+		if (chain) {
+			ret->span.start = T(c, lead)->core_start;
+			ret->span.end = mm->end;
+			ret->text = span_text(c, ret->span);
+			ret->kind = src_kind(e) == KH_SRC_MEDIA ? KH_SRC_ORGANIZATION : src_kind(e);
+			return;
+		}
+	}
 	if (mi != KH_NONE) {
 		from_entity(c, mi, ret);
+		if (ret->kind == KH_SRC_PERSON)
+			person_span_fix(c, mi, np->end, ret);
 		if (m > 0 && src_role(e) == KH_SROLE_HEAD &&
 		    (ret->kind == KH_SRC_ORGANIZATION || ret->kind == KH_SRC_UNKNOWN))
 			ret->kind = src_kind(e);

@@ -523,6 +523,30 @@ static uint32_t according_source_start(const struct kh_attr_ctx *c, uint32_t i, 
 	return j < se ? j : se;
 }
 
+/* حصيلة أعلنتها وزارة الصحة، بيان أصدرته الوزارة، أرقام نشرتها المنظمة: an indefinite noun
+ * with a relative clause whose verb carries the resumptive pronoun; the subject of that verb
+ * is the source.  @return the first token of that subject, or KH_NONE. */
+static uint32_t relative_subject(const struct kh_attr_ctx *c, const struct kh_attr_np *np, uint32_t se)
+{
+	for (uint32_t k = np->first + 1; k <= np->end && k <= np->first + 2 && k + 1 < se; k++) {
+		const struct kh_token *tk = T(c, k);
+		size_t kl;
+
+		if (tk->kind != KH_TOK_WORD || tk->full_key == NULL || kh_attr_definite(c, k) || c->ment[k] != KH_NONE)
+			return KH_NONE;
+		kl = strlen(tk->full_key);
+		if ((tk->flags & KH_TOKF_SUFFIX) != 0 ||
+		    (kl > 6 && (strcmp(tk->full_key + kl - 4, "ها") == 0 || strcmp(tk->full_key + kl - 4, "ته") == 0 ||
+				strcmp(tk->full_key + kl - 4, "وه") == 0))) {
+			for (uint32_t b = np->first; b < k; b++)
+				if (T(c, b)->kind != KH_TOK_WORD || kh_attr_definite(c, b) || c->ment[b] != KH_NONE)
+					return KH_NONE;
+			return T(c, k + 1)->kind == KH_TOK_WORD ? k + 1 : KH_NONE;
+		}
+	}
+	return KH_NONE;
+}
+
 /* بيان صادر عن الجيش: the issuer after صادر عن; @return its first token or KH_NONE. */
 static uint32_t issued_by(const struct kh_attr_ctx *c, uint32_t np_end, uint32_t se)
 {
@@ -613,6 +637,13 @@ static int frame_according(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const 
 		/* the lone ل of وفقاً لـ stays on the name with a real segmenter */
 		if (np.end == np.first)
 			return 0;
+		if (relative_subject(c, &np, se) != KH_NONE) {
+			struct kh_attr_np rnp;
+
+			kh_attr_np_parse(c, relative_subject(c, &np, se), se, 0, &rnp);
+			if (rnp.end > rnp.first)
+				np = rnp; /* وفق حصيلة أعلنتها وزارة الصحة */
+		}
 		if (issued_by(c, np.end, se) != KH_NONE) {
 			struct kh_attr_np inp;
 
@@ -724,6 +755,21 @@ static int frame_headline(struct kh_attr_ctx *c, const struct kh_sentence *s)
 	}
 	if (end <= colon + 1)
 		return 0;
+	{
+		/* بغداد: حمزة مصطفى، القاهرة: «الشرق الأوسط»: a dateline and byline, no statement */
+		uint32_t words = 0;
+		int lt = -1;
+
+		for (uint32_t t = colon + 1; t <= end; t++)
+			if (T(c, t)->kind == KH_TOK_WORD)
+				words++;
+		if (c->ment[s->tok_first] != KH_NONE &&
+		    c->doc->mentions.items[c->ment[s->tok_first]].tok_end == colon &&
+		    c->doc->mentions.items[c->ment[s->tok_first]].entity < c->doc->entities.n)
+			lt = c->doc->entities.items[c->doc->mentions.items[c->ment[s->tok_first]].entity].type;
+		if (words <= 2 || (words <= 3 && (lt == KH_ENT_GPE || lt == KH_ENT_LOC)))
+			return 0;
+	}
 	np.first = s->tok_first;
 	np.end = colon;
 	np.medium.start = np.medium.end = 0;
@@ -756,14 +802,33 @@ static void sentence_topic(struct kh_attr_ctx *c, uint32_t first)
 	const struct kh_mention *m;
 	struct kh_attr_speaker sp;
 
-	if (first + 1 >= c->n || T(c, first)->kind != KH_TOK_WORD)
+	uint32_t p = first + 1;
+
+	if (first + 1 >= c->n || T(c, first)->kind != KH_TOK_WORD || c->ment[first] != KH_NONE)
 		return;
-	mi = c->ment[first + 1];
-	if (mi == KH_NONE || c->ment[first] != KH_NONE)
+	/* والتقى وزير الخارجية الأردني X، ودعا المبعوث الأممي إلى اليمن X: a title phrase
+	 * (places and organisations inside it) before the person */
+	for (; p < c->n && p <= first + 7; p++) {
+		uint32_t pm = c->ment[p];
+		const struct kh_lex_entry *ce = NULL;
+
+		if (T(c, p)->kind != KH_TOK_WORD || kh_attr_is_comp(c, p) || kh_attr_cue_at(c, p, &ce) > 0 ||
+		    kh_attr_is_date(c, p))
+			return;
+		if (pm == KH_NONE)
+			continue;
+		if (c->doc->mentions.items[pm].entity >= c->doc->entities.n)
+			return;
+		if (c->doc->entities.items[c->doc->mentions.items[pm].entity].type == KH_ENT_PERSON)
+			break;
+		if (p == first + 1)
+			return; /* the sentence opens with an organisation or a place */
+	}
+	if (p >= c->n || p > first + 7)
 		return;
+	mi = c->ment[p];
 	m = &c->doc->mentions.items[mi];
-	if (m->tok_first != first + 1 || m->entity >= c->doc->entities.n ||
-	    c->doc->entities.items[m->entity].type != KH_ENT_PERSON)
+	if (m->tok_first != p || m->entity >= c->doc->entities.n)
 		return;
 	memset(&sp, 0, sizeof(sp));
 	sp.gender = -1;

@@ -123,8 +123,15 @@ static void show(struct kh_doc *doc)
 static struct kh_doc *run(const char *text, const struct ent_spec *ents, size_t n_ents)
 {
 	struct kh_doc *doc = analyze(text, ents, n_ents);
+	char head[41];
+	size_t hl = strlen(text) < 40 ? strlen(text) : 40;
 
-	tap_ok(doc != NULL, "analyzed: %.40s", text);
+	memcpy(head, text, hl);
+	head[hl] = '\0';
+	for (size_t k = 0; k < hl; k++)
+		if (head[k] == '\n')
+			head[k] = ' '; /* one TAP line */
+	tap_ok(doc != NULL, "analyzed: %s", head);
 	show(doc);
 	return doc;
 }
@@ -598,6 +605,133 @@ static void test_load_errors(void)
 	       "cue forms are known words for the segmenter");
 }
 
+/* ---- source resolution on held-out style phrasing (general rules, own sentences) ---- */
+
+static void test_title_chain(void)
+{
+	const struct ent_spec e1[] = { { "سليم الحداد", KH_ENT_PERSON, NULL, NULL } };
+	const struct ent_spec e2[] = { { "محمود", KH_ENT_PERSON, NULL, NULL }, { "حلب", KH_ENT_GPE, NULL, NULL } };
+	const struct ent_spec e3[] = { { "هالة", KH_ENT_PERSON, NULL, NULL }, { "الخطيب", KH_ENT_GPE, NULL, NULL } };
+	struct kh_doc *d;
+
+	d = run("وقال رئيس قسم الطوارئ في مستشفى المدينة سليم الحداد لـ«الأيام» إن الأطباء يعملون دون توقف.",
+		e1, 1);
+	tap_is_str(source(d, 0), "سليم الحداد", "title chain through في: the person after it");
+	kh_doc_free(d);
+	d = run("وقال مدير الدفاع المدني في حلب محمود عبد الكريم إن فرق الإنقاذ انتشلت الضحايا.", e2, 2);
+	tap_is_str(source(d, 0), "محمود عبد الكريم", "title chain: a compound name the mention left short");
+	kh_doc_free(d);
+	d = run("وأكدت مديرة التربية في المحافظة هالة الخطيب أن المدارس ستفتح.", e3, 2);
+	tap_is_str(source(d, 0), "هالة الخطيب", "title chain: a family name read as a place ends the name");
+	kh_doc_free(d);
+}
+
+static void test_bism_suffix(void)
+{
+	const struct ent_spec e1[] = { { "كريم ناصر", KH_ENT_PERSON, NULL, NULL } };
+	const struct ent_spec e2[] = { { "باسمهم سامي", KH_ENT_PERSON, NULL, NULL } };
+	struct kh_doc *d;
+
+	d = run("وقال المتحدث باسمها كريم ناصر إن الحركة لم تشارك في الهجوم.", e1, 1);
+	tap_is_str(source(d, 0), "كريم ناصر", "باسمها: the person after it");
+	kh_doc_free(d);
+	d = run("وأكد المتحدث باسمهم سامي عبد الله أن المفاوضات متعثرة.", e2, 1);
+	tap_is_str(source(d, 0), "سامي عبد الله", "a mention that took in باسمهم: the name without it");
+	kh_doc_free(d);
+}
+
+static void test_focus_named_subject(void)
+{
+	const struct ent_spec e1[] = { { "رامي حداد", KH_ENT_PERSON, NULL, NULL },
+				       { "جان بيير", KH_ENT_PERSON, NULL, NULL },
+				       { "ليبيا", KH_ENT_GPE, NULL, NULL } };
+	const struct ent_spec e2[] = { { "رامي حداد", KH_ENT_PERSON, NULL, NULL },
+				       { "فادي سمير", KH_ENT_PERSON, NULL, NULL } };
+	struct kh_doc *d;
+
+	d = run("وقال الوزير رامي حداد إن الميزانية جاهزة. وحذّر رئيس البعثة الدولية في ليبيا جان بيير الأطراف "
+		"من التصعيد، مشيراً إلى أنّ الهدنة هشة.",
+		e1, 3);
+	tap_is_int(d->attributions.n, 2, "focus: two attributions");
+	tap_is_str(source(d, 1), "جان بيير", "a named subject without content takes the focus");
+	kh_doc_free(d);
+	d = run("وقال الوزير رامي حداد إن الميزانية جاهزة. والتقى وزير الخارجية الأردني فادي سمير وفدا تجاريا، "
+		"مؤكداً أن التعاون مستمر.",
+		e2, 2);
+	tap_is_str(source(d, 1), "فادي سمير", "a non-reporting verb with a titled person takes the focus");
+	kh_doc_free(d);
+}
+
+static void test_head_backref(void)
+{
+	const struct ent_spec e1[] = { { "هيئة الإغاثة الوطنية", KH_ENT_ORG, NULL, NULL } };
+	const struct ent_spec e2[] = { { "لبنان", KH_ENT_GPE, NULL, NULL } };
+	struct kh_doc *d;
+
+	d = run("وأعلنت هيئة الإغاثة الوطنية توزيع المساعدات. وقالت الهيئة في بيان إن القوافل وصلت.", e1, 1);
+	tap_is_str(source(d, 0), "هيئة الإغاثة الوطنية", "الهيئة: the organisation named before");
+	tap_is_int((int)d->attributions.items[0].source_entity, 0, "and its entity");
+	kh_doc_free(d);
+	d = run("وأعلنت خلية الطوارئ الوطنية إغلاق المعابر. وقالت الخلية إن القرار مؤقت.",
+		(const struct ent_spec[]){ { "خلية الطوارئ الوطنية", KH_ENT_ORG, NULL, NULL } }, 1);
+	tap_is_str(source(d, 0), "خلية الطوارئ الوطنية", "الخلية: the organisation named before");
+	kh_doc_free(d);
+	d = run("وقالت رابطة معلمي لبنان إن الإضراب مستمر. وأضافت الرابطة أنّ المطالب محقة.", e2, 1);
+	tap_is_str(source(d, 0), "رابطة معلمي لبنان", "a construct chain ending in a country names the institution");
+	tap_is_str(source(d, 1), "رابطة معلمي لبنان", "and its head noun points back to it");
+	kh_doc_free(d);
+}
+
+static void test_relative_source(void)
+{
+	const struct ent_spec e1[] = { { "وزارة الداخلية", KH_ENT_ORG, "ministry", NULL } };
+	struct kh_doc *d;
+
+	d = run("وأصيب ثلاثون شخصاً، وفق حصيلة نشرتها وزارة الداخلية.", e1, 1);
+	tap_is_int(d->attributions.n, 1, "relative clause: one attribution");
+	tap_is_str(source(d, 0), "وزارة الداخلية", "حصيلة نشرتها X: the source is X");
+	kh_doc_free(d);
+	d = run("وبحسب تقرير أصدرته المنظمة، فإن الفقر ازداد.", NULL, 0);
+	tap_ok(has(source(d, 0), "المنظمة") && !has(source(d, 0), "تقرير"), "تقرير أصدرته المنظمة: the issuer");
+	kh_doc_free(d);
+}
+
+static void test_byline(void)
+{
+	const struct ent_spec e1[] = { { "دمشق", KH_ENT_GPE, NULL, NULL } };
+	struct kh_doc *d;
+
+	d = run("دمشق: سامر العلي\nقال الوزير إن الطرق مفتوحة.", e1, 1);
+	tap_is_int(d->attributions.n, 1, "a dateline and byline is no headline attribution");
+	tap_ok(d->attributions.n == 0 || d->attributions.items[0].kind != KH_ATTR_SUMMARY, "no summary");
+	kh_doc_free(d);
+	d = run("عمّان: «الحياة»\nقال الوزير إن الطرق مفتوحة.", NULL, 0);
+	tap_is_int(d->attributions.n, 1, "a dateline and outlet is no headline attribution");
+	kh_doc_free(d);
+}
+
+static void test_appeal(void)
+{
+	struct kh_doc *d;
+
+	d = run("وطالب النواب بزيادة الرواتب. ودعت النقابات إلى إضراب شامل.", NULL, 0);
+	tap_is_int(d->attributions.n, 0, "an appeal with a plain noun is no attribution");
+	kh_doc_free(d);
+	d = run("وطالب النواب بأن تزاد الرواتب.", NULL, 0);
+	tap_is_int(d->attributions.n, 1, "an appeal with an أنّ-clause is");
+	kh_doc_free(d);
+}
+
+static void test_according_outlet(void)
+{
+	const struct ent_spec e1[] = { { "وكالة الأنباء الكويتية", KH_ENT_ORG, "news_agency", "kuna" } };
+	struct kh_doc *d = run("وارتفعت الصادرات النفطية، بحسب وكالة الأنباء الكويتية «كونا».", e1, 1);
+
+	tap_is_int(d->attributions.n, 1, "according to an agency with its short name: one attribution");
+	tap_ok(has(source(d, 0), "وكالة الأنباء الكويتية"), "with the long name");
+	kh_doc_free(d);
+}
+
 int main(void)
 {
 	const char *dir = getenv("KHABAR_DATA_DIR");
@@ -629,6 +763,14 @@ int main(void)
 	test_source_kinds();
 	test_medium();
 	test_no_attribution();
+	test_title_chain();
+	test_bism_suffix();
+	test_focus_named_subject();
+	test_head_backref();
+	test_relative_source();
+	test_byline();
+	test_appeal();
+	test_according_outlet();
 	test_random();
 	test_load_errors();
 	kh_attr_res_free(res);
