@@ -43,6 +43,8 @@ struct trig {
 	const char *notnext;
 	const char *notprev;
 	const char *near;
+	const char *after;    /* one of these within EV_BACK words before the trigger */
+	const char *notafter; /* none of these within EV_BACK words before the trigger */
 };
 
 /* Word classes of the context table (bits). */
@@ -94,7 +96,7 @@ static const struct ctx_word ctx_words[] = {
 	{ "مدينة|بلدة|قرية|قرى|بلدات|مدن|محافظة|محافظتي|منطقة|مناطق|حي|أحياء|ريف|ضاحية|مخيم|قضاء|ناحية|مديرية|مطار|معبر|ولاية|إقليم|جزيرة|ميناء|قاعدة|سهل|محور|جبهة|ساحة|مدينتي|بلدتي|قريتي|عاصمة|العاصمة", CW_PLACE_HEAD },
 	{ "قوات|القوات|جيش|الجيش|شرطة|الشرطة|عناصر|مقاتلو|مقاتلي|مقاتلين|مسلحو|مسلحي|مسلحين|مسلحون|فصائل|فصيل|ميليشيات|ميليشيا|مليشيات|مليشيا|كتائب|كتيبة|مجموعات|جماعات|وحدات|الحرس|حرس|مستوطنون|مستوطنين|متطرفون|متطرفين|متشددون|متشددين|متمردون|متمردين|الثوار|ثوار|المعارضة|النظام|المقاومة|الأمن|البحرية|سلاح|طائرات|الطيران|مقاتلات|المدفعية|مدفعية|دبابات|عصابات|تنظيم|حركة|جبهة|لواء|فرقة|الشبيحة|الحوثيون|الحوثيين|إرهابيون|الإرهابيين|إرهابيين|مجهولون|مجهولين|مسلحون|أجهزة|السلطات|حكومة|الحكومة|الإدارة|طائرة|مروحية|مروحيات|مقاتلة|سفن|بوارج|زوارق|مدمرات|عصابة|خلية|خلايا|مجموعة|كتيبة|سرايا|ألوية|الوزير|وزير|الرئيس|رئيس|الرئيسان|الوزيران|القيادة|الوفد|وفد|الجانب|الطرفان|الطرفين|طرفا|طرفي|الجانبان|الجانبين|الملك|الأمير|المبعوث|وفود|قادة|زعماء", CW_ACTOR_HEAD },
 	{ "في|على|من|إلى|الى|عن|مع|بين|بعد|قبل|خلال|ضد|حيث|الذي|التي|الذين|اللذين|منذ|حتى|أن|إن|أنه|إنه|أنها|ما|لا|لم|لن|قد|كان|كانت|وكان|هذا|هذه|ذلك|تلك|هو|هي|عند|لدى|نحو|عبر|دون|أي|كل|بعض|أو|ثم|كما|وسط|أمام|إثر|عقب|بسبب|جراء|رغم|لكن|بينما|فيما|عندما|بعدما|حين|مما|ما|فيه|فيها|عليه|عليها|منه|منها|به|بها|له|لها|إليها|إليه|أمس|اليوم|بحق|تجاه|إزاء|بواسطة|باستخدام", CW_STOP },
-	{ "سيتم|ستتم|يعتزم|تعتزم|يعتزمون|ينوي|تنوي|سوف|المقرر|المخطط|المزمع|المتوقع|يتوقع|تهدف|يهدف|بهدف|أجل|يبدأ|تبدأ|سيبدأ|ستبدأ|خطة|يسعى|تسعى|قررت|قرر|يخطط|تخطط|سيعقد|ستعقد|يعتزمان|لإعلان|محاولة|محاولات|تستهدف|يستهدف", CW_PLANNED },
+	{ "سيتم|ستتم|يعتزم|تعتزم|يعتزمون|ينوي|تنوي|سوف|المقرر|المخطط|المزمع|المتوقع|يتوقع|المنتظر|ينتظر|تهدف|يهدف|بهدف|أجل|يبدأ|تبدأ|سيبدأ|ستبدأ|خطة|يسعى|تسعى|قررت|قرر|يخطط|تخطط|سيعقد|ستعقد|يعتزمان|لإعلان|محاولة|محاولات|تستهدف|يستهدف", CW_PLANNED },
 	{ "لم|لن|لا|ما|ولم|ولن|ولا|عدم|دون|بدون", CW_NEG },
 	{ "نفى|نفت|ينفي|تنفي|نفوا|نافيا|نافية|ينفون|نفي", CW_DENY },
 	{ "أدى|أدت|يؤدي|أسفر|أسفرت|يسفر|خلف|خلفت|راح|حصيلة|أوقع|أوقعت|تسبب|تسببت", CW_CAUSE },
@@ -236,6 +238,10 @@ static int parse_rules(struct kh_event_res *r, struct trig *t, char *rules)
 				dst = &t->notprev;
 			else if (strcmp(tok, "near") == 0)
 				dst = &t->near;
+			else if (strcmp(tok, "after") == 0)
+				dst = &t->after;
+			else if (strcmp(tok, "notafter") == 0)
+				dst = &t->notafter;
 			else
 				return -EINVAL;
 			if (fold_list(r, eq + 1, strlen(eq + 1), dst) < 0)
@@ -755,7 +761,8 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 	return true;
 }
 
-/* The rules of a matched trigger (next= notnext= notprev= near=). */
+/* The rules of a matched trigger (next= notnext= notprev= near= after= notafter=). */
+enum { EV_BACK = 5 };
 static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t i, uint32_t first,
 		     uint32_t end)
 {
@@ -791,6 +798,18 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 		return false;
 	if (t->notprev != NULL && i > first && tok_in_list(st, i - 1, t->notprev))
 		return false;
+	if (t->after != NULL || t->notafter != NULL) {
+		bool found_after = false, found_not = false;
+
+		for (uint32_t b = i; b > first && b + EV_BACK > i; b--) {
+			if (is_break(st, b - 1))
+				break;
+			found_after = found_after || (t->after != NULL && tok_in_list(st, b - 1, t->after));
+			found_not = found_not || (t->notafter != NULL && tok_in_list(st, b - 1, t->notafter));
+		}
+		if ((t->after != NULL && !found_after) || found_not)
+			return false;
+	}
 	if (t->near != NULL) {
 		bool found = false;
 

@@ -94,7 +94,7 @@ static void test_types(void)
 	is_type("ارتكب المسلحون مجزرة في القرية.", "مجزرة", KH_EV_ATTACK);
 	is_type("ارتكبت الطائرات مجزرة في القرية.", "مجزرة", KH_EV_AIR_STRIKE);
 	is_type("أطلق مجهولون النار على سيارة القاضي.", "أطلق", KH_EV_ATTACK);
-	is_type("أطلق المسلحون صواريخ على البلدة.", "أطلق", KH_EV_SHELLING);
+	is_type("أطلق المسلحون صواريخ على البلدة.", "صواريخ", KH_EV_SHELLING);
 	is_type("اغتال مسلحون مسؤولا محليا في المدينة.", "اغتال", KH_EV_ATTACK);
 	is_type("اختطف مسلحون صحفيا أجنبيا قرب الحدود.", "اختطف", KH_EV_ABDUCTION);
 	is_type("اعتقلت قوات الأمن عشرة أشخاص في المدينة.", "اعتقلت", KH_EV_ARREST);
@@ -440,6 +440,107 @@ static void test_garbage(void)
 	}
 }
 
+/* One event of @p type whose actors include @p actor (NULL: any) and locations @p loc (NULL: any). */
+static void has_event(const char *text, const struct ent_spec *ents, const char *trig, enum kh_event_type type,
+		      const char *actor, const char *loc)
+{
+	struct kh_doc *doc = run(text, ents);
+	const struct kh_event *v = event_of(doc, trig);
+
+	tap_is_str(v != NULL ? kh_event_type_name(v->type) : NULL, kh_event_type_name(type), "%s in: %s", trig, text);
+	if (actor != NULL)
+		tap_ok(v != NULL && has_arg(doc, v->actors, v->n_actors, actor), "actor %s in: %s", actor, text);
+	if (loc != NULL)
+		tap_ok(v != NULL && has_arg(doc, v->locations, v->n_locations, loc), "location %s in: %s", loc, text);
+	kh_doc_free(doc);
+}
+
+/* No event whose trigger text contains @p trig. */
+static void no_event_at(const char *text, const char *trig, const char *why)
+{
+	struct kh_doc *doc = run(text, NULL);
+
+	tap_ok(event_of(doc, trig) == NULL, "no event at %s: %s", trig, why);
+	kh_doc_free(doc);
+}
+
+static void test_visits(void)
+{
+	const struct ent_spec e1[] = { { "ماكرون", KH_ENT_PERSON }, { "بغداد", KH_ENT_GPE }, { NULL, 0 } };
+	const struct ent_spec e2[] = { { "دمشق", KH_ENT_GPE }, { NULL, 0 } };
+	const struct ent_spec e3[] = { { "أردوغان", KH_ENT_PERSON }, { "قطر", KH_ENT_GPE }, { NULL, 0 } };
+
+	has_event("وصل الرئيس الفرنسي ماكرون إلى بغداد صباح اليوم.", e1, "وصل", KH_EV_VISIT, "ماكرون", "بغداد");
+	has_event("ووصل المبعوث الأممي إلى دمشق مساء الأحد.", e2, "وصل", KH_EV_VISIT, "المبعوث", "دمشق");
+	has_event("بدأ أردوغان زيارة دولة يقوم بها إلى قطر تستمر يومين.", e3, "زيارة", KH_EV_VISIT, NULL, "قطر");
+	has_event("وقال الوزير خلال زيارته إلى قطر إن بلاده تدعم الحوار.", NULL, "زيارته", KH_EV_VISIT, NULL, NULL);
+	no_event_at("وصل عدد القتلى إلى خمسين.", "وصل", "a number reaches a figure");
+	no_event_at("وصلت الأسعار إلى مستويات قياسية.", "وصل", "prices reach a level");
+
+	struct kh_doc *doc = run("ومن المنتظر أن يصل أردوغان إلى قطر الأسبوع المقبل.", e3);
+	const struct kh_event *v = event_of(doc, "يصل");
+
+	tap_is_str(v != NULL ? kh_event_type_name(v->type) : NULL, "visit", "يصل X إلى Y is a visit");
+	tap_is_str(v != NULL ? kh_modality_name(v->modality) : NULL, "planned", "من المنتظر أن يصل → planned");
+	tap_ok(v != NULL && has_arg(doc, v->locations, v->n_locations, "قطر"), "the place it reaches");
+	kh_doc_free(doc);
+}
+
+static void test_missiles(void)
+{
+	const struct ent_spec e1[] = { { "حزب الله", KH_ENT_ORG }, { NULL, 0 } };
+
+	has_event("أطلق حزب الله صاروخين على ثكنة عسكرية في الجليل.", e1, "صاروخين", KH_EV_SHELLING, "حزب الله", NULL);
+	has_event("سقطت صواريخ على بلدة حدودية فجر اليوم.", NULL, "صواريخ", KH_EV_SHELLING, NULL, NULL);
+	has_event("وأطلق المسلحون قذائف هاون على الحي.", NULL, "قذائف", KH_EV_SHELLING, "المسلحون", NULL);
+	has_event("أطلقت طائرة مسيرة صاروخا على سيارة قرب المدينة.", NULL, "صاروخا", KH_EV_AIR_STRIKE, NULL, NULL);
+	has_event("قتل ثلاثة مسلحين في عملية جوية شرق البلاد.", NULL, "عملية جوية", KH_EV_AIR_STRIKE, NULL, NULL);
+	no_event_at("تملك الدولة صواريخ بعيدة المدى.", "صواريخ", "owning missiles is no fire");
+}
+
+static void test_displacement(void)
+{
+	is_type("شرد نحو خمسة ملايين شخص منذ بداية الحرب.", "شرد", KH_EV_DISPLACEMENT);
+	is_type("شُرّد نحو 5 ملايين شخص.", "شرد", KH_EV_DISPLACEMENT);
+	is_type("نزح آلاف السكان من القرى الحدودية.", "نزح", KH_EV_DISPLACEMENT);
+	is_type("هُجّر مئات العائلات من الحي.", "هجر", KH_EV_DISPLACEMENT);
+	is_type("وهجر آلاف المدنيين من منازلهم.", "هجر", KH_EV_DISPLACEMENT);
+	is_type("ونزحت عشرات الأسر إلى المخيمات.", "نزحت", KH_EV_DISPLACEMENT);
+}
+
+static void test_false_positives(void)
+{
+	no_event_at("واستقبلت المستشفيات عشرات الجرحى.", "استقبل", "hospitals receive the wounded");
+	no_event_at("استقبل المستشفى جثث الضحايا.", "استقبل", "a hospital receives bodies");
+	is_type("استقبل الرئيس وزير الخارجية الروسي في القصر.", "استقبل", KH_EV_MEETING);
+	no_event_at("وضبطت بحوزتهم أحزمة ناسفة وأسلحة.", "أحزمة ناسفة", "seized explosives");
+	no_event_at("وعثر على عبوات ناسفة بحوزة المعتقلين.", "عبوات ناسفة", "explosives found");
+	is_type("انفجرت عبوة ناسفة بسيارة عسكرية.", "انفجرت", KH_EV_EXPLOSION);
+	no_event_at("استدعت الخارجية السفير للاحتجاج على تصريحاته.", "احتجاج", "a diplomatic protest");
+	no_event_at("وسلمت الوزارة السفير مذكرة احتجاج.", "احتجاج", "a note of protest");
+	is_type("خرج آلاف المحتجين في احتجاجات وسط العاصمة.", "احتجاجات", KH_EV_PROTEST);
+	no_event_at("وتتهم الحكومة الجماعة التي تستهدف المدنيين بالإرهاب.", "تستهدف", "a habit describing a group");
+}
+
+static void test_actor_rules(void)
+{
+	const struct ent_spec e1[] = { { "حماس", KH_ENT_ORG }, { NULL, 0 } };
+	struct kh_doc *doc;
+	const struct kh_event *v;
+
+	has_event("وكانت الطائرات الإسرائيلية قد قصفت موقعا في غزة.", NULL, "قصفت", KH_EV_AIR_STRIKE, "الطائرات الإسرائيلية",
+		  NULL);
+	doc = run("وقالت الوزارة إن قواتها قصفت مواقع المسلحين.", NULL);
+	v = event_of(doc, "قصفت");
+	tap_ok(v != NULL && v->n_actors > 0 && (has_arg(doc, v->actors, v->n_actors, "قواتها") ||
+						has_arg(doc, v->actors, v->n_actors, "الوزارة")),
+	       "قالت X إن قواتها قصفت → X's forces");
+	kh_doc_free(doc);
+	has_event("وأعلنت حماس مسؤوليتها عن الهجوم.", e1, "الهجوم", KH_EV_ATTACK, "حماس", NULL);
+	has_event("قتل الصحفي على يد مسلحين مجهولين.", NULL, "قتل", KH_EV_ATTACK, "مسلحين", NULL);
+	has_event("تعرضت القرية لقصف من قبل الجيش.", NULL, "قصف", KH_EV_SHELLING, "الجيش", NULL);
+}
+
 int main(void)
 {
 	const char *dir = getenv("KHABAR_DATA_DIR");
@@ -461,6 +562,11 @@ int main(void)
 	test_attribution();
 	test_loader();
 	test_garbage();
+	test_visits();
+	test_missiles();
+	test_displacement();
+	test_false_positives();
+	test_actor_rules();
 	kh_event_res_free(res);
 	kh_lex_free(known);
 	return tap_done();
