@@ -536,9 +536,15 @@ static void test_actor_rules(void)
 						has_arg(doc, v->actors, v->n_actors, "الوزارة")),
 	       "قالت X إن قواتها قصفت → X's forces");
 	kh_doc_free(doc);
+	has_event("وأسفر الهجوم الذي شنته حماس عن مقتل جنديين.", e1, "الهجوم", KH_EV_ATTACK, "حماس", NULL);
 	has_event("وأعلنت حماس مسؤوليتها عن الهجوم.", e1, "الهجوم", KH_EV_ATTACK, "حماس", NULL);
+	has_event("وقع التفجير الذي نفذته حماس قرب المعبر.", e1, "التفجير", KH_EV_EXPLOSION, "حماس", NULL);
+	has_event("ندد الوزير بالهجوم الذي تبنته حماس أمس.", e1, "الهجوم", KH_EV_ATTACK, "حماس", NULL);
 	has_event("قتل الصحفي على يد مسلحين مجهولين.", NULL, "قتل", KH_EV_ATTACK, "مسلحين", NULL);
 	has_event("تعرضت القرية لقصف من قبل الجيش.", NULL, "قصف", KH_EV_SHELLING, "الجيش", NULL);
+	const struct ent_spec e2[] = { { "إسرائيلية", KH_ENT_NORP }, { NULL, 0 } };
+
+	has_event("قتل خمسة مدنيين في غارات إسرائيلية على القطاع.", e2, "غارات", KH_EV_AIR_STRIKE, "إسرائيلية", NULL);
 }
 
 int main(void)
