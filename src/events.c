@@ -762,7 +762,7 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 }
 
 /* The rules of a matched trigger (next= notnext= notprev= near= after= notafter=). */
-enum { EV_BACK = 5 };
+enum { EV_BACK = 7 };
 static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t i, uint32_t first,
 		     uint32_t end)
 {
@@ -813,8 +813,13 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 	if (t->near != NULL) {
 		bool found = false;
 
-		for (uint32_t j = i + m->n; j < end && j < i + m->n + 8 && !found; j++)
+		for (uint32_t j = i + m->n; j < end && j < i + m->n + 8 && !found; j++) {
 			found = tok_in_list(st, j, t->near);
+			/* وصل إلى 50 قتيلا: a figure reached, not a place */
+			if (found && t->type == KH_EV_VISIT && j + 1 < end &&
+			    (tok_at(st, j + 1)->kind == KH_TOK_NUMBER || (st->bits[j + 1] & CW_NUMWORD) != 0))
+				return false;
+		}
 		if (!found)
 			return false;
 	}

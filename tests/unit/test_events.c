@@ -476,6 +476,9 @@ static void test_visits(void)
 	has_event("وقال الوزير خلال زيارته إلى قطر إن بلاده تدعم الحوار.", NULL, "زيارته", KH_EV_VISIT, NULL, NULL);
 	no_event_at("وصل عدد القتلى إلى خمسين.", "وصل", "a number reaches a figure");
 	no_event_at("وصلت الأسعار إلى مستويات قياسية.", "وصل", "prices reach a level");
+	no_event_at("ارتفعت الحصيلة لتصل إلى 40 قتيلا.", "تصل", "a toll reaches a figure");
+	no_event_at("وصلت تعزيزات عسكرية إلى المدينة.", "وصل", "reinforcements arrive");
+	has_event("وصل إلى العاصمة وزير الخارجية الروسي في زيارة رسمية.", NULL, "وصل", KH_EV_VISIT, NULL, NULL);
 
 	struct kh_doc *doc = run("ومن المنتظر أن يصل أردوغان إلى قطر الأسبوع المقبل.", e3);
 	const struct kh_event *v = event_of(doc, "يصل");
@@ -496,6 +499,9 @@ static void test_missiles(void)
 	has_event("أطلقت طائرة مسيرة صاروخا على سيارة قرب المدينة.", NULL, "صاروخا", KH_EV_AIR_STRIKE, NULL, NULL);
 	has_event("قتل ثلاثة مسلحين في عملية جوية شرق البلاد.", NULL, "عملية جوية", KH_EV_AIR_STRIKE, NULL, NULL);
 	no_event_at("تملك الدولة صواريخ بعيدة المدى.", "صواريخ", "owning missiles is no fire");
+	no_event_at("دمرت القوات منصات إطلاق الصواريخ.", "صواريخ", "launchers are no fire");
+	no_event_at("طالب الوسطاء بوقف إطلاق الصواريخ.", "صواريخ", "a call to stop firing");
+	has_event("وأطلقت الفصائل من جنوب القطاع صواريخ على المستوطنات.", NULL, "صواريخ", KH_EV_SHELLING, "الفصائل", NULL);
 }
 
 static void test_displacement(void)
