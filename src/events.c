@@ -762,7 +762,7 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 }
 
 /* The rules of a matched trigger (next= notnext= notprev= near= after= notafter=). */
-enum { EV_BACK = 7 };
+enum { EV_BACK = 5 };
 static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t i, uint32_t first,
 		     uint32_t end)
 {
