@@ -527,6 +527,7 @@ static void test_false_positives(void)
 	no_event_at("استدعت الخارجية السفير للاحتجاج على تصريحاته.", "احتجاج", "a diplomatic protest");
 	no_event_at("وسلمت الوزارة السفير مذكرة احتجاج.", "احتجاج", "a note of protest");
 	is_type("خرج آلاف المحتجين في احتجاجات وسط العاصمة.", "احتجاجات", KH_EV_PROTEST);
+	is_type("وقالت وزارة الداخلية إن احتجاجات اندلعت في ثلاث مدن.", "احتجاجات", KH_EV_PROTEST);
 	no_event_at("وتتهم الحكومة الجماعة التي تستهدف المدنيين بالإرهاب.", "تستهدف", "a habit describing a group");
 }
 
