@@ -11,7 +11,9 @@
 
 struct writer {
 	const struct kh_doc *doc;
-	uint32_t *unit_at; /* [orig_len + 1]: offset in the output unit of each original byte */
+	uint32_t *unit_at;    /* [orig_len + 1]: offset in the output unit of each original byte */
+	uint32_t *by_entity;  /* mention indices grouped by entity, in text order within each */
+	uint32_t *ent_first;  /* [entities + 1]: where each entity's run starts in by_entity */
 };
 
 int kh_offset_unit_parse(const char *name, enum kh_offset_unit *ret_unit)
@@ -120,16 +122,44 @@ static json_t *sentences_json(struct writer *w)
 	return arr;
 }
 
+/* One counting sort of the mentions by entity, so that writing every entity's mentions is
+ * linear rather than a scan of all mentions per entity. */
+static int group_mentions(struct writer *w)
+{
+	const struct kh_doc *doc = w->doc;
+	uint32_t n_ent = doc->entities.n;
+	uint32_t *fill;
+
+	w->ent_first = calloc((size_t)n_ent + 2, sizeof(uint32_t));
+	w->by_entity = malloc(((size_t)doc->mentions.n + 1) * sizeof(uint32_t));
+	fill = calloc((size_t)n_ent + 1, sizeof(uint32_t));
+	if (w->ent_first == NULL || w->by_entity == NULL || fill == NULL) {
+		free(fill);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < doc->mentions.n; i++)
+		if (doc->mentions.items[i].entity < n_ent)
+			w->ent_first[doc->mentions.items[i].entity + 1]++;
+	for (uint32_t e = 0; e < n_ent; e++)
+		w->ent_first[e + 1] += w->ent_first[e];
+	for (uint32_t i = 0; i < doc->mentions.n; i++) {
+		uint32_t e = doc->mentions.items[i].entity;
+
+		if (e < n_ent)
+			w->by_entity[w->ent_first[e] + fill[e]++] = i;
+	}
+	free(fill);
+	return 0;
+}
+
 static json_t *mentions_json(struct writer *w, uint32_t entity)
 {
 	json_t *arr = json_array();
 
-	for (uint32_t i = 0; arr != NULL && i < w->doc->mentions.n; i++) {
-		const struct kh_mention *m = &w->doc->mentions.items[i];
+	for (uint32_t k = w->ent_first[entity]; arr != NULL && k < w->ent_first[entity + 1]; k++) {
+		const struct kh_mention *m = &w->doc->mentions.items[w->by_entity[k]];
 		json_t *o;
 
-		if (m->entity != entity)
-			continue;
 		o = json_object();
 		if (o == NULL || set_span(w, o, m->start, m->end, true) < 0 ||
 		    json_object_set_new(o, "sentence", json_integer(m->sentence)) < 0 ||
@@ -170,13 +200,14 @@ static json_t *entity_json(struct writer *w, uint32_t i)
 {
 	const struct kh_entity *e = &w->doc->entities.items[i];
 	json_t *o = json_object();
-	json_t *mentions = mentions_json(w, i);
-	json_t *first;
+	json_t *mentions, *first;
 	char id[16];
 
 	snprintf(id, sizeof(id), "e%u", i + 1);
-	if (o == NULL || json_object_set_new(o, "mentions", mentions) < 0)
+	if (o == NULL || json_object_set_new(o, "mentions", mentions_json(w, i)) < 0)
 		goto fail;
+	mentions = json_object_get(o, "mentions");
+
 	first = json_object_get(json_array_get(mentions, 0), "start");
 	if (json_object_set_new(o, "id", json_string(id)) < 0 ||
 	    json_object_set_new(o, "type", json_string(kh_ent_type_name(e->type))) < 0 ||
@@ -352,12 +383,15 @@ char *kh_doc_to_json(const struct kh_doc *doc, enum kh_offset_unit unit, size_t 
 	char *out = NULL;
 
 	w.unit_at = unit_table(doc, unit);
-	if (w.unit_at == NULL)
-		return NULL;
+	if (w.unit_at == NULL || group_mentions(&w) < 0)
+		goto out;
 	root = doc_json(&w, unit);
 	if (root != NULL)
 		out = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
+out:
+	free(w.ent_first);
+	free(w.by_entity);
 	free(w.unit_at);
 	if (out != NULL && ret_len != NULL)
 		*ret_len = strlen(out);
