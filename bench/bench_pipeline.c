@@ -7,7 +7,8 @@
  * text), articles/s with N threads, and the memory one document holds.
  * Per-core figures are per CPU second of the thread (CLOCK_THREAD_CPUTIME_ID), so that a
  * loaded machine does not skew them; the N-thread rate is per wall second.
- * --corpus-only skips the long inputs and the threaded run (for profiling). */
+ * --corpus-only skips the long inputs and the threaded run (for profiling); --rounds N runs
+ * the corpus exactly N times (a fixed amount of work, for perf stat and perf record). */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -168,7 +169,9 @@ static int analyze_once(struct kh_analyzer *a, struct kh_pipeline *p, const stru
 	return 0;
 }
 
-/* Repeat the whole set until min_seconds have passed; returns the rounds run. */
+static unsigned fixed_rounds; /* --rounds */
+
+/* Repeat the whole set until min_seconds have passed (or --rounds times); returns the rounds run. */
 static unsigned run_set(struct kh_analyzer *a, struct kh_pipeline *p, const struct text *texts,
 			size_t n, double min_seconds, struct run *r)
 {
@@ -180,7 +183,7 @@ static unsigned run_set(struct kh_analyzer *a, struct kh_pipeline *p, const stru
 			if (analyze_once(a, p, &texts[i], r) < 0)
 				return 0;
 		rounds++;
-	} while (r->seconds < min_seconds);
+	} while (fixed_rounds > 0 ? rounds < fixed_rounds : r->seconds < min_seconds);
 	return rounds;
 }
 
@@ -271,6 +274,7 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "seconds", required_argument, NULL, 's' },
 		{ "corpus-only", no_argument, NULL, 'c' },
+		{ "rounds", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kh_pipeline_options po = { .data_dir = KH_SOURCE_DATA_DIR };
@@ -283,7 +287,7 @@ int main(int argc, char **argv)
 	char *err = NULL;
 	unsigned rounds;
 
-	while ((opt = getopt_long(argc, argv, "d:t:s:c", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:t:s:cr:", longopts, NULL)) != -1) {
 		if (opt == 'c')
 			corpus_only = 1;
 		else if (opt == 'd')
@@ -292,6 +296,8 @@ int main(int argc, char **argv)
 			threads = atoi(optarg) < 1 ? 1 : atoi(optarg) > 64 ? 64 : atoi(optarg);
 		else if (opt == 's')
 			secs = atof(optarg);
+		else if (opt == 'r')
+			fixed_rounds = (unsigned)strtoul(optarg, NULL, 10);
 		else
 			return 2;
 	}
@@ -323,11 +329,11 @@ int main(int argc, char **argv)
 		double t0 = cpu_now();
 		unsigned fr = 0;
 
-		while (cpu_now() - t0 < secs / 2) {
+		do {
 			for (size_t i = 0; i < c.n; i++)
 				floor_rounds += icu_floor(&c.items[i]);
 			fr++;
-		}
+		} while (cpu_now() - t0 < secs / 2);
 		floor_s = floor_rounds / fr;
 		printf("corpus: %zu articles, %zu words, %.1f KB\n", c.n, c.words, (double)c.bytes / 1e3);
 		printf("pipeline 1 thread: %.0f words/s  %.2f MB/s  %.0f articles/s\n",
