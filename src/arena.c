@@ -91,7 +91,8 @@ static void cache_put(struct kh_arena_block *b)
 	cache.bytes += b->cap;
 }
 
-void *kh_arena_alloc(struct kh_arena *a, size_t size)
+/* size bytes, not cleared (a copy overwrites them anyway). */
+static void *alloc_raw(struct kh_arena *a, size_t size)
 {
 	size_t need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	struct kh_arena_block *b = a->head;
@@ -117,13 +118,21 @@ void *kh_arena_alloc(struct kh_arena *a, size_t size)
 	void *p = b->data + b->used;
 	b->used += need;
 	a->total += need;
-	memset(p, 0, size);
+	return p;
+}
+
+void *kh_arena_alloc(struct kh_arena *a, size_t size)
+{
+	void *p = alloc_raw(a, size);
+
+	if (p != NULL)
+		memset(p, 0, size);
 	return p;
 }
 
 char *kh_arena_strndup(struct kh_arena *a, const char *s, size_t len)
 {
-	char *p = kh_arena_alloc(a, len + 1);
+	char *p = alloc_raw(a, len + 1);
 
 	if (p == NULL)
 		return NULL;

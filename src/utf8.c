@@ -40,6 +40,11 @@ bool kh_utf8_valid(const char *s, size_t len, size_t *ret_bad)
 			i++;
 			continue;
 		}
+		/* two-byte letters (Arabic: D8..DB) are most of a news text */
+		if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < len && (p[i + 1] & 0xC0) == 0x80) {
+			i += 2;
+			continue;
+		}
 		unsigned n = seq_len(p + i, len - i);
 
 		if (n == 0) {
