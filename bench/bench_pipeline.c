@@ -141,16 +141,6 @@ struct run {
 	size_t doc_bytes; /* largest arena + arrays of one document */
 };
 
-static size_t doc_memory(const struct kh_doc *d)
-{
-	return d->arena.total + d->tokens.cap * sizeof(*d->tokens.items) +
-	       d->sentences.cap * sizeof(*d->sentences.items) +
-	       d->mentions.cap * sizeof(*d->mentions.items) +
-	       d->entities.cap * sizeof(*d->entities.items) +
-	       d->attributions.cap * sizeof(*d->attributions.items) +
-	       d->events.cap * sizeof(*d->events.items);
-}
-
 static int analyze_once(struct kh_analyzer *a, struct kh_pipeline *p, const struct text *t,
 			struct run *r)
 {
@@ -164,8 +154,8 @@ static int analyze_once(struct kh_analyzer *a, struct kh_pipeline *p, const stru
 	r->seconds += cpu_now() - t0;
 	for (int s = 0; s < KH_STAGE__MAX; s++)
 		r->stage[s] += doc->stage_seconds[s];
-	if (doc_memory(doc) > r->doc_bytes)
-		r->doc_bytes = doc_memory(doc);
+	if (kh_doc_memory(doc) > r->doc_bytes)
+		r->doc_bytes = kh_doc_memory(doc);
 	kh_doc_free(doc);
 	return 0;
 }

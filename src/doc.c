@@ -100,6 +100,16 @@ struct kh_doc *kh_doc_free(struct kh_doc *doc)
 	return NULL;
 }
 
+size_t kh_doc_memory(const struct kh_doc *doc)
+{
+	return doc->arena.total + (size_t)doc->tokens.cap * sizeof(*doc->tokens.items) +
+	       (size_t)doc->sentences.cap * sizeof(*doc->sentences.items) +
+	       (size_t)doc->mentions.cap * sizeof(*doc->mentions.items) +
+	       (size_t)doc->entities.cap * sizeof(*doc->entities.items) +
+	       (size_t)doc->attributions.cap * sizeof(*doc->attributions.items) +
+	       (size_t)doc->events.cap * sizeof(*doc->events.items);
+}
+
 void kh_doc_orig_span(const struct kh_doc *doc, uint32_t start, uint32_t end, uint32_t *ret_start,
 		      uint32_t *ret_end)
 {

@@ -27,6 +27,7 @@ static void docjob_run(struct kh_job *base, struct kh_worker *w)
 	j->status = kh_analyze(kh_worker_analyzer(w), p, &req, &doc, &j->bad_offset);
 	if (j->status == KH_OK) {
 		kh_metrics_stages(kh_server_metrics(j->srv), doc->stage_seconds);
+		kh_metrics_doc_memory(kh_server_metrics(j->srv), kh_doc_memory(doc));
 		j->json = kh_doc_to_json(doc, j->unit, &j->json_len);
 		if (j->json == NULL)
 			j->status = -ENOMEM;

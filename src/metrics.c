@@ -22,10 +22,12 @@ static const double duration_bounds[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
 static const double stage_bounds[] = { 0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005,
 				       0.01,    0.05,    0.1,    0.5,    1,     5 };
 static const double bytes_bounds[] = { 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216 };
+static const double docmem_bounds[] = { 65536, 262144, 1048576, 4194304, 16777216, 67108864, 268435456 };
 
 #define N_DURATION (sizeof(duration_bounds) / sizeof(duration_bounds[0]))
 #define N_STAGE_B (sizeof(stage_bounds) / sizeof(stage_bounds[0]))
 #define N_BYTES (sizeof(bytes_bounds) / sizeof(bytes_bounds[0]))
+#define N_DOCMEM (sizeof(docmem_bounds) / sizeof(docmem_bounds[0]))
 #define MAX_BUCKETS 16
 
 struct hist {
@@ -41,6 +43,7 @@ struct kh_metrics {
 	struct hist *duration;          /* [route] */
 	struct hist body;
 	struct hist *stages;            /* [stage] */
+	struct hist doc_memory;
 	atomic_uint_fast64_t rejected[KH_REJECT__MAX];
 	atomic_uint_fast64_t reloads[2]; /* failed, ok */
 };
@@ -121,6 +124,11 @@ void kh_metrics_rejected(struct kh_metrics *m, enum kh_reject_reason reason)
 		atomic_fetch_add_explicit(&m->rejected[reason], 1, memory_order_relaxed);
 }
 
+void kh_metrics_doc_memory(struct kh_metrics *m, size_t bytes)
+{
+	observe(&m->doc_memory, docmem_bounds, N_DOCMEM, (double)bytes, bytes);
+}
+
 void kh_metrics_stages(struct kh_metrics *m, const double *stage_seconds)
 {
 	if (m == NULL)
@@ -176,7 +184,7 @@ static void render_hist(struct kh_buf *b, const char *name, const char *lname, c
 	for (size_t i = 0; i <= n; i++) {
 		cum += atomic_load_explicit(&h->buckets[i], memory_order_relaxed);
 		if (i < n)
-			kh_buf_printf(b, "%s_bucket{%sle=\"%g\"} %llu\n", name, lab.data != NULL ? lab.data : "",
+			kh_buf_printf(b, "%s_bucket{%sle=\"%.10g\"} %llu\n", name, lab.data != NULL ? lab.data : "",
 				      bounds[i], (unsigned long long)cum);
 		else
 			kh_buf_printf(b, "%s_bucket{%sle=\"+Inf\"} %llu\n", name,
@@ -257,6 +265,9 @@ char *kh_metrics_render(const struct kh_metrics *m, const struct kh_metrics_gaug
 	kh_buf_printf(&b, "kh_http_connections %llu\n", (unsigned long long)g->connections);
 	family(&b, "kh_draining", "gauge", "1 while the server shuts down.");
 	kh_buf_printf(&b, "kh_draining %d\n", g->draining ? 1 : 0);
+	family(&b, "kh_document_memory_bytes", "histogram",
+	       "Memory one document held while it was analysed (text, tokens, entities, ...).");
+	render_hist(&b, "kh_document_memory_bytes", NULL, NULL, &m->doc_memory, docmem_bounds, N_DOCMEM, 1);
 	family(&b, "kh_stage_duration_seconds", "histogram", "Time spent in each analysis stage per document.");
 	for (unsigned s = 0; s < m->l.n_stages; s++)
 		render_hist(&b, "kh_stage_duration_seconds", "stage", m->l.stages[s], &m->stages[s], stage_bounds,

@@ -68,6 +68,9 @@ void kh_metrics_rejected(struct kh_metrics *m, enum kh_reject_reason reason);
 /** Observe the stage times of one analysed document (n = labels.n_stages entries). */
 void kh_metrics_stages(struct kh_metrics *m, const double *stage_seconds);
 
+/** Observe the memory one analysed document held (kh_doc_memory). */
+void kh_metrics_doc_memory(struct kh_metrics *m, size_t bytes);
+
 /** Count a lexicon reload (SIGHUP). */
 void kh_metrics_reload(struct kh_metrics *m, bool ok);
 

@@ -104,6 +104,12 @@ int kh_analyze(struct kh_analyzer *a, struct kh_pipeline *p, const struct kh_req
 struct kh_doc *kh_doc_free(struct kh_doc *doc);
 
 /**
+ * Memory an analysed document holds (its arena and arrays, as allocated): what one request
+ * in flight costs, about 30 bytes per byte of text.
+ */
+size_t kh_doc_memory(const struct kh_doc *doc);
+
+/**
  * Serialise a document as the API's JSON response body.
  * @param[in] doc the document
  * @param[in] unit the offset unit of every start/end

@@ -97,6 +97,9 @@ class HttpApi(unittest.TestCase):
             self.assertIn('\n' + name, '\n' + text, name)
         self.assertRegex(text, r'kh_http_requests_total\{route="/v1/analyze",method="POST",code="200"\} [1-9]')
         self.assertRegex(text, r'kh_stage_duration_seconds_count\{stage="normalize"\} [1-9]')
+        # the memory of each analysed document is observed
+        self.assertRegex(text, r'\nkh_document_memory_bytes_count [1-9]')
+        self.assertRegex(text, r'\nkh_document_memory_bytes_sum [1-9][0-9]{3,}\n')
         # every sample line is NAME{labels} VALUE; HELP/TYPE precede each family once
         seen = set()
         for line in text.splitlines():

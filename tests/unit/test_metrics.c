@@ -39,6 +39,7 @@ int main(void)
 	kh_metrics_rejected(m, KH_REJECT_QUEUE_FULL);
 	kh_metrics_rejected(m, KH_REJECT_QUEUE_FULL);
 	kh_metrics_stages(m, st);
+	kh_metrics_doc_memory(m, 300000);
 	kh_metrics_reload(m, true);
 	text = kh_metrics_render(m, &g, &len);
 	tap_ok(text != NULL && len == strlen(text), "rendered");
@@ -59,6 +60,10 @@ int main(void)
 	tap_ok(strstr(text, "kh_http_rejected_total{reason=\"queue_full\"} 2\n") != NULL, "rejections by reason");
 	tap_ok(strstr(text, "kh_jobs_queued 3\n") != NULL && strstr(text, "kh_jobs_inflight 2\n") != NULL, "gauges");
 	tap_ok(strstr(text, "kh_stage_duration_seconds_count{stage=\"segment\"} 1\n") != NULL, "stage histogram");
+	tap_ok(strstr(text, "kh_document_memory_bytes_bucket{le=\"262144\"} 0\n") != NULL &&
+		       strstr(text, "kh_document_memory_bytes_bucket{le=\"1048576\"} 1\n") != NULL &&
+		       strstr(text, "kh_document_memory_bytes_sum 300000\n") != NULL,
+	       "document memory histogram");
 	tap_ok(strstr(text, "kh_build_info{version=\"0.1.0\",mhd=\"0.9.75\",jansson=\"2.14\",icu=\"72.1\"} 1\n") != NULL,
 	       "build info");
 	tap_ok(strstr(text, "process_start_time_seconds ") != NULL, "start time");
