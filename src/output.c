@@ -403,7 +403,7 @@ static void put_doc(struct writer *w, enum kh_offset_unit unit)
 	kh_jsonw_close(&w->out, '}');
 }
 
-/* The response is mostly the text's spans again plus names: about three times the text
+/* The response is mostly the text's spans again plus names: about six times the text
  * is enough for news articles, so that the buffer grows once or not at all. */
 char *kh_doc_to_json(const struct kh_doc *doc, enum kh_offset_unit unit, size_t *ret_len)
 {
@@ -413,7 +413,7 @@ char *kh_doc_to_json(const struct kh_doc *doc, enum kh_offset_unit unit, size_t 
 	w.unit_at = unit_table(doc, unit);
 	if (w.unit_at == NULL || group_mentions(&w) < 0)
 		goto out;
-	kh_jsonw_init(&w.out, 3 * (size_t)doc->orig_len + 1024);
+	kh_jsonw_init(&w.out, 6 * (size_t)doc->orig_len + 1024);
 	put_doc(&w, unit);
 	out = kh_jsonw_steal(&w.out, ret_len);
 out:
