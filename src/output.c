@@ -52,14 +52,20 @@ static uint32_t *unit_table(const struct kh_doc *doc, enum kh_offset_unit unit)
 	const unsigned char *s = (const unsigned char *)doc->orig;
 	uint32_t u = 0;
 
+	uint32_t utf16 = unit == KH_OFFSET_UTF16;
+
 	if (t == NULL)
 		return NULL;
+	if (unit == KH_OFFSET_UTF8) {
+		for (uint32_t i = 0; i <= doc->orig_len; i++)
+			t[i] = i;
+		return t;
+	}
+	/* Without branches: a character starts at every byte but a continuation byte, and
+	 * one of four bytes (F0 and above) is two UTF-16 units. */
 	for (uint32_t i = 0; i < doc->orig_len; i++) {
 		t[i] = u;
-		if (unit == KH_OFFSET_UTF8)
-			u++;
-		else if ((s[i] & 0xC0) != 0x80)
-			u += unit == KH_OFFSET_UTF16 && s[i] >= 0xF0 ? 2 : 1;
+		u += (uint32_t)((s[i] & 0xC0) != 0x80) + (utf16 & (uint32_t)(s[i] >= 0xF0));
 	}
 	t[doc->orig_len] = u;
 	return t;

@@ -164,8 +164,15 @@ static void test_integers(void)
 	static const long long values[] = { 0, 1, -1, 9, 10, 99, 100, 4294967295LL, 4294967296LL,
 					    LLONG_MAX, LLONG_MIN, LLONG_MIN + 1 };
 
+	unsigned mismatches = 0;
+
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
 		tap_ok(same_integer(values[i]), "integer %lld like jansson", values[i]);
+	for (long long v = -1000; v <= 100000; v++)
+		mismatches += !same_integer(v);
+	for (long long p = 10; p < LLONG_MAX / 10; p *= 10)
+		mismatches += !same_integer(p - 1) + !same_integer(p) + !same_integer(p + 1) + !same_integer(-p);
+	tap_is_int(mismatches, 0, "integers -1000..100000 and around powers of ten like jansson");
 }
 
 /* Commas and nesting: an object with every kind of member, like the tree's dump. */
