@@ -410,16 +410,21 @@ static void put_doc(struct writer *w, enum kh_offset_unit unit)
 }
 
 /* The response is mostly the text's spans again plus names: about six times the text
- * is enough for news articles, so that the buffer grows once or not at all. */
+ * is enough for news articles, so that the buffer does not grow.  A long text starts at
+ * JSON_START_MAX and grows by doubling, so that memory follows the response's real size. */
+#define JSON_START_MAX (1024u * 1024u)
+
 char *kh_doc_to_json(const struct kh_doc *doc, enum kh_offset_unit unit, size_t *ret_len)
 {
 	struct writer w = { .doc = doc };
 	char *out = NULL;
+	size_t start_cap;
 
 	w.unit_at = unit_table(doc, unit);
 	if (w.unit_at == NULL || group_mentions(&w) < 0)
 		goto out;
-	kh_jsonw_init(&w.out, 6 * (size_t)doc->orig_len + 1024);
+	start_cap = 6 * (size_t)doc->orig_len + 1024;
+	kh_jsonw_init(&w.out, start_cap < JSON_START_MAX ? start_cap : JSON_START_MAX);
 	put_doc(&w, unit);
 	out = kh_jsonw_steal(&w.out, ret_len);
 out:
