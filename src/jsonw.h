@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct kh_jsonw {
 	char *data;
@@ -54,8 +55,7 @@ static inline void kh_jsonw_raw(struct kh_jsonw *w, const char *s, size_t n)
 {
 	if (!kh_jsonw_reserve(w, n))
 		return;
-	for (size_t i = 0; i < n; i++)
-		w->data[w->len + i] = s[i];
+	memcpy(w->data + w->len, s, n);
 	w->len += n;
 }
 
@@ -95,8 +95,7 @@ static inline void kh_jsonw_keyn(struct kh_jsonw *w, const char *key, size_t n)
 	if (!kh_jsonw_reserve(w, n + 3))
 		return;
 	w->data[w->len++] = '"';
-	for (size_t i = 0; i < n; i++)
-		w->data[w->len + i] = key[i];
+	memcpy(w->data + w->len, key, n);
 	w->len += n;
 	w->data[w->len++] = '"';
 	w->data[w->len++] = ':';
