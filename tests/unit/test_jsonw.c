@@ -67,7 +67,7 @@ static void test_tricky_strings(void)
 		{ "\b\f\n\r\t", 5, "named controls" },
 		{ "\x01\x02\x1f\x7f", 4, "other controls, DEL" },
 		{ "nul\0inside", 10, "NUL inside" },
-		{ "line\xe2\x80\xa8sep\xe2\x80\xa9", 12, "U+2028 U+2029" },
+		{ "line\xe2\x80\xa8sep\xe2\x80\xa9", 13, "U+2028 U+2029" },
 		{ "\xf0\x9f\x98\x80\xf0\x9f\x87\xb8\xf0\x9f\x87\xbe", 12, "emoji" },
 		{ "قال الوزير «إن المحادثات» ستستأنف", strlen("قال الوزير «إن المحادثات» ستستأنف"), "Arabic" },
 		{ "\xef\xbb\xbf\xe2\x80\x8f\xd9\x8e", 8, "BOM, RLM, haraka" },
