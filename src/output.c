@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* The API's JSON response body for a document (jansson), with every offset in
- * the unit the client asked for, pointing into the text as it was sent. */
+/* The API's JSON response body for a document, with every offset in the unit the
+ * client asked for, pointing into the text as it was sent.  Written straight into one
+ * buffer (jsonw.h) in the member order the jansson tree it replaces had, so that the
+ * bytes are the same. */
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
+#include "jsonw.h"
 #include "khabar/khabar.h"
 
 struct writer {
+	struct kh_jsonw out;
 	const struct kh_doc *doc;
 	uint32_t *unit_at;    /* [orig_len + 1]: offset in the output unit of each original byte */
 	uint32_t *by_entity;  /* mention indices grouped by entity, in text order within each */
@@ -49,77 +52,96 @@ static uint32_t *unit_table(const struct kh_doc *doc, enum kh_offset_unit unit)
 	const unsigned char *s = (const unsigned char *)doc->orig;
 	uint32_t u = 0;
 
+	uint32_t utf16 = unit == KH_OFFSET_UTF16;
+
 	if (t == NULL)
 		return NULL;
+	if (unit == KH_OFFSET_UTF8) {
+		for (uint32_t i = 0; i <= doc->orig_len; i++)
+			t[i] = i;
+		return t;
+	}
+	/* Without branches: a character starts at every byte but a continuation byte, and
+	 * one of four bytes (F0 and above) is two UTF-16 units. */
 	for (uint32_t i = 0; i < doc->orig_len; i++) {
 		t[i] = u;
-		if (unit == KH_OFFSET_UTF8)
-			u++;
-		else if ((s[i] & 0xC0) != 0x80)
-			u += unit == KH_OFFSET_UTF16 && s[i] >= 0xF0 ? 2 : 1;
+		u += (uint32_t)((s[i] & 0xC0) != 0x80) + (utf16 & (uint32_t)(s[i] >= 0xF0));
 	}
 	t[doc->orig_len] = u;
 	return t;
 }
 
-/* Add start, end (and text when with_text) of an analysis-view span to obj. */
-static int set_span(struct writer *w, json_t *obj, uint32_t start, uint32_t end, bool with_text)
+
+/* "start" and "end" (and "text" when with_text) of an analysis-view span, as members of
+ * the object being written. */
+static void put_span(struct writer *w, uint32_t start, uint32_t end, bool with_text)
 {
 	uint32_t os, oe;
 
 	kh_doc_orig_span(w->doc, start, end, &os, &oe);
-	if (json_object_set_new(obj, "start", json_integer(w->unit_at[os])) < 0 ||
-	    json_object_set_new(obj, "end", json_integer(w->unit_at[oe])) < 0)
-		return -ENOMEM;
-	if (with_text &&
-	    json_object_set_new(obj, "text", json_stringn(w->doc->orig + os, oe - os)) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
-static json_t *span_object(struct writer *w, const struct kh_span *sp)
-{
-	json_t *o = json_object();
-
-	if (o == NULL || set_span(w, o, sp->start, sp->end, true) < 0) {
-		json_decref(o);
-		return NULL;
+	KH_JSONW_KEY(&w->out, "start");
+	kh_jsonw_int(&w->out, w->unit_at[os]);
+	KH_JSONW_KEY(&w->out, "end");
+	kh_jsonw_int(&w->out, w->unit_at[oe]);
+	if (with_text) {
+		KH_JSONW_KEY(&w->out, "text");
+		kh_jsonw_strn(&w->out, w->doc->orig + os, oe - os);
 	}
-	return o;
 }
 
-static int set_opt_string(json_t *obj, const char *key, const char *value)
+/* Open an object for a span with its text; the caller may add members and closes it. */
+static void open_span_object(struct writer *w, const struct kh_span *sp)
+{
+	kh_jsonw_open(&w->out, '{');
+	put_span(w, sp->start, sp->end, true);
+}
+
+static void put_opt_string(struct writer *w, const char *key, size_t key_len, const char *value)
 {
 	if (value == NULL)
-		return 0;
-	return json_object_set_new(obj, key, json_string(value)) < 0 ? -ENOMEM : 0;
+		return;
+	kh_jsonw_keyn(&w->out, key, key_len);
+	kh_jsonw_str(&w->out, value);
 }
 
-static int set_entity_ref(struct writer *w, json_t *obj, const char *key, uint32_t entity)
+#define PUT_OPT_STRING(w, lit, value) put_opt_string((w), "" lit, sizeof(lit) - 1, (value))
+
+/* "x1", "x2", ...: the API's ids are 1-based. */
+static void put_id(struct writer *w, char prefix, uint32_t index)
 {
 	char id[16];
+	size_t i = sizeof(id);
+	uint32_t n = index + 1; /* wraps like the "%u" of index + 1 did */
 
-	if (entity == KH_NONE || entity >= w->doc->entities.n)
-		return 0;
-	snprintf(id, sizeof(id), "e%u", entity + 1);
-	return json_object_set_new(obj, key, json_string(id)) < 0 ? -ENOMEM : 0;
+	do {
+		id[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n != 0);
+	id[--i] = prefix;
+	kh_jsonw_strn(&w->out, id + i, sizeof(id) - i);
 }
 
-static json_t *sentences_json(struct writer *w)
+static void put_entity_ref(struct writer *w, const char *key, size_t key_len, uint32_t entity)
 {
-	json_t *arr = json_array();
+	if (entity == KH_NONE || entity >= w->doc->entities.n)
+		return;
+	kh_jsonw_keyn(&w->out, key, key_len);
+	put_id(w, 'e', entity);
+}
 
-	for (uint32_t i = 0; arr != NULL && i < w->doc->sentences.n; i++) {
+#define PUT_ENTITY_REF(w, lit, entity) put_entity_ref((w), "" lit, sizeof(lit) - 1, (entity))
+
+static void put_sentences(struct writer *w)
+{
+	kh_jsonw_open(&w->out, '[');
+	for (uint32_t i = 0; i < w->doc->sentences.n; i++) {
 		const struct kh_sentence *s = &w->doc->sentences.items[i];
-		json_t *o = json_object();
 
-		if (o == NULL || set_span(w, o, s->start, s->end, false) < 0 ||
-		    json_array_append_new(arr, o) < 0) {
-			json_decref(arr);
-			return NULL;
-		}
+		kh_jsonw_open(&w->out, '{');
+		put_span(w, s->start, s->end, false);
+		kh_jsonw_close(&w->out, '}');
 	}
-	return arr;
+	kh_jsonw_close(&w->out, ']');
 }
 
 /* One counting sort of the mentions by entity, so that writing every entity's mentions is
@@ -152,248 +174,263 @@ static int group_mentions(struct writer *w)
 	return 0;
 }
 
-static json_t *mentions_json(struct writer *w, uint32_t entity)
+static void put_mentions(struct writer *w, uint32_t entity)
 {
-	json_t *arr = json_array();
-
-	for (uint32_t k = w->ent_first[entity]; arr != NULL && k < w->ent_first[entity + 1]; k++) {
+	kh_jsonw_open(&w->out, '[');
+	for (uint32_t k = w->ent_first[entity]; k < w->ent_first[entity + 1]; k++) {
 		const struct kh_mention *m = &w->doc->mentions.items[w->by_entity[k]];
-		json_t *o;
 
-		o = json_object();
-		if (o == NULL || set_span(w, o, m->start, m->end, true) < 0 ||
-		    json_object_set_new(o, "sentence", json_integer(m->sentence)) < 0 ||
-		    json_array_append_new(arr, o) < 0) {
-			json_decref(arr);
-			return NULL;
-		}
+		kh_jsonw_open(&w->out, '{');
+		put_span(w, m->start, m->end, true);
+		KH_JSONW_KEY(&w->out, "sentence");
+		kh_jsonw_int(&w->out, m->sentence);
+		kh_jsonw_close(&w->out, '}');
 	}
-	return arr;
+	kh_jsonw_close(&w->out, ']');
 }
 
-static json_t *entity_attributes(struct writer *w, const struct kh_entity *e)
+static void put_entity_attributes(struct writer *w, const struct kh_entity *e)
 {
-	json_t *a = json_object();
-	json_t *titles = json_array();
-
-	if (a == NULL || titles == NULL)
-		goto fail;
+	kh_jsonw_open(&w->out, '{');
+	KH_JSONW_KEY(&w->out, "titles");
+	kh_jsonw_open(&w->out, '[');
 	for (uint32_t i = 0; i < e->n_titles; i++)
-		if (json_array_append_new(titles, json_string(e->titles[i])) < 0)
-			goto fail;
-	if (json_object_set_new(a, "titles", titles) < 0)
-		goto fail_a;
-	if (set_opt_string(a, "kind", e->kind) < 0 || set_opt_string(a, "value", e->value) < 0 ||
-	    set_opt_string(a, "precision", e->precision) < 0 ||
-	    set_opt_string(a, "agency_id", e->agency_id) < 0 ||
-	    set_entity_ref(w, a, "affiliation", e->affiliation) < 0)
-		goto fail_a;
-	return a;
-fail:
-	json_decref(titles);
-fail_a:
-	json_decref(a);
-	return NULL;
+		kh_jsonw_str(&w->out, e->titles[i]);
+	kh_jsonw_close(&w->out, ']');
+	PUT_OPT_STRING(w, "kind", e->kind);
+	PUT_OPT_STRING(w, "value", e->value);
+	PUT_OPT_STRING(w, "precision", e->precision);
+	PUT_OPT_STRING(w, "agency_id", e->agency_id);
+	PUT_ENTITY_REF(w, "affiliation", e->affiliation);
+	kh_jsonw_close(&w->out, '}');
 }
 
-static json_t *entity_json(struct writer *w, uint32_t i)
+/* "mentions" comes first: the tree this replaces inserted it first. */
+static void put_entity(struct writer *w, uint32_t i)
 {
 	const struct kh_entity *e = &w->doc->entities.items[i];
-	json_t *o = json_object();
-	json_t *mentions, *first;
-	char id[16];
+	uint32_t first = w->ent_first[i], n_mentions = w->ent_first[i + 1] - first;
 
-	snprintf(id, sizeof(id), "e%u", i + 1);
-	if (o == NULL || json_object_set_new(o, "mentions", mentions_json(w, i)) < 0)
-		goto fail;
-	mentions = json_object_get(o, "mentions");
+	kh_jsonw_open(&w->out, '{');
+	KH_JSONW_KEY(&w->out, "mentions");
+	put_mentions(w, i);
+	KH_JSONW_KEY(&w->out, "id");
+	put_id(w, 'e', i);
+	KH_JSONW_KEY(&w->out, "type");
+	kh_jsonw_str(&w->out, kh_ent_type_name(e->type));
+	PUT_OPT_STRING(w, "name", e->name);
+	PUT_OPT_STRING(w, "canonical", e->canonical);
+	PUT_OPT_STRING(w, "name_en", e->name_en);
+	PUT_OPT_STRING(w, "country", e->country);
+	PUT_OPT_STRING(w, "translit", e->translit);
+	KH_JSONW_KEY(&w->out, "attributes");
+	put_entity_attributes(w, e);
+	KH_JSONW_KEY(&w->out, "salience");
+	kh_jsonw_open(&w->out, '{');
+	KH_JSONW_KEY(&w->out, "mentions");
+	kh_jsonw_int(&w->out, n_mentions);
+	KH_JSONW_KEY(&w->out, "first");
+	if (n_mentions > 0) {
+		const struct kh_mention *m = &w->doc->mentions.items[w->by_entity[first]];
+		uint32_t os, oe;
 
-	first = json_object_get(json_array_get(mentions, 0), "start");
-	if (json_object_set_new(o, "id", json_string(id)) < 0 ||
-	    json_object_set_new(o, "type", json_string(kh_ent_type_name(e->type))) < 0 ||
-	    set_opt_string(o, "name", e->name) < 0 || set_opt_string(o, "canonical", e->canonical) < 0 ||
-	    set_opt_string(o, "name_en", e->name_en) < 0 ||
-	    set_opt_string(o, "country", e->country) < 0 ||
-	    set_opt_string(o, "translit", e->translit) < 0 ||
-	    json_object_set_new(o, "attributes", entity_attributes(w, e)) < 0 ||
-	    json_object_set_new(o, "salience",
-				json_pack("{s:I,s:O?}", "mentions", (json_int_t)json_array_size(mentions),
-					  "first", first)) < 0)
-		goto fail;
-	return o;
-fail:
-	json_decref(o);
-	return NULL;
+		kh_doc_orig_span(w->doc, m->start, m->end, &os, &oe);
+		kh_jsonw_int(&w->out, w->unit_at[os]);
+	} else {
+		kh_jsonw_null(&w->out);
+	}
+	kh_jsonw_close(&w->out, '}');
+	kh_jsonw_close(&w->out, '}');
 }
 
-/* json_object_set_new() takes the value's reference even when it fails. */
-static json_t *attribution_json(struct writer *w, uint32_t i)
+/* The source's "text" is the resolved speaker's name when there is one, in the place the
+ * span's own text would have had (the tree replaced that member in place). */
+static void put_source(struct writer *w, const struct kh_attribution *a)
+{
+	/* Unlike the tree, this never writes (nor checks) the span's text when it is replaced:
+	 * the text as sent is valid UTF-8 and spans end on character boundaries, so that
+	 * check could not fail. */
+	kh_jsonw_open(&w->out, '{');
+	if (a->source.end > a->source.start) {
+		put_span(w, a->source.start, a->source.end, a->source_text == NULL);
+		PUT_OPT_STRING(w, "text", a->source_text);
+	} else {
+		PUT_OPT_STRING(w, "text", a->source_text);
+	}
+	KH_JSONW_KEY(&w->out, "kind");
+	kh_jsonw_str(&w->out, kh_source_kind_name(a->source_kind));
+	PUT_ENTITY_REF(w, "entity", a->source_entity);
+	PUT_OPT_STRING(w, "agency_id", a->agency_id);
+	kh_jsonw_close(&w->out, '}');
+}
+
+static void put_attribution(struct writer *w, uint32_t i)
 {
 	const struct kh_attribution *a = &w->doc->attributions.items[i];
-	json_t *o = json_object(), *src = json_object(), *cue;
-	char id[16];
 
-	snprintf(id, sizeof(id), "a%u", i + 1);
-	if (o == NULL || json_object_set_new(o, "source", src) < 0)
-		goto fail;
-	if (a->source.end > a->source.start && set_span(w, src, a->source.start, a->source.end, true) < 0)
-		goto fail;
-	if (set_opt_string(src, "text", a->source_text) < 0 ||
-	    json_object_set_new(src, "kind", json_string(kh_source_kind_name(a->source_kind))) < 0 ||
-	    set_entity_ref(w, src, "entity", a->source_entity) < 0 ||
-	    set_opt_string(src, "agency_id", a->agency_id) < 0)
-		goto fail;
-	cue = span_object(w, &a->cue);
-	if (json_object_set_new(o, "cue", cue) < 0 || set_opt_string(cue, "lemma", a->cue_lemma) < 0)
-		goto fail;
-	if (json_object_set_new(o, "id", json_string(id)) < 0 ||
-	    json_object_set_new(o, "kind", json_string(kh_attr_kind_name(a->kind))) < 0 ||
-	    json_object_set_new(o, "content", span_object(w, &a->content)) < 0 ||
-	    json_object_set_new(o, "sentence", json_integer(a->sentence)) < 0)
-		goto fail;
+	kh_jsonw_open(&w->out, '{');
+	KH_JSONW_KEY(&w->out, "source");
+	put_source(w, a);
+	KH_JSONW_KEY(&w->out, "cue");
+	open_span_object(w, &a->cue);
+	PUT_OPT_STRING(w, "lemma", a->cue_lemma);
+	kh_jsonw_close(&w->out, '}');
+	KH_JSONW_KEY(&w->out, "id");
+	put_id(w, 'a', i);
+	KH_JSONW_KEY(&w->out, "kind");
+	kh_jsonw_str(&w->out, kh_attr_kind_name(a->kind));
+	KH_JSONW_KEY(&w->out, "content");
+	open_span_object(w, &a->content);
+	kh_jsonw_close(&w->out, '}');
+	KH_JSONW_KEY(&w->out, "sentence");
+	kh_jsonw_int(&w->out, a->sentence);
 	if (a->medium.end > a->medium.start) {
-		json_t *m = span_object(w, &a->medium);
-
-		if (json_object_set_new(o, "medium", m) < 0 ||
-		    set_entity_ref(w, m, "entity", a->medium_entity) < 0)
-			goto fail;
+		KH_JSONW_KEY(&w->out, "medium");
+		open_span_object(w, &a->medium);
+		PUT_ENTITY_REF(w, "entity", a->medium_entity);
+		kh_jsonw_close(&w->out, '}');
 	}
-	return o;
-fail:
-	json_decref(o);
-	return NULL;
+	kh_jsonw_close(&w->out, '}');
 }
 
-static json_t *args_json(struct writer *w, const struct kh_arg *args, uint32_t n)
+static void put_args(struct writer *w, const struct kh_arg *args, uint32_t n)
 {
-	json_t *arr = json_array();
-
-	for (uint32_t i = 0; arr != NULL && i < n; i++) {
-		json_t *o = span_object(w, &args[i].span);
-
-		if (o == NULL || set_entity_ref(w, o, "entity", args[i].entity) < 0 ||
-		    json_array_append_new(arr, o) < 0) {
-			json_decref(o);
-			json_decref(arr);
-			return NULL;
-		}
+	kh_jsonw_open(&w->out, '[');
+	for (uint32_t i = 0; i < n; i++) {
+		open_span_object(w, &args[i].span);
+		PUT_ENTITY_REF(w, "entity", args[i].entity);
+		kh_jsonw_close(&w->out, '}');
 	}
-	return arr;
+	kh_jsonw_close(&w->out, ']');
 }
 
-static int set_count(struct writer *w, json_t *obj, const char *key, const struct kh_count *c)
+static void put_count(struct writer *w, const char *key, size_t key_len, const struct kh_count *c)
 {
 	static const char *const bounds[] = { "exact", "approximate", "min", "max" };
-	json_t *o;
 
 	if (!c->present)
-		return 0;
-	o = span_object(w, &c->span);
-	if (o == NULL)
-		return -ENOMEM;
-	if (json_object_set_new(o, "value", c->vague ? json_null() : json_integer(c->value)) < 0 ||
-	    json_object_set_new(o, "bound", json_string(bounds[c->bound & 3])) < 0 ||
-	    json_object_set_new(o, "approximate",
-				json_boolean(c->vague || c->bound != KH_COUNT_EXACT)) < 0) {
-		json_decref(o);
-		return -ENOMEM;
-	}
-	return json_object_set_new(obj, key, o) < 0 ? -ENOMEM : 0;
+		return;
+	kh_jsonw_keyn(&w->out, key, key_len);
+	open_span_object(w, &c->span);
+	KH_JSONW_KEY(&w->out, "value");
+	if (c->vague)
+		kh_jsonw_null(&w->out);
+	else
+		kh_jsonw_int(&w->out, c->value);
+	KH_JSONW_KEY(&w->out, "bound");
+	kh_jsonw_str(&w->out, bounds[c->bound & 3]);
+	KH_JSONW_KEY(&w->out, "approximate");
+	kh_jsonw_bool(&w->out, c->vague || c->bound != KH_COUNT_EXACT);
+	kh_jsonw_close(&w->out, '}');
 }
 
-static json_t *event_json(struct writer *w, uint32_t i)
+#define PUT_COUNT(w, lit, c) put_count((w), "" lit, sizeof(lit) - 1, (c))
+
+/* "casualties" comes first: the tree this replaces inserted it first. */
+static void put_event(struct writer *w, uint32_t i)
 {
 	const struct kh_event *v = &w->doc->events.items[i];
-	json_t *o = json_object(), *cas = json_object();
-	char id[16], aid[16];
 
-	snprintf(id, sizeof(id), "v%u", i + 1);
-	snprintf(aid, sizeof(aid), "a%u", v->attribution + 1);
-	if (o == NULL || json_object_set_new(o, "casualties", cas) < 0)
-		goto fail;
-	if (set_count(w, cas, "killed", &v->killed) < 0 || set_count(w, cas, "injured", &v->injured) < 0 ||
-	    set_count(w, cas, "abducted", &v->abducted) < 0 ||
-	    set_count(w, cas, "arrested", &v->arrested) < 0)
-		goto fail;
-	if (json_object_set_new(o, "id", json_string(id)) < 0 ||
-	    json_object_set_new(o, "type", json_string(kh_event_type_name(v->type))) < 0 ||
-	    json_object_set_new(o, "trigger", span_object(w, &v->trigger)) < 0 ||
-	    json_object_set_new(o, "sentence", json_integer(v->sentence)) < 0 ||
-	    json_object_set_new(o, "actors", args_json(w, v->actors, v->n_actors)) < 0 ||
-	    json_object_set_new(o, "targets", args_json(w, v->targets, v->n_targets)) < 0 ||
-	    json_object_set_new(o, "locations", args_json(w, v->locations, v->n_locations)) < 0 ||
-	    json_object_set_new(o, "modality", json_string(kh_modality_name(v->modality))) < 0 ||
-	    json_object_set_new(o, "attribution",
-				v->attribution != KH_NONE ? json_string(aid) : json_null()) < 0)
-		goto fail;
+	kh_jsonw_open(&w->out, '{');
+	KH_JSONW_KEY(&w->out, "casualties");
+	kh_jsonw_open(&w->out, '{');
+	PUT_COUNT(w, "killed", &v->killed);
+	PUT_COUNT(w, "injured", &v->injured);
+	PUT_COUNT(w, "abducted", &v->abducted);
+	PUT_COUNT(w, "arrested", &v->arrested);
+	kh_jsonw_close(&w->out, '}');
+	KH_JSONW_KEY(&w->out, "id");
+	put_id(w, 'v', i);
+	KH_JSONW_KEY(&w->out, "type");
+	kh_jsonw_str(&w->out, kh_event_type_name(v->type));
+	KH_JSONW_KEY(&w->out, "trigger");
+	open_span_object(w, &v->trigger);
+	kh_jsonw_close(&w->out, '}');
+	KH_JSONW_KEY(&w->out, "sentence");
+	kh_jsonw_int(&w->out, v->sentence);
+	KH_JSONW_KEY(&w->out, "actors");
+	put_args(w, v->actors, v->n_actors);
+	KH_JSONW_KEY(&w->out, "targets");
+	put_args(w, v->targets, v->n_targets);
+	KH_JSONW_KEY(&w->out, "locations");
+	put_args(w, v->locations, v->n_locations);
+	KH_JSONW_KEY(&w->out, "modality");
+	kh_jsonw_str(&w->out, kh_modality_name(v->modality));
+	KH_JSONW_KEY(&w->out, "attribution");
+	if (v->attribution != KH_NONE)
+		put_id(w, 'a', v->attribution);
+	else
+		kh_jsonw_null(&w->out);
+	KH_JSONW_KEY(&w->out, "time");
 	if (v->time.end > v->time.start) {
-		json_t *t = span_object(w, &v->time);
-
-		if (json_object_set_new(o, "time", t) < 0 || set_opt_string(t, "value", v->time_value) < 0)
-			goto fail;
-	} else if (json_object_set_new(o, "time", json_null()) < 0) {
-		goto fail;
+		open_span_object(w, &v->time);
+		PUT_OPT_STRING(w, "value", v->time_value);
+		kh_jsonw_close(&w->out, '}');
+	} else {
+		kh_jsonw_null(&w->out);
 	}
-	return o;
-fail:
-	json_decref(o);
-	return NULL;
+	kh_jsonw_close(&w->out, '}');
 }
 
-static json_t *list_json(struct writer *w, uint32_t n, json_t *(*item)(struct writer *, uint32_t))
+static void put_list(struct writer *w, uint32_t n, void (*item)(struct writer *, uint32_t))
 {
-	json_t *arr = json_array();
-
-	for (uint32_t i = 0; arr != NULL && i < n; i++) {
-		if (json_array_append_new(arr, item(w, i)) < 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr;
+	kh_jsonw_open(&w->out, '[');
+	for (uint32_t i = 0; i < n && !w->out.failed; i++)
+		item(w, i);
+	kh_jsonw_close(&w->out, ']');
 }
 
-static json_t *doc_json(struct writer *w, enum kh_offset_unit unit)
+static void put_doc(struct writer *w, enum kh_offset_unit unit)
 {
 	const struct kh_doc *doc = w->doc;
-	json_t *root = json_object();
 
-	if (root == NULL)
-		return NULL;
-	if (json_object_set_new(root, "id", doc->id != NULL ? json_string(doc->id) : json_null()) < 0 ||
-	    json_object_set_new(root, "lang", json_string(doc->lang)) < 0 ||
-	    json_object_set_new(root, "version", json_string(KH_VERSION)) < 0 ||
-	    json_object_set_new(root, "offsets", json_string(unit_name(unit))) < 0 ||
-	    json_object_set_new(root, "length", json_integer(w->unit_at[doc->orig_len])) < 0 ||
-	    json_object_set_new(root, "sentences", sentences_json(w)) < 0 ||
-	    json_object_set_new(root, "entities", list_json(w, doc->entities.n, entity_json)) < 0 ||
-	    json_object_set_new(root, "attributions",
-				list_json(w, doc->attributions.n, attribution_json)) < 0 ||
-	    json_object_set_new(root, "events", list_json(w, doc->events.n, event_json)) < 0) {
-		json_decref(root);
-		return NULL;
-	}
-	return root;
+	kh_jsonw_open(&w->out, '{');
+	KH_JSONW_KEY(&w->out, "id");
+	if (doc->id != NULL)
+		kh_jsonw_str(&w->out, doc->id);
+	else
+		kh_jsonw_null(&w->out);
+	KH_JSONW_KEY(&w->out, "lang");
+	kh_jsonw_str(&w->out, doc->lang);
+	KH_JSONW_KEY(&w->out, "version");
+	kh_jsonw_str(&w->out, KH_VERSION);
+	KH_JSONW_KEY(&w->out, "offsets");
+	kh_jsonw_str(&w->out, unit_name(unit));
+	KH_JSONW_KEY(&w->out, "length");
+	kh_jsonw_int(&w->out, w->unit_at[doc->orig_len]);
+	KH_JSONW_KEY(&w->out, "sentences");
+	put_sentences(w);
+	KH_JSONW_KEY(&w->out, "entities");
+	put_list(w, doc->entities.n, put_entity);
+	KH_JSONW_KEY(&w->out, "attributions");
+	put_list(w, doc->attributions.n, put_attribution);
+	KH_JSONW_KEY(&w->out, "events");
+	put_list(w, doc->events.n, put_event);
+	kh_jsonw_close(&w->out, '}');
 }
+
+/* The response is mostly the text's spans again plus names: about six times the text
+ * is enough for news articles, so that the buffer does not grow.  A long text starts at
+ * JSON_START_MAX and grows by doubling, so that memory follows the response's real size. */
+#define JSON_START_MAX (1024u * 1024u)
 
 char *kh_doc_to_json(const struct kh_doc *doc, enum kh_offset_unit unit, size_t *ret_len)
 {
 	struct writer w = { .doc = doc };
-	json_t *root;
 	char *out = NULL;
+	size_t start_cap;
 
 	w.unit_at = unit_table(doc, unit);
 	if (w.unit_at == NULL || group_mentions(&w) < 0)
 		goto out;
-	root = doc_json(&w, unit);
-	if (root != NULL)
-		out = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
+	start_cap = 6 * (size_t)doc->orig_len + 1024;
+	kh_jsonw_init(&w.out, start_cap < JSON_START_MAX ? start_cap : JSON_START_MAX);
+	put_doc(&w, unit);
+	out = kh_jsonw_steal(&w.out, ret_len);
 out:
+	kh_jsonw_done(&w.out);
 	free(w.ent_first);
 	free(w.by_entity);
 	free(w.unit_at);
-	if (out != NULL && ret_len != NULL)
-		*ret_len = strlen(out);
 	return out;
 }

@@ -3,6 +3,11 @@
  * @file translit.h
  * Latin transliteration of entity names (ICU "Any-Latin; Latin-ASCII").  A
  * transliterator holds state, so each analyzer (thread) has its own clone.
+ *
+ * Each one also remembers the names it has transliterated (a bounded cache, emptied when
+ * full): ICU's answer depends on the name alone, and names recur across articles.  The
+ * environment variable KHABAR_TRANSLIT_CACHE sets how many names (default 2048, 0 turns
+ * the cache off, e.g. to benchmark with every name a miss).
  */
 #ifndef KHABAR_TRANSLIT_H
 #define KHABAR_TRANSLIT_H
@@ -10,7 +15,7 @@
 struct kh_doc;
 struct kh_translit;
 
-/** Open a transliterator. @return NULL on ICU failure or OOM */
+/** Open a transliterator (cache size from KHABAR_TRANSLIT_CACHE). @return NULL on ICU failure or OOM */
 struct kh_translit *kh_translit_new(void);
 
 /** Close it. Accepts NULL. @return NULL */

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+#include "jsonw.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define JSONW_MIN_CAP 256
+
+void kh_jsonw_init(struct kh_jsonw *w, size_t hint)
+{
+	*w = (struct kh_jsonw){ 0 };
+	if (hint > 0)
+		kh_jsonw_reserve_slow(w, hint);
+}
+
+void kh_jsonw_done(struct kh_jsonw *w)
+{
+	free(w->data);
+	*w = (struct kh_jsonw){ 0 };
+}
+
+char *kh_jsonw_steal(struct kh_jsonw *w, size_t *ret_len)
+{
+	char *d;
+
+	if (w->failed || !kh_jsonw_reserve(w, 0)) {
+		kh_jsonw_done(w);
+		return NULL;
+	}
+	d = w->data;
+	d[w->len] = '\0';
+	if (ret_len != NULL)
+		*ret_len = w->len;
+	*w = (struct kh_jsonw){ 0 };
+	return d;
+}
+
+bool kh_jsonw_reserve_slow(struct kh_jsonw *w, size_t extra)
+{
+	size_t need, ncap;
+	char *nd;
+
+	if (w->failed)
+		return false;
+	need = w->len + extra + 1;
+	if (need <= w->cap)
+		return true;
+	ncap = w->cap != 0 ? w->cap : JSONW_MIN_CAP;
+	while (ncap < need)
+		ncap *= 2;
+	nd = realloc(w->data, ncap);
+	if (nd == NULL) {
+		w->failed = true;
+		return false;
+	}
+	w->data = nd;
+	w->cap = ncap;
+	return true;
+}
+
+/* Length of the valid UTF-8 sequence at s[0] (at most @p avail bytes), 0 when invalid:
+ * jansson's utf8_check_first() and utf8_check_full(), so that we refuse what it refuses. */
+static size_t utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+	uint32_t v;
+	size_t n;
+
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		v = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		v = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		v = c & 0x07;
+	} else {
+		return 0; /* a continuation byte, 0xC0/0xC1, or 0xF5 and above */
+	}
+	if (n > avail)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (n == 3 && v < 0x800) || (n == 4 && v < 0x10000))
+		return 0;
+	return n;
+}
+
+/* The escape of a control byte, as jansson's dump_string() writes it. */
+static void put_control(struct kh_jsonw *w, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char seq[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+	switch (c) {
+	case '\b':
+		kh_jsonw_raw(w, "\\b", 2);
+		break;
+	case '\f':
+		kh_jsonw_raw(w, "\\f", 2);
+		break;
+	case '\n':
+		kh_jsonw_raw(w, "\\n", 2);
+		break;
+	case '\r':
+		kh_jsonw_raw(w, "\\r", 2);
+		break;
+	case '\t':
+		kh_jsonw_raw(w, "\\t", 2);
+		break;
+	default:
+		kh_jsonw_raw(w, seq, sizeof(seq));
+		break;
+	}
+}
+
+/* What a byte asks of the escaper: most bytes of a response are ASCII letters and digits or
+ * the two-byte sequences of Arabic letters, so both are told apart with one look-up. */
+enum { B_PLAIN = 0, B_ESCAPE, B_LEAD2, B_LEAD34, B_BAD };
+
+static const unsigned char byte_class[256] = {
+	[0x00 ... 0x1F] = B_ESCAPE, ['"'] = B_ESCAPE, ['\\'] = B_ESCAPE,
+	[0x80 ... 0xC1] = B_BAD,    [0xC2 ... 0xDF] = B_LEAD2,
+	[0xE0 ... 0xF4] = B_LEAD34, [0xF5 ... 0xFF] = B_BAD,
+};
+
+/* Append s[0..n) escaped. Unescaped runs are copied in one piece. */
+static void put_escaped(struct kh_jsonw *w, const unsigned char *s, size_t n)
+{
+	size_t run = 0, i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t k;
+
+		switch (byte_class[c]) {
+		case B_PLAIN:
+			i++;
+			continue;
+		case B_LEAD2:
+			if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80)
+				goto bad;
+			i += 2;
+			continue;
+		case B_LEAD34:
+			k = utf8_seq(s + i, n - i);
+			if (k == 0)
+				goto bad;
+			i += k;
+			continue;
+		case B_ESCAPE:
+			break;
+		default:
+			goto bad;
+		}
+		kh_jsonw_raw(w, (const char *)s + run, i - run);
+		if (c == '"' || c == '\\') {
+			char esc[2] = { '\\', (char)c };
+
+			kh_jsonw_raw(w, esc, 2);
+		} else {
+			put_control(w, c);
+		}
+		run = ++i;
+	}
+	if (kh_jsonw_reserve(w, n - run)) {
+		memcpy(w->data + w->len, s + run, n - run);
+		w->len += n - run;
+	}
+	return;
+bad:
+	w->failed = true;
+}
+
+void kh_jsonw_strn(struct kh_jsonw *w, const char *s, size_t n)
+{
+	kh_jsonw_comma(w);
+	if (!kh_jsonw_reserve(w, n + 2))
+		return;
+	w->data[w->len++] = '"';
+	put_escaped(w, (const unsigned char *)s, n);
+	kh_jsonw_byte(w, '"');
+	w->need_comma = true;
+}
+
+void kh_jsonw_str(struct kh_jsonw *w, const char *s)
+{
+	kh_jsonw_strn(w, s, strlen(s));
+}
+
+/* Two digits at a time from a table: "%lld" was a visible share of the response. */
+void kh_jsonw_int(struct kh_jsonw *w, long long v)
+{
+	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+				       "25262728293031323334353637383940414243444546474849"
+				       "50515253545556575859606162636465666768697071727374"
+				       "75767778798081828384858687888990919293949596979899";
+	char digits[24];
+	size_t i = sizeof(digits);
+	/* Negate as unsigned so that LLONG_MIN works. */
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+	while (u >= 100) {
+		unsigned d = (unsigned)(u % 100) * 2;
+
+		u /= 100;
+		digits[--i] = pairs[d + 1];
+		digits[--i] = pairs[d];
+	}
+	if (u >= 10) {
+		digits[--i] = pairs[u * 2 + 1];
+		digits[--i] = pairs[u * 2];
+	} else {
+		digits[--i] = (char)('0' + u);
+	}
+	if (v < 0)
+		digits[--i] = '-';
+	kh_jsonw_comma(w);
+	kh_jsonw_raw(w, digits + i, sizeof(digits) - i);
+	w->need_comma = true;
+}
+
+void kh_jsonw_null(struct kh_jsonw *w)
+{
+	kh_jsonw_comma(w);
+	kh_jsonw_raw(w, "null", 4);
+	w->need_comma = true;
+}
+
+void kh_jsonw_bool(struct kh_jsonw *w, bool v)
+{
+	kh_jsonw_comma(w);
+	if (v)
+		kh_jsonw_raw(w, "true", 4);
+	else
+		kh_jsonw_raw(w, "false", 5);
+	w->need_comma = true;
+}
