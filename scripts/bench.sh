@@ -38,9 +38,10 @@ printf 'قال الوزير إن المحادثات ستستأنف في جنيف
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
 echo "== in-process pipeline (corpus: $(ls "$tmp/texts" | wc -l) articles)"
 "$build/bench/bench_pipeline" --threads "$workers" --seconds 3 "$tmp"/texts/*.txt
-inproc=$("$build/bench/bench_pipeline" --threads "$workers" --seconds 3 "$seed" |
-	sed -n 's/^pipeline [0-9]* threads: \([0-9.]*\) articles\/s.*/\1/p')
-echo "in-process rate (b) on the seed article, $workers threads: $inproc articles/s"
+line=$("$build/bench/bench_pipeline" --threads "$workers" --seconds 3 "$seed" | grep '^pipeline [0-9]* threads:')
+inproc=$(echo "$line" | sed -n 's/^pipeline [0-9]* threads: \([0-9.]*\) articles\/s.*/\1/p')
+inproc_cpu=$(echo "$line" | sed -n 's/.*; \([0-9.]*\) articles per CPU second.*/\1/p')
+echo "in-process rate (b) on the seed article, $workers threads: $inproc articles/s ($inproc_cpu per CPU second)"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$build/src/khabar" serve --bind 127.0.0.1 --port "$port" --workers "$workers" --queue-length 4096 \
@@ -53,11 +54,18 @@ wrk_post() { # BODY CONNECTIONS
 		grep '^RESULT'
 }
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+# CPU seconds the server has used (user + system), from /proc
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f\n", ($14 + $15) / hz }' "/proc/$khabar_pid/stat"; }
 
 echo "== HTTP: khabar serve, $workers workers, wrk -t2 -c16 ${seconds}s, seed article"
+cpu0=$(server_cpu)
 r_seed=$(wrk_post "$seed" 16)
+cpu1=$(server_cpu)
 echo "$r_seed"
 rps_seed=$(field "$r_seed" rps)
+# On a shared machine the wall-clock rates move with other load; CPU per request does not.
+python3 -c "import sys; c=float(sys.argv[2])-float(sys.argv[1]); n=float(sys.argv[3]); i=float(sys.argv[4]); print('server CPU per request: %.3f ms; in-process CPU per article: %.3f ms; ratio %.2f' % (1e3*c/n, 1e3/i, (1/i)/(c/n)))" \
+	"$cpu0" "$cpu1" "$(field "$r_seed" requests)" "$inproc_cpu"
 rate80=$(python3 -c "print(round(0.8 * $inproc, 1))")
 echo "== HTTP: open loop at 80% of (b) = $rate80 req/s, 32 connections, ${seconds}s"
 r80=$("$build/bench/loadgen" "$port" /v1/analyze "$seed" "$rate80" "$seconds" 32)
