@@ -48,6 +48,17 @@ struct kh_segmenter {
 	struct raw_tok *raw;
 	uint32_t n_raw, cap_raw;
 	const unsigned char *text; /* what tokenize() is working on */
+	struct memo_slot *memo;    /* this document's analysed words, by their bytes */
+	uint32_t memo_mask;        /* slots - 1, or 0 when there is no table */
+	uint32_t memo_cap;
+};
+
+/* A word met before in the same document gets the same analysis and keys: both
+ * depend only on its bytes (and the known words).  News repeats about four
+ * words in ten. */
+struct memo_slot {
+	uint32_t hash;
+	uint32_t tok; /* index + 1 of the token that holds the analysis; 0: empty */
 };
 
 /* Prototypes, opened once and cloned per segmenter; and one shared segmenter
@@ -117,6 +128,7 @@ struct kh_segmenter *kh_seg_free(struct kh_segmenter *s)
 		ubrk_close(s->sent);
 	free(s->u16);
 	free(s->raw);
+	free(s->memo);
 	free(s);
 	return NULL;
 }
@@ -494,21 +506,131 @@ static void quote_flags(struct kh_doc *doc, uint32_t k, bool *dq_open)
 	t->flags |= *dq_open ? KH_TOKF_QUOTE_OPEN : KH_TOKF_QUOTE_CLOSE;
 }
 
+/* An empty table with room for the words of @p n_tokens tokens. */
+static int memo_reset(struct kh_segmenter *sg, uint32_t n_tokens)
+{
+	uint32_t cap = 64;
+
+	while (cap < 2 * (uint64_t)n_tokens && cap < (UINT32_C(1) << 30))
+		cap *= 2;
+	if (cap > sg->memo_cap) {
+		struct memo_slot *m = realloc(sg->memo, (size_t)cap * sizeof(*m));
+
+		if (m == NULL)
+			return -ENOMEM;
+		sg->memo = m;
+		sg->memo_cap = cap;
+	}
+	memset(sg->memo, 0, (size_t)cap * sizeof(*sg->memo));
+	sg->memo_mask = cap - 1;
+	return 0;
+}
+
+/* @p n >= 4: whole 8-byte (or 4-byte) loads, the last one overlapping. */
+static uint32_t word_hash(const unsigned char *p, uint32_t n)
+{
+	const unsigned char *end = p + n;
+	uint64_t h = (uint64_t)n * UINT64_C(0x9E3779B97F4A7C15);
+	uint64_t v;
+
+	if (n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, p, 4);
+		memcpy(&b, end - 4, 4);
+		v = ((uint64_t)a << 32) | b;
+	} else {
+		for (; end - p > 8; p += 8) {
+			memcpy(&v, p, 8);
+			h = (h ^ v) * UINT64_C(0xFF51AFD7ED558CCD);
+			h ^= h >> 32;
+		}
+		memcpy(&v, end - 8, 8);
+	}
+	h = (h ^ v) * UINT64_C(0xC4CEB9FE1A85EC53);
+	h ^= h >> 29;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The slot of the word of token @p t: the earlier token with its bytes, or the empty
+ * slot to fill.  The table never fills: it has twice as many slots as tokens. */
+static struct memo_slot *memo_find(struct kh_segmenter *sg, const struct kh_doc *doc,
+				   const struct kh_token *t, uint32_t h)
+{
+	uint32_t len = t->end - t->start;
+
+	for (uint32_t i = h & sg->memo_mask;; i = (i + 1) & sg->memo_mask) {
+		struct memo_slot *m = &sg->memo[i];
+		const struct kh_token *o;
+
+		if (m->tok == 0)
+			return m;
+		if (m->hash != h)
+			continue;
+		o = &doc->tokens.items[m->tok - 1];
+		if (o->end - o->start == len && memcmp(doc->norm + o->start, doc->norm + t->start, len) == 0)
+			return m;
+	}
+}
+
+/* Token @p t is the word of the earlier token @p o: the same parts and keys. */
+static void copy_analysis(struct kh_token *t, const struct kh_token *o)
+{
+	t->core_start = t->start + (o->core_start - o->start);
+	t->stem_start = t->start + (o->stem_start - o->start);
+	t->stem_end = t->start + (o->stem_end - o->start);
+	t->key = o->key;
+	t->stem_key = o->stem_key;
+	t->full_key = o->full_key;
+	t->proclitics = o->proclitics;
+	t->flags |= o->flags & (KH_TOKF_ARTICLE | KH_TOKF_SUFFIX);
+}
+
+static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t);
+
 /* Keys of token @p t; its full key is folded into @p *keys, which advances. */
-static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t, char **keys)
+static int token_keys(struct kh_segmenter *sg, const struct kh_lexicon *known, struct kh_doc *doc,
+		      struct kh_token *t, char **keys)
+{
+	uint32_t len = t->end - t->start;
+	struct memo_slot *m = NULL;
+	uint32_t h = 0;
+	int r;
+
+	/* words too short or too long for clitics only need their key */
+	if (t->kind == KH_TOK_WORD && len >= 4 && len <= KH_CLITICS_MAX_BYTES) {
+		h = word_hash((const unsigned char *)doc->norm + t->start, len);
+		m = memo_find(sg, doc, t, h);
+		if (m->tok != 0) {
+			copy_analysis(t, &doc->tokens.items[m->tok - 1]);
+			return 0;
+		}
+	}
+	t->core_start = t->stem_start = t->start;
+	t->stem_end = t->end;
+	kh_norm_fold_buf(*keys, doc->norm + t->start, len);
+	t->full_key = *keys;
+	*keys += len + 1;
+	t->key = t->stem_key = t->full_key;
+	if (m == NULL)
+		return 0;
+	r = analyse_word(known, doc, t);
+	if (r < 0)
+		return r;
+	m->hash = h;
+	m->tok = (uint32_t)(t - doc->tokens.items) + 1;
+	return 0;
+}
+
+/* Clitics, core, stem and their keys of the word token @p t, whose full key is made. */
+static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t)
 {
 	const char *w = doc->norm + t->start;
 	uint32_t len = t->end - t->start;
 	struct kh_clitics c;
 	char *key;
 
-	t->core_start = t->stem_start = t->start;
-	t->stem_end = t->end;
-	kh_norm_fold_buf(*keys, w, len);
-	t->full_key = *keys;
-	*keys += len + 1;
-	t->key = t->stem_key = t->full_key;
-	if (t->kind != KH_TOK_WORD || !kh_clitics_analyze(known, w, t->full_key, len, &c))
+	if (!kh_clitics_analyze(known, w, t->full_key, len, &c))
 		return 0;
 	t->core_start = t->start + c.core;
 	t->stem_start = t->start + c.stem;
@@ -718,6 +840,9 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 		doc->tokens.items = items;
 		doc->tokens.cap = doc->tokens.n + sg->n_raw;
 	}
+	r = memo_reset(sg, sg->n_raw);
+	if (r < 0)
+		return r;
 	for (uint32_t i = 0; i < sg->n_raw; i++) {
 		struct kh_token *t = kh_vec_push(&doc->tokens);
 
@@ -727,7 +852,7 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 		t->end = sg->raw[i].end;
 		t->kind = sg->raw[i].kind;
 		t->flags = sg->raw[i].flags;
-		r = token_keys(known, doc, t, &keys);
+		r = token_keys(sg, known, doc, t, &keys);
 		if (r < 0)
 			return r;
 		if (t->kind == KH_TOK_PUNCT)
