@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
+#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 
 #include "clitics.h"
@@ -153,10 +154,56 @@ static uint8_t cls_table[0x800]; /* classify() of every code point below U+0800 
 
 static enum cls classify_slow(uint32_t cp);
 
+/* Word-break classes for our own word break (see tokenize_fast()).  WB_HARD: a
+ * character whose rules we do not follow (marks, format controls, CR, emoji,
+ * scripts ICU breaks by dictionary, Hebrew, "_", "@"...): a text that holds one
+ * goes through ICU's iterator instead. */
+enum wb { WB_OTHER = 0, WB_LETTER, WB_NUMERIC, WB_MIDLETTER, WB_MIDNUM, WB_MIDNUMLET, WB_SPACE, WB_LF, WB_HARD };
+
+static uint8_t wb_table[0x10000]; /* enum wb of every BMP code point */
+
+static uint8_t wb_class(UChar32 c)
+{
+	int script;
+
+	if (c >= 0x80 && (u_hasBinaryProperty(c, UCHAR_EMOJI) || u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC) ||
+			  u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC)))
+		return WB_HARD;
+	script = u_getIntPropertyValue(c, UCHAR_SCRIPT);
+	if (u_getIntPropertyValue(c, UCHAR_LINE_BREAK) == U_LB_COMPLEX_CONTEXT || script == USCRIPT_HAN ||
+	    script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA || script == USCRIPT_HANGUL || c == '@')
+		return WB_HARD; /* dictionary break; "@" joins e-mail addresses in some ICU versions */
+	switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {
+	case U_WB_ALETTER:
+		return WB_LETTER;
+	case U_WB_NUMERIC:
+		return WB_NUMERIC;
+	case U_WB_MIDLETTER:
+		/* ICU's rules leave the colons out of MidLetter */
+		return c == ':' || c == 0xFE55 || c == 0xFF1A ? WB_OTHER : WB_MIDLETTER;
+	case U_WB_MIDNUM:
+		return WB_MIDNUM;
+	case U_WB_MIDNUMLET:
+	case U_WB_SINGLE_QUOTE:
+		return WB_MIDNUMLET;
+	case U_WB_WSEGSPACE:
+		return WB_SPACE;
+	case U_WB_LF:
+		return WB_LF;
+	case U_WB_OTHER:
+	case U_WB_DOUBLE_QUOTE: /* only Hebrew letters (WB_HARD) give it a rule */
+		return WB_OTHER;
+	default:
+		return WB_HARD;
+	}
+}
+
 static void cls_init(void)
 {
 	for (uint32_t c = 0; c < 0x800; c++)
 		cls_table[c] = (uint8_t)classify_slow(c);
+	for (uint32_t c = 0; c < 0x10000; c++)
+		wb_table[c] = c >= 0xD800 && c <= 0xDFFF ? WB_HARD : wb_class((UChar32)c);
 }
 
 static enum cls classify_slow(uint32_t cp)
@@ -358,25 +405,119 @@ static uint32_t byte_at(struct kh_segmenter *sg, uint32_t u16)
 	return sg->c8;
 }
 
-/* UTF-16 offset of byte offset @p b (a character boundary); moves the cursor,
- * backwards too (by a token or two at most, so the walks stay linear). */
-static uint32_t u16_at(struct kh_segmenter *sg, uint32_t b)
+/* UTF-16 units of the view's bytes [a, b) (character boundaries). */
+static uint32_t u16_units(const char *text, uint32_t a, uint32_t b)
 {
-	const unsigned char *s = sg->text;
+	const unsigned char *s = (const unsigned char *)text;
+	uint32_t n = 0;
 
-	while (sg->c8 > b) {
-		do
-			sg->c8--;
-		while (sg->c8 > 0 && (s[sg->c8] & 0xC0) == 0x80);
-		sg->c16 -= s[sg->c8] >= 0xF0 ? 2 : 1;
-	}
-	while (sg->c8 < b) {
-		unsigned char c = s[sg->c8];
+	for (uint32_t i = a; i < b; i++)
+		n += (s[i] & 0xC0) != 0x80 ? 1u + (s[i] >= 0xF0) : 0u;
+	return n;
+}
 
-		sg->c8 += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-		sg->c16 += c < 0xF0 ? 1 : 2;
+/* Raw tokens of the word-break segment [p, q): a word or number (ICU rule status
+ * >= UBRK_WORD_NONE_LIMIT), else a space run, a line break or one mark. */
+static int push_segment(struct kh_segmenter *sg, const unsigned char *s, uint32_t p, uint32_t q,
+			bool word, uint8_t *flags)
+{
+	if (word)
+		return push_word(sg, s, p, q, flags);
+	for (uint32_t i = p; i < q; i++) {
+		uint32_t cp;
+		int r;
+
+		if (s[i] == ' ') {
+			*flags |= KH_TOKF_SPACE_BEFORE;
+			continue;
+		}
+		if (s[i] == '\n') {
+			*flags |= KH_TOKF_SPACE_BEFORE | KH_TOKF_LINE_START;
+			continue;
+		}
+		kh_utf8_decode(s + i, q - i, &cp);
+		r = raw_push(sg, i, q, classify(cp) == C_PUNCT ? KH_TOK_PUNCT : KH_TOK_OTHER, *flags);
+		*flags = 0;
+		return r;
 	}
-	return sg->c16;
+	return 0;
+}
+
+/* The word-break class of the character at @p s (@p n bytes left), and its length. */
+static inline enum wb wb_at(const unsigned char *s, uint32_t n, unsigned *ret_k)
+{
+	uint32_t cp;
+
+	if (s[0] < 0x80) {
+		*ret_k = 1;
+		return (enum wb)wb_table[s[0]];
+	}
+	if (s[0] < 0xE0 && n >= 2) {
+		*ret_k = 2;
+		return (enum wb)wb_table[((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F)];
+	}
+	*ret_k = kh_utf8_decode(s, n, &cp);
+	return cp < 0x10000 ? (enum wb)wb_table[cp] : WB_HARD;
+}
+
+/* The word break of ICU's rules (UAX #29 as ICU tailors it) for texts of letters,
+ * digits, punctuation, spaces and line feeds, straight on the UTF-8 view: a word
+ * is letters and digits, joined across one MidLetter / MidNumLet between letters
+ * (WB6, WB7) or one MidNum / MidNumLet between digits (WB11, WB12); spaces stay
+ * together (WB3d); anything else stands alone.  It costs a fraction of ICU's
+ * iterator, which also wants the text in UTF-16.  (test_segment checks it
+ * against ICU.)  @return 0, 1 when the text holds a WB_HARD character (nothing
+ * is kept: ask ICU), or -ENOMEM */
+static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32_t n)
+{
+	uint8_t flags = KH_TOKF_LINE_START;
+	uint32_t p = 0;
+
+	while (p < n) {
+		unsigned k;
+		enum wb c = wb_at(s + p, n - p, &k);
+		enum wb last = c;
+		uint32_t q = p + k;
+		int r;
+
+		if (c == WB_HARD)
+			return 1;
+		if (c == WB_SPACE) {
+			while (q < n && s[q] == ' ')
+				q++; /* the only space below U+0800; others are rare: one at a time */
+			while (q < n && wb_at(s + q, n - q, &k) == WB_SPACE)
+				q += k;
+		} else if (c == WB_LETTER || c == WB_NUMERIC) {
+			while (q < n) {
+				unsigned k2;
+				enum wb c1 = wb_at(s + q, n - q, &k), c2;
+
+				if (c1 == WB_LETTER || c1 == WB_NUMERIC) {
+					last = c1;
+					q += k;
+					continue;
+				}
+				if (c1 == WB_HARD)
+					return 1;
+				if (c1 != WB_MIDLETTER && c1 != WB_MIDNUM && c1 != WB_MIDNUMLET)
+					break;
+				if (q + k >= n)
+					break;
+				c2 = wb_at(s + q + k, n - q - k, &k2);
+				if (c2 == WB_HARD)
+					return 1;
+				if (c2 != last || (last == WB_LETTER && c1 == WB_MIDNUM) ||
+				    (last == WB_NUMERIC && c1 == WB_MIDLETTER))
+					break;
+				q += k + k2;
+			}
+		}
+		r = push_segment(sg, s, p, q, c == WB_LETTER || c == WB_NUMERIC, &flags);
+		if (r < 0)
+			return r;
+		p = q;
+	}
+	return 0;
 }
 
 /* Raw tokens of @p s into sg->raw. */
@@ -389,8 +530,13 @@ static int tokenize(struct kh_segmenter *sg, const char *text, uint32_t n)
 	uint32_t p, q;
 	int r;
 
+	pthread_once(&cls_once, cls_init);
 	sg->n_raw = 0;
 	sg->text = s;
+	r = tokenize_fast(sg, s, n);
+	if (r <= 0)
+		return r;
+	sg->n_raw = 0;
 	r = to_utf16(sg, text, n);
 	if (r < 0)
 		return r;
@@ -403,26 +549,7 @@ static int tokenize(struct kh_segmenter *sg, const char *text, uint32_t n)
 		int32_t status = ubrk_getRuleStatus(sg->word);
 
 		q = byte_at(sg, (uint32_t)q16);
-		if (status >= UBRK_WORD_NONE_LIMIT) {
-			r = push_word(sg, s, p, q, &flags);
-			continue;
-		}
-		for (uint32_t i = p; i < q; i++) {
-			uint32_t cp;
-
-			if (s[i] == ' ') {
-				flags |= KH_TOKF_SPACE_BEFORE;
-				continue;
-			}
-			if (s[i] == '\n') {
-				flags |= KH_TOKF_SPACE_BEFORE | KH_TOKF_LINE_START;
-				continue;
-			}
-			kh_utf8_decode(s + i, q - i, &cp);
-			r = raw_push(sg, i, q, classify(cp) == C_PUNCT ? KH_TOK_PUNCT : KH_TOK_OTHER, flags);
-			flags = 0;
-			break;
-		}
+		r = push_segment(sg, s, p, q, status >= UBRK_WORD_NONE_LIMIT, &flags);
 	}
 	return r;
 }
@@ -739,14 +866,17 @@ static bool icu_agrees(struct kh_segmenter *sg, const struct kh_doc *doc, uint32
 	const struct kh_token *t = doc->tokens.items;
 	uint32_t first = stop > 0 && (t[stop].flags & KH_TOKF_LINE_START) == 0 ? stop - 1 : stop;
 	uint32_t last = k + 1 < doc->tokens.n && (t[k + 1].flags & KH_TOKF_LINE_START) == 0 ? k + 1 : k;
-	int32_t w0 = (int32_t)u16_at(sg, t[first].start);
-	int32_t from = (int32_t)u16_at(sg, t[stop].end) - w0;
-	int32_t to = (int32_t)u16_at(sg, t[k].start) - w0;
-	int32_t w1 = (int32_t)u16_at(sg, t[last].end);
+	uint32_t w0 = t[first].start;
+	int32_t from = (int32_t)u16_units(doc->norm, w0, t[stop].end);
+	int32_t to = (int32_t)u16_units(doc->norm, w0, t[k].start);
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t b;
 
-	ubrk_setText(sg->sent, sg->u16 + w0, w1 - w0, &st);
+	/* the window in UTF-16 (the whole view is not converted when our own word
+	 * break cut it) */
+	if (to_utf16(sg, doc->norm + w0, t[last].end - w0) < 0)
+		return true;
+	ubrk_setText(sg->sent, sg->u16, sg->n16, &st);
 	if (U_FAILURE(st))
 		return true;
 	b = ubrk_following(sg->sent, from - 1);
@@ -793,8 +923,6 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 	int32_t stop_tok = -1; /* last stop, while only closing marks follow it */
 	int r;
 
-	sg->c8 = 0;
-	sg->c16 = 0;
 	for (uint32_t k = 0; k < doc->tokens.n; k++) {
 		const struct kh_token *t = &doc->tokens.items[k];
 
