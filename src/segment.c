@@ -30,6 +30,7 @@
 #include "doc.h"
 #include "lexicon.h"
 #include "normalize.h"
+#include "segment_internal.h"
 #include "utf8.h"
 
 #define SEG_HEADLINE_MAX_TOKENS 32 /* tokens, punctuation included */
@@ -520,8 +521,8 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 	return 0;
 }
 
-/* Raw tokens of @p s into sg->raw. */
-static int tokenize(struct kh_segmenter *sg, const char *text, uint32_t n)
+/* Raw tokens of @p s into sg->raw, by ICU's word break iterator. */
+static int tokenize_icu(struct kh_segmenter *sg, const char *text, uint32_t n)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	UErrorCode st = U_ZERO_ERROR;
@@ -530,13 +531,8 @@ static int tokenize(struct kh_segmenter *sg, const char *text, uint32_t n)
 	uint32_t p, q;
 	int r;
 
-	pthread_once(&cls_once, cls_init);
 	sg->n_raw = 0;
 	sg->text = s;
-	r = tokenize_fast(sg, s, n);
-	if (r <= 0)
-		return r;
-	sg->n_raw = 0;
 	r = to_utf16(sg, text, n);
 	if (r < 0)
 		return r;
@@ -552,6 +548,40 @@ static int tokenize(struct kh_segmenter *sg, const char *text, uint32_t n)
 		r = push_segment(sg, s, p, q, status >= UBRK_WORD_NONE_LIMIT, &flags);
 	}
 	return r;
+}
+
+/* Raw tokens of @p s into sg->raw. */
+static int tokenize(struct kh_segmenter *sg, const char *text, uint32_t n)
+{
+	int r;
+
+	pthread_once(&cls_once, cls_init);
+	sg->n_raw = 0;
+	sg->text = (const unsigned char *)text;
+	r = tokenize_fast(sg, (const unsigned char *)text, n);
+	return r <= 0 ? r : tokenize_icu(sg, text, n);
+}
+
+int kh_seg_raw_tokens(struct kh_segmenter *sg, const char *text, uint32_t n, bool icu,
+		      struct kh_seg_raw *ret, uint32_t max)
+{
+	int r;
+
+	pthread_once(&cls_once, cls_init);
+	sg->n_raw = 0;
+	sg->text = (const unsigned char *)text;
+	r = icu ? tokenize_icu(sg, text, n) : tokenize_fast(sg, (const unsigned char *)text, n);
+	if (r == 1)
+		return -EAGAIN;
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < sg->n_raw && i < max; i++) {
+		ret[i].start = sg->raw[i].start;
+		ret[i].end = sg->raw[i].end;
+		ret[i].kind = sg->raw[i].kind;
+		ret[i].flags = sg->raw[i].flags;
+	}
+	return (int)sg->n_raw;
 }
 
 int kh_seg_words(const char *norm, uint32_t len, struct kh_span *ret_spans, uint32_t max)
