@@ -444,21 +444,28 @@ static int push_segment(struct kh_segmenter *sg, const unsigned char *s, uint32_
 	return 0;
 }
 
-/* The word-break class of the character at @p s (@p n bytes left), and its length. */
-static inline enum wb wb_at(const unsigned char *s, uint32_t n, unsigned *ret_k)
+/* The word-break class of the character at @p s (@p n bytes left), its code
+ * point and its length. */
+static inline enum wb wb_at(const unsigned char *s, uint32_t n, uint32_t *ret_cp, unsigned *ret_k)
 {
-	uint32_t cp;
-
 	if (s[0] < 0x80) {
 		*ret_k = 1;
+		*ret_cp = s[0];
 		return (enum wb)wb_table[s[0]];
 	}
 	if (s[0] < 0xE0 && n >= 2) {
 		*ret_k = 2;
-		return (enum wb)wb_table[((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F)];
+		*ret_cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+		return (enum wb)wb_table[*ret_cp];
 	}
-	*ret_k = kh_utf8_decode(s, n, &cp);
-	return cp < 0x10000 ? (enum wb)wb_table[cp] : WB_HARD;
+	*ret_k = kh_utf8_decode(s, n, ret_cp);
+	return *ret_cp < 0x10000 ? (enum wb)wb_table[*ret_cp] : WB_HARD;
+}
+
+/* Only Arabic letters, or only ASCII digits: push_word() would keep it whole. */
+static inline bool plain_char(uint32_t cp, enum cls first)
+{
+	return cp < 0x800 && cls_table[cp] == first && (first == C_ARABIC || cp < 0x80);
 }
 
 /* The word break of ICU's rules (UAX #29 as ICU tailors it) for texts of letters,
@@ -476,8 +483,11 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 
 	while (p < n) {
 		unsigned k;
-		enum wb c = wb_at(s + p, n - p, &k);
+		uint32_t cp;
+		enum wb c = wb_at(s + p, n - p, &cp, &k);
 		enum wb last = c;
+		enum cls first = cp < 0x800 ? (enum cls)cls_table[cp] : C_OTHER;
+		bool plain = (first == C_ARABIC || first == C_DIGIT) && plain_char(cp, first);
 		uint32_t q = p + k;
 		int r;
 
@@ -486,15 +496,17 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 		if (c == WB_SPACE) {
 			while (q < n && s[q] == ' ')
 				q++; /* the only space below U+0800; others are rare: one at a time */
-			while (q < n && wb_at(s + q, n - q, &k) == WB_SPACE)
+			while (q < n && wb_at(s + q, n - q, &cp, &k) == WB_SPACE)
 				q += k;
 		} else if (c == WB_LETTER || c == WB_NUMERIC) {
 			while (q < n) {
 				unsigned k2;
-				enum wb c1 = wb_at(s + q, n - q, &k), c2;
+				uint32_t cp2;
+				enum wb c1 = wb_at(s + q, n - q, &cp, &k), c2;
 
 				if (c1 == WB_LETTER || c1 == WB_NUMERIC) {
 					last = c1;
+					plain = plain && plain_char(cp, first);
 					q += k;
 					continue;
 				}
@@ -504,16 +516,22 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 					break;
 				if (q + k >= n)
 					break;
-				c2 = wb_at(s + q + k, n - q - k, &k2);
+				c2 = wb_at(s + q + k, n - q - k, &cp2, &k2);
 				if (c2 == WB_HARD)
 					return 1;
 				if (c2 != last || (last == WB_LETTER && c1 == WB_MIDNUM) ||
 				    (last == WB_NUMERIC && c1 == WB_MIDLETTER))
 					break;
+				plain = false; /* a mark inside: push_word() decides */
 				q += k + k2;
 			}
 		}
-		r = push_segment(sg, s, p, q, c == WB_LETTER || c == WB_NUMERIC, &flags);
+		if ((c == WB_LETTER || c == WB_NUMERIC) && plain) {
+			r = raw_push(sg, p, q, first == C_DIGIT ? KH_TOK_NUMBER : KH_TOK_WORD, flags);
+			flags = 0;
+		} else {
+			r = push_segment(sg, s, p, q, c == WB_LETTER || c == WB_NUMERIC, &flags);
+		}
 		if (r < 0)
 			return r;
 		p = q;
