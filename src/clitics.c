@@ -181,6 +181,36 @@ static bool may_have_suffix(const struct word *w)
 	return last == HA || last == ALEF || last == MIM || last == NUN || last == KAF || last == YA;
 }
 
+/* Letters of the suffix @p i when [a, n) ends in it with a stem of two letters or
+ * more before it (the ي only after a ت), else 0: suffixed() looks nothing up
+ * for a suffix that does not fit. */
+static uint32_t suffix_fits(const struct word *w, uint32_t a, size_t i)
+{
+	uint32_t sl = suffixes[i][2] != 0 ? 3 : suffixes[i][1] != 0 ? 2 : 1;
+	uint32_t s;
+
+	if (w->n - a < sl + 2)
+		return 0;
+	s = w->n - sl;
+	for (uint32_t j = 0; j < sl; j++)
+		if (w->cp[s + j] != suffixes[i][j])
+			return 0;
+	if (suffixes[i][0] == YA && w->cp[s - 1] != TA)
+		return 0;
+	return sl;
+}
+
+/* Could [a, n) be a stem plus a suffix at all (before any look-up)? */
+static bool some_suffix_fits(const struct word *w, uint32_t a)
+{
+	if (!may_have_suffix(w))
+		return false;
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if (suffix_fits(w, a, i) != 0)
+			return true;
+	return false;
+}
+
 /* Is [a, n) a known stem plus a pronoun suffix?  (Not asked whether it is known whole.) */
 static bool suffixed(const struct word *w, uint32_t a, uint32_t *ret_stem_end, uint32_t *ret_restore)
 {
@@ -363,7 +393,7 @@ bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const cha
 	}
 	/* a suffix on a word not known whole; a word whose last letter ends no
 	 * suffix needs no look-up at all */
-	if (!c.article && w.n - pl >= 3 && may_have_suffix(&w) && analyzable(&w, pl, &se, &rs) &&
+	if (!c.article && w.n - pl >= 3 && some_suffix_fits(&w, pl) && analyzable(&w, pl, &se, &rs) &&
 	    se < w.n) {
 		c.stem_end = 2 * se;
 		c.restore = rs;

@@ -162,6 +162,7 @@ static enum cls classify_slow(uint32_t cp);
 enum wb { WB_OTHER = 0, WB_LETTER, WB_NUMERIC, WB_MIDLETTER, WB_MIDNUM, WB_MIDNUMLET, WB_SPACE, WB_LF, WB_HARD };
 
 static uint8_t wb_table[0x10000]; /* enum wb of every BMP code point */
+static uint64_t arabic_letters[2]; /* bit cp - U+0600: WB_LETTER and C_ARABIC, for U+0600..U+067F */
 
 static uint8_t wb_class(UChar32 c)
 {
@@ -205,6 +206,9 @@ static void cls_init(void)
 		cls_table[c] = (uint8_t)classify_slow(c);
 	for (uint32_t c = 0; c < 0x10000; c++)
 		wb_table[c] = c >= 0xD800 && c <= 0xDFFF ? WB_HARD : wb_class((UChar32)c);
+	for (uint32_t c = 0x600; c < 0x680; c++)
+		if (wb_table[c] == WB_LETTER && cls_table[c] == C_ARABIC)
+			arabic_letters[(c - 0x600) >> 6] |= UINT64_C(1) << (c & 0x3F);
 }
 
 static enum cls classify_slow(uint32_t cp)
@@ -501,8 +505,19 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 		} else if (c == WB_LETTER || c == WB_NUMERIC) {
 			while (q < n) {
 				unsigned k2;
+
+				/* the common case first: more Arabic letters (D8 xx, D9 xx) */
+				if (first == C_ARABIC && last == WB_LETTER) {
+					while (q + 1 < n && (s[q] & 0xFE) == 0xD8 && (s[q + 1] & 0xC0) == 0x80 &&
+					       (arabic_letters[s[q] & 1] >> (s[q + 1] & 0x3F) & 1) != 0)
+						q += 2;
+					if (q >= n)
+						break;
+				}
 				uint32_t cp2;
-				enum wb c1 = wb_at(s + q, n - q, &cp, &k), c2;
+				enum wb c1, c2;
+
+				c1 = wb_at(s + q, n - q, &cp, &k);
 
 				if (c1 == WB_LETTER || c1 == WB_NUMERIC) {
 					last = c1;
