@@ -383,68 +383,47 @@ static inline bool boundary_at(const unsigned char *s, uint32_t n, uint32_t i)
 	return (flags_of(cp) & NF_BB) != 0;
 }
 
-/* The flags of the character at @p i (< n); @return its length when it is ASCII
- * or two bytes long (a character copy_run() may copy), else 0. */
-static inline unsigned run_char(const unsigned char *s, uint32_t n, uint32_t i, uint8_t *ret_f)
-{
-	uint32_t cp;
-
-	if (s[i] < 0x80) {
-		*ret_f = nf_flags[s[i]];
-		return 1;
-	}
-	if (s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < n) {
-		*ret_f = nf_flags[((uint32_t)(s[i] & 0x1F) << 6) | (s[i + 1] & 0x3F)];
-		return 2;
-	}
-	decode(s + i, n - i, &cp);
-	*ret_f = flags_of(cp);
-	return 0;
-}
-
 /* The hot path: a run of ASCII and two-byte characters that need no change,
- * each followed by a segment boundary, copied with their map.  Each character
- * is decoded once: its flags say whether a boundary precedes it (for the
- * character before) and then whether it may be copied.  @return where the run
- * stops. */
+ * each followed by a segment boundary, copied with their map.  @return where
+ * the run stops. */
 static uint32_t copy_run(struct nbuf *b, const unsigned char *s, uint32_t n, uint32_t i)
 {
-	uint32_t len = b->len, last = b->last;
-	uint8_t f;
-	unsigned k;
+	uint32_t len = b->len;
 
-	if (i >= n)
-		return i;
-	k = run_char(s, n, i, &f);
-	while (k != 0 && (f & NF_IDENT) != 0 && len + 2 < b->cap) {
-		uint32_t j = i + k;
-		uint8_t f2 = NF_BB;
-		unsigned k2 = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		unsigned k;
 
-		if (j < n) {
-			k2 = run_char(s, n, j, &f2);
-			/* boundary_at(): ASCII always starts a segment */
-			if (s[j] >= 0x80 && (f2 & NF_BB) == 0)
+		if (len + 2 >= b->cap)
+			break;
+		if (c < 0x80) {
+			if ((nf_flags[c] & NF_IDENT) == 0 || !boundary_at(s, n, i + 1))
 				break;
-		}
-		b->s[len] = (char)s[i];
-		if (k == 2)
+			k = 1;
+			b->s[len] = (char)c;
+		} else if (c >= 0xC2 && c < 0xE0 && i + 1 < n) {
+			uint32_t cp = ((uint32_t)(c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+
+			if ((nf_flags[cp] & NF_IDENT) == 0 || !boundary_at(s, n, i + 2))
+				break;
+			k = 2;
+			b->s[len] = (char)c;
 			b->s[len + 1] = (char)s[i + 1];
+		} else {
+			break;
+		}
 		if (b->os != NULL) {
 			b->os[len] = i;
-			b->oe[len] = j;
+			b->oe[len] = i + k;
 			if (k == 2) {
 				b->os[len + 1] = i;
-				b->oe[len + 1] = j;
+				b->oe[len + 1] = i + 2;
 			}
 		}
-		last = len;
+		b->last = len;
 		len += k;
-		i = j;
-		k = k2;
-		f = f2;
+		i += k;
 	}
-	b->last = last;
 	b->len = len;
 	return i;
 }
