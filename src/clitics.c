@@ -155,7 +155,8 @@ struct rest {
 
 struct word {
 	const struct kh_lexicon *known;
-	char key[KH_CLITICS_MAX_BYTES + 1]; /* the word, folded */
+	const char *key;                    /* the word, folded (NUL-terminated) */
+	char buf[KH_CLITICS_MAX_BYTES + 1]; /* key, when the caller gave none */
 	uint16_t cp[MAX_LETTERS];
 	uint32_t n;
 	struct rest rest[3];
@@ -173,12 +174,22 @@ static bool has_article(const struct word *w, uint32_t a)
 	return w->n - a >= 4 && (w->cp[a] == ALEF || w->cp[a] == ALEF_WASLA) && w->cp[a + 1] == LAM;
 }
 
+/* Does some pronoun suffix end in the letter @p last? */
+static bool is_suffix_end(uint32_t last)
+{
+	return last == HA || last == ALEF || last == MIM || last == NUN || last == KAF || last == YA;
+}
+
 /* Does the word end in a letter that ends some pronoun suffix? */
 static bool may_have_suffix(const struct word *w)
 {
-	uint16_t last = w->cp[w->n - 1];
+	return is_suffix_end(w->cp[w->n - 1]);
+}
 
-	return last == HA || last == ALEF || last == MIM || last == NUN || last == KAF || last == YA;
+/* The code point of the two bytes at @p p, as if they were a two-byte character. */
+static inline uint32_t two_byte_cp(const unsigned char *p)
+{
+	return ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
 }
 
 /* Letters of the suffix @p i when [a, n) ends in it with a stem of two letters or
@@ -357,6 +368,11 @@ bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const cha
 	*ret_c = c;
 	if (len < 4 || len > KH_CLITICS_MAX_BYTES || (len & 1) != 0)
 		return false;
+	/* most words neither begin with a proclitic or ا nor end in a suffix
+	 * letter: nothing can be found, whatever the letters between */
+	if (proclitic_bit(two_byte_cp(p)) == 0 && two_byte_cp(p) != ALEF && two_byte_cp(p) != ALEF_WASLA &&
+	    !is_suffix_end(two_byte_cp(p + len - 2)))
+		return false;
 	w.known = known;
 	for (size_t i = 0; i < sizeof(w.rest) / sizeof(w.rest[0]); i++)
 		w.rest[i].ok = -1;
@@ -373,10 +389,10 @@ bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const cha
 		w.cp[i] = (uint16_t)cp;
 	}
 	if (folded != NULL) {
-		memcpy(w.key, folded, len);
-		w.key[len] = '\0';
+		w.key = folded;
 	} else {
-		kh_norm_fold_buf(w.key, s, len);
+		kh_norm_fold_buf(w.buf, s, len);
+		w.key = w.buf;
 	}
 	pl = find_proclitics(&w, &fused);
 	for (uint32_t i = 0; i < pl; i++)
