@@ -523,6 +523,16 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 
 		if (c == WB_HARD)
 			return 1;
+		if (s[p] == ' ' || s[p] == '\n') {
+			/* what push_segment() makes of spaces and a line feed: flags */
+			while (q < n && s[q] == ' ' && s[p] == ' ')
+				q++;
+			if (q >= n || wb_at(s + q, n - q, &cp, &k) != WB_SPACE) {
+				flags |= s[p] == ' ' ? KH_TOKF_SPACE_BEFORE : KH_TOKF_SPACE_BEFORE | KH_TOKF_LINE_START;
+				p = q;
+				continue;
+			}
+		}
 		if (c == WB_SPACE) {
 			while (q < n && s[q] == ' ')
 				q++; /* the only space below U+0800; others are rare: one at a time */
