@@ -54,6 +54,7 @@ struct kh_segmenter {
 	struct memo_slot *memo;    /* this document's analysed words, by their bytes */
 	uint32_t memo_mask;        /* slots - 1, or 0 when there is no table */
 	uint32_t memo_cap;
+	uint32_t memo_free;        /* words the table still takes (it stays half empty) */
 };
 
 /* A word met before in the same document gets the same analysis and keys: both
@@ -733,11 +734,16 @@ static void quote_flags(struct kh_doc *doc, uint32_t k, bool *dq_open)
 }
 
 /* An empty table with room for the words of @p n_tokens tokens. */
+/* At most this many slots (512 KB): a table that outgrows the cache makes every
+ * token of a long document a cache miss, which cost more than the analysis it
+ * saves; the words of a document are far fewer than its tokens anyway. */
+#define SEG_MEMO_MAX_SLOTS (UINT32_C(1) << 16)
+
 static int memo_reset(struct kh_segmenter *sg, uint32_t n_tokens)
 {
 	uint32_t cap = 64;
 
-	while (cap < 2 * (uint64_t)n_tokens && cap < (UINT32_C(1) << 30))
+	while (cap < 2 * (uint64_t)n_tokens && cap < SEG_MEMO_MAX_SLOTS)
 		cap *= 2;
 	if (cap > sg->memo_cap) {
 		struct memo_slot *m = grow_array(sg->memo, 0, (size_t)cap * sizeof(*m));
@@ -749,6 +755,7 @@ static int memo_reset(struct kh_segmenter *sg, uint32_t n_tokens)
 	}
 	memset(sg->memo, 0, (size_t)cap * sizeof(*sg->memo));
 	sg->memo_mask = cap - 1;
+	sg->memo_free = cap / 2;
 	return 0;
 }
 
@@ -779,7 +786,7 @@ static uint32_t word_hash(const unsigned char *p, uint32_t n)
 }
 
 /* The slot of the word of token @p t: the earlier token with its bytes, or the empty
- * slot to fill.  The table never fills: it has twice as many slots as tokens. */
+ * slot to fill.  The table never fills: it takes words while half of it is empty. */
 static struct memo_slot *memo_find(struct kh_segmenter *sg, const struct kh_doc *doc,
 				   const struct kh_token *t, uint32_t h)
 {
@@ -841,10 +848,11 @@ static int token_keys(struct kh_segmenter *sg, const struct kh_lexicon *known, s
 	if (m == NULL)
 		return 0;
 	r = analyse_word(known, doc, t);
-	if (r < 0)
+	if (r < 0 || sg->memo_free == 0)
 		return r;
 	m->hash = h;
 	m->tok = (uint32_t)(t - doc->tokens.items) + 1;
+	sg->memo_free--;
 	return 0;
 }
 
