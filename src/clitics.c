@@ -4,6 +4,7 @@
  * UTF-8, so letter i of a word is at byte 2i. */
 #include "clitics.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,8 +65,39 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static bool is_not_article(const char *folded)
+/* A cheap filter before the search: the lengths and the letters after ال that
+ * the list holds (most article words pass neither). */
+static uint64_t not_article_lengths; /* bit i: some entry has i bytes */
+static uint64_t not_article_thirds;  /* bit c - 0x620: some entry has letter c after ال */
+static pthread_once_t not_article_once = PTHREAD_ONCE_INIT;
+
+static void not_article_init(void)
 {
+	for (size_t i = 0; i < sizeof(not_article) / sizeof(not_article[0]); i++) {
+		const unsigned char *e = (const unsigned char *)not_article[i];
+		uint32_t third = ((uint32_t)(e[4] & 0x1F) << 6) | (e[5] & 0x3F);
+
+		not_article_lengths |= UINT64_C(1) << strlen(not_article[i]);
+		not_article_thirds |= UINT64_C(1) << (third - 0x620);
+	}
+}
+
+/* @p third: the letter after ال, unfolded (folding never touches the letters the
+ * filter holds: ا stands for أ إ آ ٱ too, and ي for ى). */
+static bool is_not_article(const char *folded, size_t len, uint16_t third)
+{
+	uint32_t f = third;
+
+	pthread_once(&not_article_once, not_article_init);
+	if (f == 0x623 || f == 0x625 || f == 0x622 || f == 0x671)
+		f = ALEF;
+	else if (f == ALEF_MAQSURA)
+		f = YA;
+	else if (f == TA_MARBUTA)
+		f = HA;
+	if (len >= 64 || (not_article_lengths & (UINT64_C(1) << len)) == 0 || f < 0x620 ||
+	    f >= 0x660 || (not_article_thirds & (UINT64_C(1) << (f - 0x620))) == 0)
+		return false;
 	return bsearch(&folded, not_article, sizeof(not_article) / sizeof(not_article[0]),
 		       sizeof(not_article[0]), cmp_str) != NULL;
 }
@@ -95,6 +127,14 @@ static bool lookup(const struct kh_lexicon *known, const char *k, size_t len, ui
 	return kh_lex_get(known, buf) != NULL;
 }
 
+/* lookup() of a key that is already NUL-terminated where it ends: no copy. */
+static bool lookup_terminated(const struct kh_lexicon *known, const char *k, size_t len)
+{
+	if (known == NULL || len == 0 || len > KH_CLITICS_MAX_BYTES)
+		return false;
+	return kh_lex_get(known, k) != NULL;
+}
+
 bool kh_clitics_known(const struct kh_lexicon *known, const char *s, size_t len, uint32_t restore)
 {
 	char buf[KH_CLITICS_MAX_BYTES + 8];
@@ -105,21 +145,27 @@ bool kh_clitics_known(const struct kh_lexicon *known, const char *s, size_t len,
 	return lookup(known, buf, len, restore);
 }
 
-struct word {
-	const struct kh_lexicon *known;
-	char key[KH_CLITICS_MAX_BYTES + 1]; /* the word, folded */
-	uint16_t cp[MAX_LETTERS];
-	uint32_t n;
-	int8_t whole; /* is the whole word known: -1 not asked yet */
+/* analyzable() of [a, n) for a = 0, 1, 2 (the proclitics take at most two
+ * letters), asked once: find_proclitics() and the suffix step ask again. */
+struct rest {
+	int8_t ok;         /* -1 not asked yet */
+	uint8_t stem_end;  /* letters */
+	uint16_t restore;
 };
 
-static bool known_range(struct word *w, uint32_t a, uint32_t b, uint32_t restore)
+struct word {
+	const struct kh_lexicon *known;
+	const char *key;                    /* the word, folded (NUL-terminated) */
+	char buf[KH_CLITICS_MAX_BYTES + 1]; /* key, when the caller gave none */
+	uint16_t cp[MAX_LETTERS];
+	uint32_t n;
+	struct rest rest[3];
+};
+
+static bool known_range(const struct word *w, uint32_t a, uint32_t b, uint32_t restore)
 {
-	if (a == 0 && b == w->n && restore == 0) {
-		if (w->whole < 0)
-			w->whole = lookup(w->known, w->key, 2 * (size_t)b, 0);
-		return w->whole != 0;
-	}
+	if (b == w->n && restore == 0)
+		return lookup_terminated(w->known, w->key + 2 * a, 2 * (size_t)(b - a));
 	return lookup(w->known, w->key + 2 * a, 2 * (size_t)(b - a), restore);
 }
 
@@ -128,18 +174,58 @@ static bool has_article(const struct word *w, uint32_t a)
 	return w->n - a >= 4 && (w->cp[a] == ALEF || w->cp[a] == ALEF_WASLA) && w->cp[a + 1] == LAM;
 }
 
-/* Is [a, n) a known word, or a known stem plus a pronoun suffix? */
-static bool analyzable(struct word *w, uint32_t a, uint32_t *ret_stem_end, uint32_t *ret_restore)
+/* Does some pronoun suffix end in the letter @p last? */
+static bool is_suffix_end(uint32_t last)
 {
-	uint16_t last = w->cp[w->n - 1];
+	return last == HA || last == ALEF || last == MIM || last == NUN || last == KAF || last == YA;
+}
 
-	if (known_range(w, a, w->n, 0)) {
-		*ret_stem_end = w->n;
-		*ret_restore = 0;
-		return true;
-	}
-	/* every suffix ends in one of these */
-	if (last != HA && last != ALEF && last != MIM && last != NUN && last != KAF && last != YA)
+/* Does the word end in a letter that ends some pronoun suffix? */
+static bool may_have_suffix(const struct word *w)
+{
+	return is_suffix_end(w->cp[w->n - 1]);
+}
+
+/* The code point of the two bytes at @p p, as if they were a two-byte character. */
+static inline uint32_t two_byte_cp(const unsigned char *p)
+{
+	return ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+}
+
+/* Letters of the suffix @p i when [a, n) ends in it with a stem of two letters or
+ * more before it (the ي only after a ت), else 0: suffixed() looks nothing up
+ * for a suffix that does not fit. */
+static uint32_t suffix_fits(const struct word *w, uint32_t a, size_t i)
+{
+	uint32_t sl = suffixes[i][2] != 0 ? 3 : suffixes[i][1] != 0 ? 2 : 1;
+	uint32_t s;
+
+	if (w->n - a < sl + 2)
+		return 0;
+	s = w->n - sl;
+	for (uint32_t j = 0; j < sl; j++)
+		if (w->cp[s + j] != suffixes[i][j])
+			return 0;
+	if (suffixes[i][0] == YA && w->cp[s - 1] != TA)
+		return 0;
+	return sl;
+}
+
+/* Could [a, n) be a stem plus a suffix at all (before any look-up)? */
+static bool some_suffix_fits(const struct word *w, uint32_t a)
+{
+	if (!may_have_suffix(w))
+		return false;
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if (suffix_fits(w, a, i) != 0)
+			return true;
+	return false;
+}
+
+/* Is [a, n) a known stem plus a pronoun suffix?  (Not asked whether it is known whole.) */
+static bool suffixed(const struct word *w, uint32_t a, uint32_t *ret_stem_end, uint32_t *ret_restore)
+{
+	if (!may_have_suffix(w))
 		return false;
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		uint32_t sl = suffixes[i][2] != 0 ? 3 : suffixes[i][1] != 0 ? 2 : 1;
@@ -187,6 +273,23 @@ static bool analyzable(struct word *w, uint32_t a, uint32_t *ret_stem_end, uint3
 		}
 	}
 	return false;
+}
+
+/* Is [a, n) a known word, or a known stem plus a pronoun suffix?  @p a is 0, 1 or 2. */
+static bool analyzable(struct word *w, uint32_t a, uint32_t *ret_stem_end, uint32_t *ret_restore)
+{
+	struct rest *r = &w->rest[a];
+
+	if (r->ok < 0) {
+		uint32_t se = w->n, rs = 0;
+
+		r->ok = known_range(w, a, w->n, 0) || suffixed(w, a, &se, &rs);
+		r->stem_end = (uint8_t)se;
+		r->restore = (uint16_t)rs;
+	}
+	*ret_stem_end = r->stem_end;
+	*ret_restore = r->restore;
+	return r->ok != 0;
 }
 
 static uint8_t proclitic_bit(uint16_t cp)
@@ -265,8 +368,14 @@ bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const cha
 	*ret_c = c;
 	if (len < 4 || len > KH_CLITICS_MAX_BYTES || (len & 1) != 0)
 		return false;
+	/* most words neither begin with a proclitic or ا nor end in a suffix
+	 * letter: nothing can be found, whatever the letters between */
+	if (proclitic_bit(two_byte_cp(p)) == 0 && two_byte_cp(p) != ALEF && two_byte_cp(p) != ALEF_WASLA &&
+	    !is_suffix_end(two_byte_cp(p + len - 2)))
+		return false;
 	w.known = known;
-	w.whole = -1;
+	for (size_t i = 0; i < sizeof(w.rest) / sizeof(w.rest[0]); i++)
+		w.rest[i].ok = -1;
 	w.n = (uint32_t)len / 2;
 	for (uint32_t i = 0; i < w.n; i++) {
 		unsigned char a = p[2 * i], b = p[2 * i + 1];
@@ -280,10 +389,10 @@ bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const cha
 		w.cp[i] = (uint16_t)cp;
 	}
 	if (folded != NULL) {
-		memcpy(w.key, folded, len);
-		w.key[len] = '\0';
+		w.key = folded;
 	} else {
-		kh_norm_fold_buf(w.key, s, len);
+		kh_norm_fold_buf(w.buf, s, len);
+		w.key = w.buf;
 	}
 	pl = find_proclitics(&w, &fused);
 	for (uint32_t i = 0; i < pl; i++)
@@ -293,12 +402,15 @@ bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const cha
 		c.article = c.fused = true;
 		c.stem = c.core + 2;
 	} else if (has_article(&w, pl)) {
-		if (!is_not_article(w.key + 2 * pl)) {
+		if (!is_not_article(w.key + 2 * pl, len - 2 * pl, w.cp[pl + 2])) {
 			c.article = true;
 			c.stem = c.core + 4;
 		}
 	}
-	if (!c.article && w.n - pl >= 3 && !known_range(&w, pl, w.n, 0) && analyzable(&w, pl, &se, &rs)) {
+	/* a suffix on a word not known whole; a word whose last letter ends no
+	 * suffix needs no look-up at all */
+	if (!c.article && w.n - pl >= 3 && some_suffix_fits(&w, pl) && analyzable(&w, pl, &se, &rs) &&
+	    se < w.n) {
 		c.stem_end = 2 * se;
 		c.restore = rs;
 	}

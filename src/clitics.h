@@ -37,7 +37,7 @@ struct kh_clitics {
  * Analyse the word @p w (@p len bytes of analysis-view text).
  * @param[in] known folded keys of known words and names (an entry counts; a
  *            key that only begins a longer phrase does not); NULL: nothing is known
- * @param[in] folded the word already folded (kh_norm_fold, same length), or NULL
+ * @param[in] folded the word already folded (kh_norm_fold, same length, NUL-terminated), or NULL
  * @param[out] ret_c the analysis; a word that is not Arabic, or that has no
  *             clitic, gets core = stem = 0, stem_end = len and no flags
  * @return true when some clitic or the article was found

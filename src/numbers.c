@@ -115,9 +115,10 @@ static const struct num_word *word_of(const struct kh_lex_entry *e)
 	return &num_words[i];
 }
 
-static bool starts_with(const char *s, const char *p)
+/* Does @p k begin with the letter whose UTF-8 bytes are @p a @p b? */
+static inline bool begins(const char *k, unsigned char a, unsigned char b)
 {
-	return strncmp(s, p, strlen(p)) == 0;
+	return (unsigned char)k[0] == a && (unsigned char)k[1] == b;
 }
 
 void kh_num_tok_keys(const struct kh_doc *doc, uint32_t tok, struct kh_tok_keys *ret)
@@ -131,14 +132,16 @@ void kh_num_tok_keys(const struct kh_doc *doc, uint32_t tok, struct kh_tok_keys 
 	ret->skip[ret->n++] = 0;
 	if (t->core_start != t->start || t->kind != KH_TOK_WORD)
 		return; /* the segmenter already split what it knew */
-	/* و / ف (2 bytes each in UTF-8) */
-	if ((starts_with(k, "و") || starts_with(k, "ف")) && strlen(k) > 2) {
+	/* و / ف (2 bytes each in UTF-8), with more after them; k[1] is never NUL
+	 * when k[0] is a lead byte, so k[2] may be read */
+	if ((begins(k, 0xD9, 0x88) || begins(k, 0xD9, 0x81)) && k[2] != '\0') {
 		k += 2;
 		skip += 2;
 		ret->k[ret->n] = k;
 		ret->skip[ret->n++] = skip;
 	}
-	if (starts_with(k, "لل") && strlen(k) > 6) {
+	if (begins(k, 0xD9, 0x84) && begins(k + 2, 0xD9, 0x84) && k[4] != '\0' && k[5] != '\0' &&
+	    k[6] != '\0') { /* لل and more than one byte after it */
 		size_t n = strlen(k + 4);
 
 		if (n + 5 <= sizeof(ret->buf)) {
@@ -147,8 +150,8 @@ void kh_num_tok_keys(const struct kh_doc *doc, uint32_t tok, struct kh_tok_keys 
 			ret->k[ret->n] = ret->buf;
 			ret->skip[ret->n++] = (uint8_t)(skip + 2);
 		}
-	} else if ((starts_with(k, "ب") || starts_with(k, "ل") || starts_with(k, "ك")) && strlen(k) > 2 &&
-		   ret->n < 4) {
+	} else if ((begins(k, 0xD8, 0xA8) || begins(k, 0xD9, 0x84) || begins(k, 0xD9, 0x83)) && k[2] != '\0' &&
+		   ret->n < 4) { /* ب ل ك */
 		ret->k[ret->n] = k + 2;
 		ret->skip[ret->n++] = (uint8_t)(skip + 2);
 	}

@@ -21,14 +21,17 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
+#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 
 #include "clitics.h"
 #include "doc.h"
 #include "lexicon.h"
 #include "normalize.h"
+#include "segment_internal.h"
 #include "utf8.h"
 
 #define SEG_HEADLINE_MAX_TOKENS 32 /* tokens, punctuation included */
@@ -48,6 +51,18 @@ struct kh_segmenter {
 	struct raw_tok *raw;
 	uint32_t n_raw, cap_raw;
 	const unsigned char *text; /* what tokenize() is working on */
+	struct memo_slot *memo;    /* this document's analysed words, by their bytes */
+	uint32_t memo_mask;        /* slots - 1, or 0 when there is no table */
+	uint32_t memo_cap;
+	uint32_t memo_free;        /* words the table still takes (it stays half empty) */
+};
+
+/* A word met before in the same document gets the same analysis and keys: both
+ * depend only on its bytes (and the known words).  News repeats about four
+ * words in ten. */
+struct memo_slot {
+	uint32_t hash;
+	uint32_t tok; /* index + 1 of the token that holds the analysis; 0: empty */
 };
 
 /* Prototypes, opened once and cloned per segmenter; and one shared segmenter
@@ -117,6 +132,7 @@ struct kh_segmenter *kh_seg_free(struct kh_segmenter *s)
 		ubrk_close(s->sent);
 	free(s->u16);
 	free(s->raw);
+	free(s->memo);
 	free(s);
 	return NULL;
 }
@@ -133,6 +149,31 @@ void kh_seg_shutdown(void)
 	pthread_mutex_unlock(&proto_lock);
 }
 
+/* ---- big arrays --------------------------------------------------------------------------- */
+
+#define SEG_HUGE_BYTES (4u << 20) /* arrays this big ask for 2 MB pages */
+#define SEG_HUGE_PAGE (2u << 20)
+
+/* realloc() for the arrays that grow with the document.  A big one is aligned to
+ * 2 MB and marked for transparent huge pages: first touching a fresh 100 MB
+ * array 4 KB at a time costs a page fault each (about 10 us in a VM), which made
+ * long documents cost more per byte than short ones.  @p keep bytes are copied.
+ * @return the new array (the old one is freed), or NULL (the old one stays) */
+static void *grow_array(void *old, size_t keep, size_t bytes)
+{
+	void *p;
+
+	if (bytes < SEG_HUGE_BYTES)
+		return realloc(old, bytes);
+	if (posix_memalign(&p, SEG_HUGE_PAGE, bytes) != 0)
+		return NULL;
+	(void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without it the array still works */
+	if (keep > 0)
+		memcpy(p, old, keep);
+	free(old);
+	return p;
+}
+
 /* ---- raw tokens ------------------------------------------------------------------------- */
 
 enum cls { C_NONE = 0, C_ARABIC, C_DIGIT, C_PUNCT, C_MARK, C_OTHER };
@@ -141,10 +182,60 @@ static uint8_t cls_table[0x800]; /* classify() of every code point below U+0800 
 
 static enum cls classify_slow(uint32_t cp);
 
+/* Word-break classes for our own word break (see tokenize_fast()).  WB_HARD: a
+ * character whose rules we do not follow (marks, format controls, CR, emoji,
+ * scripts ICU breaks by dictionary, Hebrew, "_", "@"...): a text that holds one
+ * goes through ICU's iterator instead. */
+enum wb { WB_OTHER = 0, WB_LETTER, WB_NUMERIC, WB_MIDLETTER, WB_MIDNUM, WB_MIDNUMLET, WB_SPACE, WB_LF, WB_HARD };
+
+static uint8_t wb_table[0x10000]; /* enum wb of every BMP code point */
+static uint64_t arabic_letters[2]; /* bit cp - U+0600: WB_LETTER and C_ARABIC, for U+0600..U+067F */
+
+static uint8_t wb_class(UChar32 c)
+{
+	int script;
+
+	if (c >= 0x80 && (u_hasBinaryProperty(c, UCHAR_EMOJI) || u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC) ||
+			  u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC)))
+		return WB_HARD;
+	script = u_getIntPropertyValue(c, UCHAR_SCRIPT);
+	if (u_getIntPropertyValue(c, UCHAR_LINE_BREAK) == U_LB_COMPLEX_CONTEXT || script == USCRIPT_HAN ||
+	    script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA || script == USCRIPT_HANGUL || c == '@')
+		return WB_HARD; /* dictionary break; "@" joins e-mail addresses in some ICU versions */
+	switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {
+	case U_WB_ALETTER:
+		return WB_LETTER;
+	case U_WB_NUMERIC:
+		return WB_NUMERIC;
+	case U_WB_MIDLETTER:
+		/* ICU's rules leave the colons out of MidLetter */
+		return c == ':' || c == 0xFE55 || c == 0xFF1A ? WB_OTHER : WB_MIDLETTER;
+	case U_WB_MIDNUM:
+		return WB_MIDNUM;
+	case U_WB_MIDNUMLET:
+	case U_WB_SINGLE_QUOTE:
+		return WB_MIDNUMLET;
+	case U_WB_WSEGSPACE:
+		return WB_SPACE;
+	case U_WB_LF:
+		return WB_LF;
+	case U_WB_OTHER:
+	case U_WB_DOUBLE_QUOTE: /* only Hebrew letters (WB_HARD) give it a rule */
+		return WB_OTHER;
+	default:
+		return WB_HARD;
+	}
+}
+
 static void cls_init(void)
 {
 	for (uint32_t c = 0; c < 0x800; c++)
 		cls_table[c] = (uint8_t)classify_slow(c);
+	for (uint32_t c = 0; c < 0x10000; c++)
+		wb_table[c] = c >= 0xD800 && c <= 0xDFFF ? WB_HARD : wb_class((UChar32)c);
+	for (uint32_t c = 0x600; c < 0x680; c++)
+		if (wb_table[c] == WB_LETTER && cls_table[c] == C_ARABIC)
+			arabic_letters[(c - 0x600) >> 6] |= UINT64_C(1) << (c & 0x3F);
 }
 
 static enum cls classify_slow(uint32_t cp)
@@ -198,7 +289,7 @@ static int raw_push(struct kh_segmenter *sg, uint32_t start, uint32_t end, uint8
 
 	if (sg->n_raw == sg->cap_raw) {
 		uint32_t ncap = sg->cap_raw != 0 ? sg->cap_raw * 2 : 256;
-		struct raw_tok *n = realloc(sg->raw, (size_t)ncap * sizeof(*n));
+		struct raw_tok *n = grow_array(sg->raw, (size_t)sg->n_raw * sizeof(*n), (size_t)ncap * sizeof(*n));
 
 		if (n == NULL)
 			return -ENOMEM;
@@ -346,29 +437,162 @@ static uint32_t byte_at(struct kh_segmenter *sg, uint32_t u16)
 	return sg->c8;
 }
 
-/* UTF-16 offset of byte offset @p b (a character boundary); moves the cursor,
- * backwards too (by a token or two at most, so the walks stay linear). */
-static uint32_t u16_at(struct kh_segmenter *sg, uint32_t b)
+/* UTF-16 units of the view's bytes [a, b) (character boundaries). */
+static uint32_t u16_units(const char *text, uint32_t a, uint32_t b)
 {
-	const unsigned char *s = sg->text;
+	const unsigned char *s = (const unsigned char *)text;
+	uint32_t n = 0;
 
-	while (sg->c8 > b) {
-		do
-			sg->c8--;
-		while (sg->c8 > 0 && (s[sg->c8] & 0xC0) == 0x80);
-		sg->c16 -= s[sg->c8] >= 0xF0 ? 2 : 1;
-	}
-	while (sg->c8 < b) {
-		unsigned char c = s[sg->c8];
-
-		sg->c8 += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-		sg->c16 += c < 0xF0 ? 1 : 2;
-	}
-	return sg->c16;
+	for (uint32_t i = a; i < b; i++)
+		n += (s[i] & 0xC0) != 0x80 ? 1u + (s[i] >= 0xF0) : 0u;
+	return n;
 }
 
-/* Raw tokens of @p s into sg->raw. */
-static int tokenize(struct kh_segmenter *sg, const char *text, uint32_t n)
+/* Raw tokens of the word-break segment [p, q): a word or number (ICU rule status
+ * >= UBRK_WORD_NONE_LIMIT), else a space run, a line break or one mark. */
+static int push_segment(struct kh_segmenter *sg, const unsigned char *s, uint32_t p, uint32_t q,
+			bool word, uint8_t *flags)
+{
+	if (word)
+		return push_word(sg, s, p, q, flags);
+	for (uint32_t i = p; i < q; i++) {
+		uint32_t cp;
+		int r;
+
+		if (s[i] == ' ') {
+			*flags |= KH_TOKF_SPACE_BEFORE;
+			continue;
+		}
+		if (s[i] == '\n') {
+			*flags |= KH_TOKF_SPACE_BEFORE | KH_TOKF_LINE_START;
+			continue;
+		}
+		kh_utf8_decode(s + i, q - i, &cp);
+		r = raw_push(sg, i, q, classify(cp) == C_PUNCT ? KH_TOK_PUNCT : KH_TOK_OTHER, *flags);
+		*flags = 0;
+		return r;
+	}
+	return 0;
+}
+
+/* The word-break class of the character at @p s (@p n bytes left), its code
+ * point and its length. */
+static inline enum wb wb_at(const unsigned char *s, uint32_t n, uint32_t *ret_cp, unsigned *ret_k)
+{
+	if (s[0] < 0x80) {
+		*ret_k = 1;
+		*ret_cp = s[0];
+		return (enum wb)wb_table[s[0]];
+	}
+	if (s[0] < 0xE0 && n >= 2) {
+		*ret_k = 2;
+		*ret_cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+		return (enum wb)wb_table[*ret_cp];
+	}
+	*ret_k = kh_utf8_decode(s, n, ret_cp);
+	return *ret_cp < 0x10000 ? (enum wb)wb_table[*ret_cp] : WB_HARD;
+}
+
+/* Only Arabic letters, or only ASCII digits: push_word() would keep it whole. */
+static inline bool plain_char(uint32_t cp, enum cls first)
+{
+	return cp < 0x800 && cls_table[cp] == first && (first == C_ARABIC || cp < 0x80);
+}
+
+/* The word break of ICU's rules (UAX #29 as ICU tailors it) for texts of letters,
+ * digits, punctuation, spaces and line feeds, straight on the UTF-8 view: a word
+ * is letters and digits, joined across one MidLetter / MidNumLet between letters
+ * (WB6, WB7) or one MidNum / MidNumLet between digits (WB11, WB12); spaces stay
+ * together (WB3d); anything else stands alone.  It costs a fraction of ICU's
+ * iterator, which also wants the text in UTF-16.  (test_segment checks it
+ * against ICU.)  @return 0, 1 when the text holds a WB_HARD character (nothing
+ * is kept: ask ICU), or -ENOMEM */
+static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32_t n)
+{
+	uint8_t flags = KH_TOKF_LINE_START;
+	uint32_t p = 0;
+
+	while (p < n) {
+		unsigned k;
+		uint32_t cp;
+		enum wb c = wb_at(s + p, n - p, &cp, &k);
+		enum wb last = c;
+		enum cls first = cp < 0x800 ? (enum cls)cls_table[cp] : C_OTHER;
+		bool plain = (first == C_ARABIC || first == C_DIGIT) && plain_char(cp, first);
+		uint32_t q = p + k;
+		int r;
+
+		if (c == WB_HARD)
+			return 1;
+		if (s[p] == ' ' || s[p] == '\n') {
+			/* what push_segment() makes of spaces and a line feed: flags */
+			while (q < n && s[q] == ' ' && s[p] == ' ')
+				q++;
+			if (q >= n || wb_at(s + q, n - q, &cp, &k) != WB_SPACE) {
+				flags |= s[p] == ' ' ? KH_TOKF_SPACE_BEFORE : KH_TOKF_SPACE_BEFORE | KH_TOKF_LINE_START;
+				p = q;
+				continue;
+			}
+		}
+		if (c == WB_SPACE) {
+			while (q < n && s[q] == ' ')
+				q++; /* the only space below U+0800; others are rare: one at a time */
+			while (q < n && wb_at(s + q, n - q, &cp, &k) == WB_SPACE)
+				q += k;
+		} else if (c == WB_LETTER || c == WB_NUMERIC) {
+			while (q < n) {
+				unsigned k2;
+
+				/* the common case first: more Arabic letters (D8 xx, D9 xx) */
+				if (first == C_ARABIC && last == WB_LETTER) {
+					while (q + 1 < n && (s[q] & 0xFE) == 0xD8 && (s[q + 1] & 0xC0) == 0x80 &&
+					       (arabic_letters[s[q] & 1] >> (s[q + 1] & 0x3F) & 1) != 0)
+						q += 2;
+					if (q >= n)
+						break;
+				}
+				uint32_t cp2;
+				enum wb c1, c2;
+
+				c1 = wb_at(s + q, n - q, &cp, &k);
+
+				if (c1 == WB_LETTER || c1 == WB_NUMERIC) {
+					last = c1;
+					plain = plain && plain_char(cp, first);
+					q += k;
+					continue;
+				}
+				if (c1 == WB_HARD)
+					return 1;
+				if (c1 != WB_MIDLETTER && c1 != WB_MIDNUM && c1 != WB_MIDNUMLET)
+					break;
+				if (q + k >= n)
+					break;
+				c2 = wb_at(s + q + k, n - q - k, &cp2, &k2);
+				if (c2 == WB_HARD)
+					return 1;
+				if (c2 != last || (last == WB_LETTER && c1 == WB_MIDNUM) ||
+				    (last == WB_NUMERIC && c1 == WB_MIDLETTER))
+					break;
+				plain = false; /* a mark inside: push_word() decides */
+				q += k + k2;
+			}
+		}
+		if ((c == WB_LETTER || c == WB_NUMERIC) && plain) {
+			r = raw_push(sg, p, q, first == C_DIGIT ? KH_TOK_NUMBER : KH_TOK_WORD, flags);
+			flags = 0;
+		} else {
+			r = push_segment(sg, s, p, q, c == WB_LETTER || c == WB_NUMERIC, &flags);
+		}
+		if (r < 0)
+			return r;
+		p = q;
+	}
+	return 0;
+}
+
+/* Raw tokens of @p s into sg->raw, by ICU's word break iterator. */
+static int tokenize_icu(struct kh_segmenter *sg, const char *text, uint32_t n)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	UErrorCode st = U_ZERO_ERROR;
@@ -391,28 +615,43 @@ static int tokenize(struct kh_segmenter *sg, const char *text, uint32_t n)
 		int32_t status = ubrk_getRuleStatus(sg->word);
 
 		q = byte_at(sg, (uint32_t)q16);
-		if (status >= UBRK_WORD_NONE_LIMIT) {
-			r = push_word(sg, s, p, q, &flags);
-			continue;
-		}
-		for (uint32_t i = p; i < q; i++) {
-			uint32_t cp;
-
-			if (s[i] == ' ') {
-				flags |= KH_TOKF_SPACE_BEFORE;
-				continue;
-			}
-			if (s[i] == '\n') {
-				flags |= KH_TOKF_SPACE_BEFORE | KH_TOKF_LINE_START;
-				continue;
-			}
-			kh_utf8_decode(s + i, q - i, &cp);
-			r = raw_push(sg, i, q, classify(cp) == C_PUNCT ? KH_TOK_PUNCT : KH_TOK_OTHER, flags);
-			flags = 0;
-			break;
-		}
+		r = push_segment(sg, s, p, q, status >= UBRK_WORD_NONE_LIMIT, &flags);
 	}
 	return r;
+}
+
+/* Raw tokens of @p s into sg->raw. */
+static int tokenize(struct kh_segmenter *sg, const char *text, uint32_t n)
+{
+	int r;
+
+	pthread_once(&cls_once, cls_init);
+	sg->n_raw = 0;
+	sg->text = (const unsigned char *)text;
+	r = tokenize_fast(sg, (const unsigned char *)text, n);
+	return r <= 0 ? r : tokenize_icu(sg, text, n);
+}
+
+int kh_seg_raw_tokens(struct kh_segmenter *sg, const char *text, uint32_t n, bool icu,
+		      struct kh_seg_raw *ret, uint32_t max)
+{
+	int r;
+
+	pthread_once(&cls_once, cls_init);
+	sg->n_raw = 0;
+	sg->text = (const unsigned char *)text;
+	r = icu ? tokenize_icu(sg, text, n) : tokenize_fast(sg, (const unsigned char *)text, n);
+	if (r == 1)
+		return -EAGAIN;
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < sg->n_raw && i < max; i++) {
+		ret[i].start = sg->raw[i].start;
+		ret[i].end = sg->raw[i].end;
+		ret[i].kind = sg->raw[i].kind;
+		ret[i].flags = sg->raw[i].flags;
+	}
+	return (int)sg->n_raw;
 }
 
 int kh_seg_words(const char *norm, uint32_t len, struct kh_span *ret_spans, uint32_t max)
@@ -494,21 +733,138 @@ static void quote_flags(struct kh_doc *doc, uint32_t k, bool *dq_open)
 	t->flags |= *dq_open ? KH_TOKF_QUOTE_OPEN : KH_TOKF_QUOTE_CLOSE;
 }
 
+/* An empty table with room for the words of @p n_tokens tokens. */
+/* At most this many slots (512 KB): a table that outgrows the cache makes every
+ * token of a long document a cache miss, which cost more than the analysis it
+ * saves; the words of a document are far fewer than its tokens anyway. */
+#define SEG_MEMO_MAX_SLOTS (UINT32_C(1) << 16)
+
+static int memo_reset(struct kh_segmenter *sg, uint32_t n_tokens)
+{
+	uint32_t cap = 64;
+
+	while (cap < 2 * (uint64_t)n_tokens && cap < SEG_MEMO_MAX_SLOTS)
+		cap *= 2;
+	if (cap > sg->memo_cap) {
+		struct memo_slot *m = grow_array(sg->memo, 0, (size_t)cap * sizeof(*m));
+
+		if (m == NULL)
+			return -ENOMEM;
+		sg->memo = m;
+		sg->memo_cap = cap;
+	}
+	memset(sg->memo, 0, (size_t)cap * sizeof(*sg->memo));
+	sg->memo_mask = cap - 1;
+	sg->memo_free = cap / 2;
+	return 0;
+}
+
+/* @p n >= 4: whole 8-byte (or 4-byte) loads, the last one overlapping. */
+static uint32_t word_hash(const unsigned char *p, uint32_t n)
+{
+	const unsigned char *end = p + n;
+	uint64_t h = (uint64_t)n * UINT64_C(0x9E3779B97F4A7C15);
+	uint64_t v;
+
+	if (n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, p, 4);
+		memcpy(&b, end - 4, 4);
+		v = ((uint64_t)a << 32) | b;
+	} else {
+		for (; end - p > 8; p += 8) {
+			memcpy(&v, p, 8);
+			h = (h ^ v) * UINT64_C(0xFF51AFD7ED558CCD);
+			h ^= h >> 32;
+		}
+		memcpy(&v, end - 8, 8);
+	}
+	h = (h ^ v) * UINT64_C(0xC4CEB9FE1A85EC53);
+	h ^= h >> 29;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The slot of the word of token @p t: the earlier token with its bytes, or the empty
+ * slot to fill.  The table never fills: it takes words while half of it is empty. */
+static struct memo_slot *memo_find(struct kh_segmenter *sg, const struct kh_doc *doc,
+				   const struct kh_token *t, uint32_t h)
+{
+	uint32_t len = t->end - t->start;
+
+	for (uint32_t i = h & sg->memo_mask;; i = (i + 1) & sg->memo_mask) {
+		struct memo_slot *m = &sg->memo[i];
+		const struct kh_token *o;
+
+		if (m->tok == 0)
+			return m;
+		if (m->hash != h)
+			continue;
+		o = &doc->tokens.items[m->tok - 1];
+		if (o->end - o->start == len && memcmp(doc->norm + o->start, doc->norm + t->start, len) == 0)
+			return m;
+	}
+}
+
+/* Token @p t is the word of the earlier token @p o: the same parts and keys. */
+static void copy_analysis(struct kh_token *t, const struct kh_token *o)
+{
+	t->core_start = t->start + (o->core_start - o->start);
+	t->stem_start = t->start + (o->stem_start - o->start);
+	t->stem_end = t->start + (o->stem_end - o->start);
+	t->key = o->key;
+	t->stem_key = o->stem_key;
+	t->full_key = o->full_key;
+	t->proclitics = o->proclitics;
+	t->flags |= o->flags & (KH_TOKF_ARTICLE | KH_TOKF_SUFFIX);
+}
+
+static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t);
+
 /* Keys of token @p t; its full key is folded into @p *keys, which advances. */
-static int token_keys(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t, char **keys)
+static int token_keys(struct kh_segmenter *sg, const struct kh_lexicon *known, struct kh_doc *doc,
+		      struct kh_token *t, char **keys)
+{
+	uint32_t len = t->end - t->start;
+	struct memo_slot *m = NULL;
+	uint32_t h = 0;
+	int r;
+
+	/* words too short or too long for clitics only need their key */
+	if (t->kind == KH_TOK_WORD && len >= 4 && len <= KH_CLITICS_MAX_BYTES) {
+		h = word_hash((const unsigned char *)doc->norm + t->start, len);
+		m = memo_find(sg, doc, t, h);
+		if (m->tok != 0) {
+			copy_analysis(t, &doc->tokens.items[m->tok - 1]);
+			return 0;
+		}
+	}
+	t->core_start = t->stem_start = t->start;
+	t->stem_end = t->end;
+	kh_norm_fold_buf(*keys, doc->norm + t->start, len);
+	t->full_key = *keys;
+	*keys += len + 1;
+	t->key = t->stem_key = t->full_key;
+	if (m == NULL)
+		return 0;
+	r = analyse_word(known, doc, t);
+	if (r < 0 || sg->memo_free == 0)
+		return r;
+	m->hash = h;
+	m->tok = (uint32_t)(t - doc->tokens.items) + 1;
+	sg->memo_free--;
+	return 0;
+}
+
+/* Clitics, core, stem and their keys of the word token @p t, whose full key is made. */
+static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t)
 {
 	const char *w = doc->norm + t->start;
 	uint32_t len = t->end - t->start;
 	struct kh_clitics c;
 	char *key;
 
-	t->core_start = t->stem_start = t->start;
-	t->stem_end = t->end;
-	kh_norm_fold_buf(*keys, w, len);
-	t->full_key = *keys;
-	*keys += len + 1;
-	t->key = t->stem_key = t->full_key;
-	if (t->kind != KH_TOK_WORD || !kh_clitics_analyze(known, w, t->full_key, len, &c))
+	if (!kh_clitics_analyze(known, w, t->full_key, len, &c))
 		return 0;
 	t->core_start = t->start + c.core;
 	t->stem_start = t->start + c.stem;
@@ -617,14 +973,17 @@ static bool icu_agrees(struct kh_segmenter *sg, const struct kh_doc *doc, uint32
 	const struct kh_token *t = doc->tokens.items;
 	uint32_t first = stop > 0 && (t[stop].flags & KH_TOKF_LINE_START) == 0 ? stop - 1 : stop;
 	uint32_t last = k + 1 < doc->tokens.n && (t[k + 1].flags & KH_TOKF_LINE_START) == 0 ? k + 1 : k;
-	int32_t w0 = (int32_t)u16_at(sg, t[first].start);
-	int32_t from = (int32_t)u16_at(sg, t[stop].end) - w0;
-	int32_t to = (int32_t)u16_at(sg, t[k].start) - w0;
-	int32_t w1 = (int32_t)u16_at(sg, t[last].end);
+	uint32_t w0 = t[first].start;
+	int32_t from = (int32_t)u16_units(doc->norm, w0, t[stop].end);
+	int32_t to = (int32_t)u16_units(doc->norm, w0, t[k].start);
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t b;
 
-	ubrk_setText(sg->sent, sg->u16 + w0, w1 - w0, &st);
+	/* the window in UTF-16 (the whole view is not converted when our own word
+	 * break cut it) */
+	if (to_utf16(sg, doc->norm + w0, t[last].end - w0) < 0)
+		return true;
+	ubrk_setText(sg->sent, sg->u16, sg->n16, &st);
 	if (U_FAILURE(st))
 		return true;
 	b = ubrk_following(sg->sent, from - 1);
@@ -671,17 +1030,17 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 	int32_t stop_tok = -1; /* last stop, while only closing marks follow it */
 	int r;
 
-	sg->c8 = 0;
-	sg->c16 = 0;
 	for (uint32_t k = 0; k < doc->tokens.n; k++) {
 		const struct kh_token *t = &doc->tokens.items[k];
+		bool stop = is_stop(doc, t);
+		bool closing = is_closing(doc, t);
 
 		if (k > 0 && (t->flags & KH_TOKF_LINE_START) != 0) {
 			r = close_sentence(doc, &ss, k, true);
 			if (r < 0)
 				return r;
 			stop_tok = -1;
-		} else if (stop_tok >= 0 && !is_closing(doc, t) && !is_stop(doc, t)) {
+		} else if (stop_tok >= 0 && !closing && !stop) {
 			if (!abbreviation_stop(doc, (uint32_t)stop_tok) && icu_agrees(sg, doc, (uint32_t)stop_tok, k)) {
 				r = close_sentence(doc, &ss, k, false);
 				if (r < 0)
@@ -689,9 +1048,9 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 			}
 			stop_tok = -1;
 		}
-		if (is_stop(doc, t))
+		if (stop)
 			stop_tok = (int32_t)k;
-		else if (!is_closing(doc, t))
+		else if (!closing)
 			stop_tok = -1;
 	}
 	return close_sentence(doc, &ss, doc->tokens.n, true);
@@ -711,23 +1070,26 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 	if (keys == NULL)
 		return -ENOMEM;
 	if (doc->tokens.cap < doc->tokens.n + sg->n_raw) {
-		struct kh_token *items = realloc(doc->tokens.items, ((size_t)doc->tokens.n + sg->n_raw) * sizeof(*items));
+		struct kh_token *items = grow_array(doc->tokens.items, (size_t)doc->tokens.n * sizeof(*items),
+						    ((size_t)doc->tokens.n + sg->n_raw) * sizeof(*items));
 
 		if (items == NULL)
 			return -ENOMEM;
 		doc->tokens.items = items;
 		doc->tokens.cap = doc->tokens.n + sg->n_raw;
 	}
+	r = memo_reset(sg, sg->n_raw);
+	if (r < 0)
+		return r;
 	for (uint32_t i = 0; i < sg->n_raw; i++) {
-		struct kh_token *t = kh_vec_push(&doc->tokens);
+		struct kh_token *t = &doc->tokens.items[doc->tokens.n++]; /* room reserved above */
 
-		if (t == NULL)
-			return -ENOMEM;
+		memset(t, 0, sizeof(*t));
 		t->start = sg->raw[i].start;
 		t->end = sg->raw[i].end;
 		t->kind = sg->raw[i].kind;
 		t->flags = sg->raw[i].flags;
-		r = token_keys(known, doc, t, &keys);
+		r = token_keys(sg, known, doc, t, &keys);
 		if (r < 0)
 			return r;
 		if (t->kind == KH_TOK_PUNCT)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Tokens and sentences: boundaries on our own news article, the rules one by
  * one, and offset round trips in code points, UTF-16 units and UTF-8 bytes. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unicode/uclean.h>
 
 #include "khabar/khabar.h"
+#include "segment_internal.h"
 #include "tap.h"
 #include "textdoc.h"
 
@@ -334,6 +336,68 @@ static void test_threads_share_nothing(void)
 	kh_seg_free(b);
 }
 
+static bool same_raw(const struct kh_seg_raw *a, int na, const struct kh_seg_raw *b, int nb)
+{
+	if (na != nb || na < 0)
+		return false;
+	for (int i = 0; i < na && i < 128; i++)
+		if (a[i].start != b[i].start || a[i].end != b[i].end || a[i].kind != b[i].kind ||
+		    a[i].flags != b[i].flags)
+			return false;
+	return true;
+}
+
+/* Our own word break against ICU's iterator: the same raw tokens on random
+ * strings of letters, digits, the marks between them and other punctuation (a
+ * string with a character ours leaves to ICU must say so). */
+static void test_own_word_break(void)
+{
+	static const char *const pieces[] = {
+		"ا", "ل", "ب", "و", "ة", "ی", "a", "Z", "é", "α", "ж", "0", "7", "٣", ".", ",", ":", ";", "'", "\"",
+		"،", "؛", "؟", "؍", "٫", "٬", " ", " ", "\n", "-", "–", "—", "«", "»", "(", ")", "%", "/", "!", "?",
+		"·", "·", "…", "’", "‘", "“", "€", "$", "#", "*", "۔", "\xd8\x8e", "ж", "١", "ء", "ک",
+	};
+	/* characters ours leaves to ICU */
+	static const char *const hard[] = {
+		"©", "ـ", "@", "_", "ּ", "א", "中", "ก", "😀", "\xe2\x80\x8d", "\xcc\x81", "\r", "\xd8\x9c",
+	};
+	struct kh_seg_raw own[128], icu[128];
+	unsigned seed = 12345;
+	int compared = 0, differ = 0, left = 0;
+
+	for (int it = 0; it < 20000; it++) {
+		char text[256];
+		size_t len = 0;
+		int n = 1 + (int)(seed % 24), a, b;
+
+		for (int i = 0; i < n; i++) {
+			const char *p;
+
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 20) % 64 == 0)
+				p = hard[(seed >> 8) % N(hard)];
+			else
+				p = pieces[(seed >> 8) % N(pieces)];
+			memcpy(text + len, p, strlen(p));
+			len += strlen(p);
+		}
+		text[len] = '\0';
+		a = kh_seg_raw_tokens(sg, text, (uint32_t)len, false, own, N(own));
+		b = kh_seg_raw_tokens(sg, text, (uint32_t)len, true, icu, N(icu));
+		if (a == -EAGAIN) {
+			left++;
+			continue;
+		}
+		compared++;
+		if (!same_raw(own, a, icu, b)) {
+			if (differ++ < 5)
+				printf("# word breaks differ on [%s]: %d vs %d tokens\n", text, a, b);
+		}
+	}
+	tap_ok(differ == 0 && compared > 10000 && left > 1000,
+	       "own word break = ICU's on %d random strings (%d left to ICU)", compared, left);
+}
+
 int main(void)
 {
 	sg = kh_seg_new();
@@ -345,6 +409,7 @@ int main(void)
 	test_round_trip();
 	test_json_units();
 	test_threads_share_nothing();
+	test_own_word_break();
 	kh_seg_free(sg);
 	kh_seg_shutdown();
 	u_cleanup();
