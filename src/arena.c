@@ -91,8 +91,7 @@ static void cache_put(struct kh_arena_block *b)
 	cache.bytes += b->cap;
 }
 
-/* size bytes, not cleared (a copy overwrites them anyway). */
-static void *alloc_raw(struct kh_arena *a, size_t size)
+void *kh_arena_alloc_uninit(struct kh_arena *a, size_t size)
 {
 	size_t need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	struct kh_arena_block *b = a->head;
@@ -123,7 +122,7 @@ static void *alloc_raw(struct kh_arena *a, size_t size)
 
 void *kh_arena_alloc(struct kh_arena *a, size_t size)
 {
-	void *p = alloc_raw(a, size);
+	void *p = kh_arena_alloc_uninit(a, size);
 
 	if (p != NULL)
 		memset(p, 0, size);
@@ -132,7 +131,7 @@ void *kh_arena_alloc(struct kh_arena *a, size_t size)
 
 char *kh_arena_strndup(struct kh_arena *a, const char *s, size_t len)
 {
-	char *p = alloc_raw(a, len + 1);
+	char *p = kh_arena_alloc_uninit(a, len + 1);
 
 	if (p == NULL)
 		return NULL;

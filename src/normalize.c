@@ -220,9 +220,9 @@ static int nbuf_grow(struct nbuf *b, uint32_t need)
 			return -ENOMEM;
 		b->s = s;
 	} else {
-		char *s = kh_arena_alloc(b->arena, ncap);
-		uint32_t *os = kh_arena_alloc(b->arena, ncap * sizeof(uint32_t));
-		uint32_t *oe = kh_arena_alloc(b->arena, ncap * sizeof(uint32_t));
+		char *s = kh_arena_alloc_uninit(b->arena, ncap);
+		uint32_t *os = kh_arena_alloc_uninit(b->arena, ncap * sizeof(uint32_t));
+		uint32_t *oe = kh_arena_alloc_uninit(b->arena, ncap * sizeof(uint32_t));
 
 		if (s == NULL || os == NULL || oe == NULL)
 			return -ENOMEM;
@@ -494,9 +494,10 @@ int kh_norm_apply(struct kh_doc *doc)
 	int r;
 
 	b.cap = n + n / 16 + 64;
-	b.s = kh_arena_alloc(&doc->arena, b.cap);
-	b.os = kh_arena_alloc(&doc->arena, (size_t)b.cap * sizeof(uint32_t));
-	b.oe = kh_arena_alloc(&doc->arena, (size_t)b.cap * sizeof(uint32_t));
+	/* written in order, read only below b.len */
+	b.s = kh_arena_alloc_uninit(&doc->arena, b.cap);
+	b.os = kh_arena_alloc_uninit(&doc->arena, (size_t)b.cap * sizeof(uint32_t));
+	b.oe = kh_arena_alloc_uninit(&doc->arena, (size_t)b.cap * sizeof(uint32_t));
 	if (b.s == NULL || b.os == NULL || b.oe == NULL)
 		return -ENOMEM;
 	r = normalize(&b, doc->orig, n);
@@ -591,7 +592,7 @@ size_t kh_norm_fold_buf(char *out, const char *s, size_t len)
 
 const char *kh_norm_fold(struct kh_arena *a, const char *s, size_t len)
 {
-	char *out = kh_arena_alloc(a, len + 1);
+	char *out = kh_arena_alloc_uninit(a, len + 1);
 
 	if (out == NULL)
 		return NULL;
