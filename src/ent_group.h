@@ -48,7 +48,7 @@ struct kh_ent_ctx {
 	const char **stop_cls;       /* valid when memo says F_STOP computed */
 	struct kh_ent_m *gaz_m;      /* gazetteer match at the token up to the sentence end */
 	uint32_t *gaz_n;             /* UINT32_MAX: not computed */
-	uint16_t *lmask;             /* enum kh_ent_lex_bit of the token's first word; 0x8000 computed */
+	struct kh_ent_alts alts;     /* every token's first-word readings */
 };
 
 static inline const struct kh_token *tok(const struct kh_ent_ctx *c, uint32_t i)

@@ -19,11 +19,6 @@
 
 /* ---- first-token readings ---------------------------------------------------------------- */
 
-struct alt {
-	char key[MATCH_MAX_KEY];
-	uint32_t start;
-};
-
 static bool is_mark(uint32_t cp)
 {
 	return (cp >= 0x064B && cp <= 0x065F) || cp == 0x0670 || cp == 0x0640;
@@ -64,31 +59,54 @@ static bool letter_in(const char *k, const char *set)
 #define BI_LI_KA "\xd8\xa8\xd9\x84\xd9\x83"      /* ب ل ك */
 #define LAM "\xd9\x84"
 
+#define FNV_BASIS 2166136261u
+#define FNV_PRIME 16777619u
+
+static uint32_t hash_more(uint32_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
+	return h;
+}
+
+static uint32_t hash_str(const char *s)
+{
+	return hash_more(FNV_BASIS, s, strlen(s));
+}
+
+static void set_reading(struct kh_ent_alt *a, const char *key, size_t len, uint32_t start)
+{
+	a->key = key;
+	a->len = (uint32_t)len;
+	a->hash = hash_more(FNV_BASIS, key, len);
+	a->start = start;
+	a->phrase = 0;
+}
+
 /* The readings of token i's first word: its key, then (when the segmenter split nothing)
- * the word without و/ف and ب/ل/ك, and fused لل read as ال. */
-static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, struct alt *alts)
+ * the word without و/ف and ب/ل/ك, and fused لل read as ال.  The keys point into the
+ * token's keys, except the fused لل reading, which is written to @p fused (at most one
+ * token reading needs it).  @return readings written (at most MATCH_MAX_ALTS) */
+static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, struct kh_ent_alt *alts,
+			   char *fused)
 {
 	const struct kh_token *t = &doc->tokens.items[i];
 	const char *k = t->full_key;
 	size_t kl = strlen(k);
+	size_t bl = strlen(t->key);
 	unsigned n = 0;
 
-	if (strlen(t->key) >= MATCH_MAX_KEY)
+	if (bl >= MATCH_MAX_KEY)
 		return 0;
-	strcpy(alts[n].key, t->key);
-	alts[n].start = t->core_start;
-	n++;
+	set_reading(&alts[n++], t->key, bl, t->core_start);
 	if (!strip || kl >= MATCH_MAX_KEY)
 		return n;
 	if (t->core_start != t->start) {
 		/* وكفر read as و + ك + فر: also try the word with only و/ف taken off */
 		if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
 		    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && kl >= 8 &&
-		    letter_in(k, WA_FA)) {
-			strcpy(alts[n].key, k + 2);
-			alts[n].start = skip_letters(doc, t->start, t->end, 1);
-			n++;
-		}
+		    letter_in(k, WA_FA))
+			set_reading(&alts[n++], k + 2, kl - 2, skip_letters(doc, t->start, t->end, 1));
 		return n;
 	}
 	for (unsigned skip = 1; skip <= 2 && n < MATCH_MAX_ALTS; skip++) {
@@ -102,15 +120,13 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, stru
 			break;
 		/* fused لل: the second ل stands for the article */
 		if (memcmp(k + off - 2, LAM, 2) == 0 && memcmp(k + off, LAM, 2) == 0) {
-			memcpy(alts[n].key, "\xd8\xa7", 2); /* ا + ل... */
-			strcpy(alts[n].key + 2, k + off);
-			alts[n].start = skip_letters(doc, t->start, t->end, skip);
-			n++;
+			memcpy(fused, "\xd8\xa7", 2); /* ا + ل... */
+			memcpy(fused + 2, k + off, kl - off + 1);
+			set_reading(&alts[n++], fused, kl - off + 2,
+				    skip_letters(doc, t->start, t->end, skip));
 			continue;
 		}
-		strcpy(alts[n].key, k + off);
-		alts[n].start = skip_letters(doc, t->start, t->end, skip);
-		n++;
+		set_reading(&alts[n++], k + off, kl - off, skip_letters(doc, t->start, t->end, skip));
 	}
 	return n;
 }
@@ -141,24 +157,24 @@ struct look {
 	uint32_t value;
 };
 
-typedef struct look (*look_fn)(const void *tab, const char *key);
+/* Look up @p key (@p len bytes, hash_str @p hash); @p alt is the first-token reading the key
+ * is, or NULL for a longer phrase. */
+typedef struct look (*look_fn)(const void *tab, const char *key, size_t len, uint32_t hash,
+			       const struct kh_ent_alt *alt);
 
-static uint32_t match_with(const void *tab, look_fn fn, const struct kh_doc *doc, uint32_t i,
-			   uint32_t end, int strip, struct kh_ent_m *ret)
+/* Longest phrase at token i over the given first-token readings. */
+static uint32_t match_alts(const void *tab, look_fn fn, const struct kh_doc *doc, uint32_t i,
+			   uint32_t end, const struct kh_ent_alt *alts, unsigned na,
+			   struct kh_ent_m *ret)
 {
-	struct alt alts[MATCH_MAX_ALTS];
-	unsigned na;
+	char buf[MATCH_MAX_KEY];
 	uint32_t best = 0;
 	struct kh_ent_m bm = { 0 };
+	uint32_t sentence = doc->tokens.items[i].sentence;
 
-	if (end > doc->tokens.n)
-		end = doc->tokens.n;
-	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
-		return 0;
-	na = first_alts(doc, i, strip, alts);
 	for (unsigned a = 0; a < na; a++) {
-		char *buf = alts[a].key;
-		size_t len = strlen(buf);
+		size_t len = alts[a].len;
+		uint32_t h = alts[a].hash;
 
 		for (uint32_t j = i; j < end && j < i + MATCH_MAX_WORDS; j++) {
 			const struct kh_token *t = &doc->tokens.items[j];
@@ -167,15 +183,20 @@ static uint32_t match_with(const void *tab, look_fn fn, const struct kh_doc *doc
 			if (j > i) {
 				size_t kl = strlen(t->full_key);
 
-				if (t->kind == KH_TOK_PUNCT || t->sentence != doc->tokens.items[i].sentence)
+				if (t->kind == KH_TOK_PUNCT || t->sentence != sentence)
 					break;
 				if (len + kl + 2 > MATCH_MAX_KEY)
 					break;
+				if (j == i + 1)
+					memcpy(buf, alts[a].key, len);
 				buf[len++] = ' ';
 				memcpy(buf + len, t->full_key, kl + 1);
 				len += kl;
+				h = hash_more(hash_more(h, " ", 1), t->full_key, kl);
+				lk = fn(tab, buf, len, h, NULL);
+			} else {
+				lk = fn(tab, alts[a].key, len, h, &alts[a]);
 			}
-			lk = fn(tab, buf);
 			if (!lk.found && !lk.prefix)
 				break;
 			if (lk.found && j - i + 1 > best) {
@@ -196,11 +217,30 @@ static uint32_t match_with(const void *tab, look_fn fn, const struct kh_doc *doc
 	return best;
 }
 
-static struct look look_lex(const void *tab, const char *key)
+static uint32_t match_with(const void *tab, look_fn fn, const struct kh_doc *doc, uint32_t i,
+			   uint32_t end, int strip, struct kh_ent_m *ret)
+{
+	struct kh_ent_alt alts[MATCH_MAX_ALTS];
+	char fused[MATCH_MAX_KEY + 2];
+	unsigned na;
+
+	if (end > doc->tokens.n)
+		end = doc->tokens.n;
+	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
+		return 0;
+	na = first_alts(doc, i, strip, alts, fused);
+	return match_alts(tab, fn, doc, i, end, alts, na, ret);
+}
+
+static struct look look_lex(const void *tab, const char *key, size_t len, uint32_t hash,
+			    const struct kh_ent_alt *alt)
 {
 	const struct kh_lexicon *lx = tab;
 	struct look lk = { 0 };
 
+	(void)len;
+	(void)hash;
+	(void)alt;
 	lk.entry = kh_lex_get(lx, key);
 	lk.found = lk.entry != NULL;
 	lk.prefix = kh_lex_has_prefix(lx, key);
@@ -268,15 +308,6 @@ struct kh_ent_table {
 	size_t n_slots;
 	size_t used;
 };
-
-static uint32_t hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 struct kh_ent_table *kh_ent_table_new(void)
 {
@@ -392,24 +423,6 @@ int kh_ent_table_or(struct kh_ent_table *t, const char *key, uint32_t bits)
 	return 0;
 }
 
-uint32_t kh_ent_table_first_mask(const struct kh_ent_table *t, const struct kh_doc *doc, uint32_t i)
-{
-	struct alt alts[MATCH_MAX_ALTS];
-	unsigned na;
-	uint32_t mask = 0;
-
-	if (i >= doc->tokens.n || doc->tokens.items[i].kind != KH_TOK_WORD)
-		return 0;
-	na = first_alts(doc, i, 1, alts);
-	for (unsigned a = 0; a < na; a++) {
-		const struct tslot *s = tfind(t, alts[a].key, hash_str(alts[a].key));
-
-		if (s->key != NULL && s->value != UINT32_MAX)
-			mask |= s->value;
-	}
-	return mask;
-}
-
 uint32_t kh_ent_table_get(const struct kh_ent_table *t, const char *key)
 {
 	const struct tslot *s = tfind(t, key, hash_str(key));
@@ -427,12 +440,15 @@ int kh_ent_table_add_tokens(struct kh_ent_table *t, const struct kh_doc *doc, ui
 	return kh_ent_table_put(t, key, value);
 }
 
-static struct look look_table(const void *tab, const char *key)
+static struct look look_table(const void *tab, const char *key, size_t len, uint32_t hash,
+			      const struct kh_ent_alt *alt)
 {
 	const struct kh_ent_table *t = tab;
-	const struct tslot *s = tfind(t, key, hash_str(key));
+	const struct tslot *s = tfind(t, key, hash);
 	struct look lk = { 0 };
 
+	(void)len;
+	(void)alt;
 	if (s->key == NULL)
 		return lk;
 	lk.found = s->value != UINT32_MAX;
@@ -445,4 +461,140 @@ uint32_t kh_ent_table_match(const struct kh_ent_table *t, const struct kh_doc *d
 			    uint32_t end, struct kh_ent_m *ret)
 {
 	return match_with(t, look_table, doc, i, end, 1, ret);
+}
+
+/* ---- per-document readings and the phrase table ------------------------------------------ */
+
+int kh_ent_phrase_add(struct kh_ent_table *t, const char *key, uint32_t bit)
+{
+	char buf[MATCH_MAX_KEY];
+	size_t len = strlen(key);
+	const char *sp = strchr(key, ' ');
+	int rc;
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0; /* the lexicons hold no such key either */
+	memcpy(buf, key, len + 1);
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != ' ')
+			continue;
+		buf[i] = '\0';
+		rc = kh_ent_table_or(t, buf, KH_PHR_PREFIX(bit) | (sp == key + i && i > 0 ? bit : 0));
+		if (rc < 0)
+			return rc;
+		buf[i] = ' ';
+	}
+	return kh_ent_table_or(t, buf, KH_PHR_FOUND(bit) | (sp == NULL ? bit : 0));
+}
+
+int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
+{
+	uint32_t n = doc->tokens.n;
+
+	al->first = kh_arena_alloc(&doc->arena, sizeof(*al->first) * n);
+	al->n = kh_arena_alloc(&doc->arena, sizeof(*al->n) * n);
+	al->mask = kh_arena_alloc(&doc->arena, sizeof(*al->mask) * n);
+	if (al->first == NULL || al->n == NULL || al->mask == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		struct kh_ent_alt alts[MATCH_MAX_ALTS];
+		char fused[MATCH_MAX_KEY + 2];
+		unsigned na = 0;
+		uint32_t mask = 0;
+
+		al->first[i] = al->items.n;
+		if (doc->tokens.items[i].kind == KH_TOK_WORD)
+			na = first_alts(doc, i, 1, alts, fused);
+		for (unsigned a = 0; a < na; a++) {
+			struct kh_ent_alt *x = kh_vec_push(&al->items);
+			const struct tslot *s;
+
+			if (x == NULL)
+				return -ENOMEM;
+			*x = alts[a];
+			if (x->key == fused) {
+				x->key = kh_arena_strndup(&doc->arena, fused, x->len);
+				if (x->key == NULL)
+					return -ENOMEM;
+			}
+			s = phrases != NULL ? tfind(phrases, x->key, x->hash) : NULL;
+			x->phrase = s != NULL && s->key != NULL && s->value != UINT32_MAX ? s->value : 0;
+			mask |= x->phrase & KH_PHR_FIRST_MASK;
+		}
+		al->n[i] = (uint8_t)na;
+		al->mask[i] = (uint8_t)mask;
+	}
+	return 0;
+}
+
+void kh_ent_alts_done(struct kh_ent_alts *al)
+{
+	if (al == NULL)
+		return;
+	kh_vec_free(&al->items);
+	al->first = NULL;
+	al->n = NULL;
+	al->mask = NULL;
+}
+
+struct phrase_look {
+	const struct kh_ent_table *t;
+	const struct kh_lexicon *lx;
+	uint32_t bit;
+};
+
+/* The phrase table says whether lx holds the key or a longer phrase; only a hit asks lx. */
+static struct look look_phrase(const void *tab, const char *key, size_t len, uint32_t hash,
+			       const struct kh_ent_alt *alt)
+{
+	const struct phrase_look *pl = tab;
+	struct look lk = { 0 };
+	uint32_t v;
+
+	(void)len;
+	if (alt != NULL) {
+		v = alt->phrase;
+	} else {
+		const struct tslot *s = tfind(pl->t, key, hash);
+
+		v = s->key != NULL && s->value != UINT32_MAX ? s->value : 0;
+	}
+	if ((v & KH_PHR_FOUND(pl->bit)) != 0) {
+		lk.entry = kh_lex_get(pl->lx, key);
+		lk.found = lk.entry != NULL;
+	}
+	lk.prefix = (v & KH_PHR_PREFIX(pl->bit)) != 0;
+	return lk;
+}
+
+uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
+			   const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
+			   uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret)
+{
+	struct phrase_look pl = { .t = phrases, .lx = lx, .bit = bit };
+	unsigned na;
+
+	if (lx == NULL)
+		return 0;
+	if (end > doc->tokens.n)
+		end = doc->tokens.n;
+	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
+		return 0;
+	na = al->n[i];
+	if (!strip && na > 1)
+		na = 1;
+	if (phrases == NULL || bit == 0)
+		return match_alts(lx, look_lex, doc, i, end, al->items.items + al->first[i], na, ret);
+	return match_alts(&pl, look_phrase, doc, i, end, al->items.items + al->first[i], na, ret);
+}
+
+uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_ent_table *t,
+				 const struct kh_doc *doc, uint32_t i, uint32_t end,
+				 struct kh_ent_m *ret)
+{
+	if (end > doc->tokens.n)
+		end = doc->tokens.n;
+	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
+		return 0;
+	return match_alts(t, look_table, doc, i, end, al->items.items + al->first[i], al->n[i], ret);
 }

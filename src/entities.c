@@ -25,16 +25,6 @@
 
 #include "ent_group.h"
 
-/* Which lexicons have a phrase that starts with token i (one hash look-up per reading). */
-static uint32_t lex_mask(const struct kh_ent_ctx *c, uint32_t i)
-{
-	if (c->lmask == NULL || i >= c->doc->tokens.n)
-		return 0xffff;
-	if ((c->lmask[i] & 0x8000) == 0)
-		c->lmask[i] = (uint16_t)(0x8000 | (kh_ent_table_first_mask(c->r->first, c->doc, i) & 0x7fff));
-	return c->lmask[i];
-}
-
 static uint32_t lex_bit(const struct kh_ent_ctx *c, const struct kh_lexicon *lx)
 {
 	return lx == c->r->gaz ? KH_LB_GAZ : lx == c->r->given ? KH_LB_GIVEN
@@ -48,9 +38,9 @@ static uint32_t lx_match(const struct kh_ent_ctx *c, const struct kh_lexicon *lx
 {
 	uint32_t bit = lex_bit(c, lx);
 
-	if (bit != 0 && (lex_mask(c, i) & bit) == 0)
+	if (i >= c->doc->tokens.n || (bit != 0 && (c->alts.mask[i] & bit) == 0))
 		return 0;
-	return kh_ent_match(lx, c->doc, i, end, strip, m);
+	return kh_ent_alts_match(&c->alts, c->r->first, lx, bit, c->doc, i, end, strip, m);
 }
 
 enum memo_flag { F_GIVEN = 0, F_FAMILY, F_TITLES, F_HEADS, F_GAZ, F_STOP, F_COMMON, F_COMMON_NS };
@@ -291,7 +281,7 @@ static bool is_common_word_raw(const struct kh_ent_ctx *c, uint32_t i, bool stem
 	}
 	/* لشؤون: a proclitic the segmenter left on a known word of four letters or more */
 	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
-	       kh_ent_match(c->r->common, c->doc, i, i + 1, 1, &m) == 1 &&
+	       kh_ent_alts_match(&c->alts, NULL, c->r->common, 0, c->doc, i, i + 1, 1, &m) == 1 &&
 	       kh_lex_get(c->r->gaz, t->key) == NULL;
 }
 
@@ -456,6 +446,16 @@ static const struct kh_lex_entry *choose_entry(const struct kh_ent_ctx *c, uint3
 
 /* ---- person names ---------------------------------------------------------------------- */
 
+/* Is k one of the n words of list?  The first letter is compared inline: most keys differ
+ * there, and the call to strcmp is what costs. */
+static bool in_list(const char *k, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (k[0] == list[i][0] && k[0] != '\0' && k[1] == list[i][1] && strcmp(k, list[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Words inside a name that need a following word (عبد الله, أبو محمد, بن, دي ميستورا). */
 static bool is_link_word(const char *k)
 {
@@ -475,10 +475,7 @@ static bool is_link_word(const char *k)
 		"\xd8\xa7\xd9\x84",                 /* آل (folded) */
 	};
 
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
-		if (strcmp(k, links[i]) == 0)
-			return true;
-	return false;
+	return in_list(k, links, sizeof(links) / sizeof(links[0]));
 }
 
 /* The token as written ends in ي (not ى). */
@@ -812,10 +809,7 @@ static bool is_place_prefix(const char *k)
 		"\xd8\xad\xd8\xb1\xd9\x81", /* حرف */
 		"\xd9\x88\xd8\xa7\xd8\xaf\xd9\x8a", /* وادي */
 	};
-	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
-		if (strcmp(k, pre[i]) == 0)
-			return true;
-	return false;
+	return in_list(k, pre, sizeof(pre) / sizeof(pre[0]));
 }
 
 /* Ends in ي or ية (folded يه): a nisba adjective. */
@@ -1277,10 +1271,7 @@ static bool is_strong_place_prefix(const char *k)
 		"\xd8\xa8\xd8\xa6\xd8\xb1", /* بئر */
 	};
 
-	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
-		if (strcmp(k, pre[i]) == 0)
-			return true;
-	return false;
+	return in_list(k, pre, sizeof(pre) / sizeof(pre[0]));
 }
 
 static uint32_t try_place_prefix(struct kh_ent_ctx *c, uint32_t i)
@@ -1403,7 +1394,7 @@ static void second_pass(struct kh_ent_ctx *c)
 				i++;
 				continue;
 			}
-			n = kh_ent_table_match(c->surf, c->doc, i, end, &m);
+			n = kh_ent_alts_table_match(&c->alts, c->surf, c->doc, i, end, &m);
 			if (n == 0) {
 				i++;
 				continue;
@@ -1443,13 +1434,15 @@ int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 	c.stop_cls = kh_arena_alloc(&doc->arena, sizeof(*c.stop_cls) * doc->tokens.n);
 	c.gaz_m = kh_arena_alloc(&doc->arena, sizeof(*c.gaz_m) * doc->tokens.n);
 	c.gaz_n = kh_arena_alloc(&doc->arena, sizeof(*c.gaz_n) * doc->tokens.n);
-	c.lmask = kh_arena_alloc(&doc->arena, sizeof(*c.lmask) * doc->tokens.n);
 	c.surf = kh_ent_table_new();
 	if (c.covered == NULL || c.memo == NULL || c.stop_cls == NULL || c.gaz_m == NULL ||
-	    c.gaz_n == NULL || c.lmask == NULL || c.surf == NULL) {
+	    c.gaz_n == NULL || c.surf == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	rc = kh_ent_alts_build(&c.alts, r->first, doc);
+	if (rc < 0)
+		goto out;
 	memset(c.gaz_n, 0xff, sizeof(*c.gaz_n) * doc->tokens.n);
 	for (uint32_t s = 0; s < doc->sentences.n; s++) {
 		const struct kh_sentence *st = &doc->sentences.items[s];
@@ -1467,6 +1460,7 @@ int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 		goto out;
 	rc = kh_ent_build(&c);
 out:
+	kh_ent_alts_done(&c.alts);
 	kh_ent_table_free(c.surf);
 	kh_vec_free(&c.cands);
 	return rc;
