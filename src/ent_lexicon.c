@@ -536,6 +536,15 @@ int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_le
 			goto fail;
 		r->n_extra += r->n_gaz - before;
 	}
+	{
+		/* in the order of enum kh_ent_lex_bit */
+		const struct kh_lexicon *by_bit[KH_PHR_N_LEX] = { r->gaz, r->given, r->family,
+								  r->titles, r->heads, r->stop };
+
+		rc = kh_ent_phrase_resolve(r->first, by_bit, KH_PHR_N_LEX);
+		if (rc < 0)
+			goto fail;
+	}
 	*ret_res = r;
 	return 0;
 fail:

@@ -300,6 +300,7 @@ struct tslot {
 	uint32_t hash;
 	uint32_t value; /* KH_NONE for a prefix-only slot */
 	bool prefix;
+	uint32_t ents; /* phrase table: 1 + row of the key's entries in kh_ent_table.ents, or 0 */
 };
 
 struct kh_ent_table {
@@ -307,6 +308,12 @@ struct kh_ent_table {
 	struct tslot *slots;
 	size_t n_slots;
 	size_t used;
+	/* phrase table: per key with KH_PHR_FOUND bits, the entry of each lexicon (by bit) */
+	const struct kh_lex_entry **ents;
+	/* phrase table: a bit filter of the keys' hashes, small enough to stay in cache, so
+	 * that most words no lexicon holds cost no probe of the slots */
+	uint64_t *bloom;
+	uint32_t bloom_mask; /* bits - 1 */
 };
 
 struct kh_ent_table *kh_ent_table_new(void)
@@ -330,6 +337,8 @@ struct kh_ent_table *kh_ent_table_free(struct kh_ent_table *t)
 		return NULL;
 	kh_arena_done(&t->arena);
 	free(t->slots);
+	free(t->ents);
+	free(t->bloom);
 	free(t);
 	return NULL;
 }
@@ -487,6 +496,98 @@ int kh_ent_phrase_add(struct kh_ent_table *t, const char *key, uint32_t bit)
 	return kh_ent_table_or(t, buf, KH_PHR_FOUND(bit) | (sp == NULL ? bit : 0));
 }
 
+static uint32_t bloom_second(uint32_t h)
+{
+	return (uint32_t)(((uint64_t)h * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+static void bloom_set(struct kh_ent_table *t, uint32_t h)
+{
+	uint32_t a = h & t->bloom_mask, b = bloom_second(h) & t->bloom_mask;
+
+	t->bloom[a >> 6] |= 1ull << (a & 63);
+	t->bloom[b >> 6] |= 1ull << (b & 63);
+}
+
+/* false: no key of the table has hash h */
+static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h)
+{
+	uint32_t a, b;
+
+	if (t->bloom == NULL)
+		return true;
+	a = h & t->bloom_mask;
+	b = bloom_second(h) & t->bloom_mask;
+	return (t->bloom[a >> 6] & (1ull << (a & 63))) != 0 && (t->bloom[b >> 6] & (1ull << (b & 63))) != 0;
+}
+
+static int bloom_build(struct kh_ent_table *t)
+{
+	size_t bits = 4096;
+
+	while (bits < t->used * 16 && bits < ((size_t)1 << 30))
+		bits *= 2;
+	free(t->bloom);
+	t->bloom = calloc(bits / 64, sizeof(*t->bloom));
+	if (t->bloom == NULL)
+		return -ENOMEM;
+	t->bloom_mask = (uint32_t)(bits - 1);
+	for (size_t i = 0; i < t->n_slots; i++)
+		if (t->slots[i].key != NULL)
+			bloom_set(t, t->slots[i].hash);
+	return 0;
+}
+
+/* Slot of key in the phrase table, NULL when absent or only a prefix of a user phrase. */
+static const struct tslot *phrase_find(const struct kh_ent_table *t, const char *key, uint32_t h)
+{
+	const struct tslot *s;
+
+	if (!bloom_maybe(t, h))
+		return NULL;
+	s = tfind(t, key, h);
+	return s->key != NULL && s->value != UINT32_MAX ? s : NULL;
+}
+
+int kh_ent_phrase_resolve(struct kh_ent_table *t, const struct kh_lexicon *const *lx, unsigned n_lx)
+{
+	size_t rows = 0, row = 0;
+
+	if (n_lx != KH_PHR_N_LEX)
+		return -EINVAL;
+	for (size_t i = 0; i < t->n_slots; i++)
+		if (t->slots[i].key != NULL && t->slots[i].value != UINT32_MAX &&
+		    (t->slots[i].value & KH_PHR_FOUND(KH_PHR_FIRST_MASK)) != 0)
+			rows++;
+	free(t->ents);
+	t->ents = calloc(rows > 0 ? rows * KH_PHR_N_LEX : 1, sizeof(*t->ents));
+	if (t->ents == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_slots; i++) {
+		struct tslot *s = &t->slots[i];
+
+		s->ents = 0;
+		if (s->key == NULL || s->value == UINT32_MAX ||
+		    (s->value & KH_PHR_FOUND(KH_PHR_FIRST_MASK)) == 0)
+			continue;
+		for (unsigned b = 0; b < KH_PHR_N_LEX; b++)
+			if ((s->value & KH_PHR_FOUND(1u << b)) != 0 && lx[b] != NULL)
+				t->ents[row * KH_PHR_N_LEX + b] = kh_lex_get(lx[b], s->key);
+		s->ents = (uint32_t)++row;
+	}
+	return bloom_build(t);
+}
+
+/* The entry of lexicon bit under a phrase-table row, NULL when the table has none. */
+static const struct kh_lex_entry *row_entry(const struct kh_ent_table *t, uint32_t row, uint32_t bit,
+					    bool *ret_known)
+{
+	unsigned b = (unsigned)__builtin_ctz(bit);
+
+	*ret_known = t->ents != NULL && row != 0 && b < KH_PHR_N_LEX;
+	return *ret_known ? t->ents[(size_t)(row - 1) * KH_PHR_N_LEX + b] : NULL;
+}
+
 int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
 {
 	uint32_t n = doc->tokens.n;
@@ -517,8 +618,9 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 				if (x->key == NULL)
 					return -ENOMEM;
 			}
-			s = phrases != NULL ? tfind(phrases, x->key, x->hash) : NULL;
-			x->phrase = s != NULL && s->key != NULL && s->value != UINT32_MAX ? s->value : 0;
+			s = phrases != NULL ? phrase_find(phrases, x->key, x->hash) : NULL;
+			x->phrase = s != NULL ? s->value : 0;
+			x->ents = s != NULL ? s->ents : 0;
 			mask |= x->phrase & KH_PHR_FIRST_MASK;
 		}
 		al->n[i] = (uint8_t)na;
@@ -551,16 +653,23 @@ static struct look look_phrase(const void *tab, const char *key, size_t len, uin
 	struct look lk = { 0 };
 	uint32_t v;
 
+	uint32_t row;
+	bool known;
+
 	(void)len;
 	if (alt != NULL) {
 		v = alt->phrase;
+		row = alt->ents;
 	} else {
-		const struct tslot *s = tfind(pl->t, key, hash);
+		const struct tslot *s = phrase_find(pl->t, key, hash);
 
-		v = s->key != NULL && s->value != UINT32_MAX ? s->value : 0;
+		v = s != NULL ? s->value : 0;
+		row = s != NULL ? s->ents : 0;
 	}
 	if ((v & KH_PHR_FOUND(pl->bit)) != 0) {
-		lk.entry = kh_lex_get(pl->lx, key);
+		lk.entry = row_entry(pl->t, row, pl->bit, &known);
+		if (!known)
+			lk.entry = kh_lex_get(pl->lx, key);
 		lk.found = lk.entry != NULL;
 	}
 	lk.prefix = (v & KH_PHR_PREFIX(pl->bit)) != 0;

@@ -54,6 +54,7 @@ struct kh_ent_alt {
 	uint32_t hash;    /**< the tables' hash of key */
 	uint32_t start;   /**< byte where the name starts when this reading matches */
 	uint32_t phrase;  /**< value of key in the lexicons' phrase table, 0 when absent */
+	uint32_t ents;    /**< the key's row of entries in the phrase table, 0 when none */
 };
 
 /** Every token's first-word readings. */
@@ -77,6 +78,17 @@ struct kh_ent_alts {
  * @return 0 or -ENOMEM
  */
 int kh_ent_phrase_add(struct kh_ent_table *t, const char *key, uint32_t bit);
+
+/** Lexicons of the phrase table, by bit number (enum kh_ent_lex_bit). */
+#define KH_PHR_N_LEX 6u
+
+/**
+ * Store, for every key of the phrase table, the entry each lexicon holds under it, so that
+ * matching need not look it up.  Call once after the last kh_ent_phrase_add.
+ * @param[in] lx the KH_PHR_N_LEX lexicons, indexed by bit number (NULL: none)
+ * @return 0, -EINVAL for a wrong @p n_lx, -ENOMEM
+ */
+int kh_ent_phrase_resolve(struct kh_ent_table *t, const struct kh_lexicon *const *lx, unsigned n_lx);
 
 /**
  * Derive every token's readings and their phrase-table values.

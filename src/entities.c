@@ -43,6 +43,15 @@ static uint32_t lx_match(const struct kh_ent_ctx *c, const struct kh_lexicon *lx
 	return kh_ent_alts_match(&c->alts, c->r->first, lx, bit, c->doc, i, end, strip, m);
 }
 
+/* Does lexicon lx (enum kh_ent_lex_bit bit) hold token i's key?  A word's first reading is
+ * its key, and the phrase table already told whether lx holds it. */
+static bool key_in(const struct kh_ent_ctx *c, uint32_t i, const struct kh_lexicon *lx, uint32_t bit)
+{
+	if (i < c->doc->tokens.n && c->alts.n[i] > 0)
+		return (c->alts.items.items[c->alts.first[i]].phrase & KH_PHR_FOUND(bit)) != 0;
+	return kh_lex_get(lx, tok(c, i)->key) != NULL;
+}
+
 enum memo_flag { F_GIVEN = 0, F_FAMILY, F_TITLES, F_HEADS, F_GAZ, F_STOP, F_COMMON, F_COMMON_NS };
 
 static bool memo_get(const struct kh_ent_ctx *c, uint32_t i, enum memo_flag f, bool *ret)
@@ -125,9 +134,8 @@ static const char *stop_class_raw(const struct kh_ent_ctx *c, uint32_t i)
 		return NULL;
 	/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
 	if (m.start != tok(c, i)->core_start &&
-	    (kh_lex_get(c->r->gaz, tok(c, i)->key) != NULL ||
-	     kh_lex_get(c->r->given, tok(c, i)->key) != NULL ||
-	     kh_lex_get(c->r->family, tok(c, i)->key) != NULL))
+	    (key_in(c, i, c->r->gaz, KH_LB_GAZ) || key_in(c, i, c->r->given, KH_LB_GIVEN) ||
+	     key_in(c, i, c->r->family, KH_LB_FAMILY)))
 		return NULL;
 	return m.entry->n_fields > 0 ? m.entry->fields[0] : "";
 }
@@ -282,7 +290,7 @@ static bool is_common_word_raw(const struct kh_ent_ctx *c, uint32_t i, bool stem
 	/* لشؤون: a proclitic the segmenter left on a known word of four letters or more */
 	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
 	       kh_ent_alts_match(&c->alts, NULL, c->r->common, 0, c->doc, i, i + 1, 1, &m) == 1 &&
-	       kh_lex_get(c->r->gaz, t->key) == NULL;
+	       !key_in(c, i, c->r->gaz, KH_LB_GAZ);
 }
 
 static bool is_common_word_x(const struct kh_ent_ctx *c, uint32_t i, bool stem)
@@ -602,7 +610,7 @@ static bool leftover_wa(const struct kh_ent_ctx *c, uint32_t i)
 	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
 	       (strncmp(t->full_key, "\xd9\x88", 2) == 0 || strncmp(t->full_key, "\xd9\x81", 2) == 0) &&
 	       !has_lex(c->r->given, c, i) && !has_lex(c->r->family, c, i) &&
-	       kh_lex_get(c->r->personwords, t->key) == NULL && kh_lex_get(c->r->gaz, t->key) == NULL;
+	       kh_lex_get(c->r->personwords, t->key) == NULL && !key_in(c, i, c->r->gaz, KH_LB_GAZ);
 }
 
 /* A single definite word may be a name only when a name list knows it (الرئيس الأسد);
