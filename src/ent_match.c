@@ -588,27 +588,28 @@ static const struct kh_lex_entry *row_entry(const struct kh_ent_table *t, uint32
 	return *ret_known ? t->ents[(size_t)(row - 1) * KH_PHR_N_LEX + b] : NULL;
 }
 
-int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
+/* Start loading what a look-up of hash h will read, so that the misses of many tokens
+ * overlap instead of following one another. */
+static void phrase_prefetch(const struct kh_ent_table *t, uint32_t h)
 {
-	uint32_t n = doc->tokens.n;
+	if (t->bloom != NULL)
+		__builtin_prefetch(&t->bloom[(h & t->bloom_mask) >> 6]);
+	__builtin_prefetch(&t->slots[h & (t->n_slots - 1)]);
+}
 
-	al->first = kh_arena_alloc(&doc->arena, sizeof(*al->first) * n);
-	al->n = kh_arena_alloc(&doc->arena, sizeof(*al->n) * n);
-	al->mask = kh_arena_alloc(&doc->arena, sizeof(*al->mask) * n);
-	if (al->first == NULL || al->n == NULL || al->mask == NULL)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++) {
+/* Readings of every token into al (phrase values not yet looked up). */
+static int alts_collect(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
+{
+	for (uint32_t i = 0; i < doc->tokens.n; i++) {
 		struct kh_ent_alt alts[MATCH_MAX_ALTS];
 		char fused[MATCH_MAX_KEY + 2];
 		unsigned na = 0;
-		uint32_t mask = 0;
 
 		al->first[i] = al->items.n;
 		if (doc->tokens.items[i].kind == KH_TOK_WORD)
 			na = first_alts(doc, i, 1, alts, fused);
 		for (unsigned a = 0; a < na; a++) {
 			struct kh_ent_alt *x = kh_vec_push(&al->items);
-			const struct tslot *s;
 
 			if (x == NULL)
 				return -ENOMEM;
@@ -618,12 +619,53 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 				if (x->key == NULL)
 					return -ENOMEM;
 			}
-			s = phrases != NULL ? phrase_find(phrases, x->key, x->hash) : NULL;
-			x->phrase = s != NULL ? s->value : 0;
-			x->ents = s != NULL ? s->ents : 0;
-			mask |= x->phrase & KH_PHR_FIRST_MASK;
+			if (phrases != NULL)
+				phrase_prefetch(phrases, x->hash);
 		}
 		al->n[i] = (uint8_t)na;
+	}
+	return 0;
+}
+
+#define ALTS_AHEAD 4u /* readings whose key is fetched ahead of the look-up */
+
+int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
+{
+	uint32_t n = doc->tokens.n;
+	struct kh_ent_alt *items;
+	int rc;
+
+	al->first = kh_arena_alloc(&doc->arena, sizeof(*al->first) * n);
+	al->n = kh_arena_alloc(&doc->arena, sizeof(*al->n) * n);
+	al->mask = kh_arena_alloc(&doc->arena, sizeof(*al->mask) * n);
+	if (al->first == NULL || al->n == NULL || al->mask == NULL)
+		return -ENOMEM;
+	rc = alts_collect(al, phrases, doc);
+	if (rc < 0 || phrases == NULL)
+		return rc;
+	items = al->items.items;
+	for (uint32_t k = 0; k < al->items.n; k++) {
+		const struct tslot *s;
+
+		if (k + ALTS_AHEAD < al->items.n) {
+			/* the slot is in cache by now: fetch the key the comparison will read */
+			uint32_t h = items[k + ALTS_AHEAD].hash;
+			const struct tslot *ahead = &phrases->slots[h & (phrases->n_slots - 1)];
+
+			if (ahead->key != NULL && ahead->hash == h)
+				__builtin_prefetch(ahead->key);
+		}
+		s = phrase_find(phrases, items[k].key, items[k].hash);
+		items[k].phrase = s != NULL ? s->value : 0;
+		items[k].ents = s != NULL ? s->ents : 0;
+		if (s != NULL && s->ents != 0 && phrases->ents != NULL)
+			__builtin_prefetch(&phrases->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX]);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t mask = 0;
+
+		for (uint32_t a = 0; a < al->n[i]; a++)
+			mask |= items[al->first[i] + a].phrase & KH_PHR_FIRST_MASK;
 		al->mask[i] = (uint8_t)mask;
 	}
 	return 0;
