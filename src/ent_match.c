@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "doc.h"
+#include "ent_internal.h"
 #include "lexicon.h"
 #include "normalize.h"
 #include "utf8.h"
@@ -16,6 +17,9 @@
 #define MATCH_MAX_KEY 512u
 #define MATCH_MAX_WORDS 12u
 #define MATCH_MAX_ALTS 4u
+#define KH_PHR_STOP_INDEX 5u /* bit number of KH_LB_STOP */
+
+_Static_assert(KH_LB_STOP == 1u << KH_PHR_STOP_INDEX, "stop lexicon bit");
 
 /* ---- first-token readings ---------------------------------------------------------------- */
 
@@ -308,8 +312,10 @@ struct kh_ent_table {
 	struct tslot *slots;
 	size_t n_slots;
 	size_t used;
-	/* phrase table: per key with KH_PHR_FOUND bits, the entry of each lexicon (by bit) */
+	/* phrase table: per key with KH_PHR_FOUND bits, the entry of each lexicon (by bit),
+	 * and the class of its stop-word entry */
 	const struct kh_lex_entry **ents;
+	uint8_t *stop_cls;
 	/* phrase table: a bit filter of the keys' hashes, small enough to stay in cache, so
 	 * that most words no lexicon holds cost no probe of the slots */
 	uint64_t *bloom;
@@ -338,6 +344,7 @@ struct kh_ent_table *kh_ent_table_free(struct kh_ent_table *t)
 	kh_arena_done(&t->arena);
 	free(t->slots);
 	free(t->ents);
+	free(t->stop_cls);
 	free(t->bloom);
 	free(t);
 	return NULL;
@@ -560,8 +567,10 @@ int kh_ent_phrase_resolve(struct kh_ent_table *t, const struct kh_lexicon *const
 		    (t->slots[i].value & KH_PHR_FOUND(KH_PHR_FIRST_MASK)) != 0)
 			rows++;
 	free(t->ents);
+	free(t->stop_cls);
 	t->ents = calloc(rows > 0 ? rows * KH_PHR_N_LEX : 1, sizeof(*t->ents));
-	if (t->ents == NULL)
+	t->stop_cls = calloc(rows + 1, sizeof(*t->stop_cls));
+	if (t->ents == NULL || t->stop_cls == NULL)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n_slots; i++) {
 		struct tslot *s = &t->slots[i];
@@ -574,8 +583,30 @@ int kh_ent_phrase_resolve(struct kh_ent_table *t, const struct kh_lexicon *const
 			if ((s->value & KH_PHR_FOUND(1u << b)) != 0 && lx[b] != NULL)
 				t->ents[row * KH_PHR_N_LEX + b] = kh_lex_get(lx[b], s->key);
 		s->ents = (uint32_t)++row;
+		{
+			const struct kh_lex_entry *e = t->ents[(row - 1) * KH_PHR_N_LEX + KH_PHR_STOP_INDEX];
+
+			if (e != NULL)
+				t->stop_cls[row] = kh_ent_stop_cls_parse(e->n_fields > 0 ? e->fields[0] : "");
+		}
 	}
 	return bloom_build(t);
+}
+
+uint8_t kh_ent_stop_cls_parse(const char *cls)
+{
+	if (strcmp(cls, "noun") == 0)
+		return KH_STOP_NOUN;
+	if (strcmp(cls, "adj") == 0)
+		return KH_STOP_ADJ;
+	if (strcmp(cls, "verb") == 0)
+		return KH_STOP_VERB;
+	return KH_STOP_OTHER;
+}
+
+uint8_t kh_ent_phrase_stop_cls(const struct kh_ent_table *t, uint32_t row)
+{
+	return t != NULL && t->stop_cls != NULL && row != 0 ? t->stop_cls[row] : KH_STOP_NONE;
 }
 
 /* The entry of lexicon bit under a phrase-table row, NULL when the table has none. */
@@ -640,6 +671,11 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 	al->mask = kh_arena_alloc(&doc->arena, sizeof(*al->mask) * n);
 	if (al->first == NULL || al->n == NULL || al->mask == NULL)
 		return -ENOMEM;
+	/* most tokens have one or two readings: one allocation for the document */
+	al->items.items = malloc(sizeof(*al->items.items) * ((size_t)n * 2 + 16));
+	if (al->items.items == NULL)
+		return -ENOMEM;
+	al->items.cap = n * 2 + 16;
 	rc = alts_collect(al, phrases, doc);
 	if (rc < 0 || phrases == NULL)
 		return rc;
@@ -713,6 +749,7 @@ static struct look look_phrase(const void *tab, const char *key, size_t len, uin
 		if (!known)
 			lk.entry = kh_lex_get(pl->lx, key);
 		lk.found = lk.entry != NULL;
+		lk.value = known ? row : 0;
 	}
 	lk.prefix = (v & KH_PHR_PREFIX(pl->bit)) != 0;
 	return lk;

@@ -90,6 +90,25 @@ int kh_ent_phrase_add(struct kh_ent_table *t, const char *key, uint32_t bit);
  */
 int kh_ent_phrase_resolve(struct kh_ent_table *t, const struct kh_lexicon *const *lx, unsigned n_lx);
 
+/** Class of a stop word (stopwords.tsv column 2), as the entity rules tell them apart. */
+enum kh_ent_stop_cls {
+	KH_STOP_NONE = 0, /**< not a stop word (or not known) */
+	KH_STOP_OTHER,    /**< func, time, dir, or no class */
+	KH_STOP_NOUN,
+	KH_STOP_ADJ,
+	KH_STOP_VERB,
+};
+
+/** enum kh_ent_stop_cls of a class name; never KH_STOP_NONE. */
+uint8_t kh_ent_stop_cls_parse(const char *cls);
+
+/**
+ * Stop class of the stop-word entry under a phrase-table row (the value of a kh_ent_m from
+ * kh_ent_alts_match), read at load time.
+ * @return the class, KH_STOP_NONE when the row holds no stop word or is not known
+ */
+uint8_t kh_ent_phrase_stop_cls(const struct kh_ent_table *t, uint32_t row);
+
 /**
  * Derive every token's readings and their phrase-table values.
  * @param[in,out] al zeroed; filled (free with kh_ent_alts_done, also after a failure)
@@ -105,7 +124,8 @@ void kh_ent_alts_done(struct kh_ent_alts *al);
 /**
  * kh_ent_match over the readings in @p al: the phrase table tells, without asking @p lx,
  * whether a key is or starts a phrase of the lexicon @p bit; @p lx is asked for hits only.
- * With @p bit 0 every key is looked up in @p lx.
+ * With @p bit 0 every key is looked up in @p lx.  ret->value is the matched key's
+ * phrase-table row (0 when not known).
  * @return tokens matched, 0 when none
  */
 uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,

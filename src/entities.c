@@ -125,37 +125,42 @@ static bool is_generated(const struct kh_lex_entry *e)
 	return gaz_field(e, KH_GAZ_GENERATED) != NULL;
 }
 
-/* Stop-word class at token i (any first-token reading), or NULL. */
-static const char *stop_class_raw(const struct kh_ent_ctx *c, uint32_t i)
+/* Stop-word class at token i (any first-token reading), KH_STOP_NONE when none. */
+static uint8_t stop_class_raw(const struct kh_ent_ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
+	uint8_t cls;
 
 	if (lx_match(c, c->r->stop, i, c->sent_end, 1, &m) == 0)
-		return NULL;
+		return KH_STOP_NONE;
 	/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
 	if (m.start != tok(c, i)->core_start &&
 	    (key_in(c, i, c->r->gaz, KH_LB_GAZ) || key_in(c, i, c->r->given, KH_LB_GIVEN) ||
 	     key_in(c, i, c->r->family, KH_LB_FAMILY)))
-		return NULL;
-	return m.entry->n_fields > 0 ? m.entry->fields[0] : "";
+		return KH_STOP_NONE;
+	/* the phrase table knows the class without reading the (cold) entry */
+	cls = kh_ent_phrase_stop_cls(c->r->first, m.value);
+	if (cls != KH_STOP_NONE)
+		return cls;
+	return kh_ent_stop_cls_parse(m.entry->n_fields > 0 ? m.entry->fields[0] : "");
 }
 
-static const char *stop_class(const struct kh_ent_ctx *c, uint32_t i)
+static uint8_t stop_class(const struct kh_ent_ctx *c, uint32_t i)
 {
 	bool v;
 
 	if (c->memo == NULL || i >= c->doc->tokens.n)
 		return stop_class_raw(c, i);
 	if (memo_get(c, i, F_STOP, &v))
-		return v ? c->stop_cls[i] : NULL;
+		return v ? c->stop_cls[i] : KH_STOP_NONE;
 	c->stop_cls[i] = stop_class_raw(c, i);
-	memo_put(c, i, F_STOP, c->stop_cls[i] != NULL);
+	memo_put(c, i, F_STOP, c->stop_cls[i] != KH_STOP_NONE);
 	return c->stop_cls[i];
 }
 
 static bool is_stop(const struct kh_ent_ctx *c, uint32_t i)
 {
-	return stop_class(c, i) != NULL;
+	return stop_class(c, i) != KH_STOP_NONE;
 }
 
 static bool same_line(const struct kh_lex_entry *a, const struct kh_lex_entry *b)
@@ -242,9 +247,9 @@ static uint32_t gaz_match(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, 
 /* A stop word that ends a genitive chain (function word, verb, time, direction). */
 static bool is_hard_stop(const struct kh_ent_ctx *c, uint32_t i)
 {
-	const char *cl = stop_class(c, i);
+	uint8_t cl = stop_class(c, i);
 
-	return cl != NULL && strcmp(cl, "noun") != 0 && strcmp(cl, "adj") != 0;
+	return cl != KH_STOP_NONE && cl != KH_STOP_NOUN && cl != KH_STOP_ADJ;
 }
 
 static bool has_lex(const struct kh_lexicon *lx, const struct kh_ent_ctx *c, uint32_t i)
@@ -454,13 +459,19 @@ static const struct kh_lex_entry *choose_entry(const struct kh_ent_ctx *c, uint3
 
 /* ---- person names ---------------------------------------------------------------------- */
 
-/* Is k one of the n words of list?  The first letter is compared inline: most keys differ
- * there, and the call to strcmp is what costs. */
+/* Is k one of the n (short) words of list?  Compared inline: the words are a few bytes,
+ * and a call to strcmp per word is what cost. */
 static bool in_list(const char *k, const char *const *list, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (k[0] == list[i][0] && k[0] != '\0' && k[1] == list[i][1] && strcmp(k, list[i]) == 0)
+	for (size_t i = 0; i < n; i++) {
+		const char *w = list[i];
+		size_t j = 0;
+
+		while (w[j] != '\0' && k[j] == w[j])
+			j++;
+		if (w[j] == '\0' && k[j] == '\0')
 			return true;
+	}
 	return false;
 }
 
@@ -753,14 +764,12 @@ static uint32_t try_title(struct kh_ent_ctx *c, uint32_t i)
  * @return the end of the name, i when the pattern does not hold. */
 static uint32_t try_name_before_title(struct kh_ent_ctx *c, uint32_t i)
 {
-	const char *cl;
 	uint32_t end, ci;
 	struct kh_ent_m m;
 
 	if (i <= c->sent_first)
 		return i;
-	cl = stop_class(c, i - 1);
-	if (cl == NULL || strcmp(cl, "verb") != 0 || is_definite(c, i) || has_proclitic(c, i))
+	if (stop_class(c, i - 1) != KH_STOP_VERB || is_definite(c, i) || has_proclitic(c, i))
 		return i;
 	end = person_extent(c, i, 3);
 	if (end == i || end >= c->sent_end)
