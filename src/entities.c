@@ -459,26 +459,31 @@ static const struct kh_lex_entry *choose_entry(const struct kh_ent_ctx *c, uint3
 
 /* ---- person names ---------------------------------------------------------------------- */
 
-/* Is k one of the n (short) words of list?  Compared inline: the words are a few bytes,
- * and a call to strcmp per word is what cost. */
-static bool in_list(const char *k, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const char *w = list[i];
-		size_t j = 0;
+#define ENT_LIST_WORD 16u /* bytes of a word of a fixed list, NUL padding included */
 
-		while (w[j] != '\0' && k[j] == w[j])
-			j++;
-		if (w[j] == '\0' && k[j] == '\0')
-			return true;
+/* Is k one of the n words of list?  The key is copied into a padded buffer once, so that
+ * each word costs one fixed-size comparison (a call to strcmp per word was what cost). */
+static bool in_list(const char *k, const char (*list)[ENT_LIST_WORD], size_t n)
+{
+	char buf[ENT_LIST_WORD] = { 0 };
+	size_t kl = 0;
+
+	while (kl < ENT_LIST_WORD && k[kl] != '\0') {
+		buf[kl] = k[kl];
+		kl++;
 	}
+	if (kl == ENT_LIST_WORD)
+		return false; /* longer than any word of the lists */
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(buf, list[i], ENT_LIST_WORD) == 0)
+			return true;
 	return false;
 }
 
 /* Words inside a name that need a following word (عبد الله, أبو محمد, بن, دي ميستورا). */
 static bool is_link_word(const char *k)
 {
-	static const char *const links[] = {
+	static const char links[][ENT_LIST_WORD] = {
 		"\xd8\xb9\xd8\xa8\xd8\xaf",         /* عبد */
 		"\xd8\xa7\xd8\xa8\xd9\x88",         /* ابو */
 		"\xd8\xa7\xd8\xa8\xd9\x8a",         /* ابي */
@@ -796,7 +801,7 @@ static uint32_t try_name_before_title(struct kh_ent_ctx *c, uint32_t i)
 /* Words at the start of a place name that always take the next word (دير الزور, كفر دوما). */
 static bool is_place_prefix(const char *k)
 {
-	static const char *const pre[] = {
+	static const char pre[][ENT_LIST_WORD] = {
 		"\xd8\xaf\xd9\x8a\xd8\xb1", /* دير */
 		"\xd9\x83\xd9\x81\xd8\xb1", /* كفر */
 		"\xd8\xaf\xd8\xa7\xd8\xb1", /* دار */
@@ -1277,7 +1282,7 @@ static uint32_t try_medium(struct kh_ent_ctx *c, uint32_t q)
 /* Words that begin a place name even without a head: كفر دوما, دير حافر, تل تمر. */
 static bool is_strong_place_prefix(const char *k)
 {
-	static const char *const pre[] = {
+	static const char pre[][ENT_LIST_WORD] = {
 		"\xd9\x83\xd9\x81\xd8\xb1", /* كفر */
 		"\xd8\xaf\xd9\x8a\xd8\xb1", /* دير */
 		"\xd8\xaa\xd9\x84",         /* تل */
