@@ -640,8 +640,11 @@ static int alts_collect(struct kh_ent_alts *al, const struct kh_ent_table *phras
 		if (doc->tokens.items[i].kind == KH_TOK_WORD)
 			na = first_alts(doc, i, 1, alts, fused);
 		for (unsigned a = 0; a < na; a++) {
-			struct kh_ent_alt *x = kh_vec_push(&al->items);
+			struct kh_ent_alt *x;
 
+			/* room for the token's readings was reserved: push only when it ran out */
+			x = al->items.n < al->items.cap ? &al->items.items[al->items.n++]
+							: kh_vec_push(&al->items);
 			if (x == NULL)
 				return -ENOMEM;
 			*x = alts[a];

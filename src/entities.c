@@ -461,22 +461,32 @@ static const struct kh_lex_entry *choose_entry(const struct kh_ent_ctx *c, uint3
 
 #define ENT_LIST_WORD 16u /* bytes of a word of a fixed list, NUL padding included */
 
-/* Is k one of the n words of list?  The key is copied into a padded buffer once, so that
- * each word costs one fixed-size comparison (a call to strcmp per word was what cost). */
+/* Is k one of the n words of list?  The key is packed into two registers as the words lie
+ * in memory, so that each word costs two integer comparisons (a call to strcmp per word,
+ * or a byte-wise copy read back as words, was what cost). */
 static bool in_list(const char *k, const char (*list)[ENT_LIST_WORD], size_t n)
 {
-	char buf[ENT_LIST_WORD] = { 0 };
-	size_t kl = 0;
+	uint64_t w[2] = { 0, 0 };
+	size_t kl;
 
-	while (kl < ENT_LIST_WORD && k[kl] != '\0') {
-		buf[kl] = k[kl];
-		kl++;
+	for (kl = 0; kl < ENT_LIST_WORD && k[kl] != '\0'; kl++) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		unsigned shift = 56u - 8u * (unsigned)(kl & 7);
+#else
+		unsigned shift = 8u * (unsigned)(kl & 7);
+#endif
+		w[kl >> 3] |= (uint64_t)(unsigned char)k[kl] << shift;
 	}
 	if (kl == ENT_LIST_WORD)
 		return false; /* longer than any word of the lists */
-	for (size_t i = 0; i < n; i++)
-		if (memcmp(buf, list[i], ENT_LIST_WORD) == 0)
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a, b;
+
+		memcpy(&a, list[i], 8);
+		memcpy(&b, list[i] + 8, 8);
+		if (a == w[0] && b == w[1])
 			return true;
+	}
 	return false;
 }
 
@@ -1185,7 +1195,8 @@ static uint32_t try_abbrev(struct kh_ent_ctx *c, uint32_t i)
 	while (j < c->sent_end && letters < 6) {
 		const struct kh_token *t = tok(c, j);
 
-		if (t->kind != KH_TOK_WORD || strlen(t->full_key) != 2)
+		if (t->kind != KH_TOK_WORD || t->full_key[0] == '\0' || t->full_key[1] == '\0' ||
+		    t->full_key[2] != '\0')
 			break;
 		if (n + 4 >= sizeof(dots))
 			break;
