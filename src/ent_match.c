@@ -619,13 +619,12 @@ static const struct kh_lex_entry *row_entry(const struct kh_ent_table *t, uint32
 	return *ret_known ? t->ents[(size_t)(row - 1) * KH_PHR_N_LEX + b] : NULL;
 }
 
-/* Start loading what a look-up of hash h will read, so that the misses of many tokens
- * overlap instead of following one another. */
+/* Start loading the slot a look-up of hash h will read (when the filter lets it through),
+ * so that the cache misses of many tokens overlap instead of following one another. */
 static void phrase_prefetch(const struct kh_ent_table *t, uint32_t h)
 {
-	if (t->bloom != NULL)
-		__builtin_prefetch(&t->bloom[(h & t->bloom_mask) >> 6]);
-	__builtin_prefetch(&t->slots[h & (t->n_slots - 1)]);
+	if (bloom_maybe(t, h))
+		__builtin_prefetch(&t->slots[h & (t->n_slots - 1)]);
 }
 
 /* Readings of every token into al (phrase values not yet looked up). */

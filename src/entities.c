@@ -72,6 +72,16 @@ static bool memo_put(const struct kh_ent_ctx *c, uint32_t i, enum memo_flag f, b
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
+/* strcmp(a, b) == 0 for the short keys of punctuation, without a call. */
+static bool key_eq(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 
 static bool is_word(const struct kh_ent_ctx *c, uint32_t i)
 {
@@ -85,7 +95,7 @@ static bool is_punct_str(const struct kh_ent_ctx *c, uint32_t i, const char *s)
 	if (i >= c->sent_end)
 		return false;
 	t = tok(c, i);
-	return t->kind == KH_TOK_PUNCT && strcmp(t->full_key, s) == 0;
+	return t->kind == KH_TOK_PUNCT && key_eq(t->full_key, s);
 }
 
 static bool is_quote_open(const struct kh_ent_ctx *c, uint32_t i)
@@ -96,8 +106,8 @@ static bool is_quote_open(const struct kh_ent_ctx *c, uint32_t i)
 		return false;
 	t = tok(c, i);
 	return t->kind == KH_TOK_PUNCT &&
-	       ((t->flags & KH_TOKF_QUOTE_OPEN) != 0 || strcmp(t->full_key, "\xc2\xab") == 0 ||
-		strcmp(t->full_key, "\xe2\x80\x9c") == 0);
+	       ((t->flags & KH_TOKF_QUOTE_OPEN) != 0 || key_eq(t->full_key, "\xc2\xab") ||
+		key_eq(t->full_key, "\xe2\x80\x9c"));
 }
 
 static bool is_quote_close(const struct kh_ent_ctx *c, uint32_t i)
@@ -108,8 +118,8 @@ static bool is_quote_close(const struct kh_ent_ctx *c, uint32_t i)
 		return false;
 	t = tok(c, i);
 	return t->kind == KH_TOK_PUNCT &&
-	       ((t->flags & KH_TOKF_QUOTE_CLOSE) != 0 || strcmp(t->full_key, "\xc2\xbb") == 0 ||
-		strcmp(t->full_key, "\xe2\x80\x9d") == 0 || strcmp(t->full_key, "\"") == 0);
+	       ((t->flags & KH_TOKF_QUOTE_CLOSE) != 0 || key_eq(t->full_key, "\xc2\xbb") ||
+		key_eq(t->full_key, "\xe2\x80\x9d") || key_eq(t->full_key, "\""));
 }
 
 
