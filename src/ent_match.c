@@ -690,7 +690,7 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 			uint32_t h = items[k + ALTS_AHEAD].hash;
 			const struct tslot *ahead = &phrases->slots[h & (phrases->n_slots - 1)];
 
-			if (ahead->key != NULL && ahead->hash == h)
+			if (bloom_maybe(phrases, h) && ahead->key != NULL && ahead->hash == h)
 				__builtin_prefetch(ahead->key);
 		}
 		s = phrase_find(phrases, items[k].key, items[k].hash);
