@@ -45,10 +45,10 @@ struct kh_ent_ctx {
 	uint32_t sent_first, sent_end;
 	/* per-token memo of look-ups the rules repeat: 2 bits (computed, value) per lexicon */
 	uint16_t *memo;
-	const char **stop_cls;       /* valid when memo says F_STOP computed */
+	uint8_t *stop_cls;           /* enum kh_ent_stop_cls; valid when memo says F_STOP computed */
 	struct kh_ent_m *gaz_m;      /* gazetteer match at the token up to the sentence end */
 	uint32_t *gaz_n;             /* UINT32_MAX: not computed */
-	uint16_t *lmask;             /* enum kh_ent_lex_bit of the token's first word; 0x8000 computed */
+	struct kh_ent_alts alts;     /* every token's first-word readings */
 };
 
 static inline const struct kh_token *tok(const struct kh_ent_ctx *c, uint32_t i)

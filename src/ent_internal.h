@@ -53,7 +53,8 @@ struct kh_ent_res {
 	struct kh_lexicon *common;    /**< data/words.txt: general vocabulary (a name is rarely in it) */
 	struct kh_lexicon *personwords; /**< every word of person names, given and family names */
 	const struct kh_lexicon *known; /**< the pipeline's known words (borrowed), or NULL */
-	struct kh_ent_table *first;   /**< first word of every phrase -> enum kh_ent_lex_bit mask */
+	struct kh_ent_table *first;   /**< phrase table: every key of the lexicons above, its word
+				       *   prefixes and first word -> KH_PHR_* bits (ent_match.h) */
 	uint32_t cur_bit;             /**< the bit of the file being loaded */
 	size_t n_gaz, n_given, n_family, n_titles, n_heads, n_stop, n_norp_forms, n_extra;
 };

@@ -147,22 +147,19 @@ static int scan_lines(struct kh_ent_res *r, const char *path, const char *file, 
 	return rc < 0 ? rc : 0;
 }
 
-/* Record the first word of every variant under bit. */
+/* Record every variant in the phrase table under bit (its first word, its word prefixes,
+ * the whole key), so that matching asks the lexicon only about keys it holds. */
 static int add_first_words(struct kh_ent_res *r, const char *variants, uint32_t bit)
 {
 	for (const char *v = variants; v != NULL && *v != '\0';) {
 		const char *bar = strchr(v, '|');
 		size_t n = bar != NULL ? (size_t)(bar - v) : strlen(v);
 		char *key = kh_norm_key(v, n);
-		char *sp;
 		int rc;
 
 		if (key == NULL)
 			return -ENOMEM;
-		sp = strchr(key, ' ');
-		if (sp != NULL)
-			*sp = '\0';
-		rc = key[0] != '\0' ? kh_ent_table_or(r->first, key, bit) : 0;
+		rc = kh_ent_phrase_add(r->first, key, bit);
 		free(key);
 		if (rc < 0)
 			return rc;
@@ -538,6 +535,15 @@ int kh_ent_res_load(const char *data_dir, const char *const *extra, struct kh_le
 		if (rc < 0)
 			goto fail;
 		r->n_extra += r->n_gaz - before;
+	}
+	{
+		/* in the order of enum kh_ent_lex_bit */
+		const struct kh_lexicon *by_bit[KH_PHR_N_LEX] = { r->gaz, r->given, r->family,
+								  r->titles, r->heads, r->stop };
+
+		rc = kh_ent_phrase_resolve(r->first, by_bit, KH_PHR_N_LEX);
+		if (rc < 0)
+			goto fail;
 	}
 	*ret_res = r;
 	return 0;

@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "doc.h"
+#include "ent_internal.h"
 #include "lexicon.h"
 #include "normalize.h"
 #include "utf8.h"
@@ -16,13 +17,11 @@
 #define MATCH_MAX_KEY 512u
 #define MATCH_MAX_WORDS 12u
 #define MATCH_MAX_ALTS 4u
+#define KH_PHR_STOP_INDEX 5u /* bit number of KH_LB_STOP */
+
+_Static_assert(KH_LB_STOP == 1u << KH_PHR_STOP_INDEX, "stop lexicon bit");
 
 /* ---- first-token readings ---------------------------------------------------------------- */
-
-struct alt {
-	char key[MATCH_MAX_KEY];
-	uint32_t start;
-};
 
 static bool is_mark(uint32_t cp)
 {
@@ -64,31 +63,54 @@ static bool letter_in(const char *k, const char *set)
 #define BI_LI_KA "\xd8\xa8\xd9\x84\xd9\x83"      /* ب ل ك */
 #define LAM "\xd9\x84"
 
+#define FNV_BASIS 2166136261u
+#define FNV_PRIME 16777619u
+
+static uint32_t hash_more(uint32_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
+	return h;
+}
+
+static uint32_t hash_str(const char *s)
+{
+	return hash_more(FNV_BASIS, s, strlen(s));
+}
+
+static void set_reading(struct kh_ent_alt *a, const char *key, size_t len, uint32_t start)
+{
+	a->key = key;
+	a->len = (uint32_t)len;
+	a->hash = hash_more(FNV_BASIS, key, len);
+	a->start = start;
+	a->phrase = 0;
+}
+
 /* The readings of token i's first word: its key, then (when the segmenter split nothing)
- * the word without و/ف and ب/ل/ك, and fused لل read as ال. */
-static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, struct alt *alts)
+ * the word without و/ف and ب/ل/ك, and fused لل read as ال.  The keys point into the
+ * token's keys, except the fused لل reading, which is written to @p fused (at most one
+ * token reading needs it).  @return readings written (at most MATCH_MAX_ALTS) */
+static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, struct kh_ent_alt *alts,
+			   char *fused)
 {
 	const struct kh_token *t = &doc->tokens.items[i];
 	const char *k = t->full_key;
 	size_t kl = strlen(k);
+	size_t bl = strlen(t->key);
 	unsigned n = 0;
 
-	if (strlen(t->key) >= MATCH_MAX_KEY)
+	if (bl >= MATCH_MAX_KEY)
 		return 0;
-	strcpy(alts[n].key, t->key);
-	alts[n].start = t->core_start;
-	n++;
+	set_reading(&alts[n++], t->key, bl, t->core_start);
 	if (!strip || kl >= MATCH_MAX_KEY)
 		return n;
 	if (t->core_start != t->start) {
 		/* وكفر read as و + ك + فر: also try the word with only و/ف taken off */
 		if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
 		    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && kl >= 8 &&
-		    letter_in(k, WA_FA)) {
-			strcpy(alts[n].key, k + 2);
-			alts[n].start = skip_letters(doc, t->start, t->end, 1);
-			n++;
-		}
+		    letter_in(k, WA_FA))
+			set_reading(&alts[n++], k + 2, kl - 2, skip_letters(doc, t->start, t->end, 1));
 		return n;
 	}
 	for (unsigned skip = 1; skip <= 2 && n < MATCH_MAX_ALTS; skip++) {
@@ -102,15 +124,13 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, stru
 			break;
 		/* fused لل: the second ل stands for the article */
 		if (memcmp(k + off - 2, LAM, 2) == 0 && memcmp(k + off, LAM, 2) == 0) {
-			memcpy(alts[n].key, "\xd8\xa7", 2); /* ا + ل... */
-			strcpy(alts[n].key + 2, k + off);
-			alts[n].start = skip_letters(doc, t->start, t->end, skip);
-			n++;
+			memcpy(fused, "\xd8\xa7", 2); /* ا + ل... */
+			memcpy(fused + 2, k + off, kl - off + 1);
+			set_reading(&alts[n++], fused, kl - off + 2,
+				    skip_letters(doc, t->start, t->end, skip));
 			continue;
 		}
-		strcpy(alts[n].key, k + off);
-		alts[n].start = skip_letters(doc, t->start, t->end, skip);
-		n++;
+		set_reading(&alts[n++], k + off, kl - off, skip_letters(doc, t->start, t->end, skip));
 	}
 	return n;
 }
@@ -141,24 +161,24 @@ struct look {
 	uint32_t value;
 };
 
-typedef struct look (*look_fn)(const void *tab, const char *key);
+/* Look up @p key (@p len bytes, hash_str @p hash); @p alt is the first-token reading the key
+ * is, or NULL for a longer phrase. */
+typedef struct look (*look_fn)(const void *tab, const char *key, size_t len, uint32_t hash,
+			       const struct kh_ent_alt *alt);
 
-static uint32_t match_with(const void *tab, look_fn fn, const struct kh_doc *doc, uint32_t i,
-			   uint32_t end, int strip, struct kh_ent_m *ret)
+/* Longest phrase at token i over the given first-token readings. */
+static uint32_t match_alts(const void *tab, look_fn fn, const struct kh_doc *doc, uint32_t i,
+			   uint32_t end, const struct kh_ent_alt *alts, unsigned na,
+			   struct kh_ent_m *ret)
 {
-	struct alt alts[MATCH_MAX_ALTS];
-	unsigned na;
+	char buf[MATCH_MAX_KEY];
 	uint32_t best = 0;
 	struct kh_ent_m bm = { 0 };
+	uint32_t sentence = doc->tokens.items[i].sentence;
 
-	if (end > doc->tokens.n)
-		end = doc->tokens.n;
-	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
-		return 0;
-	na = first_alts(doc, i, strip, alts);
 	for (unsigned a = 0; a < na; a++) {
-		char *buf = alts[a].key;
-		size_t len = strlen(buf);
+		size_t len = alts[a].len;
+		uint32_t h = alts[a].hash;
 
 		for (uint32_t j = i; j < end && j < i + MATCH_MAX_WORDS; j++) {
 			const struct kh_token *t = &doc->tokens.items[j];
@@ -167,15 +187,20 @@ static uint32_t match_with(const void *tab, look_fn fn, const struct kh_doc *doc
 			if (j > i) {
 				size_t kl = strlen(t->full_key);
 
-				if (t->kind == KH_TOK_PUNCT || t->sentence != doc->tokens.items[i].sentence)
+				if (t->kind == KH_TOK_PUNCT || t->sentence != sentence)
 					break;
 				if (len + kl + 2 > MATCH_MAX_KEY)
 					break;
+				if (j == i + 1)
+					memcpy(buf, alts[a].key, len);
 				buf[len++] = ' ';
 				memcpy(buf + len, t->full_key, kl + 1);
 				len += kl;
+				h = hash_more(hash_more(h, " ", 1), t->full_key, kl);
+				lk = fn(tab, buf, len, h, NULL);
+			} else {
+				lk = fn(tab, alts[a].key, len, h, &alts[a]);
 			}
-			lk = fn(tab, buf);
 			if (!lk.found && !lk.prefix)
 				break;
 			if (lk.found && j - i + 1 > best) {
@@ -196,11 +221,30 @@ static uint32_t match_with(const void *tab, look_fn fn, const struct kh_doc *doc
 	return best;
 }
 
-static struct look look_lex(const void *tab, const char *key)
+static uint32_t match_with(const void *tab, look_fn fn, const struct kh_doc *doc, uint32_t i,
+			   uint32_t end, int strip, struct kh_ent_m *ret)
+{
+	struct kh_ent_alt alts[MATCH_MAX_ALTS];
+	char fused[MATCH_MAX_KEY + 2];
+	unsigned na;
+
+	if (end > doc->tokens.n)
+		end = doc->tokens.n;
+	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
+		return 0;
+	na = first_alts(doc, i, strip, alts, fused);
+	return match_alts(tab, fn, doc, i, end, alts, na, ret);
+}
+
+static struct look look_lex(const void *tab, const char *key, size_t len, uint32_t hash,
+			    const struct kh_ent_alt *alt)
 {
 	const struct kh_lexicon *lx = tab;
 	struct look lk = { 0 };
 
+	(void)len;
+	(void)hash;
+	(void)alt;
 	lk.entry = kh_lex_get(lx, key);
 	lk.found = lk.entry != NULL;
 	lk.prefix = kh_lex_has_prefix(lx, key);
@@ -260,6 +304,7 @@ struct tslot {
 	uint32_t hash;
 	uint32_t value; /* KH_NONE for a prefix-only slot */
 	bool prefix;
+	uint32_t ents; /* phrase table: 1 + row of the key's entries in kh_ent_table.ents, or 0 */
 };
 
 struct kh_ent_table {
@@ -267,16 +312,15 @@ struct kh_ent_table {
 	struct tslot *slots;
 	size_t n_slots;
 	size_t used;
+	/* phrase table: per key with KH_PHR_FOUND bits, the entry of each lexicon (by bit),
+	 * and the class of its stop-word entry */
+	const struct kh_lex_entry **ents;
+	uint8_t *stop_cls;
+	/* phrase table: a bit filter of the keys' hashes, small enough to stay in cache, so
+	 * that most words no lexicon holds cost no probe of the slots */
+	uint64_t *bloom;
+	uint32_t bloom_mask; /* bits - 1 */
 };
-
-static uint32_t hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 struct kh_ent_table *kh_ent_table_new(void)
 {
@@ -299,6 +343,9 @@ struct kh_ent_table *kh_ent_table_free(struct kh_ent_table *t)
 		return NULL;
 	kh_arena_done(&t->arena);
 	free(t->slots);
+	free(t->ents);
+	free(t->stop_cls);
+	free(t->bloom);
 	free(t);
 	return NULL;
 }
@@ -392,24 +439,6 @@ int kh_ent_table_or(struct kh_ent_table *t, const char *key, uint32_t bits)
 	return 0;
 }
 
-uint32_t kh_ent_table_first_mask(const struct kh_ent_table *t, const struct kh_doc *doc, uint32_t i)
-{
-	struct alt alts[MATCH_MAX_ALTS];
-	unsigned na;
-	uint32_t mask = 0;
-
-	if (i >= doc->tokens.n || doc->tokens.items[i].kind != KH_TOK_WORD)
-		return 0;
-	na = first_alts(doc, i, 1, alts);
-	for (unsigned a = 0; a < na; a++) {
-		const struct tslot *s = tfind(t, alts[a].key, hash_str(alts[a].key));
-
-		if (s->key != NULL && s->value != UINT32_MAX)
-			mask |= s->value;
-	}
-	return mask;
-}
-
 uint32_t kh_ent_table_get(const struct kh_ent_table *t, const char *key)
 {
 	const struct tslot *s = tfind(t, key, hash_str(key));
@@ -427,12 +456,15 @@ int kh_ent_table_add_tokens(struct kh_ent_table *t, const struct kh_doc *doc, ui
 	return kh_ent_table_put(t, key, value);
 }
 
-static struct look look_table(const void *tab, const char *key)
+static struct look look_table(const void *tab, const char *key, size_t len, uint32_t hash,
+			      const struct kh_ent_alt *alt)
 {
 	const struct kh_ent_table *t = tab;
-	const struct tslot *s = tfind(t, key, hash_str(key));
+	const struct tslot *s = tfind(t, key, hash);
 	struct look lk = { 0 };
 
+	(void)len;
+	(void)alt;
 	if (s->key == NULL)
 		return lk;
 	lk.found = s->value != UINT32_MAX;
@@ -445,4 +477,314 @@ uint32_t kh_ent_table_match(const struct kh_ent_table *t, const struct kh_doc *d
 			    uint32_t end, struct kh_ent_m *ret)
 {
 	return match_with(t, look_table, doc, i, end, 1, ret);
+}
+
+/* ---- per-document readings and the phrase table ------------------------------------------ */
+
+int kh_ent_phrase_add(struct kh_ent_table *t, const char *key, uint32_t bit)
+{
+	char buf[MATCH_MAX_KEY];
+	size_t len = strlen(key);
+	const char *sp = strchr(key, ' ');
+	int rc;
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0; /* the lexicons hold no such key either */
+	memcpy(buf, key, len + 1);
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != ' ')
+			continue;
+		buf[i] = '\0';
+		rc = kh_ent_table_or(t, buf, KH_PHR_PREFIX(bit) | (sp == key + i && i > 0 ? bit : 0));
+		if (rc < 0)
+			return rc;
+		buf[i] = ' ';
+	}
+	return kh_ent_table_or(t, buf, KH_PHR_FOUND(bit) | (sp == NULL ? bit : 0));
+}
+
+static uint32_t bloom_second(uint32_t h)
+{
+	return (uint32_t)(((uint64_t)h * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+static void bloom_set(struct kh_ent_table *t, uint32_t h)
+{
+	uint32_t a = h & t->bloom_mask, b = bloom_second(h) & t->bloom_mask;
+
+	t->bloom[a >> 6] |= 1ull << (a & 63);
+	t->bloom[b >> 6] |= 1ull << (b & 63);
+}
+
+/* false: no key of the table has hash h */
+static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h)
+{
+	uint32_t a, b;
+
+	if (t->bloom == NULL)
+		return true;
+	a = h & t->bloom_mask;
+	b = bloom_second(h) & t->bloom_mask;
+	return (t->bloom[a >> 6] & (1ull << (a & 63))) != 0 && (t->bloom[b >> 6] & (1ull << (b & 63))) != 0;
+}
+
+static int bloom_build(struct kh_ent_table *t)
+{
+	size_t bits = 4096;
+
+	while (bits < t->used * 16 && bits < ((size_t)1 << 30))
+		bits *= 2;
+	free(t->bloom);
+	t->bloom = calloc(bits / 64, sizeof(*t->bloom));
+	if (t->bloom == NULL)
+		return -ENOMEM;
+	t->bloom_mask = (uint32_t)(bits - 1);
+	for (size_t i = 0; i < t->n_slots; i++)
+		if (t->slots[i].key != NULL)
+			bloom_set(t, t->slots[i].hash);
+	return 0;
+}
+
+/* Slot of key in the phrase table, NULL when absent or only a prefix of a user phrase. */
+static const struct tslot *phrase_find(const struct kh_ent_table *t, const char *key, uint32_t h)
+{
+	const struct tslot *s;
+
+	if (!bloom_maybe(t, h))
+		return NULL;
+	s = tfind(t, key, h);
+	return s->key != NULL && s->value != UINT32_MAX ? s : NULL;
+}
+
+int kh_ent_phrase_resolve(struct kh_ent_table *t, const struct kh_lexicon *const *lx, unsigned n_lx)
+{
+	size_t rows = 0, row = 0;
+
+	if (n_lx != KH_PHR_N_LEX)
+		return -EINVAL;
+	for (size_t i = 0; i < t->n_slots; i++)
+		if (t->slots[i].key != NULL && t->slots[i].value != UINT32_MAX &&
+		    (t->slots[i].value & KH_PHR_FOUND(KH_PHR_FIRST_MASK)) != 0)
+			rows++;
+	free(t->ents);
+	free(t->stop_cls);
+	t->ents = calloc(rows > 0 ? rows * KH_PHR_N_LEX : 1, sizeof(*t->ents));
+	t->stop_cls = calloc(rows + 1, sizeof(*t->stop_cls));
+	if (t->ents == NULL || t->stop_cls == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_slots; i++) {
+		struct tslot *s = &t->slots[i];
+
+		s->ents = 0;
+		if (s->key == NULL || s->value == UINT32_MAX ||
+		    (s->value & KH_PHR_FOUND(KH_PHR_FIRST_MASK)) == 0)
+			continue;
+		for (unsigned b = 0; b < KH_PHR_N_LEX; b++)
+			if ((s->value & KH_PHR_FOUND(1u << b)) != 0 && lx[b] != NULL)
+				t->ents[row * KH_PHR_N_LEX + b] = kh_lex_get(lx[b], s->key);
+		s->ents = (uint32_t)++row;
+		{
+			const struct kh_lex_entry *e = t->ents[(row - 1) * KH_PHR_N_LEX + KH_PHR_STOP_INDEX];
+
+			if (e != NULL)
+				t->stop_cls[row] = kh_ent_stop_cls_parse(e->n_fields > 0 ? e->fields[0] : "");
+		}
+	}
+	return bloom_build(t);
+}
+
+uint8_t kh_ent_stop_cls_parse(const char *cls)
+{
+	if (strcmp(cls, "noun") == 0)
+		return KH_STOP_NOUN;
+	if (strcmp(cls, "adj") == 0)
+		return KH_STOP_ADJ;
+	if (strcmp(cls, "verb") == 0)
+		return KH_STOP_VERB;
+	return KH_STOP_OTHER;
+}
+
+uint8_t kh_ent_phrase_stop_cls(const struct kh_ent_table *t, uint32_t row)
+{
+	return t != NULL && t->stop_cls != NULL && row != 0 ? t->stop_cls[row] : KH_STOP_NONE;
+}
+
+/* The entry of lexicon bit under a phrase-table row, NULL when the table has none. */
+static const struct kh_lex_entry *row_entry(const struct kh_ent_table *t, uint32_t row, uint32_t bit,
+					    bool *ret_known)
+{
+	unsigned b = (unsigned)__builtin_ctz(bit);
+
+	*ret_known = t->ents != NULL && row != 0 && b < KH_PHR_N_LEX;
+	return *ret_known ? t->ents[(size_t)(row - 1) * KH_PHR_N_LEX + b] : NULL;
+}
+
+/* Start loading the slot a look-up of hash h will read (when the filter lets it through),
+ * so that the cache misses of many tokens overlap instead of following one another. */
+static void phrase_prefetch(const struct kh_ent_table *t, uint32_t h)
+{
+	if (bloom_maybe(t, h))
+		__builtin_prefetch(&t->slots[h & (t->n_slots - 1)]);
+}
+
+/* Readings of every token into al (phrase values not yet looked up). */
+static int alts_collect(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
+{
+	for (uint32_t i = 0; i < doc->tokens.n; i++) {
+		struct kh_ent_alt alts[MATCH_MAX_ALTS];
+		char fused[MATCH_MAX_KEY + 2];
+		unsigned na = 0;
+
+		al->first[i] = al->items.n;
+		if (doc->tokens.items[i].kind == KH_TOK_WORD)
+			na = first_alts(doc, i, 1, alts, fused);
+		for (unsigned a = 0; a < na; a++) {
+			struct kh_ent_alt *x;
+
+			/* room for the token's readings was reserved: push only when it ran out */
+			x = al->items.n < al->items.cap ? &al->items.items[al->items.n++]
+							: kh_vec_push(&al->items);
+			if (x == NULL)
+				return -ENOMEM;
+			*x = alts[a];
+			if (x->key == fused) {
+				x->key = kh_arena_strndup(&doc->arena, fused, x->len);
+				if (x->key == NULL)
+					return -ENOMEM;
+			}
+			if (phrases != NULL)
+				phrase_prefetch(phrases, x->hash);
+		}
+		al->n[i] = (uint8_t)na;
+	}
+	return 0;
+}
+
+#define ALTS_AHEAD 4u /* readings whose key is fetched ahead of the look-up */
+
+int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
+{
+	uint32_t n = doc->tokens.n;
+	struct kh_ent_alt *items;
+	int rc;
+
+	al->first = kh_arena_alloc(&doc->arena, sizeof(*al->first) * n);
+	al->n = kh_arena_alloc(&doc->arena, sizeof(*al->n) * n);
+	al->mask = kh_arena_alloc(&doc->arena, sizeof(*al->mask) * n);
+	if (al->first == NULL || al->n == NULL || al->mask == NULL)
+		return -ENOMEM;
+	/* most tokens have one or two readings: one allocation for the document */
+	al->items.items = malloc(sizeof(*al->items.items) * ((size_t)n * 2 + 16));
+	if (al->items.items == NULL)
+		return -ENOMEM;
+	al->items.cap = n * 2 + 16;
+	rc = alts_collect(al, phrases, doc);
+	if (rc < 0 || phrases == NULL)
+		return rc;
+	items = al->items.items;
+	for (uint32_t k = 0; k < al->items.n; k++) {
+		const struct tslot *s;
+
+		if (k + ALTS_AHEAD < al->items.n) {
+			/* the slot is in cache by now: fetch the key the comparison will read */
+			uint32_t h = items[k + ALTS_AHEAD].hash;
+			const struct tslot *ahead = &phrases->slots[h & (phrases->n_slots - 1)];
+
+			if (bloom_maybe(phrases, h) && ahead->key != NULL && ahead->hash == h)
+				__builtin_prefetch(ahead->key);
+		}
+		s = phrase_find(phrases, items[k].key, items[k].hash);
+		items[k].phrase = s != NULL ? s->value : 0;
+		items[k].ents = s != NULL ? s->ents : 0;
+		if (s != NULL && s->ents != 0 && phrases->ents != NULL)
+			__builtin_prefetch(&phrases->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX]);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t mask = 0;
+
+		for (uint32_t a = 0; a < al->n[i]; a++)
+			mask |= items[al->first[i] + a].phrase & KH_PHR_FIRST_MASK;
+		al->mask[i] = (uint8_t)mask;
+	}
+	return 0;
+}
+
+void kh_ent_alts_done(struct kh_ent_alts *al)
+{
+	if (al == NULL)
+		return;
+	kh_vec_free(&al->items);
+	al->first = NULL;
+	al->n = NULL;
+	al->mask = NULL;
+}
+
+struct phrase_look {
+	const struct kh_ent_table *t;
+	const struct kh_lexicon *lx;
+	uint32_t bit;
+};
+
+/* The phrase table says whether lx holds the key or a longer phrase; only a hit asks lx. */
+static struct look look_phrase(const void *tab, const char *key, size_t len, uint32_t hash,
+			       const struct kh_ent_alt *alt)
+{
+	const struct phrase_look *pl = tab;
+	struct look lk = { 0 };
+	uint32_t v;
+
+	uint32_t row;
+	bool known;
+
+	(void)len;
+	if (alt != NULL) {
+		v = alt->phrase;
+		row = alt->ents;
+	} else {
+		const struct tslot *s = phrase_find(pl->t, key, hash);
+
+		v = s != NULL ? s->value : 0;
+		row = s != NULL ? s->ents : 0;
+	}
+	if ((v & KH_PHR_FOUND(pl->bit)) != 0) {
+		lk.entry = row_entry(pl->t, row, pl->bit, &known);
+		if (!known)
+			lk.entry = kh_lex_get(pl->lx, key);
+		lk.found = lk.entry != NULL;
+		lk.value = known ? row : 0;
+	}
+	lk.prefix = (v & KH_PHR_PREFIX(pl->bit)) != 0;
+	return lk;
+}
+
+uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
+			   const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
+			   uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret)
+{
+	struct phrase_look pl = { .t = phrases, .lx = lx, .bit = bit };
+	unsigned na;
+
+	if (lx == NULL)
+		return 0;
+	if (end > doc->tokens.n)
+		end = doc->tokens.n;
+	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
+		return 0;
+	na = al->n[i];
+	if (!strip && na > 1)
+		na = 1;
+	if (phrases == NULL || bit == 0)
+		return match_alts(lx, look_lex, doc, i, end, al->items.items + al->first[i], na, ret);
+	return match_alts(&pl, look_phrase, doc, i, end, al->items.items + al->first[i], na, ret);
+}
+
+uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_ent_table *t,
+				 const struct kh_doc *doc, uint32_t i, uint32_t end,
+				 struct kh_ent_m *ret)
+{
+	if (end > doc->tokens.n)
+		end = doc->tokens.n;
+	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
+		return 0;
+	return match_alts(t, look_table, doc, i, end, al->items.items + al->first[i], al->n[i], ret);
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "doc.h"
+
 struct kh_doc;
 struct kh_lexicon;
 struct kh_lex_entry;
@@ -44,6 +46,97 @@ uint32_t kh_ent_core_start(const struct kh_doc *doc, uint32_t i, int strip_wa);
 size_t kh_ent_span_key(const struct kh_doc *doc, uint32_t tf, uint32_t te, uint32_t start,
 		       char *out, size_t cap);
 
+/** A reading of a token's first word (its key, or the word less proclitic letters the
+ *  segmenter left on), derived once per document. */
+struct kh_ent_alt {
+	const char *key;  /**< folded key, NUL-terminated */
+	uint32_t len;     /**< strlen(key) */
+	uint32_t hash;    /**< the tables' hash of key */
+	uint32_t start;   /**< byte where the name starts when this reading matches */
+	uint32_t phrase;  /**< value of key in the lexicons' phrase table, 0 when absent */
+	uint32_t ents;    /**< the key's row of entries in the phrase table, 0 when none */
+};
+
+/** Every token's first-word readings. */
+struct kh_ent_alts {
+	KH_VEC(struct kh_ent_alt) items; /**< malloc'd */
+	uint32_t *first; /**< per token: index of its first reading (doc arena) */
+	uint8_t *n;      /**< per token: its readings; 0 for no word (doc arena) */
+	uint8_t *mask;   /**< per token: enum kh_ent_lex_bit of phrases its readings start */
+};
+
+/** Bits of a phrase-table value: the first word of a phrase of the lexicon (bits 0-7),
+ *  a whole phrase of it (8-15), a word prefix of a longer phrase of it (16-23). */
+#define KH_PHR_FIRST_MASK 0xffu
+#define KH_PHR_FOUND(bit) ((uint32_t)(bit) << 8)
+#define KH_PHR_PREFIX(bit) ((uint32_t)(bit) << 16)
+
+/**
+ * Record a lexicon key in the phrase table: the key under KH_PHR_FOUND(@p bit), its word
+ * prefixes under KH_PHR_PREFIX(@p bit), its first word under @p bit.
+ * @param[in] key folded key, as the lexicon stores it
+ * @return 0 or -ENOMEM
+ */
+int kh_ent_phrase_add(struct kh_ent_table *t, const char *key, uint32_t bit);
+
+/** Lexicons of the phrase table, by bit number (enum kh_ent_lex_bit). */
+#define KH_PHR_N_LEX 6u
+
+/**
+ * Store, for every key of the phrase table, the entry each lexicon holds under it, so that
+ * matching need not look it up.  Call once after the last kh_ent_phrase_add.
+ * @param[in] lx the KH_PHR_N_LEX lexicons, indexed by bit number (NULL: none)
+ * @return 0, -EINVAL for a wrong @p n_lx, -ENOMEM
+ */
+int kh_ent_phrase_resolve(struct kh_ent_table *t, const struct kh_lexicon *const *lx, unsigned n_lx);
+
+/** Class of a stop word (stopwords.tsv column 2), as the entity rules tell them apart. */
+enum kh_ent_stop_cls {
+	KH_STOP_NONE = 0, /**< not a stop word (or not known) */
+	KH_STOP_OTHER,    /**< func, time, dir, or no class */
+	KH_STOP_NOUN,
+	KH_STOP_ADJ,
+	KH_STOP_VERB,
+};
+
+/** enum kh_ent_stop_cls of a class name; never KH_STOP_NONE. */
+uint8_t kh_ent_stop_cls_parse(const char *cls);
+
+/**
+ * Stop class of the stop-word entry under a phrase-table row (the value of a kh_ent_m from
+ * kh_ent_alts_match), read at load time.
+ * @return the class, KH_STOP_NONE when the row holds no stop word or is not known
+ */
+uint8_t kh_ent_phrase_stop_cls(const struct kh_ent_table *t, uint32_t row);
+
+/**
+ * Derive every token's readings and their phrase-table values.
+ * @param[in,out] al zeroed; filled (free with kh_ent_alts_done, also after a failure)
+ * @param[in] phrases the phrase table, or NULL
+ * @param[in,out] doc its arena holds the per-token arrays
+ * @return 0 or -ENOMEM
+ */
+int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc);
+
+/** Release what kh_ent_alts_build allocated outside the document. Accepts NULL. */
+void kh_ent_alts_done(struct kh_ent_alts *al);
+
+/**
+ * kh_ent_match over the readings in @p al: the phrase table tells, without asking @p lx,
+ * whether a key is or starts a phrase of the lexicon @p bit; @p lx is asked for hits only.
+ * With @p bit 0 every key is looked up in @p lx.  ret->value is the matched key's
+ * phrase-table row (0 when not known).
+ * @return tokens matched, 0 when none
+ */
+uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
+			   const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
+			   uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret);
+
+/** kh_ent_table_match over the readings in @p al. */
+uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_ent_table *t,
+				 const struct kh_doc *doc, uint32_t i, uint32_t end,
+				 struct kh_ent_m *ret);
+
 /** New per-document table of phrases; NULL on OOM. */
 struct kh_ent_table *kh_ent_table_new(void);
 /** Free. Accepts NULL. @return NULL */
@@ -57,8 +150,6 @@ int kh_ent_table_add_tokens(struct kh_ent_table *t, const struct kh_doc *doc, ui
 			    uint32_t te, uint32_t start, uint32_t value);
 /** OR @p bits into the value under @p key (no prefixes marked). @return 0 or -ENOMEM */
 int kh_ent_table_or(struct kh_ent_table *t, const char *key, uint32_t bits);
-/** OR of the values stored under every first-token reading of token @p i (0 when none). */
-uint32_t kh_ent_table_first_mask(const struct kh_ent_table *t, const struct kh_doc *doc, uint32_t i);
 /** Longest stored phrase at token @p i (see kh_ent_match). @return tokens matched */
 uint32_t kh_ent_table_match(const struct kh_ent_table *t, const struct kh_doc *doc, uint32_t i,
 			    uint32_t end, struct kh_ent_m *ret);

@@ -25,16 +25,6 @@
 
 #include "ent_group.h"
 
-/* Which lexicons have a phrase that starts with token i (one hash look-up per reading). */
-static uint32_t lex_mask(const struct kh_ent_ctx *c, uint32_t i)
-{
-	if (c->lmask == NULL || i >= c->doc->tokens.n)
-		return 0xffff;
-	if ((c->lmask[i] & 0x8000) == 0)
-		c->lmask[i] = (uint16_t)(0x8000 | (kh_ent_table_first_mask(c->r->first, c->doc, i) & 0x7fff));
-	return c->lmask[i];
-}
-
 static uint32_t lex_bit(const struct kh_ent_ctx *c, const struct kh_lexicon *lx)
 {
 	return lx == c->r->gaz ? KH_LB_GAZ : lx == c->r->given ? KH_LB_GIVEN
@@ -48,9 +38,18 @@ static uint32_t lx_match(const struct kh_ent_ctx *c, const struct kh_lexicon *lx
 {
 	uint32_t bit = lex_bit(c, lx);
 
-	if (bit != 0 && (lex_mask(c, i) & bit) == 0)
+	if (i >= c->doc->tokens.n || (bit != 0 && (c->alts.mask[i] & bit) == 0))
 		return 0;
-	return kh_ent_match(lx, c->doc, i, end, strip, m);
+	return kh_ent_alts_match(&c->alts, c->r->first, lx, bit, c->doc, i, end, strip, m);
+}
+
+/* Does lexicon lx (enum kh_ent_lex_bit bit) hold token i's key?  A word's first reading is
+ * its key, and the phrase table already told whether lx holds it. */
+static bool key_in(const struct kh_ent_ctx *c, uint32_t i, const struct kh_lexicon *lx, uint32_t bit)
+{
+	if (i < c->doc->tokens.n && c->alts.n[i] > 0)
+		return (c->alts.items.items[c->alts.first[i]].phrase & KH_PHR_FOUND(bit)) != 0;
+	return kh_lex_get(lx, tok(c, i)->key) != NULL;
 }
 
 enum memo_flag { F_GIVEN = 0, F_FAMILY, F_TITLES, F_HEADS, F_GAZ, F_STOP, F_COMMON, F_COMMON_NS };
@@ -73,6 +72,16 @@ static bool memo_put(const struct kh_ent_ctx *c, uint32_t i, enum memo_flag f, b
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
+/* strcmp(a, b) == 0 for the short keys of punctuation, without a call. */
+static bool key_eq(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 
 static bool is_word(const struct kh_ent_ctx *c, uint32_t i)
 {
@@ -86,7 +95,7 @@ static bool is_punct_str(const struct kh_ent_ctx *c, uint32_t i, const char *s)
 	if (i >= c->sent_end)
 		return false;
 	t = tok(c, i);
-	return t->kind == KH_TOK_PUNCT && strcmp(t->full_key, s) == 0;
+	return t->kind == KH_TOK_PUNCT && key_eq(t->full_key, s);
 }
 
 static bool is_quote_open(const struct kh_ent_ctx *c, uint32_t i)
@@ -97,8 +106,8 @@ static bool is_quote_open(const struct kh_ent_ctx *c, uint32_t i)
 		return false;
 	t = tok(c, i);
 	return t->kind == KH_TOK_PUNCT &&
-	       ((t->flags & KH_TOKF_QUOTE_OPEN) != 0 || strcmp(t->full_key, "\xc2\xab") == 0 ||
-		strcmp(t->full_key, "\xe2\x80\x9c") == 0);
+	       ((t->flags & KH_TOKF_QUOTE_OPEN) != 0 || key_eq(t->full_key, "\xc2\xab") ||
+		key_eq(t->full_key, "\xe2\x80\x9c"));
 }
 
 static bool is_quote_close(const struct kh_ent_ctx *c, uint32_t i)
@@ -109,8 +118,8 @@ static bool is_quote_close(const struct kh_ent_ctx *c, uint32_t i)
 		return false;
 	t = tok(c, i);
 	return t->kind == KH_TOK_PUNCT &&
-	       ((t->flags & KH_TOKF_QUOTE_CLOSE) != 0 || strcmp(t->full_key, "\xc2\xbb") == 0 ||
-		strcmp(t->full_key, "\xe2\x80\x9d") == 0 || strcmp(t->full_key, "\"") == 0);
+	       ((t->flags & KH_TOKF_QUOTE_CLOSE) != 0 || key_eq(t->full_key, "\xc2\xbb") ||
+		key_eq(t->full_key, "\xe2\x80\x9d") || key_eq(t->full_key, "\""));
 }
 
 
@@ -126,38 +135,42 @@ static bool is_generated(const struct kh_lex_entry *e)
 	return gaz_field(e, KH_GAZ_GENERATED) != NULL;
 }
 
-/* Stop-word class at token i (any first-token reading), or NULL. */
-static const char *stop_class_raw(const struct kh_ent_ctx *c, uint32_t i)
+/* Stop-word class at token i (any first-token reading), KH_STOP_NONE when none. */
+static uint8_t stop_class_raw(const struct kh_ent_ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
+	uint8_t cls;
 
 	if (lx_match(c, c->r->stop, i, c->sent_end, 1, &m) == 0)
-		return NULL;
+		return KH_STOP_NONE;
 	/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
 	if (m.start != tok(c, i)->core_start &&
-	    (kh_lex_get(c->r->gaz, tok(c, i)->key) != NULL ||
-	     kh_lex_get(c->r->given, tok(c, i)->key) != NULL ||
-	     kh_lex_get(c->r->family, tok(c, i)->key) != NULL))
-		return NULL;
-	return m.entry->n_fields > 0 ? m.entry->fields[0] : "";
+	    (key_in(c, i, c->r->gaz, KH_LB_GAZ) || key_in(c, i, c->r->given, KH_LB_GIVEN) ||
+	     key_in(c, i, c->r->family, KH_LB_FAMILY)))
+		return KH_STOP_NONE;
+	/* the phrase table knows the class without reading the (cold) entry */
+	cls = kh_ent_phrase_stop_cls(c->r->first, m.value);
+	if (cls != KH_STOP_NONE)
+		return cls;
+	return kh_ent_stop_cls_parse(m.entry->n_fields > 0 ? m.entry->fields[0] : "");
 }
 
-static const char *stop_class(const struct kh_ent_ctx *c, uint32_t i)
+static uint8_t stop_class(const struct kh_ent_ctx *c, uint32_t i)
 {
 	bool v;
 
 	if (c->memo == NULL || i >= c->doc->tokens.n)
 		return stop_class_raw(c, i);
 	if (memo_get(c, i, F_STOP, &v))
-		return v ? c->stop_cls[i] : NULL;
+		return v ? c->stop_cls[i] : KH_STOP_NONE;
 	c->stop_cls[i] = stop_class_raw(c, i);
-	memo_put(c, i, F_STOP, c->stop_cls[i] != NULL);
+	memo_put(c, i, F_STOP, c->stop_cls[i] != KH_STOP_NONE);
 	return c->stop_cls[i];
 }
 
 static bool is_stop(const struct kh_ent_ctx *c, uint32_t i)
 {
-	return stop_class(c, i) != NULL;
+	return stop_class(c, i) != KH_STOP_NONE;
 }
 
 static bool same_line(const struct kh_lex_entry *a, const struct kh_lex_entry *b)
@@ -244,9 +257,9 @@ static uint32_t gaz_match(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, 
 /* A stop word that ends a genitive chain (function word, verb, time, direction). */
 static bool is_hard_stop(const struct kh_ent_ctx *c, uint32_t i)
 {
-	const char *cl = stop_class(c, i);
+	uint8_t cl = stop_class(c, i);
 
-	return cl != NULL && strcmp(cl, "noun") != 0 && strcmp(cl, "adj") != 0;
+	return cl != KH_STOP_NONE && cl != KH_STOP_NOUN && cl != KH_STOP_ADJ;
 }
 
 static bool has_lex(const struct kh_lexicon *lx, const struct kh_ent_ctx *c, uint32_t i)
@@ -291,8 +304,8 @@ static bool is_common_word_raw(const struct kh_ent_ctx *c, uint32_t i, bool stem
 	}
 	/* لشؤون: a proclitic the segmenter left on a known word of four letters or more */
 	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
-	       kh_ent_match(c->r->common, c->doc, i, i + 1, 1, &m) == 1 &&
-	       kh_lex_get(c->r->gaz, t->key) == NULL;
+	       kh_ent_alts_match(&c->alts, NULL, c->r->common, 0, c->doc, i, i + 1, 1, &m) == 1 &&
+	       !key_in(c, i, c->r->gaz, KH_LB_GAZ);
 }
 
 static bool is_common_word_x(const struct kh_ent_ctx *c, uint32_t i, bool stem)
@@ -456,10 +469,41 @@ static const struct kh_lex_entry *choose_entry(const struct kh_ent_ctx *c, uint3
 
 /* ---- person names ---------------------------------------------------------------------- */
 
+#define ENT_LIST_WORD 16u /* bytes of a word of a fixed list, NUL padding included */
+
+/* Is k one of the n words of list?  The key is packed into two registers as the words lie
+ * in memory, so that each word costs two integer comparisons (a call to strcmp per word,
+ * or a byte-wise copy read back as words, was what cost). */
+static bool in_list(const char *k, const char (*list)[ENT_LIST_WORD], size_t n)
+{
+	uint64_t w[2] = { 0, 0 };
+	size_t kl;
+
+	for (kl = 0; kl < ENT_LIST_WORD && k[kl] != '\0'; kl++) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		unsigned shift = 56u - 8u * (unsigned)(kl & 7);
+#else
+		unsigned shift = 8u * (unsigned)(kl & 7);
+#endif
+		w[kl >> 3] |= (uint64_t)(unsigned char)k[kl] << shift;
+	}
+	if (kl == ENT_LIST_WORD)
+		return false; /* longer than any word of the lists */
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a, b;
+
+		memcpy(&a, list[i], 8);
+		memcpy(&b, list[i] + 8, 8);
+		if (a == w[0] && b == w[1])
+			return true;
+	}
+	return false;
+}
+
 /* Words inside a name that need a following word (عبد الله, أبو محمد, بن, دي ميستورا). */
 static bool is_link_word(const char *k)
 {
-	static const char *const links[] = {
+	static const char links[][ENT_LIST_WORD] = {
 		"\xd8\xb9\xd8\xa8\xd8\xaf",         /* عبد */
 		"\xd8\xa7\xd8\xa8\xd9\x88",         /* ابو */
 		"\xd8\xa7\xd8\xa8\xd9\x8a",         /* ابي */
@@ -475,10 +519,7 @@ static bool is_link_word(const char *k)
 		"\xd8\xa7\xd9\x84",                 /* آل (folded) */
 	};
 
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
-		if (strcmp(k, links[i]) == 0)
-			return true;
-	return false;
+	return in_list(k, links, sizeof(links) / sizeof(links[0]));
 }
 
 /* The token as written ends in ي (not ى). */
@@ -605,7 +646,7 @@ static bool leftover_wa(const struct kh_ent_ctx *c, uint32_t i)
 	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
 	       (strncmp(t->full_key, "\xd9\x88", 2) == 0 || strncmp(t->full_key, "\xd9\x81", 2) == 0) &&
 	       !has_lex(c->r->given, c, i) && !has_lex(c->r->family, c, i) &&
-	       kh_lex_get(c->r->personwords, t->key) == NULL && kh_lex_get(c->r->gaz, t->key) == NULL;
+	       kh_lex_get(c->r->personwords, t->key) == NULL && !key_in(c, i, c->r->gaz, KH_LB_GAZ);
 }
 
 /* A single definite word may be a name only when a name list knows it (الرئيس الأسد);
@@ -748,14 +789,12 @@ static uint32_t try_title(struct kh_ent_ctx *c, uint32_t i)
  * @return the end of the name, i when the pattern does not hold. */
 static uint32_t try_name_before_title(struct kh_ent_ctx *c, uint32_t i)
 {
-	const char *cl;
 	uint32_t end, ci;
 	struct kh_ent_m m;
 
 	if (i <= c->sent_first)
 		return i;
-	cl = stop_class(c, i - 1);
-	if (cl == NULL || strcmp(cl, "verb") != 0 || is_definite(c, i) || has_proclitic(c, i))
+	if (stop_class(c, i - 1) != KH_STOP_VERB || is_definite(c, i) || has_proclitic(c, i))
 		return i;
 	end = person_extent(c, i, 3);
 	if (end == i || end >= c->sent_end)
@@ -782,7 +821,7 @@ static uint32_t try_name_before_title(struct kh_ent_ctx *c, uint32_t i)
 /* Words at the start of a place name that always take the next word (دير الزور, كفر دوما). */
 static bool is_place_prefix(const char *k)
 {
-	static const char *const pre[] = {
+	static const char pre[][ENT_LIST_WORD] = {
 		"\xd8\xaf\xd9\x8a\xd8\xb1", /* دير */
 		"\xd9\x83\xd9\x81\xd8\xb1", /* كفر */
 		"\xd8\xaf\xd8\xa7\xd8\xb1", /* دار */
@@ -812,10 +851,7 @@ static bool is_place_prefix(const char *k)
 		"\xd8\xad\xd8\xb1\xd9\x81", /* حرف */
 		"\xd9\x88\xd8\xa7\xd8\xaf\xd9\x8a", /* وادي */
 	};
-	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
-		if (strcmp(k, pre[i]) == 0)
-			return true;
-	return false;
+	return in_list(k, pre, sizeof(pre) / sizeof(pre[0]));
 }
 
 /* Ends in ي or ية (folded يه): a nisba adjective. */
@@ -1169,7 +1205,8 @@ static uint32_t try_abbrev(struct kh_ent_ctx *c, uint32_t i)
 	while (j < c->sent_end && letters < 6) {
 		const struct kh_token *t = tok(c, j);
 
-		if (t->kind != KH_TOK_WORD || strlen(t->full_key) != 2)
+		if (t->kind != KH_TOK_WORD || t->full_key[0] == '\0' || t->full_key[1] == '\0' ||
+		    t->full_key[2] != '\0')
 			break;
 		if (n + 4 >= sizeof(dots))
 			break;
@@ -1266,7 +1303,7 @@ static uint32_t try_medium(struct kh_ent_ctx *c, uint32_t q)
 /* Words that begin a place name even without a head: كفر دوما, دير حافر, تل تمر. */
 static bool is_strong_place_prefix(const char *k)
 {
-	static const char *const pre[] = {
+	static const char pre[][ENT_LIST_WORD] = {
 		"\xd9\x83\xd9\x81\xd8\xb1", /* كفر */
 		"\xd8\xaf\xd9\x8a\xd8\xb1", /* دير */
 		"\xd8\xaa\xd9\x84",         /* تل */
@@ -1277,10 +1314,7 @@ static bool is_strong_place_prefix(const char *k)
 		"\xd8\xa8\xd8\xa6\xd8\xb1", /* بئر */
 	};
 
-	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
-		if (strcmp(k, pre[i]) == 0)
-			return true;
-	return false;
+	return in_list(k, pre, sizeof(pre) / sizeof(pre[0]));
 }
 
 static uint32_t try_place_prefix(struct kh_ent_ctx *c, uint32_t i)
@@ -1403,7 +1437,7 @@ static void second_pass(struct kh_ent_ctx *c)
 				i++;
 				continue;
 			}
-			n = kh_ent_table_match(c->surf, c->doc, i, end, &m);
+			n = kh_ent_alts_table_match(&c->alts, c->surf, c->doc, i, end, &m);
 			if (n == 0) {
 				i++;
 				continue;
@@ -1443,13 +1477,15 @@ int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 	c.stop_cls = kh_arena_alloc(&doc->arena, sizeof(*c.stop_cls) * doc->tokens.n);
 	c.gaz_m = kh_arena_alloc(&doc->arena, sizeof(*c.gaz_m) * doc->tokens.n);
 	c.gaz_n = kh_arena_alloc(&doc->arena, sizeof(*c.gaz_n) * doc->tokens.n);
-	c.lmask = kh_arena_alloc(&doc->arena, sizeof(*c.lmask) * doc->tokens.n);
 	c.surf = kh_ent_table_new();
 	if (c.covered == NULL || c.memo == NULL || c.stop_cls == NULL || c.gaz_m == NULL ||
-	    c.gaz_n == NULL || c.lmask == NULL || c.surf == NULL) {
+	    c.gaz_n == NULL || c.surf == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	rc = kh_ent_alts_build(&c.alts, r->first, doc);
+	if (rc < 0)
+		goto out;
 	memset(c.gaz_n, 0xff, sizeof(*c.gaz_n) * doc->tokens.n);
 	for (uint32_t s = 0; s < doc->sentences.n; s++) {
 		const struct kh_sentence *st = &doc->sentences.items[s];
@@ -1467,6 +1503,7 @@ int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 		goto out;
 	rc = kh_ent_build(&c);
 out:
+	kh_ent_alts_done(&c.alts);
 	kh_ent_table_free(c.surf);
 	kh_vec_free(&c.cands);
 	return rc;

@@ -9,6 +9,7 @@
 
 #include "doc.h"
 #include "ent_internal.h"
+#include "ent_match.h"
 #include "entities.h"
 #include "khabar/khabar.h"
 #include "lexicon.h"
@@ -243,6 +244,71 @@ static void test_lexicon_matches(void)
 	expect("صوت مجلس النواب الليبي على القانون.", "مجلس النواب الليبي", KH_ENT_ORG,
 	       "a generic parliament takes the NORP after it");
 	expect_none("عاد الجنود في ليل الخميس.", "ليل", KH_ENT_GPE, "a one-word name that is a stop word");
+}
+
+/* The phrase table answers what the lexicons would: every token, lexicon and reading mode
+ * gives the same match through kh_ent_alts_match as through kh_ent_match. */
+static void test_phrase_table(void)
+{
+	static const char *const texts[] = {
+		"زار الوزير دمشق وموسكو ثم وصل إلى الولايات المتحدة الأميركية.",
+		"وقعت اشتباكات بريف حلب الشمالي وقال المتحدث باسم الأمم المتحدة إن الوضع خطير.",
+		"وجه الوفد رسالة للأمم المتحدة ولمجلس الأمن الدولي، وقال الرئيس بشار الأسد إنه يرحب.",
+		"سيطرت قوات سورية الديمقراطية على وكفر نبل وتل تمر ودير الزور وقرى وبلدات ريف إدلب.",
+		"وقالت وزارة الخارجية الروسية إن سيرغي لافروف التقى كيري وفالسوريون والكرديات والبيشمركة.",
+		"(أ ف ب) - قال مصدر لـ«الشرق الأوسط» إن منظمة التحرير الفلسطينية ومجلس النواب الليبي اجتمعا.",
+	};
+	const struct kh_lexicon *lxs[KH_PHR_N_LEX];
+	struct kh_lexicon *known = kh_lex_new();
+	struct kh_ent_res *r = NULL;
+	char *err = NULL;
+	unsigned bad = 0, checked = 0;
+
+	if (!tap_ok(known != NULL && kh_ent_res_load(lexdir, NULL, known, &r, &err) == 0,
+		    "load the test lexicons for the phrase table"))
+		goto out;
+	lxs[0] = r->gaz;
+	lxs[1] = r->given;
+	lxs[2] = r->family;
+	lxs[3] = r->titles;
+	lxs[4] = r->heads;
+	lxs[5] = r->stop;
+	for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		struct kh_doc *doc = analyze(texts[t]);
+		struct kh_ent_alts al = { 0 };
+
+		if (doc == NULL || kh_ent_alts_build(&al, r->first, doc) < 0) {
+			bad++;
+			kh_ent_alts_done(&al);
+			kh_doc_free(doc);
+			continue;
+		}
+		for (uint32_t i = 0; i < doc->tokens.n; i++) {
+			for (unsigned b = 0; b < KH_PHR_N_LEX; b++) {
+				for (int strip = 0; strip <= 1; strip++) {
+					struct kh_ent_m want = { 0 }, got = { 0 };
+					uint32_t nw = kh_ent_match(lxs[b], doc, i, doc->tokens.n, strip, &want);
+					uint32_t ng = (al.mask[i] & (1u << b)) == 0 ? 0
+						      : kh_ent_alts_match(&al, r->first, lxs[b], 1u << b, doc, i,
+									  doc->tokens.n, strip, &got);
+
+					checked++;
+					if (nw != ng || (nw > 0 && (want.start != got.start || want.entry != got.entry))) {
+						bad++;
+						fprintf(stderr, "# token %u lexicon %u strip %d: %u vs %u\n", i, b,
+							strip, nw, ng);
+					}
+				}
+			}
+		}
+		kh_ent_alts_done(&al);
+		kh_doc_free(doc);
+	}
+	tap_ok(checked > 0 && bad == 0, "phrase table and lexicons agree (%u look-ups)", checked);
+out:
+	kh_ent_res_free(r);
+	kh_lex_free(known);
+	free(err);
 }
 
 /* ---- patterns ---------------------------------------------------------------------------- */
@@ -506,6 +572,7 @@ int main(void)
 	test_bad_lines();
 	test_norp_forms();
 	test_lexicon_matches();
+	test_phrase_table();
 	test_title_patterns();
 	test_given_names();
 	test_more_patterns();
