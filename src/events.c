@@ -123,8 +123,15 @@ static const struct ctx_word ctx_words[] = {
 	{ "شقيق|شقيقة|أخ|أخت|أخو|أخي|أخا|والد|والدة|والده|أب|ابن|ابنة|زوج|زوجة|حفيد|حفيدة|نجل|نجلة|ابنه|زوجته", CW_SINGULAR },
 };
 
+/* Bits of the trigger filter (a power of two). */
+#define EV_FILTER_BITS (1u << 16)
+
 struct kh_event_res {
 	struct kh_lexicon *trig;  /* trigger variants → fields[0] = index into trigs */
+	/* One bit per hashed trigger key and word prefix of one (every slot of trig): a form
+	 * whose bit is clear is neither, so no look-up can find it.  Most words are no trigger,
+	 * and a word tried up to eight forms, each with two look-ups. */
+	uint64_t trig_filter[EV_FILTER_BITS / 64];
 	struct trig *trigs;
 	size_t n_trigs, cap_trigs;
 	struct kh_lexicon *words; /* context words → fields[0] = bits */
@@ -142,6 +149,60 @@ static char *errorf(const char *file, unsigned line, const char *msg)
 	if (s != NULL)
 		snprintf(s, n, "%s:%u: %s", file, line, msg);
 	return s;
+}
+
+/* A hash of a key from its first and last eight bytes and its length: no loop over the
+ * bytes, and token forms are short (an Arabic word is 6 to 20 bytes). */
+static uint32_t key_hash(const char *s, size_t len)
+{
+	uint64_t a = 0, b = 0, h;
+
+	memcpy(&a, s, len < 8 ? len : 8);
+	if (len > 8)
+		memcpy(&b, s + (len < 16 ? 8 : len - 8), len < 16 ? len - 8 : 8);
+	h = (a ^ (uint64_t)len * 0x9E3779B97F4A7C15ull) * 0xFF51AFD7ED558CCDull;
+	h = (h ^ (h >> 31) ^ b) * 0xC4CEB9FE1A85EC53ull;
+	return (uint32_t)(h >> 32);
+}
+
+static void filter_add(uint64_t *f, const char *s, size_t len)
+{
+	uint32_t b = key_hash(s, len) & (EV_FILTER_BITS - 1);
+
+	f[b / 64] |= 1ull << (b % 64);
+}
+
+static bool filter_has(const uint64_t *f, const char *s, size_t len)
+{
+	uint32_t b = key_hash(s, len) & (EV_FILTER_BITS - 1);
+
+	return (f[b / 64] >> (b % 64) & 1) != 0;
+}
+
+/* Mark every key the lexicon makes of @p variants ('|'-separated, as kh_lex_add splits
+ * them): each folded variant and each of its word prefixes. */
+static int filter_add_variants(uint64_t *f, const char *variants)
+{
+	const char *p = variants;
+
+	for (;;) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		char *key = kh_norm_key(p, n);
+		size_t kl;
+
+		if (key == NULL)
+			return -ENOMEM;
+		kl = strlen(key);
+		for (size_t i = 0; i < kl; i++)
+			if (key[i] == ' ')
+				filter_add(f, key, i);
+		filter_add(f, key, kl);
+		free(key);
+		if (bar == NULL)
+			return 0;
+		p = bar + 1;
+	}
 }
 
 static int keep_string(struct kh_event_res *r, char *s)
@@ -316,6 +377,8 @@ static int load_line(struct kh_event_res *r, struct kh_lexicon *known, char *lin
 	snprintf(idx, sizeof(idx), "%zu", r->n_trigs);
 	r->n_trigs++;
 	rc = kh_lex_add(r->trig, cols[0], f, 1, file, lineno);
+	if (rc == 0)
+		rc = filter_add_variants(r->trig_filter, cols[0]);
 	if (rc == 0 && known != NULL)
 		rc = kh_lex_add(known, cols[0], NULL, 0, file, lineno);
 	if (rc < 0) {
@@ -516,23 +579,76 @@ static bool is_break(const struct ev_state *st, uint32_t i)
 					   *s == ';' || *s == ':' || *s == '.');
 }
 
-static const char *const suffixes[] = { "هما", "هم", "هن", "ها", "ه", "كم", "نا" };
+/* Bytes of the pronoun suffixes هما هم هن ها ه كم نا (in this order; see suffix_of). */
+static const uint8_t suffix_len[] = { 6, 4, 4, 4, 2, 4, 4 };
+
+/* Is the letter ending at byte e of s the two-byte letter l? */
+static bool letter_at(const char *s, size_t e, const char *l)
+{
+	return e >= 2 && s[e - 2] == l[0] && s[e - 1] == l[1];
+}
+
+/* The pronoun suffix s (n bytes) ends with: an index into suffixes, or -1.  No two of
+ * them end alike, so a word has at most one, told apart by its last letters. */
+static int suffix_of(const char *s, size_t n)
+{
+	if (letter_at(s, n, "ه"))
+		return 4;
+	if (letter_at(s, n, "م"))
+		return letter_at(s, n - 2, "ه") ? 1 : letter_at(s, n - 2, "ك") ? 5 : -1;
+	if (letter_at(s, n, "ن"))
+		return letter_at(s, n - 2, "ه") ? 2 : -1;
+	if (letter_at(s, n, "ا")) {
+		if (letter_at(s, n - 2, "م") && letter_at(s, n - 4, "ه"))
+			return 0;
+		return letter_at(s, n - 2, "ه") ? 3 : letter_at(s, n - 2, "ن") ? 6 : -1;
+	}
+	return -1;
+}
+
+/* The context bits of a homograph chain (fields[0] is a decimal number we wrote). */
+static uint32_t chain_bits(const struct kh_lex_entry *e)
+{
+	uint32_t b = 0;
+
+	for (; e != NULL; e = e->next) {
+		uint32_t v = 0;
+
+		for (const char *p = e->fields[0]; *p >= '0' && *p <= '9'; p++)
+			v = v * 10 + (uint32_t)(*p - '0');
+		b |= v;
+	}
+	return b;
+}
+
+/* Does the NUL-terminated s start with the article ال and hold more than 6 bytes? */
+static bool article_and_more(const char *s)
+{
+	static const char al[] = "ال";
+
+	return s[0] == al[0] && s[1] == al[1] && s[2] == al[2] && s[3] == al[3] && s[4] != '\0' &&
+	       s[5] != '\0' && s[6] != '\0';
+}
 
 static void compute_bits(struct ev_state *st, uint32_t i)
 {
+	const struct kh_token *t = tok_at(st, i);
 	struct kh_tok_keys keys;
+	const char *k;
+	size_t n;
+	int x;
+	char buf[128];
 
-	if (tok_at(st, i)->kind != KH_TOK_WORD)
+	if (t->kind != KH_TOK_WORD)
 		return;
 	kh_num_tok_keys(st->doc, i, &keys);
 	for (uint8_t c = 0; c < keys.n; c++) {
 		const struct kh_lex_entry *e = kh_lex_get(st->r->words, keys.k[c]);
-		uint32_t b = 0;
+		uint32_t b;
 
-		if (e == NULL && starts_with(keys.k[c], "ال") && strlen(keys.k[c]) > 6)
+		if (e == NULL && article_and_more(keys.k[c]))
 			e = kh_lex_get(st->r->words, keys.k[c] + 4);
-		for (; e != NULL; e = e->next)
-			b |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+		b = chain_bits(e);
 		if (b != 0) {
 			st->bits[i] = b;
 			st->skip[i] = keys.skip[c];
@@ -540,44 +656,32 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 		}
 	}
 	/* without a pronoun suffix: عناصرها → عناصر */
-	{
-		const struct kh_token *t = tok_at(st, i);
-		const struct kh_lex_entry *e;
+	if (t->stem_key != NULL && t->stem_end != t->end) {
+		st->bits[i] |= chain_bits(kh_lex_get(st->r->words, t->stem_key));
+		return;
+	}
+	k = t->key;
+	n = strlen(k);
+	x = suffix_of(k, n);
+	if (x >= 0) {
+		size_t sl = suffix_len[x];
 
-		char buf[128];
-		size_t kl = strlen(t->key);
-
-		if (t->stem_key != NULL && t->stem_end != t->end) {
-			for (e = kh_lex_get(st->r->words, t->stem_key); e != NULL; e = e->next)
-				st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+		if (n <= sl + 4 || n >= sizeof(buf) ||
+		    (sl == 2 && t->end - t->start >= 2 && memcmp(st->doc->norm + t->end - 2, "ة", 2) == 0))
 			return;
-		}
-		for (size_t x = 0; x < sizeof(suffixes) / sizeof(suffixes[0]); x++) {
-			size_t sl = strlen(suffixes[x]);
-			const char *k = t->key;
-			size_t n;
-
-			(void)kl;
-			n = strlen(k);
-			if (n <= sl + 4 || n >= sizeof(buf) || !ends_with(k, suffixes[x]) ||
-			    (sl == 2 && t->end - t->start >= 2 && memcmp(st->doc->norm + t->end - 2, "ة", 2) == 0))
-				continue;
-			memcpy(buf, k, n - sl);
-			buf[n - sl] = '\0';
-			for (e = kh_lex_get(st->r->words, buf); e != NULL; e = e->next)
-				st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
-			if (st->bits[i] != 0)
+		memcpy(buf, k, n - sl);
+		buf[n - sl] = '\0';
+		st->bits[i] |= chain_bits(kh_lex_get(st->r->words, buf));
+		if (st->bits[i] != 0)
+			return;
+		if (starts_with(k, "و") && n > sl + 6) {
+			/* وشقيقه */
+			memcpy(buf, k + 2, n - sl - 2);
+			buf[n - sl - 2] = '\0';
+			st->bits[i] |= chain_bits(kh_lex_get(st->r->words, buf));
+			if (st->bits[i] != 0) {
+				st->skip[i] = 2;
 				return;
-			if (starts_with(k, "و") && n > sl + 6) {
-				/* وشقيقه */
-				memcpy(buf, k + 2, n - sl - 2);
-				buf[n - sl - 2] = '\0';
-				for (e = kh_lex_get(st->r->words, buf); e != NULL; e = e->next)
-					st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
-				if (st->bits[i] != 0) {
-					st->skip[i] = 2;
-					return;
-				}
 			}
 		}
 	}
@@ -632,17 +736,17 @@ static const struct trig *trig_of(const struct ev_state *st, const struct kh_lex
 	return i < st->r->n_trigs ? &st->r->trigs[i] : NULL;
 }
 
-/* Longest phrase of the trigger table starting with form f at token i. */
-static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, const char *f,
+/* Longest phrase of the trigger table starting with form f (@p len bytes) at token i. */
+static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, const char *f, size_t len,
 		       const struct kh_lex_entry **ret_e)
 {
 	char buf[512];
-	size_t len = strlen(f);
 	uint32_t best = 0;
 
-	if (len + 1 > sizeof(buf))
+	if (len + 1 > sizeof(buf) || !filter_has(st->r->trig_filter, f, len))
 		return 0;
-	memcpy(buf, f, len + 1);
+	memcpy(buf, f, len);
+	buf[len] = '\0';
 	for (uint32_t j = i; j < end && j < i + 6; j++) {
 		const struct kh_lex_entry *e;
 
@@ -667,87 +771,114 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 	return best;
 }
 
+/* Does the string s of n bytes end with the UTF-8 letter l (two bytes)? */
+static bool ends_with2(const char *s, size_t n, const char *l)
+{
+	return n >= 2 && s[n - 2] == l[0] && s[n - 1] == l[1];
+}
+
+/* The candidate forms of one key of a word: the key, without ال, without a future سـ,
+ * without an accusative alif, and each of those without a pronoun suffix. */
+struct forms {
+	const char *f[8];
+	size_t len[8];
+	bool fut[8];
+	unsigned n;
+	char store[4][128];
+};
+
+static void make_forms(const char *k, size_t kl, bool taa, struct forms *fs)
+{
+	unsigned ns = 0;
+
+	fs->n = 0;
+	memset(fs->fut, 0, sizeof(fs->fut));
+	fs->f[fs->n] = k;
+	fs->len[fs->n++] = kl;
+	if (kl > 6 && memcmp(k, "ال", 4) == 0) {
+		fs->f[fs->n] = k + 4;
+		fs->len[fs->n++] = kl - 4;
+	}
+	/* future سـ on a verb: سيزور */
+	if (kl > 6 && memcmp(k, "س", 2) == 0 &&
+	    (memcmp(k + 2, "ي", 2) == 0 || memcmp(k + 2, "ت", 2) == 0 || memcmp(k + 2, "ن", 2) == 0)) {
+		fs->fut[fs->n] = true;
+		fs->f[fs->n] = k + 2;
+		fs->len[fs->n++] = kl - 2;
+	}
+	/* the accusative alif of a noun: اعتصاما → اعتصام */
+	if (kl > 8 && ends_with2(k, kl, "ا") && fs->n < 8 && ns < 4) {
+		memcpy(fs->store[ns], k, kl - 2);
+		fs->store[ns][kl - 2] = '\0';
+		fs->f[fs->n] = fs->store[ns];
+		fs->len[fs->n++] = kl - 2;
+		ns++;
+	}
+	/* a pronoun suffix: زيارته → زياره, قصفها → قصف */
+	for (unsigned base = 0, nb = fs->n; base < nb && ns < 4; base++) {
+		const char *b = fs->f[base];
+		size_t bl = fs->len[base];
+		int x = suffix_of(b, bl);
+
+		if (x >= 0) {
+			size_t sl = suffix_len[x];
+			char *st;
+
+			if (bl <= sl + 6 || bl + 1 > sizeof(fs->store[0]) || (taa && sl == 2))
+				continue; /* too short, or a folded ة that is no pronoun */
+			st = fs->store[ns];
+			memcpy(st, b, bl - sl);
+			st[bl - sl] = '\0';
+			if (ends_with2(st, bl - sl, "ت") && fs->n < 7) {
+				/* also with the taa marbuta restored */
+				fs->f[fs->n] = st;
+				fs->len[fs->n++] = bl - sl;
+				ns++;
+				if (ns < 4) {
+					memcpy(fs->store[ns], st, bl - sl + 1);
+					memcpy(fs->store[ns] + bl - sl - 2, "ه", 2);
+					fs->f[fs->n] = fs->store[ns];
+					fs->len[fs->n++] = bl - sl;
+					ns++;
+				}
+			} else if (fs->n < 8) {
+				fs->f[fs->n] = st;
+				fs->len[fs->n++] = bl - sl;
+				ns++;
+			}
+		}
+	}
+}
 
 static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, struct tmatch *ret)
 {
 	const struct kh_token *tk = tok_at(st, i);
 	struct kh_tok_keys keys;
 	struct tmatch best = { 0 };
-	char form[128];
-
-	bool taa = tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
+	struct forms fs;
+	bool taa;
 
 	if (tk->kind != KH_TOK_WORD)
 		return false;
+	taa = tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
 	kh_num_tok_keys(st->doc, i, &keys);
 	for (uint8_t c = 0; c < keys.n; c++) {
 		const char *k = keys.k[c];
 		size_t kl = strlen(k);
-		const char *forms[8];
-		char store[4][128];
-		unsigned nf = 0, ns = 0;
-		bool fut[8] = { false };
 
-		if (kl + 1 > sizeof(form))
+		if (kl + 1 > sizeof(fs.store[0]))
 			continue;
-		forms[nf++] = k;
-		if (starts_with(k, "ال") && kl > 6)
-			forms[nf++] = k + 4;
-		/* future سـ on a verb: سيزور */
-		if (starts_with(k, "س") && kl > 6 && (starts_with(k + 2, "ي") || starts_with(k + 2, "ت") ||
-						      starts_with(k + 2, "ن"))) {
-			fut[nf] = true;
-			forms[nf++] = k + 2;
-		}
-		/* the accusative alif of a noun: اعتصاما → اعتصام */
-		if (ends_with(k, "ا") && kl > 8 && nf < 8) {
-			if (kl - 2 + 1 <= sizeof(store[0]) && ns < 4) {
-				memcpy(store[ns], k, kl - 2);
-				store[ns][kl - 2] = '\0';
-				forms[nf++] = store[ns];
-				ns++;
-			}
-		}
-		/* a pronoun suffix: زيارته → زياره, قصفها → قصف */
-		for (unsigned base = 0, nb = nf; base < nb && ns < 4; base++) {
-			const char *b = forms[base];
-			size_t bl = strlen(b);
-
-			for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]) && ns < 4; s++) {
-				size_t sl = strlen(suffixes[s]);
-
-				if (bl <= sl + 6 || !ends_with(b, suffixes[s]) || bl + 1 > sizeof(store[0]) ||
-				    (taa && sl == 2))
-					continue; /* a folded ة is no pronoun */
-				memcpy(store[ns], b, bl - sl);
-				store[ns][bl - sl] = '\0';
-				if (ends_with(store[ns], "ت") && nf < 7) {
-					/* also with the taa marbuta restored */
-					forms[nf++] = store[ns];
-					ns++;
-					if (ns < 4) {
-						memcpy(store[ns], store[ns - 1], bl - sl + 1);
-						memcpy(store[ns] + bl - sl - 2, "ه", 2);
-						forms[nf++] = store[ns];
-						ns++;
-					}
-				} else if (nf < 8) {
-					forms[nf++] = store[ns];
-					ns++;
-				}
-				break;
-			}
-		}
-		for (unsigned f = 0; f < nf; f++) {
+		make_forms(k, kl, taa, &fs);
+		for (unsigned f = 0; f < fs.n; f++) {
 			const struct kh_lex_entry *e = NULL;
-			uint32_t n = extend(st, i, end, forms[f], &e);
+			uint32_t n = extend(st, i, end, fs.f[f], fs.len[f], &e);
 
 			if (n > best.n && e != NULL) {
 				best.chain = e;
 				best.t = trig_of(st, e);
 				best.n = n;
 				best.skip = keys.skip[c];
-				best.future = fut[f] || (tk->proclitics & KH_PRO_SA) != 0;
+				best.future = fs.fut[f] || (tk->proclitics & KH_PRO_SA) != 0;
 				best.article = starts_with(k, "ال");
 				best.purpose = (tk->proclitics & KH_PRO_LI) != 0 ||
 					       (keys.skip[c] >= 2 &&
