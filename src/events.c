@@ -1686,6 +1686,32 @@ static bool at_least_at(const struct ev_state *st, uint32_t i, uint32_t end)
 	       (strcmp(tok_at(st, i + 1)->key, "الاقل") == 0);
 }
 
+/* Does key k start with a digit (ASCII, Arabic-Indic or Eastern Arabic-Indic)? */
+static bool digit_first(const char *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+
+	return (p[0] >= '0' && p[0] <= '9') || (p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9) ||
+	       (p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9);
+}
+
+/* Can a count start at tok?  kh_num_parse needs one of the token's keys to be digits or a
+ * word of the number table (a number word or the first word of a qualifier), and every
+ * such word is in our context table with CW_NUMWORD: two look-ups at most instead of a
+ * parse for each word that merely begins like an Arabic-Indic digit (ف ق ك ل م ن ه و ي). */
+static bool may_count(const struct ev_state *st, uint32_t tok)
+{
+	struct kh_tok_keys keys;
+
+	if ((st->bits[tok] & CW_NUMWORD) != 0)
+		return true;
+	kh_num_tok_keys(st->doc, tok, &keys);
+	for (uint8_t c = 0; c < keys.n; c++)
+		if (digit_first(keys.k[c]) || (chain_bits(kh_lex_get(st->r->words, keys.k[c])) & CW_NUMWORD) != 0)
+			return true;
+	return false;
+}
+
 /* A count at tok that is not part of a date. */
 static uint32_t count_at(const struct ev_state *st, uint32_t tok, uint32_t end, struct kh_count *ret)
 {
@@ -1698,6 +1724,8 @@ static uint32_t count_at(const struct ev_state *st, uint32_t tok, uint32_t end, 
 	if ((st->bits[tok] & CW_NUMWORD) == 0 && t->kind != KH_TOK_NUMBER &&
 	    !(t->key[0] >= '0' && t->key[0] <= '9') && (unsigned char)t->key[0] != 0xD9 &&
 	    (unsigned char)t->key[0] != 0xDB && !(starts_with(t->key, "و") && t->key[2] >= '0' && t->key[2] <= '9'))
+		return 0;
+	if (!may_count(st, tok))
 		return 0;
 	return kh_num_parse(st->doc, tok, end, ret);
 }
