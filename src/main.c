@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "khabar/khabar.h"
+#include "malloc_tune.h"
 
 static void usage(FILE *f)
 {
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	kh_malloc_keep_freed();
 	if (strcmp(argv[1], "serve") == 0)
 		return kh_cli_serve(argc - 1, argv + 1);
 	if (strcmp(argv[1], "analyze") == 0)

@@ -98,11 +98,54 @@ static void test_match(void)
 	kh_lex_free(lx);
 }
 
+/* Thousands of keys: the table and its miss filter grow several times; every key stays
+ * found (a filter that forgot a key would lose it silently), absent keys and prefixes of
+ * different lengths (the hash reads 8 bytes a step) are told apart. */
+/* i spelled with ten Arabic letters (folding leaves them alone), after @p stem. */
+static void letters_name(char *out, size_t n, const char *stem, unsigned i, const char *tail)
+{
+	static const char *const digit[] = { "ب", "ت", "ث", "ج", "ح", "خ", "د", "ذ", "ر", "ز" };
+	size_t o = (size_t)snprintf(out, n, "%s", stem);
+
+	do {
+		o += (size_t)snprintf(out + o, n - o, "%s", digit[i % 10]);
+		i /= 10;
+	} while (i > 0 && o < n);
+	snprintf(out + o, n - o, "%s", tail);
+}
+
+static void test_many_keys(void)
+{
+	struct kh_lexicon *lx = kh_lex_new();
+	char name[96];
+	unsigned found = 0, absent = 0, prefixes = 0;
+
+	for (unsigned i = 0; i < 6000; i++) {
+		letters_name(name, sizeof(name), "مدينة", i, " ناحية");
+		kh_lex_add(lx, name, NULL, 0, "test", i + 1);
+	}
+	for (unsigned i = 0; i < 6000; i++) {
+		letters_name(name, sizeof(name), "مدينه", i, " ناحيه");
+		found += kh_lex_get(lx, name) != NULL;
+		letters_name(name, sizeof(name), "مدينه", i, "");
+		prefixes += kh_lex_has_prefix(lx, name) && kh_lex_get(lx, name) == NULL;
+		letters_name(name, sizeof(name), "مدينه", i + 6000, " ناحيه");
+		absent += kh_lex_get(lx, name) == NULL;
+	}
+	tap_is_int(found, 6000, "all 6000 keys found after the table grew");
+	tap_is_int(prefixes, 6000, "their first words are prefixes, not entries");
+	tap_is_int(absent, 6000, "6000 absent keys are not found");
+	tap_ok(kh_lex_get(lx, "") == NULL && kh_lex_get(lx, "مدينهت ناحيه ") == NULL,
+	       "empty key and a key with a trailing space miss");
+	kh_lex_free(lx);
+}
+
 int main(void)
 {
 	test_load_and_get();
 	test_bad_line();
 	test_missing_file();
 	test_match();
+	test_many_keys();
 	return tap_done();
 }
