@@ -14,6 +14,7 @@
 
 #include "dates.h"
 #include "doc.h"
+#include "keyfilt.h"
 #include "lexicon.h"
 #include "normalize.h"
 #include "numbers.h"
@@ -123,15 +124,30 @@ static const struct ctx_word ctx_words[] = {
 	{ "شقيق|شقيقة|أخ|أخت|أخو|أخي|أخا|والد|والدة|والده|أب|ابن|ابنة|زوج|زوجة|حفيد|حفيدة|نجل|نجلة|ابنه|زوجته", CW_SINGULAR },
 };
 
-/* Bits of the trigger filter (a power of two). */
-#define EV_FILTER_BITS (1u << 16)
+/* The context table (words) again as key → bits in one flat array: a token's bits are
+ * read for every word, and a hit in the lexicon walks a slot, its key, the homograph
+ * entries and their fields.  Filled from the lexicon itself, so the two agree. */
+struct ctx_slot {
+	uint32_t hash;
+	uint32_t bits; /* chain_bits of the key's entries */
+	uint32_t off;  /* the key in pool */
+	uint32_t len;  /* 0: an empty slot */
+};
+
+struct ctx_table {
+	struct ctx_slot *slots;
+	uint32_t mask;
+	char *pool;
+	size_t pool_len, pool_cap;
+};
 
 struct kh_event_res {
 	struct kh_lexicon *trig;  /* trigger variants → fields[0] = index into trigs */
-	/* One bit per hashed trigger key and word prefix of one (every slot of trig): a form
-	 * whose bit is clear is neither, so no look-up can find it.  Most words are no trigger,
-	 * and a word tried up to eight forms, each with two look-ups. */
-	uint64_t trig_filter[EV_FILTER_BITS / 64];
+	/* The keys of trig and of words: most words are in neither, and a word tries up to
+	 * eight trigger forms (two look-ups each) and several context keys. */
+	struct kh_keyfilt trig_filter;
+	struct kh_keyfilt words_filter;
+	struct ctx_table ctx;
 	struct trig *trigs;
 	size_t n_trigs, cap_trigs;
 	struct kh_lexicon *words; /* context words → fields[0] = bits */
@@ -141,6 +157,106 @@ struct kh_event_res {
 
 /* ---- loading ------------------------------------------------------------------------ */
 
+/* The context bits of a homograph chain (fields[0] is a decimal number we wrote). */
+static uint32_t chain_bits(const struct kh_lex_entry *e)
+{
+	uint32_t b = 0;
+
+	for (; e != NULL; e = e->next) {
+		uint32_t v = 0;
+
+		for (const char *p = e->fields[0]; *p >= '0' && *p <= '9'; p++)
+			v = v * 10 + (uint32_t)(*p - '0');
+		b |= v;
+	}
+	return b;
+}
+
+static bool ctx_find(const struct ctx_table *t, const char *key, size_t len, uint32_t *ret_bits)
+{
+	uint32_t h = kh_kf_hash32(key, len);
+
+	for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
+		const struct ctx_slot *s = &t->slots[i];
+
+		if (s->len == 0)
+			return false;
+		if (s->hash == h && s->len == len && memcmp(t->pool + s->off, key, len) == 0) {
+			*ret_bits = s->bits;
+			return true;
+		}
+	}
+}
+
+static int count_key(const char *key, size_t len, void *ud)
+{
+	(void)key;
+	(void)len;
+	(*(size_t *)ud)++;
+	return 0;
+}
+
+/* Put key into the table when the lexicon has entries under it. */
+static int ctx_put(const char *key, size_t len, void *ud)
+{
+	struct kh_event_res *r = ud;
+	struct ctx_table *t = &r->ctx;
+	const struct kh_lex_entry *e;
+	char buf[512];
+	uint32_t h, i, bits;
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0; /* no token key */
+	memcpy(buf, key, len);
+	buf[len] = '\0';
+	e = kh_lex_get(r->words, buf);
+	if (e == NULL || ctx_find(t, buf, len, &bits))
+		return 0;
+	if (t->pool_len + len > t->pool_cap) {
+		size_t cap = t->pool_cap * 2 + len + 4096;
+		char *p = realloc(t->pool, cap);
+
+		if (p == NULL)
+			return -ENOMEM;
+		t->pool = p;
+		t->pool_cap = cap;
+	}
+	h = kh_kf_hash32(buf, len);
+	for (i = h & t->mask; t->slots[i].len != 0; i = (i + 1) & t->mask)
+		;
+	t->slots[i] = (struct ctx_slot){ .hash = h, .bits = chain_bits(e), .off = (uint32_t)t->pool_len,
+					 .len = (uint32_t)len };
+	memcpy(t->pool + t->pool_len, buf, len);
+	t->pool_len += len;
+	return 0;
+}
+
+/* Build r->ctx from every key the context words and the number words can have. */
+static int ctx_build(struct kh_event_res *r)
+{
+	size_t n = 0, size = 16;
+
+	for (size_t i = 0; i < sizeof(ctx_words) / sizeof(ctx_words[0]); i++)
+		if (kh_kf_each_key(ctx_words[i].variants, count_key, &n) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; kh_num_variants(i) != NULL; i++)
+		if (kh_kf_each_key(kh_num_variants(i), count_key, &n) < 0)
+			return -ENOMEM;
+	while (size < 2 * n)
+		size *= 2;
+	r->ctx.slots = calloc(size, sizeof(*r->ctx.slots));
+	if (r->ctx.slots == NULL)
+		return -ENOMEM;
+	r->ctx.mask = (uint32_t)size - 1;
+	for (size_t i = 0; i < sizeof(ctx_words) / sizeof(ctx_words[0]); i++)
+		if (kh_kf_each_key(ctx_words[i].variants, ctx_put, r) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; kh_num_variants(i) != NULL; i++)
+		if (kh_kf_each_key(kh_num_variants(i), ctx_put, r) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 static char *errorf(const char *file, unsigned line, const char *msg)
 {
 	size_t n = strlen(file) + strlen(msg) + 32;
@@ -149,60 +265,6 @@ static char *errorf(const char *file, unsigned line, const char *msg)
 	if (s != NULL)
 		snprintf(s, n, "%s:%u: %s", file, line, msg);
 	return s;
-}
-
-/* A hash of a key from its first and last eight bytes and its length: no loop over the
- * bytes, and token forms are short (an Arabic word is 6 to 20 bytes). */
-static uint32_t key_hash(const char *s, size_t len)
-{
-	uint64_t a = 0, b = 0, h;
-
-	memcpy(&a, s, len < 8 ? len : 8);
-	if (len > 8)
-		memcpy(&b, s + (len < 16 ? 8 : len - 8), len < 16 ? len - 8 : 8);
-	h = (a ^ (uint64_t)len * 0x9E3779B97F4A7C15ull) * 0xFF51AFD7ED558CCDull;
-	h = (h ^ (h >> 31) ^ b) * 0xC4CEB9FE1A85EC53ull;
-	return (uint32_t)(h >> 32);
-}
-
-static void filter_add(uint64_t *f, const char *s, size_t len)
-{
-	uint32_t b = key_hash(s, len) & (EV_FILTER_BITS - 1);
-
-	f[b / 64] |= 1ull << (b % 64);
-}
-
-static bool filter_has(const uint64_t *f, const char *s, size_t len)
-{
-	uint32_t b = key_hash(s, len) & (EV_FILTER_BITS - 1);
-
-	return (f[b / 64] >> (b % 64) & 1) != 0;
-}
-
-/* Mark every key the lexicon makes of @p variants ('|'-separated, as kh_lex_add splits
- * them): each folded variant and each of its word prefixes. */
-static int filter_add_variants(uint64_t *f, const char *variants)
-{
-	const char *p = variants;
-
-	for (;;) {
-		const char *bar = strchr(p, '|');
-		size_t n = bar != NULL ? (size_t)(bar - p) : strlen(p);
-		char *key = kh_norm_key(p, n);
-		size_t kl;
-
-		if (key == NULL)
-			return -ENOMEM;
-		kl = strlen(key);
-		for (size_t i = 0; i < kl; i++)
-			if (key[i] == ' ')
-				filter_add(f, key, i);
-		filter_add(f, key, kl);
-		free(key);
-		if (bar == NULL)
-			return 0;
-		p = bar + 1;
-	}
 }
 
 static int keep_string(struct kh_event_res *r, char *s)
@@ -378,7 +440,7 @@ static int load_line(struct kh_event_res *r, struct kh_lexicon *known, char *lin
 	r->n_trigs++;
 	rc = kh_lex_add(r->trig, cols[0], f, 1, file, lineno);
 	if (rc == 0)
-		rc = filter_add_variants(r->trig_filter, cols[0]);
+		rc = kh_kf_add_variants(&r->trig_filter, cols[0]);
 	if (rc == 0 && known != NULL)
 		rc = kh_lex_add(known, cols[0], NULL, 0, file, lineno);
 	if (rc < 0) {
@@ -428,6 +490,8 @@ struct kh_event_res *kh_event_res_free(struct kh_event_res *r)
 		return NULL;
 	kh_lex_free(r->trig);
 	kh_lex_free(r->words);
+	free(r->ctx.slots);
+	free(r->ctx.pool);
 	for (size_t i = 0; i < r->n_strings; i++)
 		free(r->strings[i]);
 	free(r->strings);
@@ -463,7 +527,8 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 		const char *f[1] = { bits };
 
 		snprintf(bits, sizeof(bits), "%u", ctx_words[i].bits);
-		if (kh_lex_add(r->words, ctx_words[i].variants, f, 1, "events.c", (uint32_t)i + 1) < 0)
+		if (kh_lex_add(r->words, ctx_words[i].variants, f, 1, "events.c", (uint32_t)i + 1) < 0 ||
+		    kh_kf_add_variants(&r->words_filter, ctx_words[i].variants) < 0)
 			goto fail;
 		if (known != NULL && kh_lex_add(known, ctx_words[i].variants, NULL, 0, "events.c",
 						(uint32_t)i + 1) < 0)
@@ -476,7 +541,12 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 		snprintf(bits, sizeof(bits), "%u", (unsigned)CW_NUMWORD);
 		if (kh_num_add_words(r->words, f, 1) < 0)
 			goto fail;
+		for (size_t i = 0; kh_num_variants(i) != NULL; i++)
+			if (kh_kf_add_variants(&r->words_filter, kh_num_variants(i)) < 0)
+				goto fail;
 	}
+	if (ctx_build(r) < 0)
+		goto fail;
 	if (known != NULL && (kh_num_add_known(known) < 0 || kh_date_add_known(known) < 0))
 		goto fail;
 	snprintf(path, sizeof(path), "%s/triggers.tsv", data_dir != NULL ? data_dir : ".");
@@ -606,20 +676,19 @@ static int suffix_of(const char *s, size_t n)
 	return -1;
 }
 
-/* The context bits of a homograph chain (fields[0] is a decimal number we wrote). */
-static uint32_t chain_bits(const struct kh_lex_entry *e)
+/* The context bits of key (0 when none); *ret_found (may be NULL) tells whether the
+ * context table has the key at all.  The filter first: most keys are in no table. */
+static uint32_t words_bits(const struct ev_state *st, const char *key, bool *ret_found)
 {
-	uint32_t b = 0;
+	size_t len = strlen(key);
+	uint32_t bits = 0;
+	bool found = kh_kf_has(&st->r->words_filter, key, len) && ctx_find(&st->r->ctx, key, len, &bits);
 
-	for (; e != NULL; e = e->next) {
-		uint32_t v = 0;
-
-		for (const char *p = e->fields[0]; *p >= '0' && *p <= '9'; p++)
-			v = v * 10 + (uint32_t)(*p - '0');
-		b |= v;
-	}
-	return b;
+	if (ret_found != NULL)
+		*ret_found = found;
+	return bits;
 }
+
 
 /* Does the NUL-terminated s start with the article ال and hold more than 6 bytes? */
 static bool article_and_more(const char *s)
@@ -643,12 +712,11 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 		return;
 	kh_num_tok_keys(st->doc, i, &keys);
 	for (uint8_t c = 0; c < keys.n; c++) {
-		const struct kh_lex_entry *e = kh_lex_get(st->r->words, keys.k[c]);
-		uint32_t b;
+		bool found;
+		uint32_t b = words_bits(st, keys.k[c], &found);
 
-		if (e == NULL && article_and_more(keys.k[c]))
-			e = kh_lex_get(st->r->words, keys.k[c] + 4);
-		b = chain_bits(e);
+		if (!found && article_and_more(keys.k[c]))
+			b = words_bits(st, keys.k[c] + 4, NULL);
 		if (b != 0) {
 			st->bits[i] = b;
 			st->skip[i] = keys.skip[c];
@@ -657,7 +725,7 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 	}
 	/* without a pronoun suffix: عناصرها → عناصر */
 	if (t->stem_key != NULL && t->stem_end != t->end) {
-		st->bits[i] |= chain_bits(kh_lex_get(st->r->words, t->stem_key));
+		st->bits[i] |= words_bits(st, t->stem_key, NULL);
 		return;
 	}
 	k = t->key;
@@ -671,14 +739,14 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 			return;
 		memcpy(buf, k, n - sl);
 		buf[n - sl] = '\0';
-		st->bits[i] |= chain_bits(kh_lex_get(st->r->words, buf));
+		st->bits[i] |= words_bits(st, buf, NULL);
 		if (st->bits[i] != 0)
 			return;
 		if (starts_with(k, "و") && n > sl + 6) {
 			/* وشقيقه */
 			memcpy(buf, k + 2, n - sl - 2);
 			buf[n - sl - 2] = '\0';
-			st->bits[i] |= chain_bits(kh_lex_get(st->r->words, buf));
+			st->bits[i] |= words_bits(st, buf, NULL);
 			if (st->bits[i] != 0) {
 				st->skip[i] = 2;
 				return;
@@ -743,7 +811,7 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 	char buf[512];
 	uint32_t best = 0;
 
-	if (len + 1 > sizeof(buf) || !filter_has(st->r->trig_filter, f, len))
+	if (len + 1 > sizeof(buf) || !kh_kf_has(&st->r->trig_filter, f, len))
 		return 0;
 	memcpy(buf, f, len);
 	buf[len] = '\0';
@@ -1707,7 +1775,7 @@ static bool may_count(const struct ev_state *st, uint32_t tok)
 		return true;
 	kh_num_tok_keys(st->doc, tok, &keys);
 	for (uint8_t c = 0; c < keys.n; c++)
-		if (digit_first(keys.k[c]) || (chain_bits(kh_lex_get(st->r->words, keys.k[c])) & CW_NUMWORD) != 0)
+		if (digit_first(keys.k[c]) || (words_bits(st, keys.k[c], NULL) & CW_NUMWORD) != 0)
 			return true;
 	return false;
 }
