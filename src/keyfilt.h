@@ -22,14 +22,26 @@ struct kh_keyfilt {
 };
 
 /* A hash of a key from its first and last eight bytes and its length: no loop over the
- * bytes (a folded Arabic word is 4 to 24 bytes). */
+ * bytes and loads of fixed size (a folded Arabic word is 4 to 24 bytes). */
 static inline uint32_t kh_kf_hash32(const char *s, size_t len)
 {
-	uint64_t a = 0, b = 0, h;
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t a, b, h;
 
-	memcpy(&a, s, len < 8 ? len : 8);
-	if (len > 8)
-		memcpy(&b, s + (len < 16 ? 8 : len - 8), len < 16 ? len - 8 : 8);
+	if (len >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + len - 8, 8);
+	} else if (len >= 4) {
+		uint32_t x, y;
+
+		memcpy(&x, s, 4);
+		memcpy(&y, s + len - 4, 4);
+		a = x;
+		b = y;
+	} else {
+		a = len > 0 ? u[0] : 0;
+		b = len > 1 ? (uint64_t)u[1] << 8 | (len > 2 ? u[2] : 0) : 0;
+	}
 	h = (a ^ (uint64_t)len * 0x9E3779B97F4A7C15ull) * 0xFF51AFD7ED558CCDull;
 	h = (h ^ (h >> 31) ^ b) * 0xC4CEB9FE1A85EC53ull;
 	return (uint32_t)(h >> 32);
