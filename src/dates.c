@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "keyfilt.h"
 #include "lexicon.h"
 #include "numbers.h"
 
@@ -119,6 +120,7 @@ static const struct date_word date_words[] = {
 
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 static struct kh_lexicon *table; /* read-only after build; NULL on OOM */
+static struct kh_keyfilt table_filter; /* the keys of table: most tokens are none */
 
 /* The date words (fields[0] = index into date_words) and, under DATE_NUM_MARK, the words of
  * the number table: one look-up tells a token is neither, where kh_num_word_value would
@@ -135,7 +137,8 @@ static void build_table(void)
 		const char *f[1] = { idx };
 
 		snprintf(idx, sizeof(idx), "%zu", i);
-		if (kh_lex_add(lx, date_words[i].variants, f, 1, "dates.c", (uint32_t)i + 1) < 0) {
+		if (kh_lex_add(lx, date_words[i].variants, f, 1, "dates.c", (uint32_t)i + 1) < 0 ||
+		    kh_kf_add_variants(&table_filter, date_words[i].variants) < 0) {
 			kh_lex_free(lx);
 			return;
 		}
@@ -143,6 +146,12 @@ static void build_table(void)
 	if (kh_num_add_words(lx, mark, 1) < 0) {
 		kh_lex_free(lx);
 		return;
+	}
+	for (size_t i = 0; kh_num_variants(i) != NULL; i++) {
+		if (kh_kf_add_variants(&table_filter, kh_num_variants(i)) < 0) {
+			kh_lex_free(lx);
+			return;
+		}
 	}
 	table = lx;
 }
@@ -232,9 +241,13 @@ struct look {
 static void look_up(const struct ctx *c, uint32_t tok, struct look *ret)
 {
 	kh_num_tok_keys(c->doc, tok, &ret->keys);
-	for (uint8_t i = 0; i < ret->keys.n; i++)
-		ret->chain[i] = c->doc->tokens.items[tok].kind == KH_TOK_WORD ? kh_lex_get(c->lx, ret->keys.k[i])
-									       : NULL;
+	for (uint8_t i = 0; i < ret->keys.n; i++) {
+		const char *k = ret->keys.k[i];
+
+		ret->chain[i] = NULL;
+		if (c->doc->tokens.items[tok].kind == KH_TOK_WORD && kh_kf_has_str(&table_filter, k))
+			ret->chain[i] = kh_lex_get(c->lx, k);
+	}
 }
 
 /* The date word an entry stands for, or NULL (a number word). */
