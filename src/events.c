@@ -590,6 +590,7 @@ struct ev_state {
 	uint32_t n_tok;
 	uint32_t *bits;   /* context word bits per token */
 	uint8_t *skip;    /* proclitic bytes left on the token in front of its bits' key */
+	uint8_t *num;     /* 1: a key of the token is digits or a number/qualifier word (may_count) */
 	uint32_t *ment;   /* mention covering the token, or KH_NONE */
 	uint32_t *evt;    /* event whose trigger covers the token, or KH_NONE */
 	uint32_t *attr;   /* smallest attribution whose content covers the token, or KH_NONE */
@@ -699,6 +700,23 @@ static bool article_and_more(const char *s)
 	       s[5] != '\0' && s[6] != '\0';
 }
 
+/* Does key k start with a digit (ASCII, Arabic-Indic or Eastern Arabic-Indic)? */
+static bool digit_first(const char *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+
+	return (p[0] >= '0' && p[0] <= '9') || (p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9) ||
+	       (p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9);
+}
+
+/* A key that may start a count (see may_count). */
+static bool num_key(const char *k, uint32_t bits)
+{
+	return digit_first(k) || (bits & CW_NUMWORD) != 0;
+}
+
+/* The context bits of token i, and whether one of its keys may start a count (st->num):
+ * both from the same look-ups. */
 static void compute_bits(struct ev_state *st, uint32_t i)
 {
 	const struct kh_token *t = tok_at(st, i);
@@ -707,22 +725,32 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 	size_t n;
 	int x;
 	char buf[128];
+	bool done = false;
 
-	if (t->kind != KH_TOK_WORD)
+	if (t->kind != KH_TOK_WORD) {
+		/* kh_num_tok_keys: the key alone */
+		k = t->key != NULL ? t->key : "";
+		st->num[i] = num_key(k, words_bits(st, k, NULL));
 		return;
+	}
 	kh_num_tok_keys(st->doc, i, &keys);
 	for (uint8_t c = 0; c < keys.n; c++) {
 		bool found;
 		uint32_t b = words_bits(st, keys.k[c], &found);
 
+		st->num[i] |= num_key(keys.k[c], b);
+		if (done)
+			continue; /* the bits are found; only the count test looks on */
 		if (!found && article_and_more(keys.k[c]))
 			b = words_bits(st, keys.k[c] + 4, NULL);
 		if (b != 0) {
 			st->bits[i] = b;
 			st->skip[i] = keys.skip[c];
-			return;
+			done = true;
 		}
 	}
+	if (done)
+		return;
 	/* without a pronoun suffix: عناصرها → عناصر */
 	if (t->stem_key != NULL && t->stem_end != t->end) {
 		st->bits[i] |= words_bits(st, t->stem_key, NULL);
@@ -1754,30 +1782,13 @@ static bool at_least_at(const struct ev_state *st, uint32_t i, uint32_t end)
 	       (strcmp(tok_at(st, i + 1)->key, "الاقل") == 0);
 }
 
-/* Does key k start with a digit (ASCII, Arabic-Indic or Eastern Arabic-Indic)? */
-static bool digit_first(const char *k)
-{
-	const unsigned char *p = (const unsigned char *)k;
-
-	return (p[0] >= '0' && p[0] <= '9') || (p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9) ||
-	       (p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9);
-}
-
 /* Can a count start at tok?  kh_num_parse needs one of the token's keys to be digits or a
  * word of the number table (a number word or the first word of a qualifier), and every
- * such word is in our context table with CW_NUMWORD: two look-ups at most instead of a
- * parse for each word that merely begins like an Arabic-Indic digit (ف ق ك ل م ن ه و ي). */
+ * such word is in our context table with CW_NUMWORD (st->num, from prepare): no parse for
+ * each word that merely begins like an Arabic-Indic digit (ف ق ك ل م ن ه و ي). */
 static bool may_count(const struct ev_state *st, uint32_t tok)
 {
-	struct kh_tok_keys keys;
-
-	if ((st->bits[tok] & CW_NUMWORD) != 0)
-		return true;
-	kh_num_tok_keys(st->doc, tok, &keys);
-	for (uint8_t c = 0; c < keys.n; c++)
-		if (digit_first(keys.k[c]) || (words_bits(st, keys.k[c], NULL) & CW_NUMWORD) != 0)
-			return true;
-	return false;
+	return (st->bits[tok] & CW_NUMWORD) != 0 || st->num[tok] != 0;
 }
 
 /* A count at tok that is not part of a date. */
@@ -2035,10 +2046,11 @@ static int prepare(struct ev_state *st)
 
 	st->bits = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->skip = kh_arena_alloc(&doc->arena, n);
+	st->num = kh_arena_alloc(&doc->arena, n);
 	st->ment = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->evt = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->attr = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
-	if (st->bits == NULL || st->skip == NULL || st->ment == NULL || st->evt == NULL || st->attr == NULL)
+	if (st->bits == NULL || st->skip == NULL || st->num == NULL || st->ment == NULL || st->evt == NULL || st->attr == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
 		st->ment[i] = st->evt[i] = st->attr[i] = KH_NONE;
