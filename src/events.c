@@ -1424,8 +1424,10 @@ static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, u
 
 		if (i + 1 < tf && st->evt[i] != KH_NONE)
 			return false;
-		if (rel == KH_NONE && (strcmp(tok_at(st, i)->key, "التي") == 0 || strcmp(tok_at(st, i)->key, "الذي") == 0 ||
-				       strcmp(tok_at(st, i)->key, "الذين") == 0)) {
+		/* the relative pronouns are stop words (CW_STOP, from their key): the bit first */
+		if (rel == KH_NONE && (st->bits[i] & CW_STOP) != 0 &&
+		    (strcmp(tok_at(st, i)->key, "التي") == 0 || strcmp(tok_at(st, i)->key, "الذي") == 0 ||
+		     strcmp(tok_at(st, i)->key, "الذين") == 0)) {
 			rel = i;
 			continue;
 		}
@@ -1605,7 +1607,9 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 	for (uint32_t k = et->tf; as->n == 0 && k > first && k + 2 * EV_LEFT > et->tf; k--) {
 		const struct kh_mention *mn;
 
-		if (in_list("|فيما|بينما|حين|كما|", tok_at(st, k - 1)->key) ||
+		/* each of these words is a stop word (CW_STOP, from its key): the bit first */
+		if (((st->bits[k - 1] & CW_STOP) != 0 &&
+		     in_list("|فيما|بينما|حين|كما|", tok_at(st, k - 1)->key)) ||
 		    (is_break(st, k - 1) && k + EV_LEFT <= et->tf))
 			break; /* another clause: its places are its own */
 		if (!is_place_type(ment_type(st, k - 1)))
