@@ -172,13 +172,23 @@ bool kh_attr_punct_is(const struct kh_attr_ctx *c, uint32_t i, const char *s)
 
 bool kh_attr_is_comma(const struct kh_attr_ctx *c, uint32_t i)
 {
-	return kh_attr_punct_is(c, i, "،") || kh_attr_punct_is(c, i, ",");
+	const char *k;
+
+	if (i >= c->n || c->tok[i].kind != KH_TOK_PUNCT)
+		return false; /* most tokens: no string to compare */
+	k = c->tok[i].key;
+	return strcmp(k, "،") == 0 || strcmp(k, ",") == 0;
 }
 
 bool kh_attr_is_stop_punct(const struct kh_attr_ctx *c, uint32_t i)
 {
-	return kh_attr_punct_is(c, i, ".") || kh_attr_punct_is(c, i, "؛") || kh_attr_punct_is(c, i, ";") ||
-	       kh_attr_punct_is(c, i, "!") || kh_attr_punct_is(c, i, "؟") || kh_attr_punct_is(c, i, "?");
+	const char *k;
+
+	if (i >= c->n || c->tok[i].kind != KH_TOK_PUNCT)
+		return false;
+	k = c->tok[i].key;
+	return strcmp(k, ".") == 0 || strcmp(k, "؛") == 0 || strcmp(k, ";") == 0 || strcmp(k, "!") == 0 ||
+	       strcmp(k, "؟") == 0 || strcmp(k, "?") == 0;
 }
 
 static bool role_in_chain(const struct kh_lex_entry *e, const char *role)
@@ -200,14 +210,40 @@ static const char *strip_conj(const struct kh_token *t)
 static const char *const role_names[] = { KH_AW_COMP, KH_AW_STOP, KH_AW_PREP, KH_AW_STARTER, KH_AW_LINK,
 					   KH_AW_PRONPREP };
 
+/* Index in role_names of a role field, or -1: one string compare, chosen by two letters. */
+static int role_index(const char *f)
+{
+	int r;
+
+	switch (f[0]) {
+	case 'c':
+		r = 0;
+		break;
+	case 's':
+		r = f[1] == 't' && f[2] == 'o' ? 1 : 3;
+		break;
+	case 'p':
+		r = f[1] == 'r' && f[2] == 'e' ? 2 : 5;
+		break;
+	case 'l':
+		r = 4;
+		break;
+	default:
+		return -1;
+	}
+	return strcmp(f, role_names[r]) == 0 ? r : -1;
+}
+
 static uint16_t chain_roles(const struct kh_lex_entry *e)
 {
 	uint16_t m = 0;
 
-	for (; e != NULL; e = e->next)
-		for (size_t r = 0; r < sizeof(role_names) / sizeof(role_names[0]); r++)
-			if (e->n_fields > 0 && strcmp(e->fields[0], role_names[r]) == 0)
-				m |= (uint16_t)(1u << r);
+	for (; e != NULL; e = e->next) {
+		int r = e->n_fields > 0 ? role_index(e->fields[0]) : -1;
+
+		if (r >= 0)
+			m |= (uint16_t)(1u << r);
+	}
 	return m;
 }
 
@@ -241,7 +277,7 @@ bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role)
 	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
 		return false;
 	for (size_t r = 0; r < sizeof(role_names) / sizeof(role_names[0]); r++)
-		if (strcmp(role, role_names[r]) == 0)
+		if (role == role_names[r] || strcmp(role, role_names[r]) == 0)
 			return (word_roles(c, i) & (1u << r)) != 0;
 	return false;
 }
