@@ -275,16 +275,6 @@ static const struct date_word *word_of(const struct look *l, uint8_t cls, uint8_
 	return NULL;
 }
 
-static const struct date_word *word_at(const struct ctx *c, uint32_t tok, uint8_t *ret_skip)
-{
-	struct look l;
-
-	if (tok >= c->end || c->doc->tokens.items[tok].kind != KH_TOK_WORD)
-		return NULL;
-	look_up(c, tok, &l);
-	return word_of(&l, 0, ret_skip);
-}
-
 /* The word at tok when it is of class cls (also looking at homograph entries). */
 static const struct date_word *word_is(const struct ctx *c, uint32_t tok, uint8_t cls)
 {
@@ -501,8 +491,6 @@ static bool finish_month(const struct ctx *c, uint32_t tok, int day, int month, 
 	return true;
 }
 
-static bool numeric_date_split(const struct ctx *c, uint32_t tok, struct dmatch *m);
-
 /* "2017/8/3" kept whole by the tokenizer: three digit groups, one separator; on the
  * token's keys */
 static bool numeric_date_keys(uint32_t tok, const struct kh_tok_keys *keys, struct dmatch *m)
@@ -539,28 +527,10 @@ static bool numeric_date_keys(uint32_t tok, const struct kh_tok_keys *keys, stru
 	return true;
 }
 
-static bool numeric_date_token(const struct ctx *c, uint32_t tok, struct dmatch *m)
+/* the same split into five tokens; @p a is digits_at(tok) */
+static bool numeric_date_split(const struct ctx *c, uint32_t tok, int64_t a, struct dmatch *m)
 {
-	struct kh_tok_keys keys;
-
-	if (tok >= c->end)
-		return false;
-	kh_num_tok_keys(c->doc, tok, &keys);
-	return numeric_date_keys(tok, &keys, m);
-}
-
-/* 2017/8/3, 3/8/2017, 2017-08-03 as tokens */
-static bool numeric_date(const struct ctx *c, uint32_t tok, struct dmatch *m)
-{
-	if (numeric_date_token(c, tok, m))
-		return true;
-	return numeric_date_split(c, tok, m);
-}
-
-/* the same split into five tokens */
-static bool numeric_date_split(const struct ctx *c, uint32_t tok, struct dmatch *m)
-{
-	int64_t a = digits_at(c, tok), b, d;
+	int64_t b, d;
 	const char *sep;
 	int64_t y, mo, dd;
 
@@ -591,23 +561,37 @@ static bool numeric_date_split(const struct ctx *c, uint32_t tok, struct dmatch 
 	return true;
 }
 
-/* The core of an expression at tok (after part-of-day / يوم prefixes). */
-static bool match_core(const struct ctx *c, uint32_t tok, bool prefixed, struct dmatch *m)
+/* The core of an expression at tok (after part-of-day / يوم prefixes); @p l is the token
+ * looked up, or NULL. */
+static bool match_core(const struct ctx *c, uint32_t tok, bool prefixed, const struct look *l,
+		       struct dmatch *m)
 {
-	const struct date_word *w = word_at(c, tok, NULL);
+	struct look own;
+	const struct date_word *w;
+	bool word;
 	uint32_t e;
 	int mo;
 	int64_t n;
 
-	if (numeric_date(c, tok, m))
+	if (tok >= c->end)
+		return false; /* no word, no digits: each test below would fail */
+	if (l == NULL) {
+		look_up(c, tok, &own);
+		l = &own;
+	}
+	/* the token's word and digits once (word_at, digits_at), for the tests below */
+	word = c->doc->tokens.items[tok].kind == KH_TOK_WORD;
+	w = word ? word_of(l, 0, NULL) : NULL;
+	n = digits_of(c, tok, l, NULL);
+	/* 2017/8/3, 3/8/2017, 2017-08-03 as tokens */
+	if (numeric_date_keys(tok, &l->keys, m) || numeric_date_split(c, tok, n, m))
 		return true;
-	if (word_is(c, tok, DW_SHAHR) != NULL) {
+	if (word && word_of(l, DW_SHAHR, NULL) != NULL) {
 		/* شهر تموز */
 		mo = month_at(c, tok + 1, true, &e);
 		if (mo > 0)
 			return finish_month(c, e, 0, mo, m);
 	}
-	n = digits_at(c, tok);
 	if (n >= 1 && n <= 31) {
 		mo = month_at(c, tok + 1, true, &e);
 		if (mo > 0)
@@ -698,7 +682,7 @@ static bool match_core(const struct ctx *c, uint32_t tok, bool prefixed, struct 
 			return finish_month(c, e, 0, mo, m);
 		if (w->cls == DW_MONTHPART) {
 			/* مطلع عام 2014، نهاية العام الماضي، منتصف الشهر المقبل */
-			if (match_core(c, tok + 1, true, m) && (m->prec == P_YEAR || m->prec == P_MONTH ||
+			if (match_core(c, tok + 1, true, NULL, m) && (m->prec == P_YEAR || m->prec == P_MONTH ||
 								 m->prec == P_NONE))
 				return true;
 		}
@@ -838,7 +822,7 @@ static bool match_core(const struct ctx *c, uint32_t tok, bool prefixed, struct 
 	}
 	case DW_YAWM:
 		/* يوم 10 تموز */
-		return match_core(c, tok + 1, true, m);
+		return match_core(c, tok + 1, true, NULL, m);
 	default:
 		break;
 	}
@@ -863,15 +847,15 @@ static bool match_at(const struct ctx *c, uint32_t tok, struct dmatch *m)
 		memset(m, 0, sizeof(*m));
 		return numeric_date_keys(tok, &l.keys, m);
 	}
-	if (word_is(c, tok, DW_PART) != NULL || word_is(c, tok, DW_YAWM) != NULL) {
-		ok = match_core(c, tok + 1, true, m);
+	if (w != NULL && (word_of(&l, DW_PART, NULL) != NULL || word_of(&l, DW_YAWM, NULL) != NULL)) {
+		ok = match_core(c, tok + 1, true, NULL, m);
 		if (ok && m->end > tok + 1) {
 			m->skip = skip;
 			return true;
 		}
 		memset(m, 0, sizeof(*m));
 	}
-	ok = match_core(c, tok, false, m);
+	ok = match_core(c, tok, false, &l, m);
 	m->skip = skip;
 	return ok && m->end > tok;
 }
