@@ -48,8 +48,8 @@ static char *dup_err(const char *msg)
 	return strdup(msg);
 }
 
-static int load_pair(struct kh_lexicon *lx, struct kh_lexicon *known, const char *path, unsigned min_f,
-		     unsigned max_f, bool optional, char **ret_err)
+static int load_pair(struct kh_lexicon *lx, struct kh_keyfilt *f, struct kh_lexicon *known, const char *path,
+		     unsigned min_f, unsigned max_f, bool optional, char **ret_err)
 {
 	char *err = NULL;
 	int r = kh_lex_load(lx, path, min_f, max_f, &err);
@@ -58,8 +58,10 @@ static int load_pair(struct kh_lexicon *lx, struct kh_lexicon *known, const char
 		free(err); /* a data directory without this stage's lexicons: the stage finds nothing */
 		return 0;
 	}
+	if (r >= 0)
+		r = kh_kf_add_file(f, path);
 	if (r < 0) {
-		*ret_err = err;
+		*ret_err = err != NULL ? err : dup_err("cannot read a lexicon again for its filter");
 		return r;
 	}
 	if (known != NULL) {
@@ -91,24 +93,26 @@ int kh_attr_res_load(const char *data_dir, const char *const *extra, struct kh_l
 		const char *f[1] = { closed_words[i].role };
 
 		rc = kh_lex_add(r->words, closed_words[i].words, f, 1, "attrib.c", (uint32_t)i);
+		if (rc == 0)
+			rc = kh_kf_add_variants(&r->words_filter, closed_words[i].words);
 		if (rc < 0)
 			goto fail;
 	}
 	snprintf(path, sizeof(path), "%s/cues.tsv", data_dir != NULL ? data_dir : ".");
-	rc = load_pair(r->cues, known, path, 4, 4, true, &err);
+	rc = load_pair(r->cues, &r->cues_filter, known, path, 4, 4, true, &err);
 	if (rc < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/sources.tsv", data_dir != NULL ? data_dir : ".");
-	rc = load_pair(r->sources, known, path, 3, 3, true, &err);
+	rc = load_pair(r->sources, &r->sources_filter, known, path, 3, 3, true, &err);
 	if (rc < 0)
 		goto fail;
 	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
 		const char *b = base_name(extra[i]);
 
 		if (strncmp(b, "cues", 4) == 0)
-			rc = load_pair(r->cues, known, extra[i], 4, 4, false, &err);
+			rc = load_pair(r->cues, &r->cues_filter, known, extra[i], 4, 4, false, &err);
 		else if (strncmp(b, "sources", 7) == 0)
-			rc = load_pair(r->sources, known, extra[i], 3, 3, false, &err);
+			rc = load_pair(r->sources, &r->sources_filter, known, extra[i], 3, 3, false, &err);
 		else
 			rc = 0;
 		if (rc < 0)
@@ -168,13 +172,23 @@ bool kh_attr_punct_is(const struct kh_attr_ctx *c, uint32_t i, const char *s)
 
 bool kh_attr_is_comma(const struct kh_attr_ctx *c, uint32_t i)
 {
-	return kh_attr_punct_is(c, i, "،") || kh_attr_punct_is(c, i, ",");
+	const char *k;
+
+	if (i >= c->n || c->tok[i].kind != KH_TOK_PUNCT)
+		return false; /* most tokens: no string to compare */
+	k = c->tok[i].key;
+	return strcmp(k, "،") == 0 || strcmp(k, ",") == 0;
 }
 
 bool kh_attr_is_stop_punct(const struct kh_attr_ctx *c, uint32_t i)
 {
-	return kh_attr_punct_is(c, i, ".") || kh_attr_punct_is(c, i, "؛") || kh_attr_punct_is(c, i, ";") ||
-	       kh_attr_punct_is(c, i, "!") || kh_attr_punct_is(c, i, "؟") || kh_attr_punct_is(c, i, "?");
+	const char *k;
+
+	if (i >= c->n || c->tok[i].kind != KH_TOK_PUNCT)
+		return false;
+	k = c->tok[i].key;
+	return strcmp(k, ".") == 0 || strcmp(k, "؛") == 0 || strcmp(k, ";") == 0 || strcmp(k, "!") == 0 ||
+	       strcmp(k, "؟") == 0 || strcmp(k, "?") == 0;
 }
 
 static bool role_in_chain(const struct kh_lex_entry *e, const char *role)
@@ -196,14 +210,40 @@ static const char *strip_conj(const struct kh_token *t)
 static const char *const role_names[] = { KH_AW_COMP, KH_AW_STOP, KH_AW_PREP, KH_AW_STARTER, KH_AW_LINK,
 					   KH_AW_PRONPREP };
 
+/* Index in role_names of a role field, or -1: one string compare, chosen by two letters. */
+static int role_index(const char *f)
+{
+	int r;
+
+	switch (f[0]) {
+	case 'c':
+		r = 0;
+		break;
+	case 's':
+		r = f[1] == 't' && f[2] == 'o' ? 1 : 3;
+		break;
+	case 'p':
+		r = f[1] == 'r' && f[2] == 'e' ? 2 : 5;
+		break;
+	case 'l':
+		r = 4;
+		break;
+	default:
+		return -1;
+	}
+	return strcmp(f, role_names[r]) == 0 ? r : -1;
+}
+
 static uint16_t chain_roles(const struct kh_lex_entry *e)
 {
 	uint16_t m = 0;
 
-	for (; e != NULL; e = e->next)
-		for (size_t r = 0; r < sizeof(role_names) / sizeof(role_names[0]); r++)
-			if (e->n_fields > 0 && strcmp(e->fields[0], role_names[r]) == 0)
-				m |= (uint16_t)(1u << r);
+	for (; e != NULL; e = e->next) {
+		int r = e->n_fields > 0 ? role_index(e->fields[0]) : -1;
+
+		if (r >= 0)
+			m |= (uint16_t)(1u << r);
+	}
 	return m;
 }
 
@@ -219,13 +259,13 @@ static uint16_t word_roles(const struct kh_attr_ctx *c, uint32_t i)
 	/* folding makes the name علي and the preposition على one key: the text tells them apart */
 	if (!(strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
 	      memcmp(c->doc->norm + t->end - 2, "ي", 2) == 0)) {
-		m |= chain_roles(kh_lex_get(c->r->words, t->key));
+		m |= chain_roles(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->key));
 		/* the whole token too: a closed-class word is never a clitic split (وكانت) */
 		if (t->full_key != NULL && t->full_key != t->key)
-			m |= chain_roles(kh_lex_get(c->r->words, t->full_key));
+			m |= chain_roles(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->full_key));
 		k = strip_conj(t);
 		if (k != NULL)
-			m |= chain_roles(kh_lex_get(c->r->words, k));
+			m |= chain_roles(kh_attr_lex_get(c->r->words, &c->r->words_filter, k));
 	}
 	if (c->roles != NULL)
 		c->roles[i] = (uint16_t)(m | 0x8000u);
@@ -237,7 +277,7 @@ bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role)
 	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
 		return false;
 	for (size_t r = 0; r < sizeof(role_names) / sizeof(role_names[0]); r++)
-		if (strcmp(role, role_names[r]) == 0)
+		if (role == role_names[r] || strcmp(role, role_names[r]) == 0)
 			return (word_roles(c, i) & (1u << r)) != 0;
 	return false;
 }
@@ -252,7 +292,7 @@ bool kh_attr_has_li(const struct kh_attr_ctx *c, uint32_t i)
 	if ((t->proclitics & KH_PRO_LI) != 0 || strcmp(t->key, "ل") == 0)
 		return true;
 	return t->proclitics == 0 && strlen(t->key) > 4 && starts_with(t->key, "ل") &&
-	       kh_lex_get(c->r->sources, t->key + 2) != NULL;
+	       kh_attr_lex_get(c->r->sources, &c->r->sources_filter, t->key + 2) != NULL;
 }
 
 bool kh_attr_has_bi(const struct kh_attr_ctx *c, uint32_t i)
@@ -276,11 +316,11 @@ bool kh_attr_is_comp(const struct kh_attr_ctx *c, uint32_t i)
 	t = T(c, i);
 	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0)
 		return false;
-	if ((word_roles(c, i) & 1u) != 0 && role_in_chain(kh_lex_get(c->r->words, t->key), KH_AW_COMP))
+	if ((word_roles(c, i) & 1u) != 0 && role_in_chain(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->key), KH_AW_COMP))
 		return true;
 	/* بأنّ with the ب still on */
 	return t->proclitics == 0 && starts_with(t->key, "ب") && strlen(t->key) > 2 &&
-	       role_in_chain(kh_lex_get(c->r->words, t->key + 2), KH_AW_COMP);
+	       role_in_chain(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->key + 2), KH_AW_COMP);
 }
 
 bool kh_attr_definite(const struct kh_attr_ctx *c, uint32_t i)
@@ -358,7 +398,8 @@ static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct
 	const char *k;
 	uint32_t m;
 
-	m = kh_lex_match(c->r->cues, c->doc, i, &e);
+	/* kh_lex_match starts with the token key: no cue begins with a key the filter lacks */
+	m = kh_kf_has_str(&c->r->cues_filter, t->key) ? kh_lex_match(c->r->cues, c->doc, i, &e) : 0;
 	if (m > 0) {
 		/* فحسب "only" is no according-frame */
 		if ((t->proclitics & KH_PRO_FA) != 0 && kh_attr_cue_class(e) == KH_CUE_ACCORDING)
@@ -368,14 +409,14 @@ static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct
 	}
 	k = strip_conj(t);
 	if (k != NULL) {
-		e = kh_lex_get(c->r->cues, k);
+		e = kh_attr_lex_get(c->r->cues, &c->r->cues_filter, k);
 		if (e != NULL && !(starts_with(t->key, "ف") && kh_attr_cue_class(e) == KH_CUE_ACCORDING)) {
 			*ret_e = e;
 			return 1;
 		}
 	}
 	if ((t->flags & KH_TOKF_SUFFIX) != 0 && t->stem_key != NULL) {
-		e = kh_lex_get(c->r->cues, t->stem_key);
+		e = kh_attr_lex_get(c->r->cues, &c->r->cues_filter, t->stem_key);
 		if (e != NULL && kh_attr_cue_class(e) != KH_CUE_ACCORDING) {
 			*ret_e = e;
 			return 1;
@@ -392,7 +433,7 @@ bool kh_attr_has_conj(const struct kh_attr_ctx *c, uint32_t i, bool *ret_fa)
 	*ret_fa = (t->proclitics & KH_PRO_FA) != 0;
 	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0)
 		return true;
-	if (strip_conj(t) != NULL && kh_lex_get(c->r->cues, t->key) == NULL) {
+	if (strip_conj(t) != NULL && kh_attr_lex_get(c->r->cues, &c->r->cues_filter, t->key) == NULL) {
 		*ret_fa = starts_with(t->key, "ف");
 		return true;
 	}

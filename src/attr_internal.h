@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "doc.h"
+#include "keyfilt.h"
 #include "lexicon.h"
 
 #define KH_ATTR_HIST 32u         /**< speakers remembered for back-references */
@@ -39,7 +40,18 @@ struct kh_attr_res {
 	struct kh_lexicon *cues;    /**< data/cues.tsv + user cue files */
 	struct kh_lexicon *sources; /**< data/sources.tsv + user source files */
 	struct kh_lexicon *words;   /**< closed-class words: complementizers, stops, starters */
+	/* the keys of each: every word token is looked up, and most are in none */
+	struct kh_keyfilt cues_filter;
+	struct kh_keyfilt sources_filter;
+	struct kh_keyfilt words_filter;
 };
+
+/** kh_lex_get() behind the filter of that lexicon: NULL at once for most words. */
+static inline const struct kh_lex_entry *kh_attr_lex_get(const struct kh_lexicon *lx,
+							  const struct kh_keyfilt *f, const char *key)
+{
+	return kh_kf_has_str(f, key) ? kh_lex_get(lx, key) : NULL;
+}
 
 /** Closed-class word roles in kh_attr_res.words (field 0). */
 #define KH_AW_COMP "comp"       /**< أنّ إنّ أنه ... */

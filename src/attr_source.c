@@ -33,15 +33,16 @@ static uint32_t src_at(const struct kh_attr_ctx *c, uint32_t i, bool strip_li,
 
 	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
 		return 0;
-	m = kh_lex_match(c->r->sources, c->doc, i, &e);
+	t = T(c, i);
+	/* kh_lex_match starts with the token key: no source begins with a key the filter lacks */
+	m = kh_kf_has_str(&c->r->sources_filter, t->key) ? kh_lex_match(c->r->sources, c->doc, i, &e) : 0;
 	if (m > 0) {
 		*ret_e = e;
 		return m;
 	}
-	t = T(c, i);
 	/* "لوكالة" when the segmenter left the proclitic on: ل is two bytes in UTF-8 */
 	if (strip_li && t->proclitics == 0 && strncmp(t->key, "ل", 2) == 0 && strlen(t->key) > 4) {
-		e = kh_lex_get(c->r->sources, t->key + 2);
+		e = kh_attr_lex_get(c->r->sources, &c->r->sources_filter, t->key + 2);
 		if (e != NULL) {
 			*ret_e = e;
 			return 1;

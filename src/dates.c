@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "keyfilt.h"
 #include "lexicon.h"
 #include "numbers.h"
 
@@ -114,11 +115,19 @@ static const struct date_word date_words[] = {
 #define N_DATE_WORDS (sizeof(date_words) / sizeof(date_words[0]))
 #define DATE_MAX_TOKENS 12
 
+/* Field of the number words in the table: no index into date_words. */
+#define DATE_NUM_MARK "-1"
+
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 static struct kh_lexicon *table; /* read-only after build; NULL on OOM */
+static struct kh_keyfilt table_filter; /* the keys of table: most tokens are none */
 
+/* The date words (fields[0] = index into date_words) and, under DATE_NUM_MARK, the words of
+ * the number table: one look-up tells a token is neither, where kh_num_word_value would
+ * look each word up again. */
 static void build_table(void)
 {
+	static const char *const mark[1] = { DATE_NUM_MARK };
 	struct kh_lexicon *lx = kh_lex_new();
 
 	if (lx == NULL)
@@ -128,7 +137,18 @@ static void build_table(void)
 		const char *f[1] = { idx };
 
 		snprintf(idx, sizeof(idx), "%zu", i);
-		if (kh_lex_add(lx, date_words[i].variants, f, 1, "dates.c", (uint32_t)i + 1) < 0) {
+		if (kh_lex_add(lx, date_words[i].variants, f, 1, "dates.c", (uint32_t)i + 1) < 0 ||
+		    kh_kf_add_variants(&table_filter, date_words[i].variants) < 0) {
+			kh_lex_free(lx);
+			return;
+		}
+	}
+	if (kh_num_add_words(lx, mark, 1) < 0) {
+		kh_lex_free(lx);
+		return;
+	}
+	for (size_t i = 0; kh_num_variants(i) != NULL; i++) {
+		if (kh_kf_add_variants(&table_filter, kh_num_variants(i)) < 0) {
 			kh_lex_free(lx);
 			return;
 		}
@@ -212,23 +232,43 @@ struct ctx {
 	int64_t pub;       /* published date in days */
 };
 
-static const struct date_word *word_at(const struct ctx *c, uint32_t tok, uint8_t *ret_skip)
-{
+/* One token's keys and what the table holds under each: looked up once per token. */
+struct look {
 	struct kh_tok_keys keys;
+	const struct kh_lex_entry *chain[4]; /* NULL for every key of a token that is no word */
+};
 
-	if (tok >= c->end || c->doc->tokens.items[tok].kind != KH_TOK_WORD)
-		return NULL;
-	kh_num_tok_keys(c->doc, tok, &keys);
-	for (uint8_t i = 0; i < keys.n; i++) {
-		const struct kh_lex_entry *e = kh_lex_get(c->lx, keys.k[i]);
+static void look_up(const struct ctx *c, uint32_t tok, struct look *ret)
+{
+	kh_num_tok_keys(c->doc, tok, &ret->keys);
+	for (uint8_t i = 0; i < ret->keys.n; i++) {
+		const char *k = ret->keys.k[i];
 
-		for (; e != NULL; e = e->next) {
-			long idx = strtol(e->fields[0], NULL, 10);
+		ret->chain[i] = NULL;
+		if (c->doc->tokens.items[tok].kind == KH_TOK_WORD && kh_kf_has_str(&table_filter, k))
+			ret->chain[i] = kh_lex_get(c->lx, k);
+	}
+}
 
-			if (idx >= 0 && (size_t)idx < N_DATE_WORDS) {
+/* The date word an entry stands for, or NULL (a number word). */
+static const struct date_word *entry_word(const struct kh_lex_entry *e)
+{
+	long idx = strtol(e->fields[0], NULL, 10);
+
+	return idx >= 0 && (size_t)idx < N_DATE_WORDS ? &date_words[idx] : NULL;
+}
+
+/* The first date word of a looked-up word token, of class cls (0: any). */
+static const struct date_word *word_of(const struct look *l, uint8_t cls, uint8_t *ret_skip)
+{
+	for (uint8_t i = 0; i < l->keys.n; i++) {
+		for (const struct kh_lex_entry *e = l->chain[i]; e != NULL; e = e->next) {
+			const struct date_word *w = entry_word(e);
+
+			if (w != NULL && (cls == 0 || w->cls == cls)) {
 				if (ret_skip != NULL)
-					*ret_skip = keys.skip[i];
-				return &date_words[idx];
+					*ret_skip = l->keys.skip[i];
+				return w;
 			}
 		}
 	}
@@ -238,20 +278,12 @@ static const struct date_word *word_at(const struct ctx *c, uint32_t tok, uint8_
 /* The word at tok when it is of class cls (also looking at homograph entries). */
 static const struct date_word *word_is(const struct ctx *c, uint32_t tok, uint8_t cls)
 {
-	struct kh_tok_keys keys;
+	struct look l;
 
 	if (tok >= c->end || c->doc->tokens.items[tok].kind != KH_TOK_WORD)
 		return NULL;
-	kh_num_tok_keys(c->doc, tok, &keys);
-	for (uint8_t i = 0; i < keys.n; i++) {
-		for (const struct kh_lex_entry *e = kh_lex_get(c->lx, keys.k[i]); e != NULL; e = e->next) {
-			long idx = strtol(e->fields[0], NULL, 10);
-
-			if (idx >= 0 && (size_t)idx < N_DATE_WORDS && date_words[idx].cls == cls)
-				return &date_words[idx];
-		}
-	}
-	return NULL;
+	look_up(c, tok, &l);
+	return word_of(&l, cls, NULL);
 }
 
 static bool tok_is(const struct ctx *c, uint32_t tok, const char *key)
@@ -270,34 +302,60 @@ static bool punct_is(const struct ctx *c, uint32_t tok, const char *s)
 	       memcmp(c->doc->norm + t->start, s, strlen(s)) == 0;
 }
 
-/* A number token written in digits (a و/ب left on it is allowed): its value, or -1. */
-static int64_t digits_skip(const struct ctx *c, uint32_t tok, uint8_t *ret_skip)
+/* Does key k start with a digit (ASCII, Arabic-Indic or Eastern Arabic-Indic)? */
+static bool digit_first(const char *k)
 {
-	const struct kh_token *t;
-	struct kh_tok_keys keys;
+	const unsigned char *p = (const unsigned char *)k;
 
-	if (tok >= c->end)
+	return (p[0] >= '0' && p[0] <= '9') || (p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9) ||
+	       (p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9);
+}
+
+static bool has_num_mark(const struct kh_lex_entry *e)
+{
+	for (; e != NULL; e = e->next)
+		if (strcmp(e->fields[0], DATE_NUM_MARK) == 0)
+			return true;
+	return false;
+}
+
+/* digits_skip on a looked-up token. */
+static int64_t digits_of(const struct ctx *c, uint32_t tok, const struct look *l, uint8_t *ret_skip)
+{
+	uint8_t kind = c->doc->tokens.items[tok].kind;
+
+	if (kind != KH_TOK_NUMBER && kind != KH_TOK_WORD)
 		return -1;
-	t = &c->doc->tokens.items[tok];
-	if (t->kind != KH_TOK_NUMBER && t->kind != KH_TOK_WORD)
-		return -1;
-	kh_num_tok_keys(c->doc, tok, &keys);
-	for (uint8_t i = 0; i < keys.n; i++) {
-		const char *k = keys.k[i];
+	for (uint8_t i = 0; i < l->keys.n; i++) {
+		const char *k = l->keys.k[i];
 		int64_t v;
 
-		if (strchr(k, '.') != NULL || strchr(k, ',') != NULL)
-			continue;
 		if (!((k[0] >= '0' && k[0] <= '9') || (unsigned char)k[0] == 0xD9 || (unsigned char)k[0] == 0xDB))
+			continue;
+		/* kh_num_word_value knows digits and the words of the number table only */
+		if (!digit_first(k) && !has_num_mark(l->chain[i]))
+			continue;
+		if (strchr(k, '.') != NULL || strchr(k, ',') != NULL)
 			continue;
 		v = kh_num_word_value(k);
 		if (v >= 0) {
 			if (ret_skip != NULL)
-				*ret_skip = keys.skip[i];
+				*ret_skip = l->keys.skip[i];
 			return v;
 		}
 	}
 	return -1;
+}
+
+/* A number token written in digits (a و/ب left on it is allowed): its value, or -1. */
+static int64_t digits_skip(const struct ctx *c, uint32_t tok, uint8_t *ret_skip)
+{
+	struct look l;
+
+	if (tok >= c->end)
+		return -1;
+	look_up(c, tok, &l);
+	return digits_of(c, tok, &l, ret_skip);
 }
 
 static int64_t digits_at(const struct ctx *c, uint32_t tok)
@@ -433,21 +491,15 @@ static bool finish_month(const struct ctx *c, uint32_t tok, int day, int month, 
 	return true;
 }
 
-static bool numeric_date_split(const struct ctx *c, uint32_t tok, struct dmatch *m);
-
-/* "2017/8/3" kept whole by the tokenizer: three digit groups, one separator */
-static bool numeric_date_token(const struct ctx *c, uint32_t tok, struct dmatch *m)
+/* "2017/8/3" kept whole by the tokenizer: three digit groups, one separator; on the
+ * token's keys */
+static bool numeric_date_keys(uint32_t tok, const struct kh_tok_keys *keys, struct dmatch *m)
 {
-	struct kh_tok_keys keys;
 	int64_t v[3] = { 0, 0, 0 };
 	unsigned g = 0, digits = 0;
 	char sep = 0;
-	const char *k;
+	const char *k = keys->k[keys->n - 1];
 
-	if (tok >= c->end)
-		return false;
-	kh_num_tok_keys(c->doc, tok, &keys);
-	k = keys.k[keys.n - 1];
 	for (const char *p = k; *p != '\0'; p++) {
 		if (*p >= '0' && *p <= '9') {
 			if (++digits > 4)
@@ -470,23 +522,15 @@ static bool numeric_date_token(const struct ctx *c, uint32_t tok, struct dmatch 
 			return false;
 		set_day(m, days_from_civil(y, (int)mo, (int)dd));
 		m->end = tok + 1;
-		m->skip = keys.skip[keys.n - 1];
+		m->skip = keys->skip[keys->n - 1];
 	}
 	return true;
 }
 
-/* 2017/8/3, 3/8/2017, 2017-08-03 as tokens */
-static bool numeric_date(const struct ctx *c, uint32_t tok, struct dmatch *m)
+/* the same split into five tokens; @p a is digits_at(tok) */
+static bool numeric_date_split(const struct ctx *c, uint32_t tok, int64_t a, struct dmatch *m)
 {
-	if (numeric_date_token(c, tok, m))
-		return true;
-	return numeric_date_split(c, tok, m);
-}
-
-/* the same split into five tokens */
-static bool numeric_date_split(const struct ctx *c, uint32_t tok, struct dmatch *m)
-{
-	int64_t a = digits_at(c, tok), b, d;
+	int64_t b, d;
 	const char *sep;
 	int64_t y, mo, dd;
 
@@ -517,23 +561,37 @@ static bool numeric_date_split(const struct ctx *c, uint32_t tok, struct dmatch 
 	return true;
 }
 
-/* The core of an expression at tok (after part-of-day / يوم prefixes). */
-static bool match_core(const struct ctx *c, uint32_t tok, bool prefixed, struct dmatch *m)
+/* The core of an expression at tok (after part-of-day / يوم prefixes); @p l is the token
+ * looked up, or NULL. */
+static bool match_core(const struct ctx *c, uint32_t tok, bool prefixed, const struct look *l,
+		       struct dmatch *m)
 {
-	const struct date_word *w = word_at(c, tok, NULL);
+	struct look own;
+	const struct date_word *w;
+	bool word;
 	uint32_t e;
 	int mo;
 	int64_t n;
 
-	if (numeric_date(c, tok, m))
+	if (tok >= c->end)
+		return false; /* no word, no digits: each test below would fail */
+	if (l == NULL) {
+		look_up(c, tok, &own);
+		l = &own;
+	}
+	/* the token's word and digits once (word_at, digits_at), for the tests below */
+	word = c->doc->tokens.items[tok].kind == KH_TOK_WORD;
+	w = word ? word_of(l, 0, NULL) : NULL;
+	n = digits_of(c, tok, l, NULL);
+	/* 2017/8/3, 3/8/2017, 2017-08-03 as tokens */
+	if (numeric_date_keys(tok, &l->keys, m) || numeric_date_split(c, tok, n, m))
 		return true;
-	if (word_is(c, tok, DW_SHAHR) != NULL) {
+	if (word && word_of(l, DW_SHAHR, NULL) != NULL) {
 		/* شهر تموز */
 		mo = month_at(c, tok + 1, true, &e);
 		if (mo > 0)
 			return finish_month(c, e, 0, mo, m);
 	}
-	n = digits_at(c, tok);
 	if (n >= 1 && n <= 31) {
 		mo = month_at(c, tok + 1, true, &e);
 		if (mo > 0)
@@ -624,7 +682,7 @@ static bool match_core(const struct ctx *c, uint32_t tok, bool prefixed, struct 
 			return finish_month(c, e, 0, mo, m);
 		if (w->cls == DW_MONTHPART) {
 			/* مطلع عام 2014، نهاية العام الماضي، منتصف الشهر المقبل */
-			if (match_core(c, tok + 1, true, m) && (m->prec == P_YEAR || m->prec == P_MONTH ||
+			if (match_core(c, tok + 1, true, NULL, m) && (m->prec == P_YEAR || m->prec == P_MONTH ||
 								 m->prec == P_NONE))
 				return true;
 		}
@@ -764,7 +822,7 @@ static bool match_core(const struct ctx *c, uint32_t tok, bool prefixed, struct 
 	}
 	case DW_YAWM:
 		/* يوم 10 تموز */
-		return match_core(c, tok + 1, true, m);
+		return match_core(c, tok + 1, true, NULL, m);
 	default:
 		break;
 	}
@@ -774,25 +832,30 @@ static bool match_core(const struct ctx *c, uint32_t tok, bool prefixed, struct 
 /* An expression starting at tok: optional part of day / يوم, then the core. */
 static bool match_at(const struct ctx *c, uint32_t tok, struct dmatch *m)
 {
+	struct look l;
 	const struct date_word *w;
 	uint8_t skip = 0;
 	bool ok;
 
 	memset(m, 0, sizeof(*m));
-	w = word_at(c, tok, &skip);
-	if (w == NULL && digits_skip(c, tok, &skip) < 0) {
+	if (tok >= c->end)
+		return false;
+	/* most tokens: no date word, no number; the token is looked up once for the three tests */
+	look_up(c, tok, &l);
+	w = c->doc->tokens.items[tok].kind == KH_TOK_WORD ? word_of(&l, 0, &skip) : NULL;
+	if (w == NULL && digits_of(c, tok, &l, &skip) < 0) {
 		memset(m, 0, sizeof(*m));
-		return numeric_date_token(c, tok, m);
+		return numeric_date_keys(tok, &l.keys, m);
 	}
-	if (word_is(c, tok, DW_PART) != NULL || word_is(c, tok, DW_YAWM) != NULL) {
-		ok = match_core(c, tok + 1, true, m);
+	if (w != NULL && (word_of(&l, DW_PART, NULL) != NULL || word_of(&l, DW_YAWM, NULL) != NULL)) {
+		ok = match_core(c, tok + 1, true, NULL, m);
 		if (ok && m->end > tok + 1) {
 			m->skip = skip;
 			return true;
 		}
 		memset(m, 0, sizeof(*m));
 	}
-	ok = match_core(c, tok, false, m);
+	ok = match_core(c, tok, false, &l, m);
 	m->skip = skip;
 	return ok && m->end > tok;
 }

@@ -14,6 +14,7 @@
 
 #include "dates.h"
 #include "doc.h"
+#include "keyfilt.h"
 #include "lexicon.h"
 #include "normalize.h"
 #include "numbers.h"
@@ -123,8 +124,30 @@ static const struct ctx_word ctx_words[] = {
 	{ "شقيق|شقيقة|أخ|أخت|أخو|أخي|أخا|والد|والدة|والده|أب|ابن|ابنة|زوج|زوجة|حفيد|حفيدة|نجل|نجلة|ابنه|زوجته", CW_SINGULAR },
 };
 
+/* The context table (words) again as key → bits in one flat array: a token's bits are
+ * read for every word, and a hit in the lexicon walks a slot, its key, the homograph
+ * entries and their fields.  Filled from the lexicon itself, so the two agree. */
+struct ctx_slot {
+	uint32_t hash;
+	uint32_t bits; /* chain_bits of the key's entries */
+	uint32_t off;  /* the key in pool */
+	uint32_t len;  /* 0: an empty slot */
+};
+
+struct ctx_table {
+	struct ctx_slot *slots;
+	uint32_t mask;
+	char *pool;
+	size_t pool_len, pool_cap;
+};
+
 struct kh_event_res {
 	struct kh_lexicon *trig;  /* trigger variants → fields[0] = index into trigs */
+	/* The keys of trig and of words: most words are in neither, and a word tries up to
+	 * eight trigger forms (two look-ups each) and several context keys. */
+	struct kh_keyfilt trig_filter;
+	struct kh_keyfilt words_filter;
+	struct ctx_table ctx;
 	struct trig *trigs;
 	size_t n_trigs, cap_trigs;
 	struct kh_lexicon *words; /* context words → fields[0] = bits */
@@ -133,6 +156,106 @@ struct kh_event_res {
 };
 
 /* ---- loading ------------------------------------------------------------------------ */
+
+/* The context bits of a homograph chain (fields[0] is a decimal number we wrote). */
+static uint32_t chain_bits(const struct kh_lex_entry *e)
+{
+	uint32_t b = 0;
+
+	for (; e != NULL; e = e->next) {
+		uint32_t v = 0;
+
+		for (const char *p = e->fields[0]; *p >= '0' && *p <= '9'; p++)
+			v = v * 10 + (uint32_t)(*p - '0');
+		b |= v;
+	}
+	return b;
+}
+
+static bool ctx_find(const struct ctx_table *t, const char *key, size_t len, uint32_t *ret_bits)
+{
+	uint32_t h = kh_kf_hash32(key, len);
+
+	for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
+		const struct ctx_slot *s = &t->slots[i];
+
+		if (s->len == 0)
+			return false;
+		if (s->hash == h && s->len == len && memcmp(t->pool + s->off, key, len) == 0) {
+			*ret_bits = s->bits;
+			return true;
+		}
+	}
+}
+
+static int count_key(const char *key, size_t len, void *ud)
+{
+	(void)key;
+	(void)len;
+	(*(size_t *)ud)++;
+	return 0;
+}
+
+/* Put key into the table when the lexicon has entries under it. */
+static int ctx_put(const char *key, size_t len, void *ud)
+{
+	struct kh_event_res *r = ud;
+	struct ctx_table *t = &r->ctx;
+	const struct kh_lex_entry *e;
+	char buf[512];
+	uint32_t h, i, bits;
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0; /* no token key */
+	memcpy(buf, key, len);
+	buf[len] = '\0';
+	e = kh_lex_get(r->words, buf);
+	if (e == NULL || ctx_find(t, buf, len, &bits))
+		return 0;
+	if (t->pool_len + len > t->pool_cap) {
+		size_t cap = t->pool_cap * 2 + len + 4096;
+		char *p = realloc(t->pool, cap);
+
+		if (p == NULL)
+			return -ENOMEM;
+		t->pool = p;
+		t->pool_cap = cap;
+	}
+	h = kh_kf_hash32(buf, len);
+	for (i = h & t->mask; t->slots[i].len != 0; i = (i + 1) & t->mask)
+		;
+	t->slots[i] = (struct ctx_slot){ .hash = h, .bits = chain_bits(e), .off = (uint32_t)t->pool_len,
+					 .len = (uint32_t)len };
+	memcpy(t->pool + t->pool_len, buf, len);
+	t->pool_len += len;
+	return 0;
+}
+
+/* Build r->ctx from every key the context words and the number words can have. */
+static int ctx_build(struct kh_event_res *r)
+{
+	size_t n = 0, size = 16;
+
+	for (size_t i = 0; i < sizeof(ctx_words) / sizeof(ctx_words[0]); i++)
+		if (kh_kf_each_key(ctx_words[i].variants, count_key, &n) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; kh_num_variants(i) != NULL; i++)
+		if (kh_kf_each_key(kh_num_variants(i), count_key, &n) < 0)
+			return -ENOMEM;
+	while (size < 2 * n)
+		size *= 2;
+	r->ctx.slots = calloc(size, sizeof(*r->ctx.slots));
+	if (r->ctx.slots == NULL)
+		return -ENOMEM;
+	r->ctx.mask = (uint32_t)size - 1;
+	for (size_t i = 0; i < sizeof(ctx_words) / sizeof(ctx_words[0]); i++)
+		if (kh_kf_each_key(ctx_words[i].variants, ctx_put, r) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; kh_num_variants(i) != NULL; i++)
+		if (kh_kf_each_key(kh_num_variants(i), ctx_put, r) < 0)
+			return -ENOMEM;
+	return 0;
+}
 
 static char *errorf(const char *file, unsigned line, const char *msg)
 {
@@ -316,6 +439,8 @@ static int load_line(struct kh_event_res *r, struct kh_lexicon *known, char *lin
 	snprintf(idx, sizeof(idx), "%zu", r->n_trigs);
 	r->n_trigs++;
 	rc = kh_lex_add(r->trig, cols[0], f, 1, file, lineno);
+	if (rc == 0)
+		rc = kh_kf_add_variants(&r->trig_filter, cols[0]);
 	if (rc == 0 && known != NULL)
 		rc = kh_lex_add(known, cols[0], NULL, 0, file, lineno);
 	if (rc < 0) {
@@ -365,6 +490,8 @@ struct kh_event_res *kh_event_res_free(struct kh_event_res *r)
 		return NULL;
 	kh_lex_free(r->trig);
 	kh_lex_free(r->words);
+	free(r->ctx.slots);
+	free(r->ctx.pool);
 	for (size_t i = 0; i < r->n_strings; i++)
 		free(r->strings[i]);
 	free(r->strings);
@@ -400,7 +527,8 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 		const char *f[1] = { bits };
 
 		snprintf(bits, sizeof(bits), "%u", ctx_words[i].bits);
-		if (kh_lex_add(r->words, ctx_words[i].variants, f, 1, "events.c", (uint32_t)i + 1) < 0)
+		if (kh_lex_add(r->words, ctx_words[i].variants, f, 1, "events.c", (uint32_t)i + 1) < 0 ||
+		    kh_kf_add_variants(&r->words_filter, ctx_words[i].variants) < 0)
 			goto fail;
 		if (known != NULL && kh_lex_add(known, ctx_words[i].variants, NULL, 0, "events.c",
 						(uint32_t)i + 1) < 0)
@@ -413,7 +541,12 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 		snprintf(bits, sizeof(bits), "%u", (unsigned)CW_NUMWORD);
 		if (kh_num_add_words(r->words, f, 1) < 0)
 			goto fail;
+		for (size_t i = 0; kh_num_variants(i) != NULL; i++)
+			if (kh_kf_add_variants(&r->words_filter, kh_num_variants(i)) < 0)
+				goto fail;
 	}
+	if (ctx_build(r) < 0)
+		goto fail;
 	if (known != NULL && (kh_num_add_known(known) < 0 || kh_date_add_known(known) < 0))
 		goto fail;
 	snprintf(path, sizeof(path), "%s/triggers.tsv", data_dir != NULL ? data_dir : ".");
@@ -457,6 +590,7 @@ struct ev_state {
 	uint32_t n_tok;
 	uint32_t *bits;   /* context word bits per token */
 	uint8_t *skip;    /* proclitic bytes left on the token in front of its bits' key */
+	uint8_t *num;     /* 1: a key of the token is digits or a number/qualifier word (may_count) */
 	uint32_t *ment;   /* mention covering the token, or KH_NONE */
 	uint32_t *evt;    /* event whose trigger covers the token, or KH_NONE */
 	uint32_t *attr;   /* smallest attribution whose content covers the token, or KH_NONE */
@@ -516,68 +650,134 @@ static bool is_break(const struct ev_state *st, uint32_t i)
 					   *s == ';' || *s == ':' || *s == '.');
 }
 
-static const char *const suffixes[] = { "هما", "هم", "هن", "ها", "ه", "كم", "نا" };
+/* Bytes of the pronoun suffixes هما هم هن ها ه كم نا (in this order; see suffix_of). */
+static const uint8_t suffix_len[] = { 6, 4, 4, 4, 2, 4, 4 };
 
+/* Is the letter ending at byte e of s the two-byte letter l? */
+static bool letter_at(const char *s, size_t e, const char *l)
+{
+	return e >= 2 && s[e - 2] == l[0] && s[e - 1] == l[1];
+}
+
+/* The pronoun suffix s (n bytes) ends with: an index into suffixes, or -1.  No two of
+ * them end alike, so a word has at most one, told apart by its last letters. */
+static int suffix_of(const char *s, size_t n)
+{
+	if (letter_at(s, n, "ه"))
+		return 4;
+	if (letter_at(s, n, "م"))
+		return letter_at(s, n - 2, "ه") ? 1 : letter_at(s, n - 2, "ك") ? 5 : -1;
+	if (letter_at(s, n, "ن"))
+		return letter_at(s, n - 2, "ه") ? 2 : -1;
+	if (letter_at(s, n, "ا")) {
+		if (letter_at(s, n - 2, "م") && letter_at(s, n - 4, "ه"))
+			return 0;
+		return letter_at(s, n - 2, "ه") ? 3 : letter_at(s, n - 2, "ن") ? 6 : -1;
+	}
+	return -1;
+}
+
+/* The context bits of key (0 when none); *ret_found (may be NULL) tells whether the
+ * context table has the key at all.  The filter first: most keys are in no table. */
+static uint32_t words_bits(const struct ev_state *st, const char *key, bool *ret_found)
+{
+	size_t len = strlen(key);
+	uint32_t bits = 0;
+	bool found = kh_kf_has(&st->r->words_filter, key, len) && ctx_find(&st->r->ctx, key, len, &bits);
+
+	if (ret_found != NULL)
+		*ret_found = found;
+	return bits;
+}
+
+
+/* Does the NUL-terminated s start with the article ال and hold more than 6 bytes? */
+static bool article_and_more(const char *s)
+{
+	static const char al[] = "ال";
+
+	return s[0] == al[0] && s[1] == al[1] && s[2] == al[2] && s[3] == al[3] && s[4] != '\0' &&
+	       s[5] != '\0' && s[6] != '\0';
+}
+
+/* Does key k start with a digit (ASCII, Arabic-Indic or Eastern Arabic-Indic)? */
+static bool digit_first(const char *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+
+	return (p[0] >= '0' && p[0] <= '9') || (p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9) ||
+	       (p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9);
+}
+
+/* A key that may start a count (see may_count). */
+static bool num_key(const char *k, uint32_t bits)
+{
+	return digit_first(k) || (bits & CW_NUMWORD) != 0;
+}
+
+/* The context bits of token i, and whether one of its keys may start a count (st->num):
+ * both from the same look-ups. */
 static void compute_bits(struct ev_state *st, uint32_t i)
 {
+	const struct kh_token *t = tok_at(st, i);
 	struct kh_tok_keys keys;
+	const char *k;
+	size_t n;
+	int x;
+	char buf[128];
+	bool done = false;
 
-	if (tok_at(st, i)->kind != KH_TOK_WORD)
+	if (t->kind != KH_TOK_WORD) {
+		/* kh_num_tok_keys: the key alone */
+		k = t->key != NULL ? t->key : "";
+		st->num[i] = num_key(k, words_bits(st, k, NULL));
 		return;
+	}
 	kh_num_tok_keys(st->doc, i, &keys);
 	for (uint8_t c = 0; c < keys.n; c++) {
-		const struct kh_lex_entry *e = kh_lex_get(st->r->words, keys.k[c]);
-		uint32_t b = 0;
+		bool found;
+		uint32_t b = words_bits(st, keys.k[c], &found);
 
-		if (e == NULL && starts_with(keys.k[c], "ال") && strlen(keys.k[c]) > 6)
-			e = kh_lex_get(st->r->words, keys.k[c] + 4);
-		for (; e != NULL; e = e->next)
-			b |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+		st->num[i] |= num_key(keys.k[c], b);
+		if (done)
+			continue; /* the bits are found; only the count test looks on */
+		if (!found && article_and_more(keys.k[c]))
+			b = words_bits(st, keys.k[c] + 4, NULL);
 		if (b != 0) {
 			st->bits[i] = b;
 			st->skip[i] = keys.skip[c];
-			return;
+			done = true;
 		}
 	}
+	if (done)
+		return;
 	/* without a pronoun suffix: عناصرها → عناصر */
-	{
-		const struct kh_token *t = tok_at(st, i);
-		const struct kh_lex_entry *e;
+	if (t->stem_key != NULL && t->stem_end != t->end) {
+		st->bits[i] |= words_bits(st, t->stem_key, NULL);
+		return;
+	}
+	k = t->key;
+	n = strlen(k);
+	x = suffix_of(k, n);
+	if (x >= 0) {
+		size_t sl = suffix_len[x];
 
-		char buf[128];
-		size_t kl = strlen(t->key);
-
-		if (t->stem_key != NULL && t->stem_end != t->end) {
-			for (e = kh_lex_get(st->r->words, t->stem_key); e != NULL; e = e->next)
-				st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
+		if (n <= sl + 4 || n >= sizeof(buf) ||
+		    (sl == 2 && t->end - t->start >= 2 && memcmp(st->doc->norm + t->end - 2, "ة", 2) == 0))
 			return;
-		}
-		for (size_t x = 0; x < sizeof(suffixes) / sizeof(suffixes[0]); x++) {
-			size_t sl = strlen(suffixes[x]);
-			const char *k = t->key;
-			size_t n;
-
-			(void)kl;
-			n = strlen(k);
-			if (n <= sl + 4 || n >= sizeof(buf) || !ends_with(k, suffixes[x]) ||
-			    (sl == 2 && t->end - t->start >= 2 && memcmp(st->doc->norm + t->end - 2, "ة", 2) == 0))
-				continue;
-			memcpy(buf, k, n - sl);
-			buf[n - sl] = '\0';
-			for (e = kh_lex_get(st->r->words, buf); e != NULL; e = e->next)
-				st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
-			if (st->bits[i] != 0)
+		memcpy(buf, k, n - sl);
+		buf[n - sl] = '\0';
+		st->bits[i] |= words_bits(st, buf, NULL);
+		if (st->bits[i] != 0)
+			return;
+		if (starts_with(k, "و") && n > sl + 6) {
+			/* وشقيقه */
+			memcpy(buf, k + 2, n - sl - 2);
+			buf[n - sl - 2] = '\0';
+			st->bits[i] |= words_bits(st, buf, NULL);
+			if (st->bits[i] != 0) {
+				st->skip[i] = 2;
 				return;
-			if (starts_with(k, "و") && n > sl + 6) {
-				/* وشقيقه */
-				memcpy(buf, k + 2, n - sl - 2);
-				buf[n - sl - 2] = '\0';
-				for (e = kh_lex_get(st->r->words, buf); e != NULL; e = e->next)
-					st->bits[i] |= (uint32_t)strtoul(e->fields[0], NULL, 10);
-				if (st->bits[i] != 0) {
-					st->skip[i] = 2;
-					return;
-				}
 			}
 		}
 	}
@@ -632,17 +832,17 @@ static const struct trig *trig_of(const struct ev_state *st, const struct kh_lex
 	return i < st->r->n_trigs ? &st->r->trigs[i] : NULL;
 }
 
-/* Longest phrase of the trigger table starting with form f at token i. */
-static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, const char *f,
+/* Longest phrase of the trigger table starting with form f (@p len bytes) at token i. */
+static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, const char *f, size_t len,
 		       const struct kh_lex_entry **ret_e)
 {
 	char buf[512];
-	size_t len = strlen(f);
 	uint32_t best = 0;
 
-	if (len + 1 > sizeof(buf))
+	if (len + 1 > sizeof(buf) || !kh_kf_has(&st->r->trig_filter, f, len))
 		return 0;
-	memcpy(buf, f, len + 1);
+	memcpy(buf, f, len);
+	buf[len] = '\0';
 	for (uint32_t j = i; j < end && j < i + 6; j++) {
 		const struct kh_lex_entry *e;
 
@@ -667,87 +867,114 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 	return best;
 }
 
+/* Does the string s of n bytes end with the UTF-8 letter l (two bytes)? */
+static bool ends_with2(const char *s, size_t n, const char *l)
+{
+	return n >= 2 && s[n - 2] == l[0] && s[n - 1] == l[1];
+}
+
+/* The candidate forms of one key of a word: the key, without ال, without a future سـ,
+ * without an accusative alif, and each of those without a pronoun suffix. */
+struct forms {
+	const char *f[8];
+	size_t len[8];
+	bool fut[8];
+	unsigned n;
+	char store[4][128];
+};
+
+static void make_forms(const char *k, size_t kl, bool taa, struct forms *fs)
+{
+	unsigned ns = 0;
+
+	fs->n = 0;
+	memset(fs->fut, 0, sizeof(fs->fut));
+	fs->f[fs->n] = k;
+	fs->len[fs->n++] = kl;
+	if (kl > 6 && memcmp(k, "ال", 4) == 0) {
+		fs->f[fs->n] = k + 4;
+		fs->len[fs->n++] = kl - 4;
+	}
+	/* future سـ on a verb: سيزور */
+	if (kl > 6 && memcmp(k, "س", 2) == 0 &&
+	    (memcmp(k + 2, "ي", 2) == 0 || memcmp(k + 2, "ت", 2) == 0 || memcmp(k + 2, "ن", 2) == 0)) {
+		fs->fut[fs->n] = true;
+		fs->f[fs->n] = k + 2;
+		fs->len[fs->n++] = kl - 2;
+	}
+	/* the accusative alif of a noun: اعتصاما → اعتصام */
+	if (kl > 8 && ends_with2(k, kl, "ا") && fs->n < 8 && ns < 4) {
+		memcpy(fs->store[ns], k, kl - 2);
+		fs->store[ns][kl - 2] = '\0';
+		fs->f[fs->n] = fs->store[ns];
+		fs->len[fs->n++] = kl - 2;
+		ns++;
+	}
+	/* a pronoun suffix: زيارته → زياره, قصفها → قصف */
+	for (unsigned base = 0, nb = fs->n; base < nb && ns < 4; base++) {
+		const char *b = fs->f[base];
+		size_t bl = fs->len[base];
+		int x = suffix_of(b, bl);
+
+		if (x >= 0) {
+			size_t sl = suffix_len[x];
+			char *st;
+
+			if (bl <= sl + 6 || bl + 1 > sizeof(fs->store[0]) || (taa && sl == 2))
+				continue; /* too short, or a folded ة that is no pronoun */
+			st = fs->store[ns];
+			memcpy(st, b, bl - sl);
+			st[bl - sl] = '\0';
+			if (ends_with2(st, bl - sl, "ت") && fs->n < 7) {
+				/* also with the taa marbuta restored */
+				fs->f[fs->n] = st;
+				fs->len[fs->n++] = bl - sl;
+				ns++;
+				if (ns < 4) {
+					memcpy(fs->store[ns], st, bl - sl + 1);
+					memcpy(fs->store[ns] + bl - sl - 2, "ه", 2);
+					fs->f[fs->n] = fs->store[ns];
+					fs->len[fs->n++] = bl - sl;
+					ns++;
+				}
+			} else if (fs->n < 8) {
+				fs->f[fs->n] = st;
+				fs->len[fs->n++] = bl - sl;
+				ns++;
+			}
+		}
+	}
+}
 
 static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, struct tmatch *ret)
 {
 	const struct kh_token *tk = tok_at(st, i);
 	struct kh_tok_keys keys;
 	struct tmatch best = { 0 };
-	char form[128];
-
-	bool taa = tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
+	struct forms fs;
+	bool taa;
 
 	if (tk->kind != KH_TOK_WORD)
 		return false;
+	taa = tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
 	kh_num_tok_keys(st->doc, i, &keys);
 	for (uint8_t c = 0; c < keys.n; c++) {
 		const char *k = keys.k[c];
 		size_t kl = strlen(k);
-		const char *forms[8];
-		char store[4][128];
-		unsigned nf = 0, ns = 0;
-		bool fut[8] = { false };
 
-		if (kl + 1 > sizeof(form))
+		if (kl + 1 > sizeof(fs.store[0]))
 			continue;
-		forms[nf++] = k;
-		if (starts_with(k, "ال") && kl > 6)
-			forms[nf++] = k + 4;
-		/* future سـ on a verb: سيزور */
-		if (starts_with(k, "س") && kl > 6 && (starts_with(k + 2, "ي") || starts_with(k + 2, "ت") ||
-						      starts_with(k + 2, "ن"))) {
-			fut[nf] = true;
-			forms[nf++] = k + 2;
-		}
-		/* the accusative alif of a noun: اعتصاما → اعتصام */
-		if (ends_with(k, "ا") && kl > 8 && nf < 8) {
-			if (kl - 2 + 1 <= sizeof(store[0]) && ns < 4) {
-				memcpy(store[ns], k, kl - 2);
-				store[ns][kl - 2] = '\0';
-				forms[nf++] = store[ns];
-				ns++;
-			}
-		}
-		/* a pronoun suffix: زيارته → زياره, قصفها → قصف */
-		for (unsigned base = 0, nb = nf; base < nb && ns < 4; base++) {
-			const char *b = forms[base];
-			size_t bl = strlen(b);
-
-			for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]) && ns < 4; s++) {
-				size_t sl = strlen(suffixes[s]);
-
-				if (bl <= sl + 6 || !ends_with(b, suffixes[s]) || bl + 1 > sizeof(store[0]) ||
-				    (taa && sl == 2))
-					continue; /* a folded ة is no pronoun */
-				memcpy(store[ns], b, bl - sl);
-				store[ns][bl - sl] = '\0';
-				if (ends_with(store[ns], "ت") && nf < 7) {
-					/* also with the taa marbuta restored */
-					forms[nf++] = store[ns];
-					ns++;
-					if (ns < 4) {
-						memcpy(store[ns], store[ns - 1], bl - sl + 1);
-						memcpy(store[ns] + bl - sl - 2, "ه", 2);
-						forms[nf++] = store[ns];
-						ns++;
-					}
-				} else if (nf < 8) {
-					forms[nf++] = store[ns];
-					ns++;
-				}
-				break;
-			}
-		}
-		for (unsigned f = 0; f < nf; f++) {
+		make_forms(k, kl, taa, &fs);
+		for (unsigned f = 0; f < fs.n; f++) {
 			const struct kh_lex_entry *e = NULL;
-			uint32_t n = extend(st, i, end, forms[f], &e);
+			uint32_t n = extend(st, i, end, fs.f[f], fs.len[f], &e);
 
 			if (n > best.n && e != NULL) {
 				best.chain = e;
 				best.t = trig_of(st, e);
 				best.n = n;
 				best.skip = keys.skip[c];
-				best.future = fut[f] || (tk->proclitics & KH_PRO_SA) != 0;
+				best.future = fs.fut[f] || (tk->proclitics & KH_PRO_SA) != 0;
 				best.article = starts_with(k, "ال");
 				best.purpose = (tk->proclitics & KH_PRO_LI) != 0 ||
 					       (keys.skip[c] >= 2 &&
@@ -1197,8 +1424,10 @@ static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, u
 
 		if (i + 1 < tf && st->evt[i] != KH_NONE)
 			return false;
-		if (rel == KH_NONE && (strcmp(tok_at(st, i)->key, "التي") == 0 || strcmp(tok_at(st, i)->key, "الذي") == 0 ||
-				       strcmp(tok_at(st, i)->key, "الذين") == 0)) {
+		/* the relative pronouns are stop words (CW_STOP, from their key): the bit first */
+		if (rel == KH_NONE && (st->bits[i] & CW_STOP) != 0 &&
+		    (strcmp(tok_at(st, i)->key, "التي") == 0 || strcmp(tok_at(st, i)->key, "الذي") == 0 ||
+		     strcmp(tok_at(st, i)->key, "الذين") == 0)) {
 			rel = i;
 			continue;
 		}
@@ -1378,7 +1607,9 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 	for (uint32_t k = et->tf; as->n == 0 && k > first && k + 2 * EV_LEFT > et->tf; k--) {
 		const struct kh_mention *mn;
 
-		if (in_list("|فيما|بينما|حين|كما|", tok_at(st, k - 1)->key) ||
+		/* each of these words is a stop word (CW_STOP, from its key): the bit first */
+		if (((st->bits[k - 1] & CW_STOP) != 0 &&
+		     in_list("|فيما|بينما|حين|كما|", tok_at(st, k - 1)->key)) ||
 		    (is_break(st, k - 1) && k + EV_LEFT <= et->tf))
 			break; /* another clause: its places are its own */
 		if (!is_place_type(ment_type(st, k - 1)))
@@ -1555,6 +1786,15 @@ static bool at_least_at(const struct ev_state *st, uint32_t i, uint32_t end)
 	       (strcmp(tok_at(st, i + 1)->key, "الاقل") == 0);
 }
 
+/* Can a count start at tok?  kh_num_parse needs one of the token's keys to be digits or a
+ * word of the number table (a number word or the first word of a qualifier), and every
+ * such word is in our context table with CW_NUMWORD (st->num, from prepare): no parse for
+ * each word that merely begins like an Arabic-Indic digit (ف ق ك ل م ن ه و ي). */
+static bool may_count(const struct ev_state *st, uint32_t tok)
+{
+	return (st->bits[tok] & CW_NUMWORD) != 0 || st->num[tok] != 0;
+}
+
 /* A count at tok that is not part of a date. */
 static uint32_t count_at(const struct ev_state *st, uint32_t tok, uint32_t end, struct kh_count *ret)
 {
@@ -1567,6 +1807,8 @@ static uint32_t count_at(const struct ev_state *st, uint32_t tok, uint32_t end, 
 	if ((st->bits[tok] & CW_NUMWORD) == 0 && t->kind != KH_TOK_NUMBER &&
 	    !(t->key[0] >= '0' && t->key[0] <= '9') && (unsigned char)t->key[0] != 0xD9 &&
 	    (unsigned char)t->key[0] != 0xDB && !(starts_with(t->key, "و") && t->key[2] >= '0' && t->key[2] <= '9'))
+		return 0;
+	if (!may_count(st, tok))
 		return 0;
 	return kh_num_parse(st->doc, tok, end, ret);
 }
@@ -1808,10 +2050,11 @@ static int prepare(struct ev_state *st)
 
 	st->bits = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->skip = kh_arena_alloc(&doc->arena, n);
+	st->num = kh_arena_alloc(&doc->arena, n);
 	st->ment = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->evt = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->attr = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
-	if (st->bits == NULL || st->skip == NULL || st->ment == NULL || st->evt == NULL || st->attr == NULL)
+	if (st->bits == NULL || st->skip == NULL || st->num == NULL || st->ment == NULL || st->evt == NULL || st->attr == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
 		st->ment[i] = st->evt[i] = st->attr[i] = KH_NONE;
