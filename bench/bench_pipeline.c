@@ -138,6 +138,7 @@ static double icu_floor(const struct text *t)
 struct run {
 	double seconds;
 	double stage[KH_STAGE__MAX];
+	double json_seconds; /* kh_doc_to_json, outside the pipeline's time */
 	size_t doc_bytes; /* largest arena + arrays of one document */
 };
 
@@ -146,6 +147,7 @@ static int analyze_once(struct kh_analyzer *a, struct kh_pipeline *p, const stru
 {
 	struct kh_request req = { .text = t->s, .text_len = t->len };
 	struct kh_doc *doc = NULL;
+	size_t json_len;
 	double t0 = cpu_now();
 	int st = kh_analyze(a, p, &req, &doc, NULL);
 
@@ -156,6 +158,9 @@ static int analyze_once(struct kh_analyzer *a, struct kh_pipeline *p, const stru
 		r->stage[s] += doc->stage_seconds[s];
 	if (kh_doc_memory(doc) > r->doc_bytes)
 		r->doc_bytes = kh_doc_memory(doc);
+	t0 = cpu_now();
+	free(kh_doc_to_json(doc, KH_OFFSET_CODEPOINT, &json_len));
+	r->json_seconds += cpu_now() - t0;
 	kh_doc_free(doc);
 	return 0;
 }
@@ -341,6 +346,8 @@ int main(int argc, char **argv)
 		       (double)c.bytes / floor_s / 1e6);
 		printf("ratio pipeline/floor: %.2fx (target <= 4x)\n", per_set / floor_s);
 		report_stages(&r);
+		printf("response JSON (kh_doc_to_json, what the service adds): %.1f%% of the pipeline's time\n",
+		       100.0 * r.json_seconds / r.seconds);
 		printf("memory per document: at most %.1f KB (%.1f bytes per input byte)\n",
 		       (double)r.doc_bytes / 1e3, (double)r.doc_bytes / (double)c.bytes * (double)c.n);
 		if (!corpus_only) {
