@@ -732,9 +732,10 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 	struct kh_ent_alt *items;
 	int rc;
 
-	al->first = kh_arena_alloc(&doc->arena, sizeof(*al->first) * n);
-	al->n = kh_arena_alloc(&doc->arena, sizeof(*al->n) * n);
-	al->mask = kh_arena_alloc(&doc->arena, sizeof(*al->mask) * n);
+	/* all written below, for every token */
+	al->first = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->first) * n);
+	al->n = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->n) * n);
+	al->mask = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->mask) * n);
 	al->flen = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->flen) * n);
 	al->fhash = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->fhash) * n);
 	if (al->first == NULL || al->n == NULL || al->mask == NULL || al->flen == NULL ||
@@ -746,8 +747,12 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 		return -ENOMEM;
 	al->items.cap = n * 2 + 16;
 	rc = alts_collect(al, phrases, doc);
-	if (rc < 0 || phrases == NULL)
+	if (rc < 0)
 		return rc;
+	if (phrases == NULL) {
+		memset(al->mask, 0, sizeof(*al->mask) * n);
+		return 0;
+	}
 	items = al->items.items;
 	for (uint32_t k = 0; k < al->items.n; k++) {
 		const struct tslot *s;

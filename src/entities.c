@@ -178,6 +178,8 @@ static uint8_t stop_class(const struct kh_ent_ctx *c, uint32_t i)
 {
 	bool v;
 
+	if (i < c->doc->tokens.n && (c->alts.mask[i] & KH_LB_STOP) == 0)
+		return KH_STOP_NONE; /* no stop phrase starts here */
 	if (c->memo == NULL || i >= c->doc->tokens.n)
 		return stop_class_raw(c, i);
 	if (memo_get(c, i, F_STOP, &v))
@@ -264,10 +266,12 @@ static uint32_t gaz_match_raw(const struct kh_ent_ctx *c, uint32_t i, uint32_t e
 
 static uint32_t gaz_match(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
 {
+	if (i < c->doc->tokens.n && (c->alts.mask[i] & KH_LB_GAZ) == 0)
+		return 0; /* no name of the gazetteer starts here */
 	if (c->gaz_n == NULL || end != c->sent_end || i >= c->doc->tokens.n)
 		return gaz_match_raw(c, i, end, m);
-	if (c->gaz_n[i] == UINT32_MAX)
-		c->gaz_n[i] = gaz_match_raw(c, i, end, &c->gaz_m[i]);
+	if (c->gaz_n[i] == UINT8_MAX)
+		c->gaz_n[i] = (uint8_t)gaz_match_raw(c, i, end, &c->gaz_m[i]);
 	if (c->gaz_n[i] > 0)
 		*m = c->gaz_m[i];
 	return c->gaz_n[i];
@@ -1495,9 +1499,10 @@ int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 		return 0;
 	c.covered = kh_arena_alloc(&doc->arena, doc->tokens.n);
 	c.memo = kh_arena_alloc(&doc->arena, sizeof(*c.memo) * doc->tokens.n);
-	c.stop_cls = kh_arena_alloc(&doc->arena, sizeof(*c.stop_cls) * doc->tokens.n);
-	c.gaz_m = kh_arena_alloc(&doc->arena, sizeof(*c.gaz_m) * doc->tokens.n);
-	c.gaz_n = kh_arena_alloc(&doc->arena, sizeof(*c.gaz_n) * doc->tokens.n);
+	/* read only where memo or gaz_n says they were written */
+	c.stop_cls = kh_arena_alloc_uninit(&doc->arena, sizeof(*c.stop_cls) * doc->tokens.n);
+	c.gaz_m = kh_arena_alloc_uninit(&doc->arena, sizeof(*c.gaz_m) * doc->tokens.n);
+	c.gaz_n = kh_arena_alloc_uninit(&doc->arena, sizeof(*c.gaz_n) * doc->tokens.n);
 	c.surf = kh_ent_table_new();
 	if (c.covered == NULL || c.memo == NULL || c.stop_cls == NULL || c.gaz_m == NULL ||
 	    c.gaz_n == NULL || c.surf == NULL) {
@@ -1507,7 +1512,7 @@ int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 	rc = kh_ent_alts_build(&c.alts, r->first, doc);
 	if (rc < 0)
 		goto out;
-	memset(c.gaz_n, 0xff, sizeof(*c.gaz_n) * doc->tokens.n);
+	memset(c.gaz_n, UINT8_MAX, sizeof(*c.gaz_n) * doc->tokens.n);
 	for (uint32_t s = 0; s < doc->sentences.n; s++) {
 		const struct kh_sentence *st = &doc->sentences.items[s];
 		uint32_t end = st->tok_end <= doc->tokens.n ? st->tok_end : doc->tokens.n;
