@@ -386,6 +386,10 @@ struct kh_ent_table {
 	uint32_t bloom_mask; /* bits - 1 */
 };
 
+static void bloom_set(struct kh_ent_table *t, uint32_t h);
+static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
+static int bloom_build(struct kh_ent_table *t);
+
 struct kh_ent_table *kh_ent_table_new(void)
 {
 	struct kh_ent_table *t = calloc(1, sizeof(*t));
@@ -394,10 +398,9 @@ struct kh_ent_table *kh_ent_table_new(void)
 		return NULL;
 	t->n_slots = 256;
 	t->slots = calloc(t->n_slots, sizeof(*t->slots));
-	if (t->slots == NULL) {
-		free(t);
-		return NULL;
-	}
+	/* the filter grows with the table: most look-ups of a document's table miss */
+	if (t->slots == NULL || bloom_build(t) < 0)
+		return kh_ent_table_free(t);
 	return t;
 }
 
@@ -441,7 +444,7 @@ static int tgrow(struct kh_ent_table *t)
 		if (old[i].key != NULL)
 			*tfind(t, old[i].key, old[i].hash) = old[i];
 	free(old);
-	return 0;
+	return bloom_build(t);
 }
 
 static struct tslot *tupsert(struct kh_ent_table *t, const char *key)
@@ -459,6 +462,7 @@ static struct tslot *tupsert(struct kh_ent_table *t, const char *key)
 		s->hash = h;
 		s->value = UINT32_MAX;
 		t->used++;
+		bloom_set(t, h);
 	}
 	return s;
 }
@@ -505,8 +509,12 @@ int kh_ent_table_or(struct kh_ent_table *t, const char *key, uint32_t bits)
 
 uint32_t kh_ent_table_get(const struct kh_ent_table *t, const char *key)
 {
-	const struct tslot *s = tfind(t, key, hash_str(key));
+	uint32_t h = hash_str(key);
+	const struct tslot *s;
 
+	if (!bloom_maybe(t, h))
+		return UINT32_MAX;
+	s = tfind(t, key, h);
 	return s->key != NULL ? s->value : UINT32_MAX;
 }
 
@@ -524,11 +532,14 @@ static struct look look_table(const void *tab, const char *key, size_t len, uint
 			      const struct kh_ent_alt *alt)
 {
 	const struct kh_ent_table *t = tab;
-	const struct tslot *s = tfind(t, key, hash);
+	const struct tslot *s;
 	struct look lk = { 0 };
 
 	(void)len;
 	(void)alt;
+	if (!bloom_maybe(t, hash))
+		return lk;
+	s = tfind(t, key, hash);
 	if (s->key == NULL)
 		return lk;
 	lk.found = s->value != UINT32_MAX;
@@ -570,6 +581,8 @@ static void bloom_set(struct kh_ent_table *t, uint32_t h)
 {
 	uint32_t a = h & t->bloom_mask, b = bloom_second(h) & t->bloom_mask;
 
+	if (t->bloom == NULL)
+		return;
 	t->bloom[a >> 6] |= 1ull << (a & 63);
 	t->bloom[b >> 6] |= 1ull << (b & 63);
 }
@@ -856,9 +869,18 @@ uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_e
 				 const struct kh_doc *doc, uint32_t i, uint32_t end,
 				 struct kh_ent_m *ret)
 {
+	const struct kh_ent_alt *alts;
+	unsigned a;
+
 	if (end > doc->tokens.n)
 		end = doc->tokens.n;
 	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
 		return 0;
-	return match_alts(t, look_table, doc, al, i, end, al->items.items + al->first[i], al->n[i], ret);
+	/* most words start no stored phrase: the filter says so without a call */
+	alts = al->items.items + al->first[i];
+	for (a = 0; a < al->n[i] && !bloom_maybe(t, alts[a].hash); a++)
+		;
+	if (a == al->n[i])
+		return 0;
+	return match_alts(t, look_table, doc, al, i, end, alts, al->n[i], ret);
 }
