@@ -127,6 +127,9 @@ static uint32_t suffix_hashes(const char *k, size_t kl, uint32_t ret_suf[SUFFIX_
 	uint32_t h = FNV_BASIS;
 	size_t n = kl;
 
+	/* two bytes a turn (most letters are two) */
+	for (; n > SUFFIX_MAX + 1; n -= 2)
+		h = word_step(word_step(h, (unsigned char)k[n - 1]), (unsigned char)k[n - 2]);
 	while (n > SUFFIX_MAX)
 		h = word_step(h, (unsigned char)k[--n]);
 	ret_suf[n] = h;
@@ -447,16 +450,16 @@ static int tgrow(struct kh_ent_table *t)
 	return bloom_build(t);
 }
 
-static struct tslot *tupsert(struct kh_ent_table *t, const char *key)
+/* The slot of key (@p len bytes, hash_str @p h), added when absent; NULL on OOM. */
+static struct tslot *tupsert_hash(struct kh_ent_table *t, const char *key, size_t len, uint32_t h)
 {
-	uint32_t h = hash_str(key);
 	struct tslot *s;
 
 	if ((t->used + 1) * 4 > t->n_slots * 3 && tgrow(t) < 0)
 		return NULL;
 	s = tfind(t, key, h);
 	if (s->key == NULL) {
-		s->key = kh_arena_strndup(&t->arena, key, strlen(key));
+		s->key = kh_arena_strndup(&t->arena, key, len);
 		if (s->key == NULL)
 			return NULL;
 		s->hash = h;
@@ -467,26 +470,37 @@ static struct tslot *tupsert(struct kh_ent_table *t, const char *key)
 	return s;
 }
 
+static struct tslot *tupsert(struct kh_ent_table *t, const char *key)
+{
+	return tupsert_hash(t, key, strlen(key), hash_str(key));
+}
+
 int kh_ent_table_put(struct kh_ent_table *t, const char *key, uint32_t value)
 {
 	char buf[MATCH_MAX_KEY];
 	size_t len = strlen(key);
+	size_t w = 0; /* start of the current word */
+	uint32_t h = 0;
 	struct tslot *s;
 
 	if (len >= sizeof(buf))
 		return 0; /* too long to be a name: ignore */
 	memcpy(buf, key, len + 1);
+	/* each word prefix is marked, its hash extended word by word (as hash_str would) */
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] != ' ')
 			continue;
+		h = w == 0 ? word_hash(buf, i) : phrase_more(h, word_hash(buf + w, i - w));
 		buf[i] = '\0';
-		s = tupsert(t, buf);
+		s = tupsert_hash(t, buf, i, h);
 		if (s == NULL)
 			return -ENOMEM;
 		s->prefix = true;
 		buf[i] = ' ';
+		w = i + 1;
 	}
-	s = tupsert(t, buf);
+	h = w == 0 ? word_hash(buf, len) : phrase_more(h, word_hash(buf + w, len - w));
+	s = tupsert_hash(t, buf, len, h);
 	if (s == NULL)
 		return -ENOMEM;
 	if (s->value == UINT32_MAX)
