@@ -230,11 +230,16 @@ struct look {
 typedef struct look (*look_fn)(const void *tab, const char *key, size_t len, uint32_t hash,
 			       const struct kh_ent_alt *alt);
 
+static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
+
 /* Longest phrase at token i over the given first-token readings; @p al, when not NULL,
- * knows every token's full-key length and hash. */
-static uint32_t match_alts(const void *tab, look_fn fn, const struct kh_doc *doc,
-			   const struct kh_ent_alts *al, uint32_t i, uint32_t end,
-			   const struct kh_ent_alt *alts, unsigned na, struct kh_ent_m *ret)
+ * knows every token's full-key length and hash; @p filter, when not NULL, is the table
+ * @p fn looks in, whose bit filter rules out most longer phrases before their key is
+ * written out. */
+static uint32_t match_alts(const void *tab, look_fn fn, const struct kh_ent_table *filter,
+			   const struct kh_doc *doc, const struct kh_ent_alts *al, uint32_t i,
+			   uint32_t end, const struct kh_ent_alt *alts, unsigned na,
+			   struct kh_ent_m *ret)
 {
 	char buf[MATCH_MAX_KEY];
 	uint32_t best = 0;
@@ -257,12 +262,14 @@ static uint32_t match_alts(const void *tab, look_fn fn, const struct kh_doc *doc
 				kl = al != NULL ? al->flen[j] : strlen(t->full_key);
 				if (len + kl + 2 > MATCH_MAX_KEY)
 					break;
+				h = phrase_more(h, al != NULL ? al->fhash[j] : word_hash(t->full_key, kl));
+				if (filter != NULL && !bloom_maybe(filter, h))
+					break; /* neither a phrase nor the start of one */
 				if (j == i + 1)
 					memcpy(buf, alts[a].key, len);
 				buf[len++] = ' ';
 				memcpy(buf + len, t->full_key, kl + 1);
 				len += kl;
-				h = phrase_more(h, al != NULL ? al->fhash[j] : word_hash(t->full_key, kl));
 				lk = fn(tab, buf, len, h, NULL);
 			} else {
 				lk = fn(tab, alts[a].key, len, h, &alts[a]);
@@ -300,7 +307,7 @@ static uint32_t match_with(const void *tab, look_fn fn, const struct kh_doc *doc
 	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
 		return 0;
 	na = first_alts(doc, i, strip, strlen(doc->tokens.items[i].full_key), alts, fused, &fh);
-	return match_alts(tab, fn, doc, NULL, i, end, alts, na, ret);
+	return match_alts(tab, fn, NULL, doc, NULL, i, end, alts, na, ret);
 }
 
 static struct look look_lex(const void *tab, const char *key, size_t len, uint32_t hash,
@@ -875,8 +882,8 @@ uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_tab
 	if (!strip && na > 1)
 		na = 1;
 	if (phrases == NULL || bit == 0)
-		return match_alts(lx, look_lex, doc, al, i, end, al->items.items + al->first[i], na, ret);
-	return match_alts(&pl, look_phrase, doc, al, i, end, al->items.items + al->first[i], na, ret);
+		return match_alts(lx, look_lex, NULL, doc, al, i, end, al->items.items + al->first[i], na, ret);
+	return match_alts(&pl, look_phrase, phrases, doc, al, i, end, al->items.items + al->first[i], na, ret);
 }
 
 uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_ent_table *t,
@@ -896,5 +903,5 @@ uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_e
 		;
 	if (a == al->n[i])
 		return 0;
-	return match_alts(t, look_table, doc, al, i, end, alts, al->n[i], ret);
+	return match_alts(t, look_table, t, doc, al, i, end, alts, al->n[i], ret);
 }
