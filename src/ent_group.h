@@ -47,7 +47,7 @@ struct kh_ent_ctx {
 	uint16_t *memo;
 	uint8_t *stop_cls;           /* enum kh_ent_stop_cls; valid when memo says F_STOP computed */
 	struct kh_ent_m *gaz_m;      /* gazetteer match at the token up to the sentence end */
-	uint32_t *gaz_n;             /* UINT32_MAX: not computed */
+	uint8_t *gaz_n;              /* tokens of gaz_m; UINT8_MAX: not computed */
 	struct kh_ent_alts alts;     /* every token's first-word readings */
 };
 

@@ -50,67 +50,129 @@ static uint32_t skip_letters(const struct kh_doc *doc, uint32_t pos, uint32_t en
 	return pos;
 }
 
-static bool letter_in(const char *k, const char *set)
+/* و or ف (two-byte letters; a shorter key fails at its NUL) */
+static bool is_wa_fa(const char *k)
 {
-	/* set: concatenated two-byte letters */
-	for (const char *p = set; p[0] != '\0' && p[1] != '\0'; p += 2)
-		if (k[0] == p[0] && k[1] == p[1])
-			return true;
-	return false;
+	return (unsigned char)k[0] == 0xd9 && ((unsigned char)k[1] == 0x88 || (unsigned char)k[1] == 0x81);
 }
 
-#define WA_FA "\xd9\x88\xd9\x81"                 /* و ف */
-#define BI_LI_KA "\xd8\xa8\xd9\x84\xd9\x83"      /* ب ل ك */
+/* ب, ل or ك */
+static bool is_bi_li_ka(const char *k)
+{
+	unsigned char a = (unsigned char)k[0], b = (unsigned char)k[1];
+
+	return (a == 0xd8 && b == 0xa8) || (a == 0xd9 && (b == 0x84 || b == 0x83));
+}
+
 #define LAM "\xd9\x84"
 
 #define FNV_BASIS 2166136261u
 #define FNV_PRIME 16777619u
+#define PHRASE_MIX 0x9E3779B1u
 
-static uint32_t hash_more(uint32_t h, const char *s, size_t n)
+/* The tables' hash of one word: FNV-1a over its bytes from the last to the first, so that
+ * the hash of every suffix of a word is a step on the way to the word's own (one pass
+ * gives all the readings of a token, which are suffixes of its key). */
+static uint32_t word_step(uint32_t h, unsigned char b)
 {
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
+	return (h ^ b) * FNV_PRIME;
+}
+
+static uint32_t word_hash(const char *s, size_t n)
+{
+	uint32_t h = FNV_BASIS;
+
+	while (n > 0)
+		h = word_step(h, (unsigned char)s[--n]);
 	return h;
 }
 
-static uint32_t hash_str(const char *s)
+/* The hash of a phrase whose words so far hash to h, followed by a word hashing to w: a
+ * longer phrase extends a shorter one's hash with a word hash each token keeps. */
+static uint32_t phrase_more(uint32_t h, uint32_t w)
 {
-	return hash_more(FNV_BASIS, s, strlen(s));
+	return (((h << 5) | (h >> 27)) ^ w) * PHRASE_MIX;
 }
 
-static void set_reading(struct kh_ent_alt *a, const char *key, size_t len, uint32_t start)
+/* The tables' hash of a key of words separated by single spaces. */
+static uint32_t hash_str(const char *s)
+{
+	size_t n = strcspn(s, " ");
+	uint32_t h = word_hash(s, n);
+
+	while (s[n] == ' ') {
+		s += n + 1;
+		n = strcspn(s, " ");
+		h = phrase_more(h, word_hash(s, n));
+	}
+	return h;
+}
+
+static void set_reading(struct kh_ent_alt *a, const char *key, size_t len, uint32_t hash,
+			uint32_t start)
 {
 	a->key = key;
 	a->len = (uint32_t)len;
-	a->hash = hash_more(FNV_BASIS, key, len);
+	a->hash = hash;
 	a->start = start;
 	a->phrase = 0;
+}
+
+#define SUFFIX_MAX 8u /* bytes of proclitics whose suffix hashes a reading can need */
+
+/* word_hash of k[0, kl), with the hash of the suffix from byte n in ret_suf[n] for every n
+ * up to SUFFIX_MAX and kl. */
+static uint32_t suffix_hashes(const char *k, size_t kl, uint32_t ret_suf[SUFFIX_MAX + 1])
+{
+	uint32_t h = FNV_BASIS;
+	size_t n = kl;
+
+	/* two bytes a turn (most letters are two) */
+	for (; n > SUFFIX_MAX + 1; n -= 2)
+		h = word_step(word_step(h, (unsigned char)k[n - 1]), (unsigned char)k[n - 2]);
+	while (n > SUFFIX_MAX)
+		h = word_step(h, (unsigned char)k[--n]);
+	ret_suf[n] = h;
+	while (n > 0) {
+		h = word_step(h, (unsigned char)k[--n]);
+		ret_suf[n] = h;
+	}
+	return h;
 }
 
 /* The readings of token i's first word: its key, then (when the segmenter split nothing)
  * the word without و/ف and ب/ل/ك, and fused لل read as ال.  The keys point into the
  * token's keys, except the fused لل reading, which is written to @p fused (at most one
- * token reading needs it).  @return readings written (at most MATCH_MAX_ALTS) */
-static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, struct kh_ent_alt *alts,
-			   char *fused)
+ * token reading needs it).  @p kl is strlen(full_key); @p ret_fh gets its word_hash.
+ * @return readings written (at most MATCH_MAX_ALTS) */
+static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size_t kl,
+			   struct kh_ent_alt *alts, char *fused, uint32_t *ret_fh)
 {
 	const struct kh_token *t = &doc->tokens.items[i];
 	const char *k = t->full_key;
-	size_t kl = strlen(k);
-	size_t bl = strlen(t->key);
+	uint32_t core = t->core_start - t->start;
+	uint32_t suf[SUFFIX_MAX + 1] = { 0 };
+	bool in_full;
+	size_t bl;
 	unsigned n = 0;
 
+	*ret_fh = suffix_hashes(k, kl, suf);
+	/* the segmenter's key is mostly the full key past the proclitics (folding keeps
+	 * lengths), whose hash the pass above has */
+	in_full = core <= SUFFIX_MAX && core <= kl && t->key == k + core;
+	bl = in_full ? kl - core : strlen(t->key);
 	if (bl >= MATCH_MAX_KEY)
 		return 0;
-	set_reading(&alts[n++], t->key, bl, t->core_start);
+	set_reading(&alts[n++], t->key, bl, in_full ? suf[core] : word_hash(t->key, bl), t->core_start);
 	if (!strip || kl >= MATCH_MAX_KEY)
 		return n;
 	if (t->core_start != t->start) {
 		/* وكفر read as و + ك + فر: also try the word with only و/ف taken off */
 		if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
 		    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && kl >= 8 &&
-		    letter_in(k, WA_FA))
-			set_reading(&alts[n++], k + 2, kl - 2, skip_letters(doc, t->start, t->end, 1));
+		    is_wa_fa(k))
+			set_reading(&alts[n++], k + 2, kl - 2, suf[2],
+				    skip_letters(doc, t->start, t->end, 1));
 		return n;
 	}
 	for (unsigned skip = 1; skip <= 2 && n < MATCH_MAX_ALTS; skip++) {
@@ -118,19 +180,21 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, stru
 
 		if (kl < off + 6)
 			break; /* leave at least three letters */
-		if (skip == 1 && !letter_in(k, WA_FA BI_LI_KA))
+		if (skip == 1 && !(is_wa_fa(k) || is_bi_li_ka(k)))
 			break;
-		if (skip == 2 && !(letter_in(k, WA_FA) && letter_in(k + 2, BI_LI_KA)))
+		if (skip == 2 && !(is_wa_fa(k) && is_bi_li_ka(k + 2)))
 			break;
 		/* fused لل: the second ل stands for the article */
 		if (memcmp(k + off - 2, LAM, 2) == 0 && memcmp(k + off, LAM, 2) == 0) {
 			memcpy(fused, "\xd8\xa7", 2); /* ا + ل... */
 			memcpy(fused + 2, k + off, kl - off + 1);
 			set_reading(&alts[n++], fused, kl - off + 2,
+				    word_step(word_step(suf[off], 0xa7), 0xd8),
 				    skip_letters(doc, t->start, t->end, skip));
 			continue;
 		}
-		set_reading(&alts[n++], k + off, kl - off, skip_letters(doc, t->start, t->end, skip));
+		set_reading(&alts[n++], k + off, kl - off, suf[off],
+			    skip_letters(doc, t->start, t->end, skip));
 	}
 	return n;
 }
@@ -147,7 +211,7 @@ uint32_t kh_ent_core_start(const struct kh_doc *doc, uint32_t i, int strip_wa)
 	    strlen(t->full_key) >= 8)
 		return skip_letters(doc, t->start, t->end, 1); /* وكفر: only و is a proclitic */
 	if (strip_wa && t->core_start == t->start && strlen(t->full_key) > 4 &&
-	    letter_in(t->full_key, WA_FA))
+	    is_wa_fa(t->full_key))
 		return skip_letters(doc, t->start, t->end, 1);
 	return t->core_start;
 }
@@ -166,8 +230,14 @@ struct look {
 typedef struct look (*look_fn)(const void *tab, const char *key, size_t len, uint32_t hash,
 			       const struct kh_ent_alt *alt);
 
-/* Longest phrase at token i over the given first-token readings. */
-static uint32_t match_alts(const void *tab, look_fn fn, const struct kh_doc *doc, uint32_t i,
+static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
+
+/* Longest phrase at token i over the given first-token readings; @p al, when not NULL,
+ * knows every token's full-key length and hash; @p filter, when not NULL, is the table
+ * @p fn looks in, whose bit filter rules out most longer phrases before their key is
+ * written out. */
+static uint32_t match_alts(const void *tab, look_fn fn, const struct kh_ent_table *filter,
+			   const struct kh_doc *doc, const struct kh_ent_alts *al, uint32_t i,
 			   uint32_t end, const struct kh_ent_alt *alts, unsigned na,
 			   struct kh_ent_m *ret)
 {
@@ -185,18 +255,21 @@ static uint32_t match_alts(const void *tab, look_fn fn, const struct kh_doc *doc
 			struct look lk;
 
 			if (j > i) {
-				size_t kl = strlen(t->full_key);
+				size_t kl;
 
 				if (t->kind == KH_TOK_PUNCT || t->sentence != sentence)
 					break;
+				kl = al != NULL ? al->flen[j] : strlen(t->full_key);
 				if (len + kl + 2 > MATCH_MAX_KEY)
 					break;
+				h = phrase_more(h, al != NULL ? al->fhash[j] : word_hash(t->full_key, kl));
+				if (filter != NULL && !bloom_maybe(filter, h))
+					break; /* neither a phrase nor the start of one */
 				if (j == i + 1)
 					memcpy(buf, alts[a].key, len);
 				buf[len++] = ' ';
 				memcpy(buf + len, t->full_key, kl + 1);
 				len += kl;
-				h = hash_more(hash_more(h, " ", 1), t->full_key, kl);
 				lk = fn(tab, buf, len, h, NULL);
 			} else {
 				lk = fn(tab, alts[a].key, len, h, &alts[a]);
@@ -226,14 +299,15 @@ static uint32_t match_with(const void *tab, look_fn fn, const struct kh_doc *doc
 {
 	struct kh_ent_alt alts[MATCH_MAX_ALTS];
 	char fused[MATCH_MAX_KEY + 2];
+	uint32_t fh;
 	unsigned na;
 
 	if (end > doc->tokens.n)
 		end = doc->tokens.n;
 	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
 		return 0;
-	na = first_alts(doc, i, strip, alts, fused);
-	return match_alts(tab, fn, doc, i, end, alts, na, ret);
+	na = first_alts(doc, i, strip, strlen(doc->tokens.items[i].full_key), alts, fused, &fh);
+	return match_alts(tab, fn, NULL, doc, NULL, i, end, alts, na, ret);
 }
 
 static struct look look_lex(const void *tab, const char *key, size_t len, uint32_t hash,
@@ -322,6 +396,10 @@ struct kh_ent_table {
 	uint32_t bloom_mask; /* bits - 1 */
 };
 
+static void bloom_set(struct kh_ent_table *t, uint32_t h);
+static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
+static int bloom_build(struct kh_ent_table *t);
+
 struct kh_ent_table *kh_ent_table_new(void)
 {
 	struct kh_ent_table *t = calloc(1, sizeof(*t));
@@ -330,10 +408,9 @@ struct kh_ent_table *kh_ent_table_new(void)
 		return NULL;
 	t->n_slots = 256;
 	t->slots = calloc(t->n_slots, sizeof(*t->slots));
-	if (t->slots == NULL) {
-		free(t);
-		return NULL;
-	}
+	/* the filter grows with the table: most look-ups of a document's table miss */
+	if (t->slots == NULL || bloom_build(t) < 0)
+		return kh_ent_table_free(t);
 	return t;
 }
 
@@ -377,48 +454,60 @@ static int tgrow(struct kh_ent_table *t)
 		if (old[i].key != NULL)
 			*tfind(t, old[i].key, old[i].hash) = old[i];
 	free(old);
-	return 0;
+	return bloom_build(t);
 }
 
-static struct tslot *tupsert(struct kh_ent_table *t, const char *key)
+/* The slot of key (@p len bytes, hash_str @p h), added when absent; NULL on OOM. */
+static struct tslot *tupsert_hash(struct kh_ent_table *t, const char *key, size_t len, uint32_t h)
 {
-	uint32_t h = hash_str(key);
 	struct tslot *s;
 
 	if ((t->used + 1) * 4 > t->n_slots * 3 && tgrow(t) < 0)
 		return NULL;
 	s = tfind(t, key, h);
 	if (s->key == NULL) {
-		s->key = kh_arena_strndup(&t->arena, key, strlen(key));
+		s->key = kh_arena_strndup(&t->arena, key, len);
 		if (s->key == NULL)
 			return NULL;
 		s->hash = h;
 		s->value = UINT32_MAX;
 		t->used++;
+		bloom_set(t, h);
 	}
 	return s;
+}
+
+static struct tslot *tupsert(struct kh_ent_table *t, const char *key)
+{
+	return tupsert_hash(t, key, strlen(key), hash_str(key));
 }
 
 int kh_ent_table_put(struct kh_ent_table *t, const char *key, uint32_t value)
 {
 	char buf[MATCH_MAX_KEY];
 	size_t len = strlen(key);
+	size_t w = 0; /* start of the current word */
+	uint32_t h = 0;
 	struct tslot *s;
 
 	if (len >= sizeof(buf))
 		return 0; /* too long to be a name: ignore */
 	memcpy(buf, key, len + 1);
+	/* each word prefix is marked, its hash extended word by word (as hash_str would) */
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] != ' ')
 			continue;
+		h = w == 0 ? word_hash(buf, i) : phrase_more(h, word_hash(buf + w, i - w));
 		buf[i] = '\0';
-		s = tupsert(t, buf);
+		s = tupsert_hash(t, buf, i, h);
 		if (s == NULL)
 			return -ENOMEM;
 		s->prefix = true;
 		buf[i] = ' ';
+		w = i + 1;
 	}
-	s = tupsert(t, buf);
+	h = w == 0 ? word_hash(buf, len) : phrase_more(h, word_hash(buf + w, len - w));
+	s = tupsert_hash(t, buf, len, h);
 	if (s == NULL)
 		return -ENOMEM;
 	if (s->value == UINT32_MAX)
@@ -441,8 +530,12 @@ int kh_ent_table_or(struct kh_ent_table *t, const char *key, uint32_t bits)
 
 uint32_t kh_ent_table_get(const struct kh_ent_table *t, const char *key)
 {
-	const struct tslot *s = tfind(t, key, hash_str(key));
+	uint32_t h = hash_str(key);
+	const struct tslot *s;
 
+	if (!bloom_maybe(t, h))
+		return UINT32_MAX;
+	s = tfind(t, key, h);
 	return s->key != NULL ? s->value : UINT32_MAX;
 }
 
@@ -460,23 +553,20 @@ static struct look look_table(const void *tab, const char *key, size_t len, uint
 			      const struct kh_ent_alt *alt)
 {
 	const struct kh_ent_table *t = tab;
-	const struct tslot *s = tfind(t, key, hash);
+	const struct tslot *s;
 	struct look lk = { 0 };
 
 	(void)len;
 	(void)alt;
+	if (!bloom_maybe(t, hash))
+		return lk;
+	s = tfind(t, key, hash);
 	if (s->key == NULL)
 		return lk;
 	lk.found = s->value != UINT32_MAX;
 	lk.value = s->value;
 	lk.prefix = s->prefix;
 	return lk;
-}
-
-uint32_t kh_ent_table_match(const struct kh_ent_table *t, const struct kh_doc *doc, uint32_t i,
-			    uint32_t end, struct kh_ent_m *ret)
-{
-	return match_with(t, look_table, doc, i, end, 1, ret);
 }
 
 /* ---- per-document readings and the phrase table ------------------------------------------ */
@@ -512,6 +602,8 @@ static void bloom_set(struct kh_ent_table *t, uint32_t h)
 {
 	uint32_t a = h & t->bloom_mask, b = bloom_second(h) & t->bloom_mask;
 
+	if (t->bloom == NULL)
+		return;
 	t->bloom[a >> 6] |= 1ull << (a & 63);
 	t->bloom[b >> 6] |= 1ull << (b & 63);
 }
@@ -635,9 +727,15 @@ static int alts_collect(struct kh_ent_alts *al, const struct kh_ent_table *phras
 		char fused[MATCH_MAX_KEY + 2];
 		unsigned na = 0;
 
+		const char *fk = doc->tokens.items[i].full_key;
+		size_t kl = strlen(fk);
+
 		al->first[i] = al->items.n;
+		al->flen[i] = (uint32_t)kl;
 		if (doc->tokens.items[i].kind == KH_TOK_WORD)
-			na = first_alts(doc, i, 1, alts, fused);
+			na = first_alts(doc, i, 1, kl, alts, fused, &al->fhash[i]);
+		else
+			al->fhash[i] = word_hash(fk, kl);
 		for (unsigned a = 0; a < na; a++) {
 			struct kh_ent_alt *x;
 
@@ -668,10 +766,14 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 	struct kh_ent_alt *items;
 	int rc;
 
-	al->first = kh_arena_alloc(&doc->arena, sizeof(*al->first) * n);
-	al->n = kh_arena_alloc(&doc->arena, sizeof(*al->n) * n);
-	al->mask = kh_arena_alloc(&doc->arena, sizeof(*al->mask) * n);
-	if (al->first == NULL || al->n == NULL || al->mask == NULL)
+	/* all written below, for every token */
+	al->first = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->first) * n);
+	al->n = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->n) * n);
+	al->mask = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->mask) * n);
+	al->flen = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->flen) * n);
+	al->fhash = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->fhash) * n);
+	if (al->first == NULL || al->n == NULL || al->mask == NULL || al->flen == NULL ||
+	    al->fhash == NULL)
 		return -ENOMEM;
 	/* most tokens have one or two readings: one allocation for the document */
 	al->items.items = malloc(sizeof(*al->items.items) * ((size_t)n * 2 + 16));
@@ -679,8 +781,12 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 		return -ENOMEM;
 	al->items.cap = n * 2 + 16;
 	rc = alts_collect(al, phrases, doc);
-	if (rc < 0 || phrases == NULL)
+	if (rc < 0)
 		return rc;
+	if (phrases == NULL) {
+		memset(al->mask, 0, sizeof(*al->mask) * n);
+		return 0;
+	}
 	items = al->items.items;
 	for (uint32_t k = 0; k < al->items.n; k++) {
 		const struct tslot *s;
@@ -717,6 +823,8 @@ void kh_ent_alts_done(struct kh_ent_alts *al)
 	al->first = NULL;
 	al->n = NULL;
 	al->mask = NULL;
+	al->flen = NULL;
+	al->fhash = NULL;
 }
 
 struct phrase_look {
@@ -774,17 +882,26 @@ uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_tab
 	if (!strip && na > 1)
 		na = 1;
 	if (phrases == NULL || bit == 0)
-		return match_alts(lx, look_lex, doc, i, end, al->items.items + al->first[i], na, ret);
-	return match_alts(&pl, look_phrase, doc, i, end, al->items.items + al->first[i], na, ret);
+		return match_alts(lx, look_lex, NULL, doc, al, i, end, al->items.items + al->first[i], na, ret);
+	return match_alts(&pl, look_phrase, phrases, doc, al, i, end, al->items.items + al->first[i], na, ret);
 }
 
 uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_ent_table *t,
 				 const struct kh_doc *doc, uint32_t i, uint32_t end,
 				 struct kh_ent_m *ret)
 {
+	const struct kh_ent_alt *alts;
+	unsigned a;
+
 	if (end > doc->tokens.n)
 		end = doc->tokens.n;
 	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
 		return 0;
-	return match_alts(t, look_table, doc, i, end, al->items.items + al->first[i], al->n[i], ret);
+	/* most words start no stored phrase: the filter says so without a call */
+	alts = al->items.items + al->first[i];
+	for (a = 0; a < al->n[i] && !bloom_maybe(t, alts[a].hash); a++)
+		;
+	if (a == al->n[i])
+		return 0;
+	return match_alts(t, look_table, t, doc, al, i, end, alts, al->n[i], ret);
 }

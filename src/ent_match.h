@@ -63,6 +63,8 @@ struct kh_ent_alts {
 	uint32_t *first; /**< per token: index of its first reading (doc arena) */
 	uint8_t *n;      /**< per token: its readings; 0 for no word (doc arena) */
 	uint8_t *mask;   /**< per token: enum kh_ent_lex_bit of phrases its readings start */
+	uint32_t *flen;  /**< per token: strlen(full_key) (doc arena) */
+	uint32_t *fhash; /**< per token: the tables' hash of full_key as a word (doc arena) */
 };
 
 /** Bits of a phrase-table value: the first word of a phrase of the lexicon (bits 0-7),
@@ -132,7 +134,7 @@ uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_tab
 			   const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
 			   uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret);
 
-/** kh_ent_table_match over the readings in @p al. */
+/** Longest phrase of table @p t at token @p i (see kh_ent_match) over the readings in @p al. */
 uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_ent_table *t,
 				 const struct kh_doc *doc, uint32_t i, uint32_t end,
 				 struct kh_ent_m *ret);
@@ -150,8 +152,5 @@ int kh_ent_table_add_tokens(struct kh_ent_table *t, const struct kh_doc *doc, ui
 			    uint32_t te, uint32_t start, uint32_t value);
 /** OR @p bits into the value under @p key (no prefixes marked). @return 0 or -ENOMEM */
 int kh_ent_table_or(struct kh_ent_table *t, const char *key, uint32_t bits);
-/** Longest stored phrase at token @p i (see kh_ent_match). @return tokens matched */
-uint32_t kh_ent_table_match(const struct kh_ent_table *t, const struct kh_doc *doc, uint32_t i,
-			    uint32_t end, struct kh_ent_m *ret);
 
 #endif

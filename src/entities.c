@@ -25,22 +25,41 @@
 
 #include "ent_group.h"
 
-static uint32_t lex_bit(const struct kh_ent_ctx *c, const struct kh_lexicon *lx)
+/* The lexicon of a phrase-table bit (enum kh_ent_lex_bit). */
+static const struct kh_lexicon *bit_lex(const struct kh_ent_ctx *c, uint32_t bit)
 {
-	return lx == c->r->gaz ? KH_LB_GAZ : lx == c->r->given ? KH_LB_GIVEN
-	       : lx == c->r->family ? KH_LB_FAMILY : lx == c->r->titles ? KH_LB_TITLES
-	       : lx == c->r->heads ? KH_LB_HEADS : lx == c->r->stop ? KH_LB_STOP : 0;
+	switch (bit) {
+	case KH_LB_GAZ:
+		return c->r->gaz;
+	case KH_LB_GIVEN:
+		return c->r->given;
+	case KH_LB_FAMILY:
+		return c->r->family;
+	case KH_LB_TITLES:
+		return c->r->titles;
+	case KH_LB_HEADS:
+		return c->r->heads;
+	case KH_LB_STOP:
+		return c->r->stop;
+	default:
+		return NULL;
+	}
 }
 
-/* kh_ent_match, skipped at once when no phrase of lx starts with the token. */
-static uint32_t lx_match(const struct kh_ent_ctx *c, const struct kh_lexicon *lx, uint32_t i, uint32_t end,
-			 int strip, struct kh_ent_m *m)
+static __attribute__((noinline)) uint32_t lx_match_at(const struct kh_ent_ctx *c, uint32_t bit, uint32_t i,
+						     uint32_t end, int strip, struct kh_ent_m *m)
 {
-	uint32_t bit = lex_bit(c, lx);
+	return kh_ent_alts_match(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, end, strip, m);
+}
 
-	if (i >= c->doc->tokens.n || (bit != 0 && (c->alts.mask[i] & bit) == 0))
+/* kh_ent_match of the lexicon of @p bit, skipped at once (inline: most calls stop here)
+ * when no phrase of it starts with the token. */
+static inline uint32_t lx_match(const struct kh_ent_ctx *c, uint32_t bit, uint32_t i, uint32_t end,
+				int strip, struct kh_ent_m *m)
+{
+	if (i >= c->doc->tokens.n || (c->alts.mask[i] & bit) == 0)
 		return 0;
-	return kh_ent_alts_match(&c->alts, c->r->first, lx, bit, c->doc, i, end, strip, m);
+	return lx_match_at(c, bit, i, end, strip, m);
 }
 
 /* Does lexicon lx (enum kh_ent_lex_bit bit) hold token i's key?  A word's first reading is
@@ -141,7 +160,7 @@ static uint8_t stop_class_raw(const struct kh_ent_ctx *c, uint32_t i)
 	struct kh_ent_m m;
 	uint8_t cls;
 
-	if (lx_match(c, c->r->stop, i, c->sent_end, 1, &m) == 0)
+	if (lx_match(c, KH_LB_STOP, i, c->sent_end, 1, &m) == 0)
 		return KH_STOP_NONE;
 	/* a proclitic the segmenter left on (وقال): but a listed name stays a name (كيري) */
 	if (m.start != tok(c, i)->core_start &&
@@ -159,6 +178,8 @@ static uint8_t stop_class(const struct kh_ent_ctx *c, uint32_t i)
 {
 	bool v;
 
+	if (i < c->doc->tokens.n && (c->alts.mask[i] & KH_LB_STOP) == 0)
+		return KH_STOP_NONE; /* no stop phrase starts here */
 	if (c->memo == NULL || i >= c->doc->tokens.n)
 		return stop_class_raw(c, i);
 	if (memo_get(c, i, F_STOP, &v))
@@ -199,7 +220,7 @@ static bool separable_tail(const struct kh_ent_ctx *c, uint32_t from, uint32_t t
 	for (uint32_t k = from; k < to; k++) {
 		struct kh_ent_m t;
 
-		if (lx_match(c, c->r->gaz, k, to, 1, &t) > 0) {
+		if (lx_match(c, KH_LB_GAZ, k, to, 1, &t) > 0) {
 			int ty = first_type(t.entry);
 
 			if (ty == KH_ENT_GPE || ty == KH_ENT_LOC)
@@ -223,7 +244,7 @@ static bool is_canonical_variant(const struct kh_lex_entry *e)
  * variant with a separable tail gives way to the shorter variant of the same entry. */
 static uint32_t gaz_match_raw(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
 {
-	uint32_t n = lx_match(c, c->r->gaz, i, end, 1, m);
+	uint32_t n = lx_match(c, KH_LB_GAZ, i, end, 1, m);
 
 	if (n == 1 && is_stop(c, i))
 		return 0;
@@ -232,7 +253,7 @@ static uint32_t gaz_match_raw(const struct kh_ent_ctx *c, uint32_t i, uint32_t e
 	for (uint32_t k = n > 1 ? n - 1 : 0; k >= 1; k--) {
 		struct kh_ent_m s;
 
-		if (lx_match(c, c->r->gaz, i, i + k, 1, &s) != k || !same_line(s.entry, m->entry))
+		if (lx_match(c, KH_LB_GAZ, i, i + k, 1, &s) != k || !same_line(s.entry, m->entry))
 			continue;
 		if (separable_tail(c, i + k, i + n, first_type(m->entry))) {
 			*m = s;
@@ -245,10 +266,12 @@ static uint32_t gaz_match_raw(const struct kh_ent_ctx *c, uint32_t i, uint32_t e
 
 static uint32_t gaz_match(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
 {
+	if (i < c->doc->tokens.n && (c->alts.mask[i] & KH_LB_GAZ) == 0)
+		return 0; /* no name of the gazetteer starts here */
 	if (c->gaz_n == NULL || end != c->sent_end || i >= c->doc->tokens.n)
 		return gaz_match_raw(c, i, end, m);
-	if (c->gaz_n[i] == UINT32_MAX)
-		c->gaz_n[i] = gaz_match_raw(c, i, end, &c->gaz_m[i]);
+	if (c->gaz_n[i] == UINT8_MAX)
+		c->gaz_n[i] = (uint8_t)gaz_match_raw(c, i, end, &c->gaz_m[i]);
 	if (c->gaz_n[i] > 0)
 		*m = c->gaz_m[i];
 	return c->gaz_n[i];
@@ -262,19 +285,21 @@ static bool is_hard_stop(const struct kh_ent_ctx *c, uint32_t i)
 	return cl != KH_STOP_NONE && cl != KH_STOP_NOUN && cl != KH_STOP_ADJ;
 }
 
-static bool has_lex(const struct kh_lexicon *lx, const struct kh_ent_ctx *c, uint32_t i)
+/* Does a phrase of the lexicon of @p bit (not KH_LB_STOP) start at token i?  Memoised. */
+static inline bool has_lex(uint32_t bit, const struct kh_ent_ctx *c, uint32_t i)
 {
 	struct kh_ent_m m;
-	int f = lx == c->r->given ? F_GIVEN : lx == c->r->family ? F_FAMILY
-		: lx == c->r->titles ? F_TITLES : lx == c->r->heads ? F_HEADS
-		: lx == c->r->gaz ? F_GAZ : -1;
+	enum memo_flag f = bit == KH_LB_GIVEN ? F_GIVEN : bit == KH_LB_FAMILY ? F_FAMILY
+			   : bit == KH_LB_TITLES ? F_TITLES : bit == KH_LB_HEADS ? F_HEADS : F_GAZ;
 	bool v;
 
-	if (f < 0 || c->memo == NULL || i >= c->doc->tokens.n)
-		return lx_match(c, lx, i, c->sent_end, 1, &m) > 0;
-	if (memo_get(c, i, (enum memo_flag)f, &v))
+	if (i >= c->doc->tokens.n || (c->alts.mask[i] & bit) == 0)
+		return false; /* what lx_match would say at once */
+	if (c->memo == NULL)
+		return lx_match_at(c, bit, i, c->sent_end, 1, &m) > 0;
+	if (memo_get(c, i, f, &v))
 		return v;
-	return memo_put(c, i, (enum memo_flag)f, lx_match(c, lx, i, c->sent_end, 1, &m) > 0);
+	return memo_put(c, i, f, lx_match_at(c, bit, i, c->sent_end, 1, &m) > 0);
 }
 
 /* A word that a dictionary knows and no name list holds. */
@@ -546,12 +571,12 @@ static bool name_word_ok(const struct kh_ent_ctx *c, uint32_t i, bool first)
 		return false; /* one letter: لـ, an initial */
 	if (!first && has_proclitic(c, i))
 		return false;
-	if (!first && starts_with_wa(c, i) && !has_lex(c->r->given, c, i) &&
-	    !has_lex(c->r->family, c, i))
+	if (!first && starts_with_wa(c, i) && !has_lex(KH_LB_GIVEN, c, i) &&
+	    !has_lex(KH_LB_FAMILY, c, i))
 		return false;
-	if (is_stop(c, i) && !(has_lex(c->r->given, c, i) && ends_with_ya(c, i)))
+	if (is_stop(c, i) && !(has_lex(KH_LB_GIVEN, c, i) && ends_with_ya(c, i)))
 		return false; /* على is a stop word, علي a name: folding joins them */
-	if (has_lex(c->r->titles, c, i) || has_lex(c->r->heads, c, i))
+	if (has_lex(KH_LB_TITLES, c, i) || has_lex(KH_LB_HEADS, c, i))
 		return false;
 	if (gaz_match(c, i, c->sent_end, &m) > 0) {
 		int ty = gaz_type(choose_entry(c, i, m.entry));
@@ -617,12 +642,12 @@ static void apposition(struct kh_ent_ctx *c, uint32_t ci)
 	if (!is_punct_str(c, j, "\xd8\x8c") && !is_punct_str(c, j, ","))
 		return;
 	j++;
-	if (!is_word(c, j) || lx_match(c, c->r->titles, j, c->sent_end, 0, &m) == 0)
+	if (!is_word(c, j) || lx_match(c, KH_LB_TITLES, j, c->sent_end, 0, &m) == 0)
 		return;
 	end = j + m.n;
 	while (end < c->sent_end && end < j + ENT_MAX_CHAIN && is_word(c, end) &&
 	       !has_proclitic(c, end) && is_definite(c, end) && !is_hard_stop(c, end) &&
-	       !has_lex(c->r->gaz, c, end))
+	       !has_lex(KH_LB_GAZ, c, end))
 		end++;
 	add_title(c, ci, m.start, tok(c, end - 1)->end);
 }
@@ -645,7 +670,7 @@ static bool leftover_wa(const struct kh_ent_ctx *c, uint32_t i)
 
 	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
 	       (strncmp(t->full_key, "\xd9\x88", 2) == 0 || strncmp(t->full_key, "\xd9\x81", 2) == 0) &&
-	       !has_lex(c->r->given, c, i) && !has_lex(c->r->family, c, i) &&
+	       !has_lex(KH_LB_GIVEN, c, i) && !has_lex(KH_LB_FAMILY, c, i) &&
 	       kh_lex_get(c->r->personwords, t->key) == NULL && !key_in(c, i, c->r->gaz, KH_LB_GAZ);
 }
 
@@ -653,7 +678,7 @@ static bool leftover_wa(const struct kh_ent_ctx *c, uint32_t i)
  * otherwise it is a common noun (الناطق باسم المتمردين). */
 static bool lone_definite_ok(const struct kh_ent_ctx *c, uint32_t i)
 {
-	return has_lex(c->r->family, c, i) || has_lex(c->r->given, c, i) ||
+	return has_lex(KH_LB_FAMILY, c, i) || has_lex(KH_LB_GIVEN, c, i) ||
 	       kh_lex_get(c->r->personwords, tok(c, i)->key) != NULL;
 }
 
@@ -688,7 +713,7 @@ static uint32_t try_title(struct kh_ent_ctx *c, uint32_t i)
 	uint32_t seg_start[ENT_MAX_TITLES], seg_end[ENT_MAX_TITLES], nseg = 0;
 	bool after_name = false; /* the last chain element was a place or organisation */
 
-	if (lx_match(c, c->r->titles, i, c->sent_end, 0, &m) == 0)
+	if (lx_match(c, KH_LB_TITLES, i, c->sent_end, 0, &m) == 0)
 		return i;
 	seg_start[0] = m.start;
 	j = i + m.n;
@@ -706,7 +731,7 @@ static uint32_t try_title(struct kh_ent_ctx *c, uint32_t i)
 			seg_end[nseg - 1] = j;
 			continue;
 		}
-		if (lx_match(c, c->r->titles, j, c->sent_end, 0, &g) > 0 &&
+		if (lx_match(c, KH_LB_TITLES, j, c->sent_end, 0, &g) > 0 &&
 		    !has_proclitic(c, j)) {
 			if (g.n > 1)
 				aff = title_inner(c, j + 1, j + g.n, aff);
@@ -742,8 +767,8 @@ static uint32_t try_title(struct kh_ent_ctx *c, uint32_t i)
 			continue;
 		}
 		if (is_definite(c, j) && !has_proclitic(c, j) && !is_stop(c, j) &&
-		    !has_lex(c->r->given, c, j) && !has_lex(c->r->family, c, j) && aff == KH_NONE &&
-		    !has_lex(c->r->heads, c, j)) {
+		    !has_lex(KH_LB_GIVEN, c, j) && !has_lex(KH_LB_FAMILY, c, j) && aff == KH_NONE &&
+		    !has_lex(KH_LB_HEADS, c, j)) {
 			last_def = j;
 			j++;
 			if (j - 1 == seg_end[nseg - 1])
@@ -799,7 +824,7 @@ static uint32_t try_name_before_title(struct kh_ent_ctx *c, uint32_t i)
 	end = person_extent(c, i, 3);
 	if (end == i || end >= c->sent_end)
 		return i;
-	if (lx_match(c, c->r->titles, end, c->sent_end, 0, &m) == 0 || !is_definite(c, end))
+	if (lx_match(c, KH_LB_TITLES, end, c->sent_end, 0, &m) == 0 || !is_definite(c, end))
 		return i;
 	ci = emit_person(c, i, end, KH_ENT_SRC_PATTERN);
 	if (ci == KH_NONE)
@@ -809,7 +834,7 @@ static uint32_t try_name_before_title(struct kh_ent_ctx *c, uint32_t i)
 
 		while (te < c->sent_end && te < end + m.n + ENT_MAX_CHAIN && is_word(c, te) &&
 		       !has_proclitic(c, te) && is_definite(c, te) && !is_stop(c, te) &&
-		       !has_lex(c->r->gaz, c, te))
+		       !has_lex(KH_LB_GAZ, c, te))
 			te++;
 		add_title(c, ci, m.start, tok(c, te - 1)->end);
 	}
@@ -883,14 +908,14 @@ static bool place_word_ok(const struct kh_ent_ctx *c, uint32_t i, bool first, bo
 		return false;
 	if (!first && (has_proclitic(c, i) || starts_with_wa(c, i)))
 		return false;
-	if (is_stop(c, i) || has_lex(c->r->heads, c, i))
+	if (is_stop(c, i) || has_lex(KH_LB_HEADS, c, i))
 		return false;
-	if (!first && has_lex(c->r->titles, c, i))
+	if (!first && has_lex(KH_LB_TITLES, c, i))
 		return false;
-	if (first && !is_place_prefix(word_key(c, i)) && has_lex(c->r->titles, c, i))
+	if (first && !is_place_prefix(word_key(c, i)) && has_lex(KH_LB_TITLES, c, i))
 		return false;
 	if (first && head_fem && !is_definite(c, i) && ends_with_ta(t->key) &&
-	    !has_lex(c->r->gaz, c, i))
+	    !has_lex(KH_LB_GAZ, c, i))
 		return false; /* قرية قريبة: an adjective agreeing with the head */
 	if (!after_prefix && is_common_word_x(c, i, false) && !(first && is_place_prefix(word_key(c, i))))
 		return false;
@@ -907,7 +932,7 @@ static uint32_t honorific_extent(const struct kh_ent_ctx *c, uint32_t i)
 	uint32_t end;
 
 	if (!is_word(c, i) || c->covered[i] != 0 || has_proclitic(c, i) ||
-	    lx_match(c, c->r->titles, i, c->sent_end, 0, &m) != 1 || !is_definite(c, i))
+	    lx_match(c, KH_LB_TITLES, i, c->sent_end, 0, &m) != 1 || !is_definite(c, i))
 		return i;
 	end = person_extent(c, i + 1, 3);
 	return end > i + 1 ? end : i;
@@ -930,7 +955,7 @@ static uint32_t place_extent(const struct kh_ent_ctx *c, uint32_t i, bool head_f
 		return j + 1;
 	}
 	/* a second word: only a definite one that is no NORP, or a known name word */
-	if (place_word_ok(c, j, false, false, false) && !has_lex(c->r->gaz, c, j) && !is_stop(c, j) &&
+	if (place_word_ok(c, j, false, false, false) && !has_lex(KH_LB_GAZ, c, j) && !is_stop(c, j) &&
 	    !is_nisba(tok(c, j)->key) && !is_common_word_x(c, j, true))
 		return j + 1;
 	return j;
@@ -1011,7 +1036,7 @@ static uint32_t org_chain(const struct kh_ent_ctx *c, uint32_t j, int chain)
 			break;
 		if (j == start && honorific_extent(c, j) > j)
 			return honorific_extent(c, j);
-		if (has_lex(c->r->titles, c, j) || has_lex(c->r->given, c, j))
+		if (has_lex(KH_LB_TITLES, c, j) || has_lex(KH_LB_GIVEN, c, j))
 			break;
 		if (gaz_match(c, j, c->sent_end, &m) > 0) {
 			const struct kh_lex_entry *e = choose_entry(c, j, m.entry);
@@ -1060,7 +1085,7 @@ static uint32_t try_head(struct kh_ent_ctx *c, uint32_t i, uint32_t gaz_len)
 	uint32_t j, ci, end;
 	bool fem;
 
-	if (lx_match(c, c->r->heads, i, c->sent_end, 1, &m) == 0)
+	if (lx_match(c, KH_LB_HEADS, i, c->sent_end, 1, &m) == 0)
 		return i;
 	if (is_definite(c, i))
 		return i; /* المدينة، الحكومة: no construct state, no name */
@@ -1071,7 +1096,7 @@ static uint32_t try_head(struct kh_ent_ctx *c, uint32_t i, uint32_t gaz_len)
 	fem = ends_with_ta(tok(c, i + m.n - 1)->key);
 	j = i + m.n;
 	/* قرى وبلدات ومدن X */
-	while (j < c->sent_end && starts_with_wa(c, j) && has_lex(c->r->heads, c, j))
+	while (j < c->sent_end && starts_with_wa(c, j) && has_lex(KH_LB_HEADS, c, j))
 		j++;
 	if (is_quote_open(c, j)) {
 		end = quoted_name(c, j, type);
@@ -1103,7 +1128,7 @@ static uint32_t try_head(struct kh_ent_ctx *c, uint32_t i, uint32_t gaz_len)
 			end = place_extent(c, j, fem);
 			/* دوار الشهداء, ساحة التحرير: a definite common word names a facility */
 			if (end == j && is_word(c, j) && c->covered[j] == 0 && is_definite(c, j) &&
-			    !has_proclitic(c, j) && !is_hard_stop(c, j) && !has_lex(c->r->heads, c, j) &&
+			    !has_proclitic(c, j) && !is_hard_stop(c, j) && !has_lex(KH_LB_HEADS, c, j) &&
 			    (tok(c, j)->flags & KH_TOKF_SUFFIX) == 0)
 				end = j + 1;
 			if (end == j)
@@ -1154,7 +1179,7 @@ static uint32_t try_given(struct kh_ent_ctx *c, uint32_t i)
 	uint32_t end;
 	const char *k;
 
-	if (!has_lex(c->r->given, c, i) && !is_link_word(tok(c, i)->key))
+	if (!has_lex(KH_LB_GIVEN, c, i) && !is_link_word(tok(c, i)->key))
 		return i;
 	k = tok(c, i)->key;
 	if (is_link_word(k) && strcmp(k, "\xd8\xa7\xd9\x84") == 0)
@@ -1173,7 +1198,7 @@ static uint32_t try_family(struct kh_ent_ctx *c, uint32_t i)
 	struct kh_ent_m m;
 	uint32_t ci;
 
-	if (lx_match(c, c->r->family, i, c->sent_end, 1, &m) == 0)
+	if (lx_match(c, KH_LB_FAMILY, i, c->sent_end, 1, &m) == 0)
 		return i;
 	/* العدوان the family, العدوان aggression: alone, a dictionary word is not taken */
 	if (m.n == 1 && kh_lex_get(c->r->common, tok(c, i)->key) != NULL)
@@ -1391,7 +1416,7 @@ static bool is_suffix_worthy(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const char *k = tok(c, i)->full_key;
 
-	return strlen(k) >= 6 && !is_link_word(k) && !is_stop(c, i) && !has_lex(c->r->titles, c, i);
+	return strlen(k) >= 6 && !is_link_word(k) && !is_stop(c, i) && !has_lex(KH_LB_TITLES, c, i);
 }
 
 static int register_surfaces(struct kh_ent_ctx *c)
@@ -1474,9 +1499,10 @@ int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 		return 0;
 	c.covered = kh_arena_alloc(&doc->arena, doc->tokens.n);
 	c.memo = kh_arena_alloc(&doc->arena, sizeof(*c.memo) * doc->tokens.n);
-	c.stop_cls = kh_arena_alloc(&doc->arena, sizeof(*c.stop_cls) * doc->tokens.n);
-	c.gaz_m = kh_arena_alloc(&doc->arena, sizeof(*c.gaz_m) * doc->tokens.n);
-	c.gaz_n = kh_arena_alloc(&doc->arena, sizeof(*c.gaz_n) * doc->tokens.n);
+	/* read only where memo or gaz_n says they were written */
+	c.stop_cls = kh_arena_alloc_uninit(&doc->arena, sizeof(*c.stop_cls) * doc->tokens.n);
+	c.gaz_m = kh_arena_alloc_uninit(&doc->arena, sizeof(*c.gaz_m) * doc->tokens.n);
+	c.gaz_n = kh_arena_alloc_uninit(&doc->arena, sizeof(*c.gaz_n) * doc->tokens.n);
 	c.surf = kh_ent_table_new();
 	if (c.covered == NULL || c.memo == NULL || c.stop_cls == NULL || c.gaz_m == NULL ||
 	    c.gaz_n == NULL || c.surf == NULL) {
@@ -1486,7 +1512,7 @@ int kh_ent_apply(const struct kh_ent_res *r, struct kh_doc *doc)
 	rc = kh_ent_alts_build(&c.alts, r->first, doc);
 	if (rc < 0)
 		goto out;
-	memset(c.gaz_n, 0xff, sizeof(*c.gaz_n) * doc->tokens.n);
+	memset(c.gaz_n, UINT8_MAX, sizeof(*c.gaz_n) * doc->tokens.n);
 	for (uint32_t s = 0; s < doc->sentences.n; s++) {
 		const struct kh_sentence *st = &doc->sentences.items[s];
 		uint32_t end = st->tok_end <= doc->tokens.n ? st->tok_end : doc->tokens.n;
