@@ -594,7 +594,18 @@ struct ev_state {
 	uint32_t *ment;   /* mention covering the token, or KH_NONE */
 	uint32_t *evt;    /* event whose trigger covers the token, or KH_NONE */
 	uint32_t *attr;   /* smallest attribution whose content covers the token, or KH_NONE */
+	struct ev_keys *keys; /* kh_num_tok_keys of each token, once per document */
 	int64_t pub;      /* published date as yyyymmdd, 0 when none */
+};
+
+/* The keys of one token (kh_num_tok_keys) with their lengths: the context bits, the
+ * trigger match and the rule lists all read them, and a key rebuilt from لل lives in
+ * the document's arena. */
+struct ev_keys {
+	const char *k[4];
+	uint32_t len[4];
+	uint8_t skip[4];
+	uint8_t n;
 };
 
 struct ev_tok {
@@ -679,9 +690,8 @@ static int suffix_of(const char *s, size_t n)
 
 /* The context bits of key (0 when none); *ret_found (may be NULL) tells whether the
  * context table has the key at all.  The filter first: most keys are in no table. */
-static uint32_t words_bits(const struct ev_state *st, const char *key, bool *ret_found)
+static uint32_t words_bits_n(const struct ev_state *st, const char *key, size_t len, bool *ret_found)
 {
-	size_t len = strlen(key);
 	uint32_t bits = 0;
 	bool found = kh_kf_has(&st->r->words_filter, key, len) && ctx_find(&st->r->ctx, key, len, &bits);
 
@@ -690,6 +700,10 @@ static uint32_t words_bits(const struct ev_state *st, const char *key, bool *ret
 	return bits;
 }
 
+static uint32_t words_bits(const struct ev_state *st, const char *key, bool *ret_found)
+{
+	return words_bits_n(st, key, strlen(key), ret_found);
+}
 
 /* Does the NUL-terminated s start with the article ال and hold more than 6 bytes? */
 static bool article_and_more(const char *s)
@@ -720,7 +734,7 @@ static bool num_key(const char *k, uint32_t bits)
 static void compute_bits(struct ev_state *st, uint32_t i)
 {
 	const struct kh_token *t = tok_at(st, i);
-	struct kh_tok_keys keys;
+	const struct ev_keys *keys = &st->keys[i];
 	const char *k;
 	size_t n;
 	int x;
@@ -729,23 +743,21 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 
 	if (t->kind != KH_TOK_WORD) {
 		/* kh_num_tok_keys: the key alone */
-		k = t->key != NULL ? t->key : "";
-		st->num[i] = num_key(k, words_bits(st, k, NULL));
+		st->num[i] = num_key(keys->k[0], words_bits_n(st, keys->k[0], keys->len[0], NULL));
 		return;
 	}
-	kh_num_tok_keys(st->doc, i, &keys);
-	for (uint8_t c = 0; c < keys.n; c++) {
+	for (uint8_t c = 0; c < keys->n; c++) {
 		bool found;
-		uint32_t b = words_bits(st, keys.k[c], &found);
+		uint32_t b = words_bits_n(st, keys->k[c], keys->len[c], &found);
 
-		st->num[i] |= num_key(keys.k[c], b);
+		st->num[i] |= num_key(keys->k[c], b);
 		if (done)
 			continue; /* the bits are found; only the count test looks on */
-		if (!found && article_and_more(keys.k[c]))
-			b = words_bits(st, keys.k[c] + 4, NULL);
+		if (!found && article_and_more(keys->k[c]))
+			b = words_bits_n(st, keys->k[c] + 4, keys->len[c] - 4u, NULL);
 		if (b != 0) {
 			st->bits[i] = b;
-			st->skip[i] = keys.skip[c];
+			st->skip[i] = keys->skip[c];
 			done = true;
 		}
 	}
@@ -757,7 +769,7 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 		return;
 	}
 	k = t->key;
-	n = strlen(k);
+	n = keys->len[0]; /* keys->k[0] is t->key: the token has core_start == start here */
 	x = suffix_of(k, n);
 	if (x >= 0) {
 		size_t sl = suffix_len[x];
@@ -786,15 +798,15 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 /* Is token i (any of its keys, with or without ال) in the folded list "|a|b|"? */
 static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list)
 {
-	struct kh_tok_keys keys;
+	const struct ev_keys *keys;
 
 	if (list == NULL || i >= st->n_tok || tok_at(st, i)->kind != KH_TOK_WORD)
 		return false;
-	kh_num_tok_keys(st->doc, i, &keys);
-	for (uint8_t c = 0; c < keys.n; c++) {
-		if (in_list(list, keys.k[c]))
+	keys = &st->keys[i];
+	for (uint8_t c = 0; c < keys->n; c++) {
+		if (in_list(list, keys->k[c]))
 			return true;
-		if (starts_with(keys.k[c], "ال") && in_list(list, keys.k[c] + 4))
+		if (starts_with(keys->k[c], "ال") && in_list(list, keys->k[c] + 4))
 			return true;
 	}
 	return false;
@@ -949,7 +961,7 @@ static void make_forms(const char *k, size_t kl, bool taa, struct forms *fs)
 static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, struct tmatch *ret)
 {
 	const struct kh_token *tk = tok_at(st, i);
-	struct kh_tok_keys keys;
+	const struct ev_keys *keys = &st->keys[i];
 	struct tmatch best = { 0 };
 	struct forms fs;
 	bool taa;
@@ -957,10 +969,9 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 	if (tk->kind != KH_TOK_WORD)
 		return false;
 	taa = tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
-	kh_num_tok_keys(st->doc, i, &keys);
-	for (uint8_t c = 0; c < keys.n; c++) {
-		const char *k = keys.k[c];
-		size_t kl = strlen(k);
+	for (uint8_t c = 0; c < keys->n; c++) {
+		const char *k = keys->k[c];
+		size_t kl = keys->len[c];
 
 		if (kl + 1 > sizeof(fs.store[0]))
 			continue;
@@ -973,12 +984,12 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 				best.chain = e;
 				best.t = trig_of(st, e);
 				best.n = n;
-				best.skip = keys.skip[c];
+				best.skip = keys->skip[c];
 				best.future = fs.fut[f] || (tk->proclitics & KH_PRO_SA) != 0;
 				best.article = starts_with(k, "ال");
 				best.purpose = (tk->proclitics & KH_PRO_LI) != 0 ||
-					       (keys.skip[c] >= 2 &&
-						starts_with(st->doc->norm + tk->core_start + keys.skip[c] - 2, "ل"));
+					       (keys->skip[c] >= 2 &&
+						starts_with(st->doc->norm + tk->core_start + keys->skip[c] - 2, "ل"));
 			}
 		}
 	}
@@ -2043,6 +2054,30 @@ static uint32_t tok_of_offset(const struct kh_doc *doc, uint32_t off)
 	return lo;
 }
 
+/* st->keys[i]: the token's keys and their lengths, a key rebuilt in kh_tok_keys.buf
+ * copied to the arena. */
+static int keep_keys(struct ev_state *st, uint32_t i)
+{
+	struct kh_tok_keys keys;
+	struct ev_keys *ek = &st->keys[i];
+
+	kh_num_tok_keys(st->doc, i, &keys);
+	ek->n = keys.n;
+	for (uint8_t c = 0; c < keys.n; c++) {
+		size_t len = strlen(keys.k[c]);
+
+		ek->k[c] = keys.k[c];
+		if (keys.k[c] == keys.buf) {
+			ek->k[c] = kh_arena_strndup(&st->doc->arena, keys.buf, len);
+			if (ek->k[c] == NULL)
+				return -ENOMEM;
+		}
+		ek->len[c] = (uint32_t)len;
+		ek->skip[c] = keys.skip[c];
+	}
+	return 0;
+}
+
 static int prepare(struct ev_state *st)
 {
 	struct kh_doc *doc = st->doc;
@@ -2054,10 +2089,14 @@ static int prepare(struct ev_state *st)
 	st->ment = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->evt = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->attr = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
-	if (st->bits == NULL || st->skip == NULL || st->num == NULL || st->ment == NULL || st->evt == NULL || st->attr == NULL)
+	st->keys = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(*st->keys));
+	if (st->bits == NULL || st->skip == NULL || st->num == NULL || st->ment == NULL || st->evt == NULL ||
+	    st->attr == NULL || st->keys == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
 		st->ment[i] = st->evt[i] = st->attr[i] = KH_NONE;
+		if (keep_keys(st, i) < 0)
+			return -ENOMEM;
 		compute_bits(st, i);
 	}
 	for (uint32_t m = 0; m < doc->mentions.n; m++) {
