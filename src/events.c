@@ -836,11 +836,16 @@ struct tmatch {
 
 static const struct trig *trig_of(const struct ev_state *st, const struct kh_lex_entry *e)
 {
-	unsigned long i;
+	size_t i = 0;
 
 	if (e == NULL || e->n_fields < 1)
 		return NULL;
-	i = strtoul(e->fields[0], NULL, 10);
+	/* fields[0] is the decimal index load_line wrote ("%zu"): no strtoul per look-up */
+	for (const char *p = e->fields[0]; *p >= '0' && *p <= '9'; p++) {
+		i = i * 10 + (size_t)(*p - '0');
+		if (i >= st->r->n_trigs)
+			return NULL;
+	}
 	return i < st->r->n_trigs ? &st->r->trigs[i] : NULL;
 }
 
