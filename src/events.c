@@ -1772,6 +1772,9 @@ struct casualty {
 	bool caused;      /* introduced by أدى إلى / أسفر عن: belongs to the main event */
 };
 
+/* The bits with which casualty_at takes a cue word (cue_roles, neutral, loss). */
+#define CW_CASUALTY_START (CW_KILL | CW_HURT | CW_ABDUCT | CW_ARREST | CW_NEUTRAL_CUE | CW_LOSS)
+
 static uint8_t cue_roles(uint32_t b)
 {
 	uint8_t r = 0;
@@ -1816,15 +1819,14 @@ static uint32_t count_at(const struct ev_state *st, uint32_t tok, uint32_t end, 
 {
 	const struct kh_token *t;
 
-	if (tok >= end || (st->ment[tok] != KH_NONE && ment_type(st, tok) == KH_ENT_DATE))
+	/* may_count first: two loads rule out most words */
+	if (tok >= end || !may_count(st, tok) || (st->ment[tok] != KH_NONE && ment_type(st, tok) == KH_ENT_DATE))
 		return 0;
 	t = tok_at(st, tok);
 	/* only digits, number words and qualifiers can start a count */
 	if ((st->bits[tok] & CW_NUMWORD) == 0 && t->kind != KH_TOK_NUMBER &&
 	    !(t->key[0] >= '0' && t->key[0] <= '9') && (unsigned char)t->key[0] != 0xD9 &&
 	    (unsigned char)t->key[0] != 0xDB && !(starts_with(t->key, "و") && t->key[2] >= '0' && t->key[2] <= '9'))
-		return 0;
-	if (!may_count(st, tok))
 		return 0;
 	return kh_num_parse(st->doc, tok, end, ret);
 }
@@ -2272,7 +2274,16 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 	/* casualties */
 	for (uint32_t j = first; j < end;) {
 		struct casualty cs;
-		uint32_t n = doc->events.n > e0 ? casualty_at(st, j, first, end, &cs) : 0;
+		uint32_t n;
+
+		if (doc->events.n == e0)
+			break;
+		/* casualty_at needs a cue word at j or a count starting at j */
+		if ((st->bits[j] & CW_CASUALTY_START) == 0 && !may_count(st, j)) {
+			j++;
+			continue;
+		}
+		n = casualty_at(st, j, first, end, &cs);
 
 		if (n <= j) {
 			j++;
