@@ -202,7 +202,8 @@ static bool role_in_chain(const struct kh_lex_entry *e, const char *role)
 /* The key without an unsplit و or ف (two bytes each) when the segmenter left it on. */
 static const char *strip_conj(const struct kh_token *t)
 {
-	if (t->proclitics == 0 && strlen(t->key) > 4 && (starts_with(t->key, "و") || starts_with(t->key, "ف")))
+	/* the letters first: the length is asked of few words */
+	if (t->proclitics == 0 && (starts_with(t->key, "و") || starts_with(t->key, "ف")) && strlen(t->key) > 4)
 		return t->key + 2;
 	return NULL;
 }
