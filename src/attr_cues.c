@@ -262,7 +262,7 @@ static uint16_t word_roles(const struct kh_attr_ctx *c, uint32_t i)
 	if (c->roles != NULL && (c->roles[i] & 0x8000u) != 0)
 		return c->roles[i] & 0x7FFFu;
 	/* folding makes the name علي and the preposition على one key: the text tells them apart */
-	if (!(strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
+	if (!(t->key[0] == "علي"[0] && strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
 	      memcmp(c->doc->norm + t->end - 2, "ي", 2) == 0)) {
 		m |= chain_roles(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->key));
 		if ((m & 1u) != 0)
