@@ -265,9 +265,19 @@ static void look_up(const struct ctx *c, uint32_t tok, struct look *ret)
 /* The date word an entry stands for, or NULL (a number word). */
 static const struct date_word *entry_word(const struct kh_lex_entry *e)
 {
-	long idx = strtol(e->fields[0], NULL, 10);
+	size_t idx = 0;
+	const char *p = e->fields[0];
 
-	return idx >= 0 && (size_t)idx < N_DATE_WORDS ? &date_words[idx] : NULL;
+	/* build_table wrote "%zu" or DATE_NUM_MARK ("-1"): read without strtol, this runs for
+	 * every entry of every date-word test */
+	if (*p == '-')
+		return NULL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		idx = idx * 10 + (size_t)(*p - '0');
+		if (idx >= N_DATE_WORDS)
+			return NULL;
+	}
+	return &date_words[idx];
 }
 
 /* The first date word of a looked-up word token, of class cls (0: any). */
