@@ -2093,9 +2093,9 @@ static int prepare(struct ev_state *st)
 	st->bits = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->skip = kh_arena_alloc(&doc->arena, n);
 	st->num = kh_arena_alloc(&doc->arena, n);
-	st->ment = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
-	st->evt = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
-	st->attr = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
+	st->ment = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
+	st->evt = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
+	st->attr = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
 	st->keys = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(*st->keys));
 	if (st->bits == NULL || st->skip == NULL || st->num == NULL || st->ment == NULL || st->evt == NULL ||
 	    st->attr == NULL || st->keys == NULL)
