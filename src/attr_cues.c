@@ -202,7 +202,8 @@ static bool role_in_chain(const struct kh_lex_entry *e, const char *role)
 /* The key without an unsplit و or ف (two bytes each) when the segmenter left it on. */
 static const char *strip_conj(const struct kh_token *t)
 {
-	if (t->proclitics == 0 && strlen(t->key) > 4 && (starts_with(t->key, "و") || starts_with(t->key, "ف")))
+	/* the letters first: the length is asked of few words */
+	if (t->proclitics == 0 && (starts_with(t->key, "و") || starts_with(t->key, "ف")) && strlen(t->key) > 4)
 		return t->key + 2;
 	return NULL;
 }
@@ -247,6 +248,10 @@ static uint16_t chain_roles(const struct kh_lex_entry *e)
 	return m;
 }
 
+/* Bit of word_roles: the chain of the token key itself holds KH_AW_COMP (kh_attr_is_comp
+ * asks exactly that, and word_roles has the chain in hand). */
+#define ROLE_KEY_COMP (1u << 6)
+
 /* Roles of word token i, computed once per token (bit 15 marks "computed"). */
 static uint16_t word_roles(const struct kh_attr_ctx *c, uint32_t i)
 {
@@ -257,9 +262,11 @@ static uint16_t word_roles(const struct kh_attr_ctx *c, uint32_t i)
 	if (c->roles != NULL && (c->roles[i] & 0x8000u) != 0)
 		return c->roles[i] & 0x7FFFu;
 	/* folding makes the name علي and the preposition على one key: the text tells them apart */
-	if (!(strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
+	if (!(t->key[0] == "علي"[0] && strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
 	      memcmp(c->doc->norm + t->end - 2, "ي", 2) == 0)) {
 		m |= chain_roles(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->key));
+		if ((m & 1u) != 0)
+			m |= ROLE_KEY_COMP;
 		/* the whole token too: a closed-class word is never a clitic split (وكانت) */
 		if (t->full_key != NULL && t->full_key != t->key)
 			m |= chain_roles(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->full_key));
@@ -276,10 +283,9 @@ bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role)
 {
 	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
 		return false;
-	for (size_t r = 0; r < sizeof(role_names) / sizeof(role_names[0]); r++)
-		if (role == role_names[r] || strcmp(role, role_names[r]) == 0)
-			return (word_roles(c, i) & (1u << r)) != 0;
-	return false;
+	int r = role_index(role); /* the role names differ, so at most one matches */
+
+	return r >= 0 && (word_roles(c, i) & (1u << r)) != 0;
 }
 
 bool kh_attr_has_li(const struct kh_attr_ctx *c, uint32_t i)
@@ -316,7 +322,7 @@ bool kh_attr_is_comp(const struct kh_attr_ctx *c, uint32_t i)
 	t = T(c, i);
 	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0)
 		return false;
-	if ((word_roles(c, i) & 1u) != 0 && role_in_chain(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->key), KH_AW_COMP))
+	if ((word_roles(c, i) & ROLE_KEY_COMP) != 0)
 		return true;
 	/* بأنّ with the ب still on */
 	return t->proclitics == 0 && starts_with(t->key, "ب") && strlen(t->key) > 2 &&

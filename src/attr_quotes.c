@@ -25,6 +25,9 @@ static int quote_type(const struct kh_token *t)
 		return -1;
 	if (t->kind != KH_TOK_PUNCT)
 		return 0;
+	/* « » (C2 ..), “ ” (E2 ..) and ": other punctuation at its first byte */
+	if ((unsigned char)t->key[0] != 0xC2 && (unsigned char)t->key[0] != 0xE2 && t->key[0] != '"')
+		return 0;
 	if (strcmp(t->key, "«") == 0 || strcmp(t->key, "“") == 0)
 		return 1;
 	if (strcmp(t->key, "»") == 0 || strcmp(t->key, "”") == 0)
@@ -66,7 +69,8 @@ void kh_attr_pair_quotes(struct kh_attr_ctx *c)
 	}
 	/* inside marks: each token lies in at most QUOTE_DEPTH pairs */
 	for (uint32_t i = 0; i < c->n; i++) {
-		if (!kh_attr_quote_open(c, i))
+		/* kh_attr_quote_open, without a call per token */
+		if (c->mate[i] == KH_NONE || c->mate[i] <= i || c->tok[i].kind != KH_TOK_PUNCT)
 			continue;
 		for (uint32_t k = i + 1; k < c->mate[i]; k++)
 			c->inq[k] = 1;

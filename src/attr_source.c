@@ -416,7 +416,8 @@ uint8_t kh_attr_entity_kind(const struct kh_attr_ctx *c, uint32_t entity, const 
 		*ret_agency_id = e->agency_id;
 	if (e->kind != NULL) {
 		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-			if (strncmp(e->kind, kinds[i].prefix, strlen(kinds[i].prefix)) == 0)
+			if (e->kind[0] == kinds[i].prefix[0] && /* the first letter spares most compares */
+			    strncmp(e->kind, kinds[i].prefix, strlen(kinds[i].prefix)) == 0)
 				return kinds[i].kind;
 	}
 	if (e->agency_id != NULL)

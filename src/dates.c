@@ -236,26 +236,48 @@ struct ctx {
 struct look {
 	struct kh_tok_keys keys;
 	const struct kh_lex_entry *chain[4]; /* NULL for every key of a token that is no word */
+	bool any;                            /* a chain is not NULL */
 };
 
 static void look_up(const struct ctx *c, uint32_t tok, struct look *ret)
 {
+	bool word = c->doc->tokens.items[tok].kind == KH_TOK_WORD;
+	const char *k0;
+	size_t n0;
+
 	kh_num_tok_keys(c->doc, tok, &ret->keys);
+	ret->any = false;
+	k0 = ret->keys.k[0];
+	n0 = word ? strlen(k0) : 0;
 	for (uint8_t i = 0; i < ret->keys.n; i++) {
 		const char *k = ret->keys.k[i];
+		/* the keys but one rebuilt from لل are tails of the first: no strlen each */
+		size_t n = k == ret->keys.buf ? strlen(k) : n0 - (size_t)(k - k0);
 
 		ret->chain[i] = NULL;
-		if (c->doc->tokens.items[tok].kind == KH_TOK_WORD && kh_kf_has_str(&table_filter, k))
+		if (word && kh_kf_has(&table_filter, k, n)) {
 			ret->chain[i] = kh_lex_get(c->lx, k);
+			ret->any = ret->any || ret->chain[i] != NULL;
+		}
 	}
 }
 
 /* The date word an entry stands for, or NULL (a number word). */
 static const struct date_word *entry_word(const struct kh_lex_entry *e)
 {
-	long idx = strtol(e->fields[0], NULL, 10);
+	size_t idx = 0;
+	const char *p = e->fields[0];
 
-	return idx >= 0 && (size_t)idx < N_DATE_WORDS ? &date_words[idx] : NULL;
+	/* build_table wrote "%zu" or DATE_NUM_MARK ("-1"): read without strtol, this runs for
+	 * every entry of every date-word test */
+	if (*p == '-')
+		return NULL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		idx = idx * 10 + (size_t)(*p - '0');
+		if (idx >= N_DATE_WORDS)
+			return NULL;
+	}
+	return &date_words[idx];
 }
 
 /* The first date word of a looked-up word token, of class cls (0: any). */
@@ -842,6 +864,15 @@ static bool match_at(const struct ctx *c, uint32_t tok, struct dmatch *m)
 		return false;
 	/* most tokens: no date word, no number; the token is looked up once for the three tests */
 	look_up(c, tok, &l);
+	if (!l.any) {
+		/* no date word: digits_of and numeric_date_keys need a key that starts with a digit */
+		bool digit = false;
+
+		for (uint8_t i = 0; i < l.keys.n && !digit; i++)
+			digit = digit_first(l.keys.k[i]);
+		if (!digit)
+			return false;
+	}
 	w = c->doc->tokens.items[tok].kind == KH_TOK_WORD ? word_of(&l, 0, &skip) : NULL;
 	if (w == NULL && digits_of(c, tok, &l, &skip) < 0) {
 		memset(m, 0, sizeof(*m));

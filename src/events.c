@@ -594,7 +594,18 @@ struct ev_state {
 	uint32_t *ment;   /* mention covering the token, or KH_NONE */
 	uint32_t *evt;    /* event whose trigger covers the token, or KH_NONE */
 	uint32_t *attr;   /* smallest attribution whose content covers the token, or KH_NONE */
+	struct ev_keys *keys; /* kh_num_tok_keys of each token, once per document */
 	int64_t pub;      /* published date as yyyymmdd, 0 when none */
+};
+
+/* The keys of one token (kh_num_tok_keys) with their lengths: the context bits, the
+ * trigger match and the rule lists all read them, and a key rebuilt from لل lives in
+ * the document's arena. */
+struct ev_keys {
+	const char *k[4];
+	uint32_t len[4];
+	uint8_t skip[4];
+	uint8_t n;
 };
 
 struct ev_tok {
@@ -679,9 +690,8 @@ static int suffix_of(const char *s, size_t n)
 
 /* The context bits of key (0 when none); *ret_found (may be NULL) tells whether the
  * context table has the key at all.  The filter first: most keys are in no table. */
-static uint32_t words_bits(const struct ev_state *st, const char *key, bool *ret_found)
+static uint32_t words_bits_n(const struct ev_state *st, const char *key, size_t len, bool *ret_found)
 {
-	size_t len = strlen(key);
 	uint32_t bits = 0;
 	bool found = kh_kf_has(&st->r->words_filter, key, len) && ctx_find(&st->r->ctx, key, len, &bits);
 
@@ -690,6 +700,10 @@ static uint32_t words_bits(const struct ev_state *st, const char *key, bool *ret
 	return bits;
 }
 
+static uint32_t words_bits(const struct ev_state *st, const char *key, bool *ret_found)
+{
+	return words_bits_n(st, key, strlen(key), ret_found);
+}
 
 /* Does the NUL-terminated s start with the article ال and hold more than 6 bytes? */
 static bool article_and_more(const char *s)
@@ -720,7 +734,7 @@ static bool num_key(const char *k, uint32_t bits)
 static void compute_bits(struct ev_state *st, uint32_t i)
 {
 	const struct kh_token *t = tok_at(st, i);
-	struct kh_tok_keys keys;
+	const struct ev_keys *keys = &st->keys[i];
 	const char *k;
 	size_t n;
 	int x;
@@ -729,23 +743,21 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 
 	if (t->kind != KH_TOK_WORD) {
 		/* kh_num_tok_keys: the key alone */
-		k = t->key != NULL ? t->key : "";
-		st->num[i] = num_key(k, words_bits(st, k, NULL));
+		st->num[i] = num_key(keys->k[0], words_bits_n(st, keys->k[0], keys->len[0], NULL));
 		return;
 	}
-	kh_num_tok_keys(st->doc, i, &keys);
-	for (uint8_t c = 0; c < keys.n; c++) {
+	for (uint8_t c = 0; c < keys->n; c++) {
 		bool found;
-		uint32_t b = words_bits(st, keys.k[c], &found);
+		uint32_t b = words_bits_n(st, keys->k[c], keys->len[c], &found);
 
-		st->num[i] |= num_key(keys.k[c], b);
+		st->num[i] |= num_key(keys->k[c], b);
 		if (done)
 			continue; /* the bits are found; only the count test looks on */
-		if (!found && article_and_more(keys.k[c]))
-			b = words_bits(st, keys.k[c] + 4, NULL);
+		if (!found && article_and_more(keys->k[c]))
+			b = words_bits_n(st, keys->k[c] + 4, keys->len[c] - 4u, NULL);
 		if (b != 0) {
 			st->bits[i] = b;
-			st->skip[i] = keys.skip[c];
+			st->skip[i] = keys->skip[c];
 			done = true;
 		}
 	}
@@ -757,7 +769,7 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 		return;
 	}
 	k = t->key;
-	n = strlen(k);
+	n = keys->len[0]; /* keys->k[0] is t->key: the token has core_start == start here */
 	x = suffix_of(k, n);
 	if (x >= 0) {
 		size_t sl = suffix_len[x];
@@ -786,15 +798,15 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 /* Is token i (any of its keys, with or without ال) in the folded list "|a|b|"? */
 static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list)
 {
-	struct kh_tok_keys keys;
+	const struct ev_keys *keys;
 
 	if (list == NULL || i >= st->n_tok || tok_at(st, i)->kind != KH_TOK_WORD)
 		return false;
-	kh_num_tok_keys(st->doc, i, &keys);
-	for (uint8_t c = 0; c < keys.n; c++) {
-		if (in_list(list, keys.k[c]))
+	keys = &st->keys[i];
+	for (uint8_t c = 0; c < keys->n; c++) {
+		if (in_list(list, keys->k[c]))
 			return true;
-		if (starts_with(keys.k[c], "ال") && in_list(list, keys.k[c] + 4))
+		if (starts_with(keys->k[c], "ال") && in_list(list, keys->k[c] + 4))
 			return true;
 	}
 	return false;
@@ -824,11 +836,16 @@ struct tmatch {
 
 static const struct trig *trig_of(const struct ev_state *st, const struct kh_lex_entry *e)
 {
-	unsigned long i;
+	size_t i = 0;
 
 	if (e == NULL || e->n_fields < 1)
 		return NULL;
-	i = strtoul(e->fields[0], NULL, 10);
+	/* fields[0] is the decimal index load_line wrote ("%zu"): no strtoul per look-up */
+	for (const char *p = e->fields[0]; *p >= '0' && *p <= '9'; p++) {
+		i = i * 10 + (size_t)(*p - '0');
+		if (i >= st->r->n_trigs)
+			return NULL;
+	}
 	return i < st->r->n_trigs ? &st->r->trigs[i] : NULL;
 }
 
@@ -949,7 +966,7 @@ static void make_forms(const char *k, size_t kl, bool taa, struct forms *fs)
 static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, struct tmatch *ret)
 {
 	const struct kh_token *tk = tok_at(st, i);
-	struct kh_tok_keys keys;
+	const struct ev_keys *keys = &st->keys[i];
 	struct tmatch best = { 0 };
 	struct forms fs;
 	bool taa;
@@ -957,10 +974,9 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 	if (tk->kind != KH_TOK_WORD)
 		return false;
 	taa = tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
-	kh_num_tok_keys(st->doc, i, &keys);
-	for (uint8_t c = 0; c < keys.n; c++) {
-		const char *k = keys.k[c];
-		size_t kl = strlen(k);
+	for (uint8_t c = 0; c < keys->n; c++) {
+		const char *k = keys->k[c];
+		size_t kl = keys->len[c];
 
 		if (kl + 1 > sizeof(fs.store[0]))
 			continue;
@@ -973,12 +989,12 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 				best.chain = e;
 				best.t = trig_of(st, e);
 				best.n = n;
-				best.skip = keys.skip[c];
+				best.skip = keys->skip[c];
 				best.future = fs.fut[f] || (tk->proclitics & KH_PRO_SA) != 0;
 				best.article = starts_with(k, "ال");
 				best.purpose = (tk->proclitics & KH_PRO_LI) != 0 ||
-					       (keys.skip[c] >= 2 &&
-						starts_with(st->doc->norm + tk->core_start + keys.skip[c] - 2, "ل"));
+					       (keys->skip[c] >= 2 &&
+						starts_with(st->doc->norm + tk->core_start + keys->skip[c] - 2, "ل"));
 			}
 		}
 	}
@@ -1756,6 +1772,9 @@ struct casualty {
 	bool caused;      /* introduced by أدى إلى / أسفر عن: belongs to the main event */
 };
 
+/* The bits with which casualty_at takes a cue word (cue_roles, neutral, loss). */
+#define CW_CASUALTY_START (CW_KILL | CW_HURT | CW_ABDUCT | CW_ARREST | CW_NEUTRAL_CUE | CW_LOSS)
+
 static uint8_t cue_roles(uint32_t b)
 {
 	uint8_t r = 0;
@@ -1800,15 +1819,14 @@ static uint32_t count_at(const struct ev_state *st, uint32_t tok, uint32_t end, 
 {
 	const struct kh_token *t;
 
-	if (tok >= end || (st->ment[tok] != KH_NONE && ment_type(st, tok) == KH_ENT_DATE))
+	/* may_count first: two loads rule out most words */
+	if (tok >= end || !may_count(st, tok) || (st->ment[tok] != KH_NONE && ment_type(st, tok) == KH_ENT_DATE))
 		return 0;
 	t = tok_at(st, tok);
 	/* only digits, number words and qualifiers can start a count */
 	if ((st->bits[tok] & CW_NUMWORD) == 0 && t->kind != KH_TOK_NUMBER &&
 	    !(t->key[0] >= '0' && t->key[0] <= '9') && (unsigned char)t->key[0] != 0xD9 &&
 	    (unsigned char)t->key[0] != 0xDB && !(starts_with(t->key, "و") && t->key[2] >= '0' && t->key[2] <= '9'))
-		return 0;
-	if (!may_count(st, tok))
 		return 0;
 	return kh_num_parse(st->doc, tok, end, ret);
 }
@@ -2043,6 +2061,30 @@ static uint32_t tok_of_offset(const struct kh_doc *doc, uint32_t off)
 	return lo;
 }
 
+/* st->keys[i]: the token's keys and their lengths, a key rebuilt in kh_tok_keys.buf
+ * copied to the arena. */
+static int keep_keys(struct ev_state *st, uint32_t i)
+{
+	struct kh_tok_keys keys;
+	struct ev_keys *ek = &st->keys[i];
+
+	kh_num_tok_keys(st->doc, i, &keys);
+	ek->n = keys.n;
+	for (uint8_t c = 0; c < keys.n; c++) {
+		size_t len = strlen(keys.k[c]);
+
+		ek->k[c] = keys.k[c];
+		if (keys.k[c] == keys.buf) {
+			ek->k[c] = kh_arena_strndup(&st->doc->arena, keys.buf, len);
+			if (ek->k[c] == NULL)
+				return -ENOMEM;
+		}
+		ek->len[c] = (uint32_t)len;
+		ek->skip[c] = keys.skip[c];
+	}
+	return 0;
+}
+
 static int prepare(struct ev_state *st)
 {
 	struct kh_doc *doc = st->doc;
@@ -2051,13 +2093,17 @@ static int prepare(struct ev_state *st)
 	st->bits = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->skip = kh_arena_alloc(&doc->arena, n);
 	st->num = kh_arena_alloc(&doc->arena, n);
-	st->ment = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
-	st->evt = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
-	st->attr = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
-	if (st->bits == NULL || st->skip == NULL || st->num == NULL || st->ment == NULL || st->evt == NULL || st->attr == NULL)
+	st->ment = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
+	st->evt = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
+	st->attr = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
+	st->keys = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(*st->keys));
+	if (st->bits == NULL || st->skip == NULL || st->num == NULL || st->ment == NULL || st->evt == NULL ||
+	    st->attr == NULL || st->keys == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
 		st->ment[i] = st->evt[i] = st->attr[i] = KH_NONE;
+		if (keep_keys(st, i) < 0)
+			return -ENOMEM;
 		compute_bits(st, i);
 	}
 	for (uint32_t m = 0; m < doc->mentions.n; m++) {
@@ -2228,7 +2274,16 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 	/* casualties */
 	for (uint32_t j = first; j < end;) {
 		struct casualty cs;
-		uint32_t n = doc->events.n > e0 ? casualty_at(st, j, first, end, &cs) : 0;
+		uint32_t n;
+
+		if (doc->events.n == e0)
+			break;
+		/* casualty_at needs a cue word at j or a count starting at j */
+		if ((st->bits[j] & CW_CASUALTY_START) == 0 && !may_count(st, j)) {
+			j++;
+			continue;
+		}
+		n = casualty_at(st, j, first, end, &cs);
 
 		if (n <= j) {
 			j++;
