@@ -383,49 +383,94 @@ static inline bool boundary_at(const unsigned char *s, uint32_t n, uint32_t i)
 	return (flags_of(cp) & NF_BB) != 0;
 }
 
+/* Code point and length of an ASCII or two-byte character at @p i, as
+ * boundary_at() reads it (a two-byte lead takes the next byte as it is); 0 for
+ * any other character. */
+static inline unsigned short_char(const unsigned char *s, uint32_t n, uint32_t i, uint32_t *ret_cp)
+{
+	unsigned char c = s[i];
+
+	if (c < 0x80) {
+		*ret_cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c < 0xE0 && i + 1 < n) {
+		*ret_cp = ((uint32_t)(c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+		return 2;
+	}
+	return 0;
+}
+
 /* The hot path: a run of ASCII and two-byte characters that need no change,
- * each followed by a segment boundary, copied with their map.  @return where
- * the run stops. */
+ * each followed by a segment boundary, copied with their map.  First the run is
+ * found (each character decoded once: as the next one, is there a boundary
+ * before it, and then as one to copy), then copied in one piece and its map
+ * filled.  A character is copied while its view offset + 2 < cap (the test the
+ * slow path's emit() makes before growing).  @return where the run stops. */
 static uint32_t copy_run(struct nbuf *b, const unsigned char *s, uint32_t n, uint32_t i)
 {
-	uint32_t len = b->len;
+	uint64_t bound64 = (uint64_t)b->cap + i - b->len; /* char starts below bound - 2 fit */
+	uint32_t bound = bound64 < 2 ? 0 : bound64 - 2 > n ? n : (uint32_t)(bound64 - 2);
+	uint32_t prev, before, j, cp, len = b->len;
+	unsigned k;
 
-	while (i < n) {
-		unsigned char c = s[i];
-		unsigned k;
+	if (i >= bound)
+		return i;
+	k = short_char(s, n, i, &cp);
+	if (k == 0 || (nf_flags[cp] & NF_IDENT) == 0)
+		return i;
+	/* [i, j): characters to copy, the last one starting at prev (the one
+	 * before it at before), once a boundary is seen at j */
+	before = prev = i;
+	j = i + k;
+	for (;;) {
+		uint8_t f;
 
-		if (len + 2 >= b->cap)
+		if (j >= n)
 			break;
-		if (c < 0x80) {
-			if ((nf_flags[c] & NF_IDENT) == 0 || !boundary_at(s, n, i + 1))
-				break;
-			k = 1;
-			b->s[len] = (char)c;
-		} else if (c >= 0xC2 && c < 0xE0 && i + 1 < n) {
-			uint32_t cp = ((uint32_t)(c & 0x1F) << 6) | (s[i + 1] & 0x3F);
-
-			if ((nf_flags[cp] & NF_IDENT) == 0 || !boundary_at(s, n, i + 2))
-				break;
-			k = 2;
-			b->s[len] = (char)c;
-			b->s[len + 1] = (char)s[i + 1];
-		} else {
+		k = short_char(s, n, j, &cp);
+		if (k == 0) {
+			if (!boundary_at(s, n, j)) {
+				j = prev;
+				prev = before;
+			}
 			break;
 		}
-		if (b->os != NULL) {
-			b->os[len] = i;
-			b->oe[len] = i + k;
-			if (k == 2) {
-				b->os[len + 1] = i;
-				b->oe[len + 1] = i + 2;
+		f = nf_flags[cp];
+		if ((f & NF_BB) == 0) {
+			j = prev;
+			prev = before;
+			break;
+		}
+		if ((f & NF_IDENT) == 0 || j >= bound)
+			break;
+		before = prev;
+		prev = j;
+		j += k;
+	}
+	if (j == i)
+		return i;
+	memcpy(b->s + len, s + i, j - i);
+	if (b->os != NULL) {
+		uint32_t *os = b->os + len, *oe = b->oe + len;
+
+		for (uint32_t p = i; p < j;) {
+			if (s[p] < 0x80) {
+				*os++ = p;
+				*oe++ = p + 1;
+				p++;
+			} else {
+				os[0] = os[1] = p;
+				oe[0] = oe[1] = p + 2;
+				os += 2;
+				oe += 2;
+				p += 2;
 			}
 		}
-		b->last = len;
-		len += k;
-		i += k;
 	}
-	b->len = len;
-	return i;
+	b->last = len + (prev - i);
+	b->len = len + (j - i);
+	return j;
 }
 
 static int normalize(struct nbuf *b, const char *text, uint32_t n)
