@@ -55,6 +55,8 @@ struct kh_segmenter {
 	uint32_t memo_mask;        /* slots - 1, or 0 when there is no table */
 	uint32_t memo_cap;
 	uint32_t memo_free;        /* words the table still takes (it stays half empty) */
+	uint32_t memo_base;        /* slots whose tok is not above it are empty (an earlier document's) */
+	uint32_t memo_end;         /* above every tok written so far */
 };
 
 /* A word met before in the same document gets the same analysis and keys: both
@@ -62,7 +64,7 @@ struct kh_segmenter {
  * words in ten. */
 struct memo_slot {
 	uint32_t hash;
-	uint32_t tok; /* index + 1 of the token that holds the analysis; 0: empty */
+	uint32_t tok; /* memo_base + index + 1 of the token that holds the analysis; <= memo_base: empty */
 };
 
 /* Prototypes, opened once and cloned per segmenter; and one shared segmenter
@@ -739,9 +741,14 @@ static void quote_flags(struct kh_doc *doc, uint32_t k, bool *dq_open)
  * saves; the words of a document are far fewer than its tokens anyway. */
 #define SEG_MEMO_MAX_SLOTS (UINT32_C(1) << 16)
 
-static int memo_reset(struct kh_segmenter *sg, uint32_t n_tokens)
+/* The table is not cleared for each document: the slots an earlier document
+ * filled hold a tok at or below the new memo_base, which reads as empty.  It is
+ * cleared only when fresh or when the numbers would wrap.  @p n_index: above
+ * the index of every token this document may put in it. */
+static int memo_reset(struct kh_segmenter *sg, uint32_t n_tokens, uint32_t n_index)
 {
 	uint32_t cap = 64;
+	bool clear = false;
 
 	while (cap < 2 * (uint64_t)n_tokens && cap < SEG_MEMO_MAX_SLOTS)
 		cap *= 2;
@@ -752,8 +759,16 @@ static int memo_reset(struct kh_segmenter *sg, uint32_t n_tokens)
 			return -ENOMEM;
 		sg->memo = m;
 		sg->memo_cap = cap;
+		clear = true;
 	}
-	memset(sg->memo, 0, (size_t)cap * sizeof(*sg->memo));
+	if ((uint64_t)sg->memo_end + n_index + 1 > UINT32_MAX)
+		clear = true;
+	if (clear) {
+		memset(sg->memo, 0, (size_t)sg->memo_cap * sizeof(*sg->memo));
+		sg->memo_end = 0;
+	}
+	sg->memo_base = sg->memo_end;
+	sg->memo_end = sg->memo_base + n_index + 1;
 	sg->memo_mask = cap - 1;
 	sg->memo_free = cap / 2;
 	return 0;
@@ -796,11 +811,11 @@ static struct memo_slot *memo_find(struct kh_segmenter *sg, const struct kh_doc 
 		struct memo_slot *m = &sg->memo[i];
 		const struct kh_token *o;
 
-		if (m->tok == 0)
+		if (m->tok <= sg->memo_base)
 			return m;
 		if (m->hash != h)
 			continue;
-		o = &doc->tokens.items[m->tok - 1];
+		o = &doc->tokens.items[m->tok - sg->memo_base - 1];
 		if (o->end - o->start == len && memcmp(doc->norm + o->start, doc->norm + t->start, len) == 0)
 			return m;
 	}
@@ -834,8 +849,8 @@ static int token_keys(struct kh_segmenter *sg, const struct kh_lexicon *known, s
 	if (t->kind == KH_TOK_WORD && len >= 4 && len <= KH_CLITICS_MAX_BYTES) {
 		h = word_hash((const unsigned char *)doc->norm + t->start, len);
 		m = memo_find(sg, doc, t, h);
-		if (m->tok != 0) {
-			copy_analysis(t, &doc->tokens.items[m->tok - 1]);
+		if (m->tok > sg->memo_base) {
+			copy_analysis(t, &doc->tokens.items[m->tok - sg->memo_base - 1]);
 			return 0;
 		}
 	}
@@ -851,7 +866,7 @@ static int token_keys(struct kh_segmenter *sg, const struct kh_lexicon *known, s
 	if (r < 0 || sg->memo_free == 0)
 		return r;
 	m->hash = h;
-	m->tok = (uint32_t)(t - doc->tokens.items) + 1;
+	m->tok = sg->memo_base + (uint32_t)(t - doc->tokens.items) + 1;
 	sg->memo_free--;
 	return 0;
 }
@@ -876,7 +891,7 @@ static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, stru
 		t->flags |= KH_TOKF_SUFFIX;
 	/* key: the core, with the ل of a fused لل written as the article ال */
 	if (c.fused) {
-		key = kh_arena_alloc(&doc->arena, (size_t)(len - c.core) + 3);
+		key = kh_arena_alloc_uninit(&doc->arena, (size_t)(len - c.core) + 3);
 		if (key == NULL)
 			return -ENOMEM;
 		key[0] = (char)0xD8;
@@ -890,7 +905,7 @@ static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, stru
 		t->stem_key = t->key;
 		return 0;
 	}
-	key = kh_arena_alloc(&doc->arena, (size_t)(c.stem_end - c.stem) + 1);
+	key = kh_arena_alloc_uninit(&doc->arena, (size_t)(c.stem_end - c.stem) + 1);
 	if (key == NULL)
 		return -ENOMEM;
 	kh_norm_fold_buf(key, w + c.stem, c.stem_end - c.stem);
@@ -1066,7 +1081,7 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 	if (r < 0)
 		return r;
 	/* every full key in one block: the tokens' bytes, each with its NUL */
-	keys = kh_arena_alloc(&doc->arena, (size_t)doc->norm_len + sg->n_raw + 1);
+	keys = kh_arena_alloc_uninit(&doc->arena, (size_t)doc->norm_len + sg->n_raw + 1);
 	if (keys == NULL)
 		return -ENOMEM;
 	if (doc->tokens.cap < doc->tokens.n + sg->n_raw) {
@@ -1078,7 +1093,9 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 		doc->tokens.items = items;
 		doc->tokens.cap = doc->tokens.n + sg->n_raw;
 	}
-	r = memo_reset(sg, sg->n_raw);
+	if ((uint64_t)doc->tokens.n + sg->n_raw >= UINT32_MAX)
+		return -ENOMEM;
+	r = memo_reset(sg, sg->n_raw, doc->tokens.n + sg->n_raw);
 	if (r < 0)
 		return r;
 	for (uint32_t i = 0; i < sg->n_raw; i++) {
