@@ -191,7 +191,10 @@ static enum cls classify_slow(uint32_t cp);
 enum wb { WB_OTHER = 0, WB_LETTER, WB_NUMERIC, WB_MIDLETTER, WB_MIDNUM, WB_MIDNUMLET, WB_SPACE, WB_LF, WB_HARD };
 
 static uint8_t wb_table[0x10000]; /* enum wb of every BMP code point */
-static uint64_t arabic_letters[2]; /* bit cp - U+0600: WB_LETTER and C_ARABIC, for U+0600..U+067F */
+/* [lead << 8 | next byte]: 1 for the two bytes of a letter of U+0600..U+067F that is
+ * WB_LETTER and C_ARABIC (D8 xx, D9 xx); one load tests a pair of bytes, and only
+ * two cache lines of it are ever read */
+static uint8_t arabic_pair[0x10000];
 
 static uint8_t wb_class(UChar32 c)
 {
@@ -237,7 +240,7 @@ static void cls_init(void)
 		wb_table[c] = c >= 0xD800 && c <= 0xDFFF ? WB_HARD : wb_class((UChar32)c);
 	for (uint32_t c = 0x600; c < 0x680; c++)
 		if (wb_table[c] == WB_LETTER && cls_table[c] == C_ARABIC)
-			arabic_letters[(c - 0x600) >> 6] |= UINT64_C(1) << (c & 0x3F);
+			arabic_pair[(0xC0u | (c >> 6)) << 8 | (0x80u | (c & 0x3F))] = 1;
 }
 
 static enum cls classify_slow(uint32_t cp)
@@ -547,8 +550,7 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 
 				/* the common case first: more Arabic letters (D8 xx, D9 xx) */
 				if (first == C_ARABIC && last == WB_LETTER) {
-					while (q + 1 < n && (s[q] & 0xFE) == 0xD8 && (s[q + 1] & 0xC0) == 0x80 &&
-					       (arabic_letters[s[q] & 1] >> (s[q + 1] & 0x3F) & 1) != 0)
+					while (q + 1 < n && arabic_pair[(uint32_t)s[q] << 8 | s[q + 1]] != 0)
 						q += 2;
 					if (q >= n)
 						break;
