@@ -41,6 +41,9 @@ static enum map_action nmap(uint32_t cp, uint32_t *ret);
 
 static const UNormalizer2 *nfkc;
 static uint8_t nf_flags[0x10000];
+/* [lead - 0x80 << 8 | next byte]: nf_flags of a two-byte character as
+ * short_char() reads it (C2..DF and any next byte), 0 for any other lead */
+static uint8_t nf_pair[0x80 << 8];
 static pthread_once_t nf_once = PTHREAD_ONCE_INIT;
 static bool nf_ready;
 
@@ -86,6 +89,9 @@ static void nf_init(void)
 			f |= NF_MAYBE;
 		nf_flags[c] = f | our_flags(c, f);
 	}
+	for (uint32_t c = 0xC2; c < 0xE0; c++)
+		for (uint32_t d = 0; d < 0x100; d++)
+			nf_pair[(c & 0x7F) << 8 | d] = nf_flags[((c & 0x1F) << 6) | (d & 0x3F)];
 	nf_ready = true;
 }
 
@@ -424,8 +430,21 @@ static uint32_t copy_run(struct nbuf *b, const unsigned char *s, uint32_t n, uin
 	before = prev = i;
 	j = i + k;
 	for (;;) {
+		uint32_t lim = bound < n - 1 ? bound : n - 1; /* j < lim: two bytes left, below bound */
 		uint8_t f;
 
+		/* the common case, one load per character: one that needs no change
+		 * and starts a segment (what the steps below find too) */
+		while (j < lim) {
+			unsigned c = s[j];
+
+			f = c < 0x80 ? nf_flags[c] : nf_pair[(c & 0x7F) << 8 | s[j + 1]];
+			if ((f & (NF_BB | NF_IDENT)) != (NF_BB | NF_IDENT))
+				break;
+			before = prev;
+			prev = j;
+			j += c < 0x80 ? 1 : 2;
+		}
 		if (j >= n)
 			break;
 		k = short_char(s, n, j, &cp);
