@@ -413,11 +413,24 @@ static inline unsigned short_char(const unsigned char *s, uint32_t n, uint32_t i
  * before it, and then as one to copy), then copied in one piece and its map
  * filled.  A character is copied while its view offset + 2 < cap (the test the
  * slow path's emit() makes before growing).  @return where the run stops. */
+/* The map entries of the character of @p k bytes at @p i, copied to view offset
+ * @p o.  Two entries each way whatever @p k: the second of a one-byte character
+ * is the next character's first, written again when it is copied, or lies past
+ * the view (o + 2 < cap, see copy_run()), where the map is not read. */
+static inline void map_char(uint32_t *os, uint32_t *oe, uint32_t o, uint32_t i, unsigned k)
+{
+	if (os == NULL)
+		return;
+	os[o] = os[o + 1] = i;
+	oe[o] = oe[o + 1] = i + k;
+}
+
 static uint32_t copy_run(struct nbuf *b, const unsigned char *s, uint32_t n, uint32_t i)
 {
 	uint64_t bound64 = (uint64_t)b->cap + i - b->len; /* char starts below bound - 2 fit */
 	uint32_t bound = bound64 < 2 ? 0 : bound64 - 2 > n ? n : (uint32_t)(bound64 - 2);
 	uint32_t prev, before, j, cp, len = b->len;
+	uint32_t *os = b->os, *oe = b->oe;
 	unsigned k;
 
 	if (i >= bound)
@@ -429,6 +442,7 @@ static uint32_t copy_run(struct nbuf *b, const unsigned char *s, uint32_t n, uin
 	 * before it at before), once a boundary is seen at j */
 	before = prev = i;
 	j = i + k;
+	map_char(os, oe, len, i, k);
 	for (;;) {
 		uint32_t lim = bound < n - 1 ? bound : n - 1; /* j < lim: two bytes left, below bound */
 		uint8_t f;
@@ -441,9 +455,11 @@ static uint32_t copy_run(struct nbuf *b, const unsigned char *s, uint32_t n, uin
 			f = c < 0x80 ? nf_flags[c] : nf_pair[(c & 0x7F) << 8 | s[j + 1]];
 			if ((f & (NF_BB | NF_IDENT)) != (NF_BB | NF_IDENT))
 				break;
+			k = c < 0x80 ? 1 : 2;
 			before = prev;
 			prev = j;
-			j += c < 0x80 ? 1 : 2;
+			map_char(os, oe, len + (j - i), j, k);
+			j += k;
 		}
 		if (j >= n)
 			break;
@@ -465,28 +481,12 @@ static uint32_t copy_run(struct nbuf *b, const unsigned char *s, uint32_t n, uin
 			break;
 		before = prev;
 		prev = j;
+		map_char(os, oe, len + (j - i), j, k);
 		j += k;
 	}
 	if (j == i)
 		return i;
 	memcpy(b->s + len, s + i, j - i);
-	if (b->os != NULL) {
-		uint32_t *os = b->os + len, *oe = b->oe + len;
-
-		for (uint32_t p = i; p < j;) {
-			if (s[p] < 0x80) {
-				*os++ = p;
-				*oe++ = p + 1;
-				p++;
-			} else {
-				os[0] = os[1] = p;
-				oe[0] = oe[1] = p + 2;
-				os += 2;
-				oe += 2;
-				p += 2;
-			}
-		}
-	}
 	b->last = len + (prev - i);
 	b->len = len + (j - i);
 	return j;
