@@ -65,10 +65,11 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A cheap filter before the search: the lengths and the letters after ال that
- * the list holds (most article words pass neither). */
-static uint64_t not_article_lengths; /* bit i: some entry has i bytes */
-static uint64_t not_article_thirds;  /* bit c - 0x620: some entry has letter c after ال */
+/* A cheap filter before the search: for each letter after ال, the lengths of
+ * the entries with that letter there (most article words pass neither test:
+ * a filter of lengths and letters apart let a word of the right length whose
+ * letter some other entry has through). */
+static uint64_t not_article_lengths[64]; /* [c - 0x620] bit i: an entry with c after ال has i bytes */
 static pthread_once_t not_article_once = PTHREAD_ONCE_INIT;
 
 static void not_article_init(void)
@@ -77,8 +78,7 @@ static void not_article_init(void)
 		const unsigned char *e = (const unsigned char *)not_article[i];
 		uint32_t third = ((uint32_t)(e[4] & 0x1F) << 6) | (e[5] & 0x3F);
 
-		not_article_lengths |= UINT64_C(1) << strlen(not_article[i]);
-		not_article_thirds |= UINT64_C(1) << (third - 0x620);
+		not_article_lengths[third - 0x620] |= UINT64_C(1) << strlen(not_article[i]);
 	}
 }
 
@@ -95,8 +95,8 @@ static bool is_not_article(const char *folded, size_t len, uint16_t third)
 		f = YA;
 	else if (f == TA_MARBUTA)
 		f = HA;
-	if (len >= 64 || (not_article_lengths & (UINT64_C(1) << len)) == 0 || f < 0x620 ||
-	    f >= 0x660 || (not_article_thirds & (UINT64_C(1) << (f - 0x620))) == 0)
+	if (len >= 64 || f < 0x620 || f >= 0x660 ||
+	    (not_article_lengths[f - 0x620] & (UINT64_C(1) << len)) == 0)
 		return false;
 	return bsearch(&folded, not_article, sizeof(not_article) / sizeof(not_article[0]),
 		       sizeof(not_article[0]), cmp_str) != NULL;

@@ -41,6 +41,9 @@ static enum map_action nmap(uint32_t cp, uint32_t *ret);
 
 static const UNormalizer2 *nfkc;
 static uint8_t nf_flags[0x10000];
+/* [lead - 0x80 << 8 | next byte]: nf_flags of a two-byte character as
+ * short_char() reads it (C2..DF and any next byte), 0 for any other lead */
+static uint8_t nf_pair[0x80 << 8];
 static pthread_once_t nf_once = PTHREAD_ONCE_INIT;
 static bool nf_ready;
 
@@ -86,6 +89,9 @@ static void nf_init(void)
 			f |= NF_MAYBE;
 		nf_flags[c] = f | our_flags(c, f);
 	}
+	for (uint32_t c = 0xC2; c < 0xE0; c++)
+		for (uint32_t d = 0; d < 0x100; d++)
+			nf_pair[(c & 0x7F) << 8 | d] = nf_flags[((c & 0x1F) << 6) | (d & 0x3F)];
 	nf_ready = true;
 }
 
@@ -383,49 +389,107 @@ static inline bool boundary_at(const unsigned char *s, uint32_t n, uint32_t i)
 	return (flags_of(cp) & NF_BB) != 0;
 }
 
+/* Code point and length of an ASCII or two-byte character at @p i, as
+ * boundary_at() reads it (a two-byte lead takes the next byte as it is); 0 for
+ * any other character. */
+static inline unsigned short_char(const unsigned char *s, uint32_t n, uint32_t i, uint32_t *ret_cp)
+{
+	unsigned char c = s[i];
+
+	if (c < 0x80) {
+		*ret_cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c < 0xE0 && i + 1 < n) {
+		*ret_cp = ((uint32_t)(c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+		return 2;
+	}
+	return 0;
+}
+
 /* The hot path: a run of ASCII and two-byte characters that need no change,
- * each followed by a segment boundary, copied with their map.  @return where
- * the run stops. */
+ * each followed by a segment boundary, copied with their map.  First the run is
+ * found (each character decoded once: as the next one, is there a boundary
+ * before it, and then as one to copy), then copied in one piece and its map
+ * filled.  A character is copied while its view offset + 2 < cap (the test the
+ * slow path's emit() makes before growing).  @return where the run stops. */
+/* The map entries of the character of @p k bytes at @p i, copied to view offset
+ * @p o.  Two entries each way whatever @p k: the second of a one-byte character
+ * is the next character's first, written again when it is copied, or lies past
+ * the view (o + 2 < cap, see copy_run()), where the map is not read. */
+static inline void map_char(uint32_t *os, uint32_t *oe, uint32_t o, uint32_t i, unsigned k)
+{
+	if (os == NULL)
+		return;
+	os[o] = os[o + 1] = i;
+	oe[o] = oe[o + 1] = i + k;
+}
+
 static uint32_t copy_run(struct nbuf *b, const unsigned char *s, uint32_t n, uint32_t i)
 {
-	uint32_t len = b->len;
+	uint64_t bound64 = (uint64_t)b->cap + i - b->len; /* char starts below bound - 2 fit */
+	uint32_t bound = bound64 < 2 ? 0 : bound64 - 2 > n ? n : (uint32_t)(bound64 - 2);
+	uint32_t prev, before, j, cp, len = b->len;
+	uint32_t *os = b->os, *oe = b->oe;
+	unsigned k;
 
-	while (i < n) {
-		unsigned char c = s[i];
-		unsigned k;
+	if (i >= bound)
+		return i;
+	k = short_char(s, n, i, &cp);
+	if (k == 0 || (nf_flags[cp] & NF_IDENT) == 0)
+		return i;
+	/* [i, j): characters to copy, the last one starting at prev (the one
+	 * before it at before), once a boundary is seen at j */
+	before = prev = i;
+	j = i + k;
+	map_char(os, oe, len, i, k);
+	for (;;) {
+		uint32_t lim = bound < n - 1 ? bound : n - 1; /* j < lim: two bytes left, below bound */
+		uint8_t f;
 
-		if (len + 2 >= b->cap)
-			break;
-		if (c < 0x80) {
-			if ((nf_flags[c] & NF_IDENT) == 0 || !boundary_at(s, n, i + 1))
+		/* the common case, one load per character: one that needs no change
+		 * and starts a segment (what the steps below find too) */
+		while (j < lim) {
+			unsigned c = s[j];
+
+			f = c < 0x80 ? nf_flags[c] : nf_pair[(c & 0x7F) << 8 | s[j + 1]];
+			if ((f & (NF_BB | NF_IDENT)) != (NF_BB | NF_IDENT))
 				break;
-			k = 1;
-			b->s[len] = (char)c;
-		} else if (c >= 0xC2 && c < 0xE0 && i + 1 < n) {
-			uint32_t cp = ((uint32_t)(c & 0x1F) << 6) | (s[i + 1] & 0x3F);
-
-			if ((nf_flags[cp] & NF_IDENT) == 0 || !boundary_at(s, n, i + 2))
-				break;
-			k = 2;
-			b->s[len] = (char)c;
-			b->s[len + 1] = (char)s[i + 1];
-		} else {
-			break;
+			k = c < 0x80 ? 1 : 2;
+			before = prev;
+			prev = j;
+			map_char(os, oe, len + (j - i), j, k);
+			j += k;
 		}
-		if (b->os != NULL) {
-			b->os[len] = i;
-			b->oe[len] = i + k;
-			if (k == 2) {
-				b->os[len + 1] = i;
-				b->oe[len + 1] = i + 2;
+		if (j >= n)
+			break;
+		k = short_char(s, n, j, &cp);
+		if (k == 0) {
+			if (!boundary_at(s, n, j)) {
+				j = prev;
+				prev = before;
 			}
+			break;
 		}
-		b->last = len;
-		len += k;
-		i += k;
+		f = nf_flags[cp];
+		if ((f & NF_BB) == 0) {
+			j = prev;
+			prev = before;
+			break;
+		}
+		if ((f & NF_IDENT) == 0 || j >= bound)
+			break;
+		before = prev;
+		prev = j;
+		map_char(os, oe, len + (j - i), j, k);
+		j += k;
 	}
-	b->len = len;
-	return i;
+	if (j == i)
+		return i;
+	memcpy(b->s + len, s + i, j - i);
+	b->last = len + (prev - i);
+	b->len = len + (j - i);
+	return j;
 }
 
 static int normalize(struct nbuf *b, const char *text, uint32_t n)

@@ -55,6 +55,8 @@ struct kh_segmenter {
 	uint32_t memo_mask;        /* slots - 1, or 0 when there is no table */
 	uint32_t memo_cap;
 	uint32_t memo_free;        /* words the table still takes (it stays half empty) */
+	uint32_t memo_base;        /* slots whose tok is not above it are empty (an earlier document's) */
+	uint32_t memo_end;         /* above every tok written so far */
 };
 
 /* A word met before in the same document gets the same analysis and keys: both
@@ -62,7 +64,7 @@ struct kh_segmenter {
  * words in ten. */
 struct memo_slot {
 	uint32_t hash;
-	uint32_t tok; /* index + 1 of the token that holds the analysis; 0: empty */
+	uint32_t tok; /* memo_base + index + 1 of the token that holds the analysis; <= memo_base: empty */
 };
 
 /* Prototypes, opened once and cloned per segmenter; and one shared segmenter
@@ -189,7 +191,10 @@ static enum cls classify_slow(uint32_t cp);
 enum wb { WB_OTHER = 0, WB_LETTER, WB_NUMERIC, WB_MIDLETTER, WB_MIDNUM, WB_MIDNUMLET, WB_SPACE, WB_LF, WB_HARD };
 
 static uint8_t wb_table[0x10000]; /* enum wb of every BMP code point */
-static uint64_t arabic_letters[2]; /* bit cp - U+0600: WB_LETTER and C_ARABIC, for U+0600..U+067F */
+/* [lead << 8 | next byte]: 1 for the two bytes of a letter of U+0600..U+067F that is
+ * WB_LETTER and C_ARABIC (D8 xx, D9 xx); one load tests a pair of bytes, and only
+ * two cache lines of it are ever read */
+static uint8_t arabic_pair[0x10000];
 
 static uint8_t wb_class(UChar32 c)
 {
@@ -235,7 +240,7 @@ static void cls_init(void)
 		wb_table[c] = c >= 0xD800 && c <= 0xDFFF ? WB_HARD : wb_class((UChar32)c);
 	for (uint32_t c = 0x600; c < 0x680; c++)
 		if (wb_table[c] == WB_LETTER && cls_table[c] == C_ARABIC)
-			arabic_letters[(c - 0x600) >> 6] |= UINT64_C(1) << (c & 0x3F);
+			arabic_pair[(0xC0u | (c >> 6)) << 8 | (0x80u | (c & 0x3F))] = 1;
 }
 
 static enum cls classify_slow(uint32_t cp)
@@ -545,8 +550,7 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 
 				/* the common case first: more Arabic letters (D8 xx, D9 xx) */
 				if (first == C_ARABIC && last == WB_LETTER) {
-					while (q + 1 < n && (s[q] & 0xFE) == 0xD8 && (s[q + 1] & 0xC0) == 0x80 &&
-					       (arabic_letters[s[q] & 1] >> (s[q + 1] & 0x3F) & 1) != 0)
+					while (q + 1 < n && arabic_pair[(uint32_t)s[q] << 8 | s[q + 1]] != 0)
 						q += 2;
 					if (q >= n)
 						break;
@@ -739,9 +743,14 @@ static void quote_flags(struct kh_doc *doc, uint32_t k, bool *dq_open)
  * saves; the words of a document are far fewer than its tokens anyway. */
 #define SEG_MEMO_MAX_SLOTS (UINT32_C(1) << 16)
 
-static int memo_reset(struct kh_segmenter *sg, uint32_t n_tokens)
+/* The table is not cleared for each document: the slots an earlier document
+ * filled hold a tok at or below the new memo_base, which reads as empty.  It is
+ * cleared only when fresh or when the numbers would wrap.  @p n_index: above
+ * the index of every token this document may put in it. */
+static int memo_reset(struct kh_segmenter *sg, uint32_t n_tokens, uint32_t n_index)
 {
 	uint32_t cap = 64;
+	bool clear = false;
 
 	while (cap < 2 * (uint64_t)n_tokens && cap < SEG_MEMO_MAX_SLOTS)
 		cap *= 2;
@@ -752,8 +761,16 @@ static int memo_reset(struct kh_segmenter *sg, uint32_t n_tokens)
 			return -ENOMEM;
 		sg->memo = m;
 		sg->memo_cap = cap;
+		clear = true;
 	}
-	memset(sg->memo, 0, (size_t)cap * sizeof(*sg->memo));
+	if ((uint64_t)sg->memo_end + n_index + 1 > UINT32_MAX)
+		clear = true;
+	if (clear) {
+		memset(sg->memo, 0, (size_t)sg->memo_cap * sizeof(*sg->memo));
+		sg->memo_end = 0;
+	}
+	sg->memo_base = sg->memo_end;
+	sg->memo_end = sg->memo_base + n_index + 1;
 	sg->memo_mask = cap - 1;
 	sg->memo_free = cap / 2;
 	return 0;
@@ -796,11 +813,11 @@ static struct memo_slot *memo_find(struct kh_segmenter *sg, const struct kh_doc 
 		struct memo_slot *m = &sg->memo[i];
 		const struct kh_token *o;
 
-		if (m->tok == 0)
+		if (m->tok <= sg->memo_base)
 			return m;
 		if (m->hash != h)
 			continue;
-		o = &doc->tokens.items[m->tok - 1];
+		o = &doc->tokens.items[m->tok - sg->memo_base - 1];
 		if (o->end - o->start == len && memcmp(doc->norm + o->start, doc->norm + t->start, len) == 0)
 			return m;
 	}
@@ -834,8 +851,8 @@ static int token_keys(struct kh_segmenter *sg, const struct kh_lexicon *known, s
 	if (t->kind == KH_TOK_WORD && len >= 4 && len <= KH_CLITICS_MAX_BYTES) {
 		h = word_hash((const unsigned char *)doc->norm + t->start, len);
 		m = memo_find(sg, doc, t, h);
-		if (m->tok != 0) {
-			copy_analysis(t, &doc->tokens.items[m->tok - 1]);
+		if (m->tok > sg->memo_base) {
+			copy_analysis(t, &doc->tokens.items[m->tok - sg->memo_base - 1]);
 			return 0;
 		}
 	}
@@ -851,7 +868,7 @@ static int token_keys(struct kh_segmenter *sg, const struct kh_lexicon *known, s
 	if (r < 0 || sg->memo_free == 0)
 		return r;
 	m->hash = h;
-	m->tok = (uint32_t)(t - doc->tokens.items) + 1;
+	m->tok = sg->memo_base + (uint32_t)(t - doc->tokens.items) + 1;
 	sg->memo_free--;
 	return 0;
 }
@@ -876,7 +893,7 @@ static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, stru
 		t->flags |= KH_TOKF_SUFFIX;
 	/* key: the core, with the ل of a fused لل written as the article ال */
 	if (c.fused) {
-		key = kh_arena_alloc(&doc->arena, (size_t)(len - c.core) + 3);
+		key = kh_arena_alloc_uninit(&doc->arena, (size_t)(len - c.core) + 3);
 		if (key == NULL)
 			return -ENOMEM;
 		key[0] = (char)0xD8;
@@ -890,7 +907,7 @@ static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, stru
 		t->stem_key = t->key;
 		return 0;
 	}
-	key = kh_arena_alloc(&doc->arena, (size_t)(c.stem_end - c.stem) + 1);
+	key = kh_arena_alloc_uninit(&doc->arena, (size_t)(c.stem_end - c.stem) + 1);
 	if (key == NULL)
 		return -ENOMEM;
 	kh_norm_fold_buf(key, w + c.stem, c.stem_end - c.stem);
@@ -1066,7 +1083,7 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 	if (r < 0)
 		return r;
 	/* every full key in one block: the tokens' bytes, each with its NUL */
-	keys = kh_arena_alloc(&doc->arena, (size_t)doc->norm_len + sg->n_raw + 1);
+	keys = kh_arena_alloc_uninit(&doc->arena, (size_t)doc->norm_len + sg->n_raw + 1);
 	if (keys == NULL)
 		return -ENOMEM;
 	if (doc->tokens.cap < doc->tokens.n + sg->n_raw) {
@@ -1078,7 +1095,9 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 		doc->tokens.items = items;
 		doc->tokens.cap = doc->tokens.n + sg->n_raw;
 	}
-	r = memo_reset(sg, sg->n_raw);
+	if ((uint64_t)doc->tokens.n + sg->n_raw >= UINT32_MAX)
+		return -ENOMEM;
+	r = memo_reset(sg, sg->n_raw, doc->tokens.n + sg->n_raw);
 	if (r < 0)
 		return r;
 	for (uint32_t i = 0; i < sg->n_raw; i++) {
