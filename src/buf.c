@@ -108,6 +108,10 @@ static void json_key(struct kh_buf *b, const char *key)
 void kh_buf_json_str(struct kh_buf *b, const char *key, const char *value)
 {
 	json_key(b, key);
+	if (value == NULL) {
+		kh_buf_add(b, "null", 4);
+		return;
+	}
 	kh_buf_add(b, "\"", 1);
 	kh_buf_json_escape(b, value, strlen(value));
 	kh_buf_add(b, "\"", 1);

@@ -30,7 +30,8 @@ void kh_buf_printf(struct kh_buf *b, const char *fmt, ...) __attribute__((format
 /** Append @p n bytes as the body of a JSON string (no quotes): escapes ", \ and controls. */
 void kh_buf_json_escape(struct kh_buf *b, const char *s, size_t n);
 
-/** Append "key":"value" (with a leading comma unless the buffer ends in '{'). */
+/** Append "key":"value", or "key":null when @p value is NULL (with a leading comma unless
+ * the buffer ends in '{'). */
 void kh_buf_json_str(struct kh_buf *b, const char *key, const char *value);
 
 /** Append "key":number (with a leading comma unless the buffer ends in '{'). */

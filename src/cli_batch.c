@@ -517,14 +517,8 @@ static char *error_line(const char *id, size_t lineno, const char *code, const c
 {
 	struct kh_buf b = { 0 };
 
-	kh_buf_puts(&b, "{\"id\":");
-	if (id != NULL) {
-		kh_buf_puts(&b, "\"");
-		kh_buf_json_escape(&b, id, strlen(id));
-		kh_buf_puts(&b, "\"");
-	} else {
-		kh_buf_puts(&b, "null");
-	}
+	kh_buf_puts(&b, "{");
+	kh_buf_json_str(&b, "id", id);
 	if (lineno > 0)
 		kh_buf_printf(&b, ",\"line\":%zu", lineno);
 	kh_buf_puts(&b, ",\"error\":{");

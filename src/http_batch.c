@@ -104,14 +104,8 @@ static char *error_line(size_t lineno, const char *id, enum kh_err e, const char
 	const struct kh_err_info *info = kh_err_get(e);
 	struct kh_buf b = { 0 };
 
-	kh_buf_printf(&b, "{\"line\":%zu,\"id\":", lineno);
-	if (id != NULL) {
-		kh_buf_puts(&b, "\"");
-		kh_buf_json_escape(&b, id, strlen(id));
-		kh_buf_puts(&b, "\"");
-	} else {
-		kh_buf_puts(&b, "null");
-	}
+	kh_buf_printf(&b, "{\"line\":%zu", lineno);
+	kh_buf_json_str(&b, "id", id);
 	kh_buf_puts(&b, ",\"error\":{");
 	kh_buf_json_str(&b, "code", info->code);
 	kh_buf_json_str(&b, "message", detail != NULL && detail[0] != '\0' ? detail : info->message);

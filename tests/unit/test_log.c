@@ -74,8 +74,9 @@ int main(void)
 	kh_buf_puts(&b, "{");
 	kh_buf_json_str(&b, "k", "a\x01\tb\\");
 	kh_buf_json_num(&b, "n", -3);
+	kh_buf_json_str(&b, "id", NULL);
 	kh_buf_puts(&b, "}");
-	tap_is_str(b.data, "{\"k\":\"a\\u0001\\tb\\\\\",\"n\":-3}", "buffer JSON escaping");
+	tap_is_str(b.data, "{\"k\":\"a\\u0001\\tb\\\\\",\"n\":-3,\"id\":null}", "buffer JSON escaping, NULL as null");
 	kh_buf_done(&b);
 	return tap_done();
 }
