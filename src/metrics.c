@@ -146,11 +146,6 @@ void kh_metrics_reload(struct kh_metrics *m, bool ok)
 		atomic_fetch_add_explicit(&m->reloads[ok ? 1 : 0], 1, memory_order_relaxed);
 }
 
-const char *kh_reject_reason_name(enum kh_reject_reason r)
-{
-	return r >= 0 && r < KH_REJECT__MAX ? reject_names[r] : "none";
-}
-
 /* A label value with \\, \" and \n escaped. */
 static void label_value(struct kh_buf *b, const char *v)
 {

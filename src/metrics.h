@@ -81,7 +81,4 @@ void kh_metrics_reload(struct kh_metrics *m, bool ok);
  */
 char *kh_metrics_render(const struct kh_metrics *m, const struct kh_metrics_gauges *g, size_t *ret_len);
 
-/** Stable name of a reject reason ("queue_full" ...). */
-const char *kh_reject_reason_name(enum kh_reject_reason r);
-
 #endif

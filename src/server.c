@@ -63,7 +63,6 @@ struct kh_jobq *kh_server_jobq(struct kh_server *srv) { return srv->jobq; }
 struct kh_metrics *kh_server_metrics(struct kh_server *srv) { return srv->metrics; }
 const struct kh_proxy_list *kh_server_proxies(const struct kh_server *srv) { return srv->proxies; }
 bool kh_server_draining(const struct kh_server *srv) { return atomic_load(&srv->draining); }
-unsigned kh_server_port(const struct kh_server *srv) { return srv->port; }
 /* Keys are configured or not for the whole run (a reload never turns them on or off). */
 bool kh_server_auth_enabled(const struct kh_server *srv) { return srv->cfg->api_key_file[0] != '\0'; }
 

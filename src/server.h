@@ -36,8 +36,6 @@ int kh_server_wait(struct kh_server *srv);
 /** Stop everything (drain first when still running) and free. Accepts NULL. @return NULL */
 struct kh_server *kh_server_free(struct kh_server *srv);
 
-/** @return the port the daemon listens on */
-unsigned kh_server_port(const struct kh_server *srv);
 
 /* Accessors for the HTTP handlers. */
 const struct kh_config *kh_server_config(const struct kh_server *srv);
