@@ -48,8 +48,8 @@ static char *dup_err(const char *msg)
 	return strdup(msg);
 }
 
-static int load_pair(struct kh_lexicon *lx, struct kh_keyfilt *f, struct kh_lexicon *known, const char *path,
-		     unsigned min_f, unsigned max_f, bool optional, char **ret_err)
+static int load_pair(struct kh_lexicon *lx, struct kh_lexicon *known, const char *path, unsigned min_f,
+		     unsigned max_f, bool optional, char **ret_err)
 {
 	char *err = NULL;
 	int r = kh_lex_load(lx, path, min_f, max_f, &err);
@@ -58,10 +58,8 @@ static int load_pair(struct kh_lexicon *lx, struct kh_keyfilt *f, struct kh_lexi
 		free(err); /* a data directory without this stage's lexicons: the stage finds nothing */
 		return 0;
 	}
-	if (r >= 0)
-		r = kh_kf_add_file(f, path);
 	if (r < 0) {
-		*ret_err = err != NULL ? err : dup_err("cannot read a lexicon again for its filter");
+		*ret_err = err;
 		return r;
 	}
 	if (known != NULL) {
@@ -93,31 +91,32 @@ int kh_attr_res_load(const char *data_dir, const char *const *extra, struct kh_l
 		const char *f[1] = { closed_words[i].role };
 
 		rc = kh_lex_add(r->words, closed_words[i].words, f, 1, "attrib.c", (uint32_t)i);
-		if (rc == 0)
-			rc = kh_kf_add_variants(&r->words_filter, closed_words[i].words);
 		if (rc < 0)
 			goto fail;
 	}
 	snprintf(path, sizeof(path), "%s/cues.tsv", data_dir != NULL ? data_dir : ".");
-	rc = load_pair(r->cues, &r->cues_filter, known, path, 4, 4, true, &err);
+	rc = load_pair(r->cues, known, path, 4, 4, true, &err);
 	if (rc < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/sources.tsv", data_dir != NULL ? data_dir : ".");
-	rc = load_pair(r->sources, &r->sources_filter, known, path, 3, 3, true, &err);
+	rc = load_pair(r->sources, known, path, 3, 3, true, &err);
 	if (rc < 0)
 		goto fail;
 	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
 		const char *b = base_name(extra[i]);
 
 		if (strncmp(b, "cues", 4) == 0)
-			rc = load_pair(r->cues, &r->cues_filter, known, extra[i], 4, 4, false, &err);
+			rc = load_pair(r->cues, known, extra[i], 4, 4, false, &err);
 		else if (strncmp(b, "sources", 7) == 0)
-			rc = load_pair(r->sources, &r->sources_filter, known, extra[i], 3, 3, false, &err);
+			rc = load_pair(r->sources, known, extra[i], 3, 3, false, &err);
 		else
 			rc = 0;
 		if (rc < 0)
 			goto fail;
 	}
+	kh_kf_add_lexicon(&r->words_filter, r->words);
+	kh_kf_add_lexicon(&r->cues_filter, r->cues);
+	kh_kf_add_lexicon(&r->sources_filter, r->sources);
 	*ret_res = r;
 	return 0;
 fail:

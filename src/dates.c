@@ -137,8 +137,7 @@ static void build_table(void)
 		const char *f[1] = { idx };
 
 		snprintf(idx, sizeof(idx), "%zu", i);
-		if (kh_lex_add(lx, date_words[i].variants, f, 1, "dates.c", (uint32_t)i + 1) < 0 ||
-		    kh_kf_add_variants(&table_filter, date_words[i].variants) < 0) {
+		if (kh_lex_add(lx, date_words[i].variants, f, 1, "dates.c", (uint32_t)i + 1) < 0) {
 			kh_lex_free(lx);
 			return;
 		}
@@ -147,12 +146,7 @@ static void build_table(void)
 		kh_lex_free(lx);
 		return;
 	}
-	for (size_t i = 0; kh_num_variants(i) != NULL; i++) {
-		if (kh_kf_add_variants(&table_filter, kh_num_variants(i)) < 0) {
-			kh_lex_free(lx);
-			return;
-		}
-	}
+	kh_kf_add_lexicon(&table_filter, lx);
 	table = lx;
 }
 

@@ -231,30 +231,19 @@ static int ctx_put(const char *key, size_t len, void *ud)
 	return 0;
 }
 
-/* Build r->ctx from every key the context words and the number words can have. */
+/* Build r->ctx from every key of r->words (the context words and the number words). */
 static int ctx_build(struct kh_event_res *r)
 {
 	size_t n = 0, size = 16;
 
-	for (size_t i = 0; i < sizeof(ctx_words) / sizeof(ctx_words[0]); i++)
-		if (kh_kf_each_key(ctx_words[i].variants, count_key, &n) < 0)
-			return -ENOMEM;
-	for (size_t i = 0; kh_num_variants(i) != NULL; i++)
-		if (kh_kf_each_key(kh_num_variants(i), count_key, &n) < 0)
-			return -ENOMEM;
+	kh_lex_each_key(r->words, count_key, &n);
 	while (size < 2 * n)
 		size *= 2;
 	r->ctx.slots = calloc(size, sizeof(*r->ctx.slots));
 	if (r->ctx.slots == NULL)
 		return -ENOMEM;
 	r->ctx.mask = (uint32_t)size - 1;
-	for (size_t i = 0; i < sizeof(ctx_words) / sizeof(ctx_words[0]); i++)
-		if (kh_kf_each_key(ctx_words[i].variants, ctx_put, r) < 0)
-			return -ENOMEM;
-	for (size_t i = 0; kh_num_variants(i) != NULL; i++)
-		if (kh_kf_each_key(kh_num_variants(i), ctx_put, r) < 0)
-			return -ENOMEM;
-	return 0;
+	return kh_lex_each_key(r->words, ctx_put, r);
 }
 
 static char *errorf(const char *file, unsigned line, const char *msg)
@@ -439,8 +428,6 @@ static int load_line(struct kh_event_res *r, struct kh_lexicon *known, char *lin
 	snprintf(idx, sizeof(idx), "%zu", r->n_trigs);
 	r->n_trigs++;
 	rc = kh_lex_add(r->trig, cols[0], f, 1, file, lineno);
-	if (rc == 0)
-		rc = kh_kf_add_variants(&r->trig_filter, cols[0]);
 	if (rc == 0 && known != NULL)
 		rc = kh_lex_add(known, cols[0], NULL, 0, file, lineno);
 	if (rc < 0) {
@@ -527,8 +514,7 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 		const char *f[1] = { bits };
 
 		snprintf(bits, sizeof(bits), "%u", ctx_words[i].bits);
-		if (kh_lex_add(r->words, ctx_words[i].variants, f, 1, "events.c", (uint32_t)i + 1) < 0 ||
-		    kh_kf_add_variants(&r->words_filter, ctx_words[i].variants) < 0)
+		if (kh_lex_add(r->words, ctx_words[i].variants, f, 1, "events.c", (uint32_t)i + 1) < 0)
 			goto fail;
 		if (known != NULL && kh_lex_add(known, ctx_words[i].variants, NULL, 0, "events.c",
 						(uint32_t)i + 1) < 0)
@@ -541,10 +527,8 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 		snprintf(bits, sizeof(bits), "%u", (unsigned)CW_NUMWORD);
 		if (kh_num_add_words(r->words, f, 1) < 0)
 			goto fail;
-		for (size_t i = 0; kh_num_variants(i) != NULL; i++)
-			if (kh_kf_add_variants(&r->words_filter, kh_num_variants(i)) < 0)
-				goto fail;
 	}
+	kh_kf_add_lexicon(&r->words_filter, r->words);
 	if (ctx_build(r) < 0)
 		goto fail;
 	if (known != NULL && (kh_num_add_known(known) < 0 || kh_date_add_known(known) < 0))
@@ -560,6 +544,7 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 		if (rc < 0)
 			goto fail;
 	}
+	kh_kf_add_lexicon(&r->trig_filter, r->trig);
 	*ret_res = r;
 	return 0;
 fail:

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <string.h>
 
+struct kh_lexicon;
+
 #define KH_KF_BITS (1u << 15) /**< bits of one filter (4 KB): ~3% false positives at 1000 keys */
 
 struct kh_keyfilt {
@@ -69,26 +71,7 @@ static inline bool kh_kf_has_str(const struct kh_keyfilt *f, const char *key)
 /** Add one folded key of @p len bytes. */
 void kh_kf_add(struct kh_keyfilt *f, const char *key, size_t len);
 
-/**
- * Call @p fn with every key a lexicon makes of @p variants ('|'-separated, as kh_lex_add()
- * splits them): each folded variant, each word prefix of it (the lexicon's prefix slots)
- * and each of its first words folded alone.  @p key is not NUL-terminated at @p len.
- * @return 0, the first non-zero return of @p fn, or -ENOMEM
- */
-int kh_kf_each_key(const char *variants, int (*fn)(const char *key, size_t len, void *ud), void *ud);
-
-/**
- * Add every key a lexicon makes of @p variants ('|'-separated, as kh_lex_add() splits
- * them): each folded variant, each word prefix of it (the lexicon's prefix slots) and
- * each of its first words folded alone.
- * @return 0 or -ENOMEM
- */
-int kh_kf_add_variants(struct kh_keyfilt *f, const char *variants);
-
-/**
- * Add the first column of every entry line of a lexicon file read by kh_lex_load().
- * @return 0, or -errno when the file can't be read
- */
-int kh_kf_add_file(struct kh_keyfilt *f, const char *path);
+/** Add every key stored in @p lx (kh_lex_each_key): call once the lexicon is loaded. */
+void kh_kf_add_lexicon(struct kh_keyfilt *f, const struct kh_lexicon *lx);
 
 #endif

@@ -387,6 +387,18 @@ bool kh_lex_has_prefix(const struct kh_lexicon *lx, const char *key)
 	return s != NULL && s->prefix;
 }
 
+int kh_lex_each_key(const struct kh_lexicon *lx, int (*fn)(const char *key, size_t len, void *ud),
+		    void *ud)
+{
+	for (size_t i = 0; i < lx->n_slots; i++) {
+		int r = lx->slots[i].key != NULL ? fn(lx->slots[i].key, strlen(lx->slots[i].key), ud) : 0;
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
 size_t kh_lex_count(const struct kh_lexicon *lx)
 {
 	return lx->count;

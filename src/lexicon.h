@@ -58,6 +58,14 @@ const struct kh_lex_entry *kh_lex_get(const struct kh_lexicon *lx, const char *k
 /** True when some stored key starts with the words of @p key followed by a space. */
 bool kh_lex_has_prefix(const struct kh_lexicon *lx, const char *key);
 
+/**
+ * Call @p fn with every key stored in @p lx: each folded variant and each of its word
+ * prefixes (what kh_lex_get(), kh_lex_has_prefix() and kh_lex_match() can find).
+ * @return 0, or the first non-zero return of @p fn
+ */
+int kh_lex_each_key(const struct kh_lexicon *lx, int (*fn)(const char *key, size_t len, void *ud),
+		    void *ud);
+
 /** Number of lines loaded or entries added. */
 size_t kh_lex_count(const struct kh_lexicon *lx);
 

@@ -473,7 +473,3 @@ int kh_num_add_known(struct kh_lexicon *known)
 	return kh_num_add_words(known, NULL, 0);
 }
 
-const char *kh_num_variants(size_t i)
-{
-	return i < sizeof(num_words) / sizeof(num_words[0]) ? num_words[i].variants : NULL;
-}

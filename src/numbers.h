@@ -62,13 +62,6 @@ int64_t kh_num_word_value(const char *key);
 int kh_num_add_words(struct kh_lexicon *lx, const char *const *fields, unsigned n_fields);
 
 /**
- * The variants ('|'-separated, as written) of entry @p i of the number table, for a caller
- * that indexes the words kh_num_add_words() adds (e.g. in a keyfilt.h filter).
- * @return the variants, or NULL when @p i is past the last entry
- */
-const char *kh_num_variants(size_t i);
-
-/**
  * Add every number word and qualifier to @p known (the segmenter's word list).
  * @return 0 or -ENOMEM
  */
