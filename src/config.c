@@ -32,7 +32,7 @@ struct setting {
 static const struct setting settings[] = {
 	{ "http", "bind", T_STR, OFF(bind), 0, 0, "0.0.0.0", "listen address (IPv4 or IPv6 literal; :: for both)" },
 	{ "http", "port", T_UINT, OFF(port), 0, 65535, "8080", "TCP port (0: any free port, logged at start)" },
-	{ "http", "polling_threads", T_UINT, OFF(polling_threads), 1, 64, "2", "libmicrohttpd polling threads (I/O only)" },
+	{ "http", "polling_threads", T_UINT, OFF(polling_threads), 0, 1024, "0", "libmicrohttpd polling threads (0: as many as workers)" },
 	{ "http", "connection_limit", T_UINT, OFF(connection_limit), 1, 1000000, "1024", "open connections at most" },
 	{ "http", "connection_timeout_s", T_UINT, OFF(connection_timeout_s), 1, 86400, "30", "seconds before an idle or stalled connection is closed" },
 	{ "http", "per_ip_limit", T_UINT, OFF(per_ip_limit), 0, 1000000, "0", "connections per client address (0: no limit; keep 0 behind a proxy)" },
@@ -42,6 +42,7 @@ static const struct setting settings[] = {
 	{ "http", "trusted_proxies", T_STR, OFF(trusted_proxies), 0, 0, "", "comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed" },
 	{ "http", "api_key_file", T_STR, OFF(api_key_file), 0, 0, "", "file of accepted API keys, one per line (empty: no authentication)" },
 	{ "analysis", "workers", T_UINT, OFF(workers), 0, 1024, "0", "analysis threads (0: one per CPU)" },
+	{ "analysis", "inline_max", T_SIZE, OFF(inline_max), 0, KH_CFG_MAX_BODY_CEILING, "64KiB", "a text up to this size is analysed on the polling thread that read it when a worker is free (0: always on a worker)" },
 	{ "analysis", "queue_length", T_UINT, OFF(queue_length), 1, 1000000, "64", "requests waiting for a worker at most (503 above)" },
 	{ "analysis", "deadline_ms", T_UINT, OFF(deadline_ms), 1, 3600000, "10000", "per-request analysis deadline (504 after it)" },
 	{ "analysis", "data_dir", T_STR, OFF(data_dir), 0, 0, "", "lexicon directory (empty: installed data, else the source tree)" },
@@ -454,6 +455,8 @@ int kh_cfg_finish(struct kh_config *c, const char *default_data_dir, char **ret_
 
 		c->workers = n > 0 ? (unsigned)(n > 1024 ? 1024 : n) : 1;
 	}
+	if (c->polling_threads == 0)
+		c->polling_threads = c->workers; /* each may analyse a short text itself */
 	if (c->data_dir[0] == '\0' && default_data_dir != NULL) {
 		char *d = strdup(default_data_dir);
 

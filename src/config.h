@@ -36,6 +36,7 @@ struct kh_config {
 	char *trusted_proxies;      /**< comma-separated addresses/CIDRs whose X-Forwarded-For is believed */
 	char *api_key_file;         /**< file of accepted Bearer keys, one per line; "" = no auth */
 	unsigned workers;           /**< analysis threads; 0 in the file means one per CPU */
+	size_t inline_max;          /**< texts up to this size may run on the polling thread */
 	unsigned queue_length;      /**< jobs waiting for a worker at most */
 	unsigned deadline_ms;       /**< per-request analysis deadline */
 	char *data_dir;             /**< lexicon directory; "" = installed or source tree */

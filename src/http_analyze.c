@@ -4,7 +4,8 @@
  * First call (headers): kh_http_analyze_check() refuses a wrong media type (415)
  * or offsets= value (400) before the body is read.  Body complete: parse, reserve a
  * queue place, suspend the connection, THEN push the job (a worker may resume at
- * once).  Resumed: answer from the job's result, 504 past the deadline. */
+ * once) — or, for a short text and a free analysis slot, run it right here.
+ * Resumed: answer from the job's result, 504 past the deadline. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,28 @@ static void resume_connection(struct kh_docjob *j)
 	MHD_resume_connection(j->owner); /* the last touch of this request from another thread */
 }
 
+static void answered_here(struct kh_docjob *j)
+{
+	(void)j; /* the polling thread that ran the job answers once kh_jobq_run_here returns */
+}
+
+/* A small article is analysed on the polling thread that read it when a slot is free:
+ * most requests then skip the hand-off to a worker and back (suspend, queue, wake-up,
+ * resume), which costs about as much as analysing a short article.  A long one goes to
+ * the workers so that it does not hold up the other connections of this thread. */
+static bool run_here(struct kh_http_req *r, struct kh_docjob *j)
+{
+	const struct kh_config *cfg = kh_server_config(r->srv);
+
+	if (j->text_len > cfg->inline_max)
+		return false;
+	j->on_finish = answered_here;
+	if (kh_jobq_run_here(kh_server_jobq(r->srv), &j->base, cfg->deadline_ms) == 0)
+		return true;
+	j->on_finish = resume_connection;
+	return false;
+}
+
 /* Reserve, suspend, push. Used by every handler that queues a document job. */
 enum MHD_Result kh_http_enqueue(struct kh_http_req *r, struct kh_docjob *j)
 {
@@ -138,5 +161,7 @@ enum MHD_Result kh_http_analyze(struct kh_http_req *r)
 		return kh_http_reply_error(r, e, detail[0] != '\0' ? "%s" : NULL, detail);
 	}
 	a->job = j;
+	if (run_here(r, j))
+		return answer(r, j);
 	return kh_http_enqueue(r, j);
 }

@@ -31,6 +31,7 @@ enum MHD_Result kh_http_metrics(struct kh_http_req *r)
 	g.queued = queued;
 	g.inflight = inflight;
 	g.workers = kh_jobq_workers(kh_server_jobq(r->srv));
+	kh_jobq_ran(kh_server_jobq(r->srv), &g.jobs_on_workers, &g.jobs_on_polling);
 	g.connections = kh_server_connections(r->srv);
 	g.draining = kh_server_draining(r->srv);
 	text = kh_metrics_render(kh_server_metrics(r->srv), &g, &len);

@@ -11,33 +11,47 @@
 
 enum { WAIT = 0, DEADLINE = 1 }; /* index of kh_job.link */
 
+#define KH_TIMER_IDLE_NS 1000000000ull
+
 struct jlist {
 	struct kh_job *head, *tail;
 };
 
+/* An analysis slot: one analyzer, used by one job at a time, on a worker thread or on
+ * the thread that calls kh_jobq_run_here().  There are as many slots as workers, so
+ * that jobs never run on more threads at once than the configured workers. */
 struct kh_worker {
-	struct kh_jobq *q;
 	struct kh_analyzer *analyzer;
+	struct kh_worker *next_free;
+};
+
+struct worker_thread {
+	struct kh_jobq *q;
+	struct kh_worker *slot; /* the one this thread creates at start */
 	pthread_t thread;
 	bool started;
 };
 
 struct kh_jobq {
 	pthread_mutex_t lock;
-	pthread_cond_t work;  /* a job is waiting, or stopping */
+	pthread_cond_t work;  /* a job is waiting, a slot came free, or stopping */
 	pthread_cond_t timer; /* the earliest deadline changed, or stopping */
 	pthread_cond_t ready; /* a worker finished starting */
 	unsigned capacity;
 	unsigned queued, reserved;
 	atomic_uint inflight;
+	atomic_uint_fast64_t ran[2]; /* jobs run: [0] on a worker thread, [1] by kh_jobq_run_here */
 	bool stopping;
 	bool closed; /* no new jobs: reserve fails, push expires at once */
 	unsigned n_workers, n_ready, n_failed;
 	struct jlist wait;     /* waiting, FIFO (link[WAIT]) */
 	struct jlist deadline; /* outstanding (waiting or running), by deadline (link[DEADLINE]) */
-	struct kh_worker *workers;
+	struct kh_worker *slots;
+	struct kh_worker *free_slots; /* stack through next_free */
+	struct worker_thread *threads;
 	pthread_t timer_thread;
 	bool timer_started;
+	uint64_t timer_wake_ns; /* when the timer wakes by itself at the latest */
 };
 
 uint64_t kh_now_ns(void)
@@ -179,6 +193,23 @@ static void expire_finish(struct kh_job *j)
 
 /* ---- threads -------------------------------------------------------------------------------- */
 
+static struct kh_worker *slot_take_locked(struct kh_jobq *q)
+{
+	struct kh_worker *w = q->free_slots;
+
+	q->free_slots = w->next_free;
+	return w;
+}
+
+static void slot_give_locked(struct kh_jobq *q, struct kh_worker *w)
+{
+	w->next_free = q->free_slots;
+	q->free_slots = w;
+	if (q->wait.head != NULL)
+		pthread_cond_signal(&q->work);
+}
+
+/* Run a RUNNING job on slot @p w, then DONE and finish unless it expired meanwhile. */
 static void run_one(struct kh_jobq *q, struct kh_worker *w, struct kh_job *j)
 {
 	int st;
@@ -187,6 +218,7 @@ static void run_one(struct kh_jobq *q, struct kh_worker *w, struct kh_job *j)
 	j->ops->run(j, w);
 	atomic_fetch_sub(&q->inflight, 1);
 	pthread_mutex_lock(&q->lock);
+	slot_give_locked(q, w);
 	st = KH_JOB_RUNNING;
 	if (atomic_compare_exchange_strong(&j->state, &st, KH_JOB_DONE)) {
 		d_remove(q, j);
@@ -200,26 +232,29 @@ static void run_one(struct kh_jobq *q, struct kh_worker *w, struct kh_job *j)
 
 static void *worker_main(void *arg)
 {
-	struct kh_worker *w = arg;
-	struct kh_jobq *q = w->q;
+	struct worker_thread *t = arg;
+	struct kh_jobq *q = t->q;
 
-	w->analyzer = kh_analyzer_new();
+	t->slot->analyzer = kh_analyzer_new();
 	pthread_mutex_lock(&q->lock);
-	if (w->analyzer == NULL)
+	if (t->slot->analyzer == NULL)
 		q->n_failed++;
+	else
+		slot_give_locked(q, t->slot);
 	q->n_ready++;
 	pthread_cond_broadcast(&q->ready);
 	pthread_mutex_unlock(&q->lock);
-	if (w->analyzer == NULL)
+	if (t->slot->analyzer == NULL)
 		return NULL;
 	for (;;) {
 		struct kh_job *j;
+		struct kh_worker *w;
 
 		pthread_mutex_lock(&q->lock);
-		while (q->wait.head == NULL && !q->stopping)
+		while ((q->wait.head == NULL || q->free_slots == NULL) && !q->stopping)
 			pthread_cond_wait(&q->work, &q->lock);
-		if (q->wait.head == NULL) {
-			pthread_mutex_unlock(&q->lock);
+		if (q->wait.head == NULL || q->free_slots == NULL) {
+			pthread_mutex_unlock(&q->lock); /* stopping: kh_jobq_free expires what is left */
 			break;
 		}
 		/* Waiting jobs are all QUEUED (expiry takes them off the list), and the
@@ -229,11 +264,22 @@ static void *worker_main(void *arg)
 		q_remove(q, j);
 		atomic_store(&j->state, KH_JOB_RUNNING);
 		atomic_fetch_add(&q->inflight, 1);
+		w = slot_take_locked(q);
 		pthread_mutex_unlock(&q->lock);
+		atomic_fetch_add_explicit(&q->ran[0], 1, memory_order_relaxed);
 		run_one(q, w, j);
 	}
-	w->analyzer = kh_analyzer_free(w->analyzer);
 	return NULL;
+}
+
+/* Under the lock: sleep until @p until_ns, or until a job with an earlier deadline comes. */
+static void timer_sleep_locked(struct kh_jobq *q, uint64_t until_ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(until_ns / 1000000000u), .tv_nsec = (long)(until_ns % 1000000000u) };
+
+	q->timer_wake_ns = until_ns;
+	pthread_cond_timedwait(&q->timer, &q->lock, &ts);
+	q->timer_wake_ns = 0; /* awake: it looks at the list before sleeping again */
 }
 
 static void *timer_main(void *arg)
@@ -246,7 +292,9 @@ static void *timer_main(void *arg)
 		uint64_t now = kh_now_ns();
 
 		if (j == NULL) {
-			pthread_cond_wait(&q->timer, &q->lock);
+			/* wake up now and then even when idle, so that a job pushed meanwhile
+			 * need not signal (most finish long before their deadline) */
+			timer_sleep_locked(q, now + KH_TIMER_IDLE_NS);
 		} else if (j->deadline_ns <= now) {
 			struct kh_job *e = expire_locked(q, j, KH_CANCEL_DEADLINE);
 
@@ -258,10 +306,7 @@ static void *timer_main(void *arg)
 			expire_finish(e);
 			pthread_mutex_lock(&q->lock);
 		} else {
-			struct timespec ts = { .tv_sec = (time_t)(j->deadline_ns / 1000000000u),
-					       .tv_nsec = (long)(j->deadline_ns % 1000000000u) };
-
-			pthread_cond_timedwait(&q->timer, &q->lock, &ts);
+			timer_sleep_locked(q, j->deadline_ns);
 		}
 	}
 	pthread_mutex_unlock(&q->lock);
@@ -285,8 +330,9 @@ int kh_jobq_new(unsigned workers, unsigned capacity, struct kh_jobq **ret_q)
 	pthread_cond_init(&q->timer, &ca);
 	pthread_condattr_destroy(&ca);
 	atomic_init(&q->inflight, 0);
-	q->workers = calloc(workers, sizeof(*q->workers));
-	if (q->workers == NULL) {
+	q->slots = calloc(workers, sizeof(*q->slots));
+	q->threads = calloc(workers, sizeof(*q->threads));
+	if (q->slots == NULL || q->threads == NULL) {
 		kh_jobq_free(q);
 		return -ENOMEM;
 	}
@@ -297,13 +343,14 @@ int kh_jobq_new(unsigned workers, unsigned capacity, struct kh_jobq **ret_q)
 	}
 	q->timer_started = true;
 	for (unsigned i = 0; i < workers; i++) {
-		q->workers[i].q = q;
-		r = -pthread_create(&q->workers[i].thread, NULL, worker_main, &q->workers[i]);
+		q->threads[i].q = q;
+		q->threads[i].slot = &q->slots[i];
+		r = -pthread_create(&q->threads[i].thread, NULL, worker_main, &q->threads[i]);
 		if (r < 0) {
 			kh_jobq_free(q);
 			return r;
 		}
-		q->workers[i].started = true;
+		q->threads[i].started = true;
 		q->n_workers++;
 	}
 	pthread_mutex_lock(&q->lock);
@@ -341,18 +388,46 @@ void kh_jobq_unreserve(struct kh_jobq *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
-/* Under the lock: make the job visible to the workers and the timer (takes a reference). */
-static void enqueue_locked(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
+/* Under the lock: give the job its deadline and show it to the timer (takes the queue's reference). */
+static void admit_locked(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms, enum kh_job_state st)
 {
 	job->enqueued_ns = kh_now_ns();
 	job->deadline_ns = job->enqueued_ns + (uint64_t)deadline_ms * 1000000u;
-	atomic_store(&job->state, KH_JOB_QUEUED);
+	atomic_store(&job->state, st);
 	kh_job_ref(job);
-	q_append(q, job);
 	d_insert(q, job);
-	if (q->deadline.head == job)
+	if (job->deadline_ns < q->timer_wake_ns)
 		pthread_cond_signal(&q->timer);
+}
+
+/* Under the lock: make the job visible to the workers and the timer. */
+static void enqueue_locked(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
+{
+	admit_locked(q, job, deadline_ms, KH_JOB_QUEUED);
+	q_append(q, job);
 	pthread_cond_signal(&q->work);
+}
+
+int kh_jobq_run_here(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
+{
+	struct kh_worker *w;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->closed || q->stopping) {
+		pthread_mutex_unlock(&q->lock);
+		return -ESHUTDOWN;
+	}
+	if (q->wait.head != NULL || q->free_slots == NULL) {
+		pthread_mutex_unlock(&q->lock); /* never overtake a waiting job */
+		return -EBUSY;
+	}
+	admit_locked(q, job, deadline_ms, KH_JOB_RUNNING);
+	atomic_fetch_add(&q->inflight, 1);
+	w = slot_take_locked(q);
+	pthread_mutex_unlock(&q->lock);
+	atomic_fetch_add_explicit(&q->ran[1], 1, memory_order_relaxed);
+	run_one(q, w, job);
+	return 0;
 }
 
 void kh_jobq_push(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
@@ -422,6 +497,12 @@ void kh_jobq_stats(struct kh_jobq *q, unsigned *ret_queued, unsigned *ret_inflig
 	*ret_inflight = atomic_load(&q->inflight);
 }
 
+void kh_jobq_ran(struct kh_jobq *q, uint64_t *ret_on_workers, uint64_t *ret_here)
+{
+	*ret_on_workers = atomic_load_explicit(&q->ran[0], memory_order_relaxed);
+	*ret_here = atomic_load_explicit(&q->ran[1], memory_order_relaxed);
+}
+
 unsigned kh_jobq_workers(const struct kh_jobq *q)
 {
 	return q->n_workers;
@@ -437,14 +518,18 @@ struct kh_jobq *kh_jobq_free(struct kh_jobq *q)
 	pthread_cond_broadcast(&q->work);
 	pthread_cond_broadcast(&q->timer);
 	pthread_mutex_unlock(&q->lock);
-	for (unsigned i = 0; q->workers != NULL && i < q->n_workers; i++)
-		if (q->workers[i].started)
-			pthread_join(q->workers[i].thread, NULL);
+	for (unsigned i = 0; q->threads != NULL && i < q->n_workers; i++)
+		if (q->threads[i].started)
+			pthread_join(q->threads[i].thread, NULL);
 	if (q->timer_started)
 		pthread_join(q->timer_thread, NULL);
 	/* Jobs pushed after the last expire_all (none once the daemon has stopped). */
 	kh_jobq_expire_all(q);
-	free(q->workers);
+	/* every slot is back: the workers are joined and no caller runs a job any more */
+	for (unsigned i = 0; q->slots != NULL && i < q->n_workers; i++)
+		kh_analyzer_free(q->slots[i].analyzer);
+	free(q->slots);
+	free(q->threads);
 	pthread_cond_destroy(&q->work);
 	pthread_cond_destroy(&q->timer);
 	pthread_cond_destroy(&q->ready);

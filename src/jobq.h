@@ -4,6 +4,8 @@
  * The bounded job queue, the analysis worker pool and the deadline timer.
  *
  * A job is embedded at the start of a caller's struct and reference-counted.
+ * Jobs run on analysis slots (one analyzer each, as many as workers): on a worker
+ * thread, or on the caller's thread through kh_jobq_run_here().
  * Its state moves QUEUED → RUNNING → DONE on a worker, or to EXPIRED when its
  * deadline passes first (the timer raises job->cancel, which kh_analyze checks
  * between stages).  ops->finish runs exactly once, on DONE or EXPIRED, from the
@@ -66,7 +68,7 @@ bool kh_job_cancelled(const struct kh_job *job);
 /** @return true when the job expired because the server shuts down, not by its deadline */
 bool kh_job_shut_down(const struct kh_job *job);
 
-/** The analyzer a worker owns (one per thread). */
+/** The analyzer of the slot a job runs on (one job at a time per slot). */
 struct kh_analyzer *kh_worker_analyzer(struct kh_worker *w);
 
 /** Monotonic clock in nanoseconds. */
@@ -97,6 +99,16 @@ void kh_jobq_unreserve(struct kh_jobq *q);
 void kh_jobq_push(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms);
 
 /**
+ * Run a job on the calling thread, now, when an analysis slot is free and no job is
+ * waiting (a waiting job is never overtaken): no hand-off to a worker thread and back.
+ * The deadline timer sees the job as for a queued one; ops->finish is called once, on
+ * this thread when the job is DONE or on the timer's when it EXPIRED first.
+ * @return 0 once the job ran (its state is DONE or EXPIRED), -EBUSY when it must be
+ *         queued instead, -ESHUTDOWN once the queue is closed
+ */
+int kh_jobq_run_here(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms);
+
+/**
  * Queue a job without a reservation, beyond the capacity: for the documents of a
  * batch, which keeps its own number of outstanding jobs small (at most the number
  * of workers) and was admitted with a reservation of its own.
@@ -112,6 +124,9 @@ unsigned kh_jobq_expire_all(struct kh_jobq *q);
 
 /** Jobs waiting, and jobs a worker is running. */
 void kh_jobq_stats(struct kh_jobq *q, unsigned *ret_queued, unsigned *ret_inflight);
+
+/** Jobs run so far on worker threads, and by kh_jobq_run_here() on their callers' threads. */
+void kh_jobq_ran(struct kh_jobq *q, uint64_t *ret_on_workers, uint64_t *ret_here);
 
 /** Number of workers. */
 unsigned kh_jobq_workers(const struct kh_jobq *q);

@@ -252,8 +252,12 @@ char *kh_metrics_render(const struct kh_metrics *m, const struct kh_metrics_gaug
 	render_requests(&b, m);
 	family(&b, "kh_jobs_queued", "gauge", "Analysis jobs waiting for a worker.");
 	kh_buf_printf(&b, "kh_jobs_queued %llu\n", (unsigned long long)g->queued);
-	family(&b, "kh_jobs_inflight", "gauge", "Analysis jobs a worker is running.");
+	family(&b, "kh_jobs_inflight", "gauge", "Analysis jobs running (on a worker or a polling thread).");
 	kh_buf_printf(&b, "kh_jobs_inflight %llu\n", (unsigned long long)g->inflight);
+	family(&b, "kh_jobs_run_total", "counter",
+	       "Analysis jobs run, by thread: a worker, or the polling thread that read a short text.");
+	kh_buf_printf(&b, "kh_jobs_run_total{thread=\"worker\"} %llu\n", (unsigned long long)g->jobs_on_workers);
+	kh_buf_printf(&b, "kh_jobs_run_total{thread=\"polling\"} %llu\n", (unsigned long long)g->jobs_on_polling);
 	family(&b, "kh_workers", "gauge", "Analysis worker threads.");
 	kh_buf_printf(&b, "kh_workers %llu\n", (unsigned long long)g->workers);
 	family(&b, "kh_http_connections", "gauge", "Open HTTP connections.");

@@ -41,6 +41,8 @@ struct kh_metrics_gauges {
 	uint64_t queued;
 	uint64_t inflight;
 	uint64_t workers;
+	uint64_t jobs_on_workers;  /**< jobs run on a worker thread so far */
+	uint64_t jobs_on_polling;  /**< jobs run on the polling thread that read them */
 	uint64_t connections;
 	bool draining;
 };

@@ -86,6 +86,41 @@ class Overload(unittest.TestCase):
             self.assertEqual(srv.request('GET', '/readyz')[0], 200)
 
 
+def jobs_run(srv):
+    m = srv.metrics()
+    return m['kh_jobs_run_total{thread="polling"}'], m['kh_jobs_run_total{thread="worker"}']
+
+
+class WhereJobsRun(unittest.TestCase):
+    def test_short_texts_run_on_the_polling_thread_long_ones_on_a_worker(self):
+        long_text = big_text(8000)
+        with Server('--workers', '2', '--inline-max', '4096') as srv:
+            status, _, short_here = srv.analyze(ARTICLE[:3000])
+            self.assertEqual(status, 200, short_here)
+            self.assertEqual(jobs_run(srv), (1, 0))
+            status, _, long_worker = srv.analyze(long_text)
+            self.assertEqual(status, 200, long_worker)
+            self.assertEqual(jobs_run(srv), (1, 1))
+        with Server('--workers', '2', '--inline-max', '0') as srv:
+            self.assertEqual(srv.analyze(ARTICLE[:3000])[2], short_here, 'the same answer either way')
+            self.assertEqual(srv.analyze(long_text)[2], long_worker)
+            self.assertEqual(jobs_run(srv), (0, 2), 'inline_max 0: always a worker')
+
+    def test_deadline_on_the_polling_thread_gives_504_and_frees_the_slot(self):
+        text = big_text(1000 * 1000)
+        with Server('--workers', '1', '--deadline-ms', '1', '--inline-max', '2MiB') as srv:
+            status, _, body = srv.analyze(text)
+            error_of(self, status, body, 504, 'deadline_exceeded')
+            self.assertEqual(jobs_run(srv), (1, 0))
+            m = srv.metrics()
+            self.assertEqual(m['kh_jobs_inflight'], 0)
+            self.assertGreaterEqual(m['kh_http_rejected_total{reason="deadline"}'], 1)
+            # the one slot was given back: the next text runs here again, not queued
+            status, _, body = srv.analyze(text)
+            error_of(self, status, body, 504, 'deadline_exceeded')
+            self.assertEqual(jobs_run(srv), (2, 0))
+
+
 class Deadline(unittest.TestCase):
     def test_deadline_gives_504_and_frees_the_worker(self):
         text = big_text(1000 * 1000)

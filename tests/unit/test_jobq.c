@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The job queue: capacity, order, deadlines, cancellation, close, exactly one finish. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@ struct tjob {
 	atomic_int *order;       /* shared counter: run order */
 	int my_order;
 	atomic_int *freed;
+	pthread_t thread;        /* where run() ran */
 };
 
 static void t_run(struct kh_job *b, struct kh_worker *w)
@@ -24,6 +27,7 @@ static void t_run(struct kh_job *b, struct kh_worker *w)
 	struct tjob *j = (struct tjob *)b;
 
 	(void)w;
+	j->thread = pthread_self();
 	j->my_order = atomic_fetch_add(j->order, 1);
 	atomic_fetch_add(&j->ran, 1);
 	for (unsigned i = 0; i < j->spin_ms && !kh_job_cancelled(b); i++)
@@ -167,11 +171,96 @@ static void test_close_and_expire_all(void)
 	tap_is_int(atomic_load(&freed), 4, "all freed");
 }
 
+static void *run_here_thread(void *arg)
+{
+	void **a = arg;
+
+	return (void *)(intptr_t)kh_jobq_run_here(a[0], a[1], 60000);
+}
+
+/* A job run on the caller's thread takes one of the slots: a queued job waits for it. */
+static void test_run_here_takes_a_slot(void)
+{
+	struct kh_jobq *q = NULL;
+	atomic_int order = 0, freed = 0;
+	struct tjob *here = tjob_new(300, &order, &freed), *queued = tjob_new(0, &order, &freed);
+	void *args[2];
+	pthread_t t;
+	void *rc;
+	unsigned nq, nr;
+
+	kh_jobq_new(1, 4, &q);
+	args[0] = q;
+	args[1] = &here->base;
+	pthread_create(&t, NULL, run_here_thread, args);
+	wait_state(here, KH_JOB_RUNNING);
+	kh_jobq_reserve(q);
+	kh_jobq_push(q, &queued->base, 60000);
+	usleep(50 * 1000);
+	kh_jobq_stats(q, &nq, &nr);
+	tap_ok(nq == 1 && nr == 1 && atomic_load(&queued->ran) == 0,
+	       "the one worker waits while the only slot runs a job elsewhere");
+	pthread_join(t, &rc);
+	tap_is_int((int)(intptr_t)rc, 0, "run_here ran the job");
+	tap_ok(pthread_equal(here->thread, t), "on the calling thread");
+	wait_state(queued, KH_JOB_DONE);
+	tap_ok(atomic_load(&queued->ran) == 1 && queued->my_order == 1, "the queued job ran after it");
+	kh_job_unref(&here->base);
+	kh_job_unref(&queued->base);
+	kh_jobq_free(q);
+	tap_is_int(atomic_load(&freed), 2, "both freed");
+}
+
+static void test_run_here(void)
+{
+	struct kh_jobq *q = NULL;
+	atomic_int order = 0, freed = 0;
+	struct tjob *a = tjob_new(0, &order, &freed), *blocker = tjob_new(200, &order, &freed);
+	struct tjob *b = tjob_new(0, &order, &freed), *slow = tjob_new(5000, &order, &freed);
+	struct tjob *late = tjob_new(0, &order, &freed);
+	struct timespec t0, t1;
+
+	kh_jobq_new(1, 4, &q);
+	tap_is_int(kh_jobq_run_here(q, &a->base, 10000), 0, "a free slot: run here");
+	tap_ok(pthread_equal(a->thread, pthread_self()), "run on the caller's thread");
+	tap_ok(kh_job_get_state(&a->base) == KH_JOB_DONE && atomic_load(&a->finished) == 1, "DONE, finished once");
+
+	kh_jobq_reserve(q);
+	kh_jobq_push(q, &blocker->base, 10000);
+	wait_state(blocker, KH_JOB_RUNNING);
+	tap_is_int(kh_jobq_run_here(q, &b->base, 10000), -EBUSY, "no free slot: -EBUSY");
+	tap_ok(atomic_load(&b->ran) == 0 && atomic_load(&b->finished) == 0, "and the job is untouched");
+	wait_state(blocker, KH_JOB_DONE);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tap_is_int(kh_jobq_run_here(q, &slow->base, 30), 0, "a job past its deadline here");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tap_ok(kh_job_get_state(&slow->base) == KH_JOB_EXPIRED && kh_job_cancelled(&slow->base) &&
+		       !kh_job_shut_down(&slow->base), "is EXPIRED by the timer, cancelled by its deadline");
+	tap_ok(t1.tv_sec - t0.tv_sec < 3, "and stops early");
+	for (int i = 0; i < 1000 && atomic_load(&slow->finished) == 0; i++)
+		usleep(1000);
+	tap_is_int(atomic_load(&slow->finished), 1, "finished exactly once");
+
+	kh_jobq_close(q);
+	tap_is_int(kh_jobq_run_here(q, &late->base, 10000), -ESHUTDOWN, "closed: -ESHUTDOWN");
+	tap_ok(atomic_load(&late->ran) == 0, "and not run");
+	kh_job_unref(&a->base);
+	kh_job_unref(&blocker->base);
+	kh_job_unref(&b->base);
+	kh_job_unref(&slow->base);
+	kh_job_unref(&late->base);
+	kh_jobq_free(q);
+	tap_is_int(atomic_load(&freed), 5, "all freed");
+}
+
 int main(void)
 {
 	test_capacity_and_order();
 	test_deadlines();
 	test_close_and_expire_all();
+	test_run_here();
+	test_run_here_takes_a_slot();
 	tap_ok(kh_jobq_free(NULL) == NULL, "free(NULL)");
 	return tap_done();
 }
