@@ -118,6 +118,17 @@ static void put_control(struct kh_jsonw *w, unsigned char c)
 	}
 }
 
+static void put_escape(struct kh_jsonw *w, unsigned char c)
+{
+	if (c == '"' || c == '\\') {
+		char esc[2] = { '\\', (char)c };
+
+		kh_jsonw_raw(w, esc, 2);
+	} else {
+		put_control(w, c);
+	}
+}
+
 /* What a byte asks of the escaper: most bytes of a response are ASCII letters and digits or
  * the two-byte sequences of Arabic letters, so both are told apart with one look-up. */
 enum { B_PLAIN = 0, B_ESCAPE, B_LEAD2, B_LEAD34, B_BAD };
@@ -158,13 +169,7 @@ static void put_escaped(struct kh_jsonw *w, const unsigned char *s, size_t n)
 			goto bad;
 		}
 		kh_jsonw_raw(w, (const char *)s + run, i - run);
-		if (c == '"' || c == '\\') {
-			char esc[2] = { '\\', (char)c };
-
-			kh_jsonw_raw(w, esc, 2);
-		} else {
-			put_control(w, c);
-		}
+		put_escape(w, c);
 		run = ++i;
 	}
 	if (kh_jsonw_reserve(w, n - run)) {
@@ -187,6 +192,64 @@ void kh_jsonw_strn(struct kh_jsonw *w, const char *s, size_t n)
 	w->need_comma = true;
 }
 
+/* Nonzero when one of the eight bytes of @p x is below 0x20, '"' or '\\' (the bytes a
+ * JSON string escapes).  The usual has-zero-byte test: it never misses one. */
+static uint64_t word_needs_escape(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+	uint64_t below = (x - ones * 0x20) & ~x;
+	uint64_t zero = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash);
+
+	return (below | zero) & high;
+}
+
+/* put_escaped() for text known to be valid UTF-8: only the escapes. */
+static void put_escaped_valid(struct kh_jsonw *w, const unsigned char *s, size_t n)
+{
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (byte_class[s[i]] != B_ESCAPE)
+			continue;
+		kh_jsonw_raw(w, (const char *)s + run, i - run);
+		put_escape(w, s[i]);
+		run = i + 1;
+	}
+	kh_jsonw_raw(w, (const char *)s + run, n - run);
+}
+
+void kh_jsonw_strn_utf8(struct kh_jsonw *w, const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t x;
+
+	kh_jsonw_comma(w);
+	if (!kh_jsonw_reserve(w, n + 2))
+		return;
+	w->data[w->len++] = '"';
+	/* Copy eight bytes a step while none needs escaping, then the tail padded with
+	 * spaces; from the first word that needs an escape on, byte by byte. */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, s + i, 8);
+		if (word_needs_escape(x) != 0)
+			break;
+		memcpy(w->data + w->len + i, &x, 8);
+	}
+	if (i < n && i + 8 > n) {
+		x = 0x2020202020202020ull;
+		memcpy(&x, s + i, n - i);
+		if (word_needs_escape(x) == 0) {
+			memcpy(w->data + w->len + i, s + i, n - i);
+			i = n;
+		}
+	}
+	w->len += i;
+	put_escaped_valid(w, (const unsigned char *)s + i, n - i);
+	kh_jsonw_byte(w, '"');
+	w->need_comma = true;
+}
+
 void kh_jsonw_str(struct kh_jsonw *w, const char *s)
 {
 	kh_jsonw_strn(w, s, strlen(s));
@@ -199,11 +262,15 @@ void kh_jsonw_int(struct kh_jsonw *w, long long v)
 				       "25262728293031323334353637383940414243444546474849"
 				       "50515253545556575859606162636465666768697071727374"
 				       "75767778798081828384858687888990919293949596979899";
-	char digits[24];
-	size_t i = sizeof(digits);
+	/* The digits end at DIGITS_END; 8 bytes past the first one stay inside the array, so
+	 * that the common short number goes out as one fixed-size copy (no memcpy call). */
+	enum { DIGITS_END = 24 };
+	char digits[DIGITS_END + 8];
+	size_t i = DIGITS_END, n;
 	/* Negate as unsigned so that LLONG_MIN works. */
 	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
 
+	memset(digits + DIGITS_END, 0, 8);
 	while (u >= 100) {
 		unsigned d = (unsigned)(u % 100) * 2;
 
@@ -219,8 +286,15 @@ void kh_jsonw_int(struct kh_jsonw *w, long long v)
 	}
 	if (v < 0)
 		digits[--i] = '-';
+	n = DIGITS_END - i;
 	kh_jsonw_comma(w);
-	kh_jsonw_raw(w, digits + i, sizeof(digits) - i);
+	if (!kh_jsonw_reserve(w, DIGITS_END))
+		return;
+	if (n <= 8)
+		memcpy(w->data + w->len, digits + i, 8);
+	else
+		memcpy(w->data + w->len, digits + i, n);
+	w->len += n;
 	w->need_comma = true;
 }
 

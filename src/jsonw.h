@@ -111,6 +111,12 @@ void kh_jsonw_strn(struct kh_jsonw *w, const char *s, size_t n);
 /** A NUL-terminated string value (kh_jsonw_strn()). */
 void kh_jsonw_str(struct kh_jsonw *w, const char *s);
 
+/**
+ * kh_jsonw_strn() for a string already known to be valid UTF-8: only what JSON escapes
+ * is looked at, eight bytes a step (the spans of the checked input text).
+ */
+void kh_jsonw_strn_utf8(struct kh_jsonw *w, const char *s, size_t n);
+
 /** An integer value, as jansson prints it. */
 void kh_jsonw_int(struct kh_jsonw *w, long long v);
 

@@ -11,16 +11,23 @@
 #include "jsonw.h"
 #include "tap.h"
 
-/* [s] through the writer; NULL when it failed. */
-static char *writer_string(const char *s, size_t n, size_t *ret_len)
+typedef void (*string_writer)(struct kh_jsonw *w, const char *s, size_t n);
+
+/* [s] through @p put; NULL when it failed. */
+static char *writer_string_by(string_writer put, const char *s, size_t n, size_t *ret_len)
 {
 	struct kh_jsonw w;
 
 	kh_jsonw_init(&w, 0);
 	kh_jsonw_open(&w, '[');
-	kh_jsonw_strn(&w, s, n);
+	put(&w, s, n);
 	kh_jsonw_close(&w, ']');
 	return kh_jsonw_steal(&w, ret_len);
+}
+
+static char *writer_string(const char *s, size_t n, size_t *ret_len)
+{
+	return writer_string_by(kh_jsonw_strn, s, n, ret_len);
 }
 
 /* [s] through jansson; NULL when it refuses the string. */
@@ -115,6 +122,49 @@ static void test_all_code_points(void)
 	}
 	tap_ok(s != NULL && same_string(s, n), "every code point like jansson");
 	free(s);
+}
+
+/* kh_jsonw_strn_utf8 writes what kh_jsonw_strn writes for valid UTF-8. */
+static bool same_as_checked(const char *s, size_t n)
+{
+	size_t la = 0, lb = 0;
+	char *a = writer_string(s, n, &la), *b = writer_string_by(kh_jsonw_strn_utf8, s, n, &lb);
+	bool same = a != NULL && b != NULL && la == lb && memcmp(a, b, la) == 0;
+
+	free(a);
+	free(b);
+	return same;
+}
+
+/* Random valid strings of pieces that straddle the 8-byte steps: ASCII, Arabic, emoji,
+ * a quote, a backslash, controls. */
+static void test_valid_utf8_writer(void)
+{
+	static const char *const pieces[] = { "a", "Z9", "\xd9\x82", "\xd8\xa7\xd9\x84", "\xf0\x9f\x98\x80",
+					      "\xe2\x80\x8f", "\"", "\\", "\n", "\x01", "\x1f", " ", "\x7f" };
+	uint32_t seed = 12345;
+	char s[256];
+	bool ok = true;
+
+	for (int round = 0; round < 20000 && ok; round++) {
+		size_t n = 0, want = (size_t)(round % 120);
+
+		while (n < want) {
+			const char *p;
+
+			seed = seed * 1103515245u + 12345u;
+			/* mostly plain text, so that long clean runs come before an escape */
+			p = pieces[(seed >> 16) % 8 < 6 ? (seed >> 20) % 6 : (seed >> 20) % 13];
+			memcpy(s + n, p, strlen(p));
+			n += strlen(p);
+		}
+		ok = same_as_checked(s, n);
+		if (!ok)
+			printf("# differs on round %d (%zu bytes)\n", round, n);
+	}
+	tap_ok(ok, "the valid-UTF-8 writer writes what the checking one writes (20000 random strings)");
+	tap_ok(same_as_checked("", 0), "empty string");
+	tap_ok(same_as_checked("\xd9\x82\xd9\x82\xd9\x82\xd9\x82\"\xd9\x82", 11), "escape after a clean 8-byte step");
 }
 
 /* What is valid UTF-8: every lead byte with every second byte, then two fixed tails. */
@@ -246,6 +296,7 @@ int main(void)
 {
 	test_tricky_strings();
 	test_all_code_points();
+	test_valid_utf8_writer();
 	test_validity();
 	test_integers();
 	test_structure();
