@@ -12,6 +12,14 @@
 enum { WAIT = 0, DEADLINE = 1 }; /* index of kh_job.link */
 
 #define KH_TIMER_IDLE_NS 1000000000ull
+/* A caller of kh_jobq_run_here() back within this time of its last job there is busy:
+ * requests wait on its connections (the read of the next one takes microseconds). */
+#define KH_BUSY_CALLER_NS 100000ull
+/* A slot free for this long means a core without work, not one between two jobs. */
+#define KH_IDLE_SLOT_NS 300000ull
+
+/* When this thread's last job run by kh_jobq_run_here() ended. */
+static _Thread_local uint64_t ran_here_until_ns;
 
 struct jlist {
 	struct kh_job *head, *tail;
@@ -23,6 +31,7 @@ struct jlist {
 struct kh_worker {
 	struct kh_analyzer *analyzer;
 	struct kh_worker *next_free;
+	uint64_t free_since_ns; /* when it was last given back */
 };
 
 struct worker_thread {
@@ -48,6 +57,7 @@ struct kh_jobq {
 	struct jlist deadline; /* outstanding (waiting or running), by deadline (link[DEADLINE]) */
 	struct kh_worker *slots;
 	struct kh_worker *free_slots; /* stack through next_free */
+	unsigned n_free;
 	struct worker_thread *threads;
 	pthread_t timer_thread;
 	bool timer_started;
@@ -198,13 +208,16 @@ static struct kh_worker *slot_take_locked(struct kh_jobq *q)
 	struct kh_worker *w = q->free_slots;
 
 	q->free_slots = w->next_free;
+	q->n_free--;
 	return w;
 }
 
 static void slot_give_locked(struct kh_jobq *q, struct kh_worker *w)
 {
 	w->next_free = q->free_slots;
+	w->free_since_ns = kh_now_ns();
 	q->free_slots = w;
+	q->n_free++;
 	if (q->wait.head != NULL)
 		pthread_cond_signal(&q->work);
 }
@@ -408,6 +421,24 @@ static void enqueue_locked(struct kh_jobq *q, struct kh_job *job, unsigned deadl
 	pthread_cond_signal(&q->work);
 }
 
+/*
+ * Under the lock: whether the calling thread should run a job itself.  Never past a
+ * waiting job, nor without a free slot.  A busy caller while another slot has long been
+ * idle gives the job to the workers: requests wait on connections that only it reads,
+ * and running them all itself would leave a core idle (polling threads accept
+ * connections unevenly; a proxy's keep-alive connections carry unequal load).
+ */
+static bool run_here_locked(const struct kh_jobq *q, uint64_t now)
+{
+	const struct kh_worker *other;
+
+	if (q->wait.head != NULL || q->n_free == 0)
+		return false;
+	other = q->free_slots->next_free; /* the head is the one most recently freed */
+	return other == NULL || now - ran_here_until_ns > KH_BUSY_CALLER_NS ||
+	       now - other->free_since_ns < KH_IDLE_SLOT_NS;
+}
+
 int kh_jobq_run_here(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms)
 {
 	struct kh_worker *w;
@@ -417,8 +448,8 @@ int kh_jobq_run_here(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms
 		pthread_mutex_unlock(&q->lock);
 		return -ESHUTDOWN;
 	}
-	if (q->wait.head != NULL || q->free_slots == NULL) {
-		pthread_mutex_unlock(&q->lock); /* never overtake a waiting job */
+	if (!run_here_locked(q, kh_now_ns())) {
+		pthread_mutex_unlock(&q->lock);
 		return -EBUSY;
 	}
 	admit_locked(q, job, deadline_ms, KH_JOB_RUNNING);
@@ -427,6 +458,7 @@ int kh_jobq_run_here(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms
 	pthread_mutex_unlock(&q->lock);
 	atomic_fetch_add_explicit(&q->ran[1], 1, memory_order_relaxed);
 	run_one(q, w, job);
+	ran_here_until_ns = kh_now_ns();
 	return 0;
 }
 
