@@ -66,6 +66,11 @@ rps_seed=$(field "$r_seed" rps)
 # On a shared machine the wall-clock rates move with other load; CPU per request does not.
 python3 -c "import sys; c=float(sys.argv[2])-float(sys.argv[1]); n=float(sys.argv[3]); i=float(sys.argv[4]); print('server CPU per request: %.3f ms; in-process CPU per article: %.3f ms; ratio %.2f' % (1e3*c/n, 1e3/i, (1/i)/(c/n)))" \
 	"$cpu0" "$cpu1" "$(field "$r_seed" requests)" "$inproc_cpu"
+# where the analyses ran: on the polling thread that read the request, or handed to a worker
+curl -s "http://127.0.0.1:$port/metrics" |
+	sed -n 's/^kh_jobs_run_total{thread="\([a-z]*\)"} \([0-9]*\)/\1 \2/p' | tr '\n' ' ' |
+	awk '{ for (i = 1; i < NF; i += 2) n[$i] = $(i + 1) }
+	     END { printf "jobs run so far: %d on polling threads, %d on workers\n", n["polling"], n["worker"] }'
 rate80=$(python3 -c "print(round(0.8 * $inproc, 1))")
 echo "== HTTP: open loop at 80% of (b) = $rate80 req/s, 32 connections, ${seconds}s"
 r80=$("$build/bench/loadgen" "$port" /v1/analyze "$seed" "$rate80" "$seconds" 32)
