@@ -113,26 +113,19 @@ uint32_t kh_clitics_folded_restore(uint32_t restore)
 	return restore == TA_MARBUTA ? HA : restore == ALEF_MAQSURA ? YA : restore;
 }
 
-/* Look up the folded key @p k (@p len bytes, NUL-terminated or not). */
+/* Look up the folded key @p k (@p len bytes, NUL-terminated or not); a copy only when a
+ * letter is restored. */
 static bool lookup(const struct kh_lexicon *known, const char *k, size_t len, uint32_t restore)
 {
 	char buf[KH_CLITICS_MAX_BYTES + 8];
 
 	if (known == NULL || len == 0 || len > KH_CLITICS_MAX_BYTES)
 		return false;
+	if (restore == 0 || len < 2)
+		return kh_lex_get_n(known, k, len) != NULL;
 	memcpy(buf, k, len);
-	buf[len] = '\0';
-	if (restore != 0 && len >= 2)
-		put_letter(buf + len - 2, kh_clitics_folded_restore(restore));
-	return kh_lex_get(known, buf) != NULL;
-}
-
-/* lookup() of a key that is already NUL-terminated where it ends: no copy. */
-static bool lookup_terminated(const struct kh_lexicon *known, const char *k, size_t len)
-{
-	if (known == NULL || len == 0 || len > KH_CLITICS_MAX_BYTES)
-		return false;
-	return kh_lex_get(known, k) != NULL;
+	put_letter(buf + len - 2, kh_clitics_folded_restore(restore));
+	return kh_lex_get_n(known, buf, len) != NULL;
 }
 
 bool kh_clitics_known(const struct kh_lexicon *known, const char *s, size_t len, uint32_t restore)
@@ -164,8 +157,6 @@ struct word {
 
 static bool known_range(const struct word *w, uint32_t a, uint32_t b, uint32_t restore)
 {
-	if (b == w->n && restore == 0)
-		return lookup_terminated(w->known, w->key + 2 * a, 2 * (size_t)(b - a));
 	return lookup(w->known, w->key + 2 * a, 2 * (size_t)(b - a), restore);
 }
 

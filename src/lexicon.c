@@ -37,6 +37,25 @@ struct kh_lexicon {
 	unsigned filter_bits; /* log2 of the filter's size in bits */
 };
 
+/* The last @p len < 8 bytes as memcpy into a zeroed word would give them (the same hashes, so
+ * the same slots and key order), from at most two overlapping loads instead of a byte loop. */
+static inline uint64_t tail_word(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t lo;
+	uint32_t hi;
+
+	if (len >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		/* hi holds bytes len-4 .. len-1; keep those past byte 3, at their places */
+		return (uint64_t)lo | ((uint64_t)hi >> (8 * (8 - len))) << 32;
+	}
+	if (len == 0)
+		return 0;
+	return (uint64_t)p[0] | (uint64_t)p[len / 2] << (8 * (len / 2)) | (uint64_t)p[len - 1] << (8 * (len - 1));
+}
+
 /* Eight bytes a step: keys are Arabic words of 8 to 30 bytes, and hashing byte by byte was a
  * tenth of the pipeline's instructions. */
 static uint32_t hash_mem(const char *s, size_t len)
@@ -49,8 +68,7 @@ static uint32_t hash_mem(const char *s, size_t len)
 		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
 		h ^= h >> 29;
 	}
-	w = 0;
-	memcpy(&w, s, len);
+	w = tail_word(s, len);
 	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
 	h ^= h >> 32;
 	return (uint32_t)h;

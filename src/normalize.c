@@ -617,9 +617,25 @@ static void fold_into(char *out, const char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned c = p[i];
+		unsigned c;
 		unsigned d;
 
+		/* the common case first, in a tight loop: Arabic letters (D8/D9 + a
+		 * continuation byte), the first branch below */
+		for (; i + 1 < len; i += 2) {
+			uint16_t m;
+
+			c = p[i];
+			d = p[i + 1];
+			if ((c & 0xFEu) != 0xD8 || (d & 0xC0u) != 0x80)
+				break;
+			m = fold_pairs[c & 1u][d & 0x3Fu];
+			o[i] = (unsigned char)(m >> 8);
+			o[i + 1] = (unsigned char)m;
+		}
+		if (i >= len)
+			break;
+		c = p[i];
 		if (c < 0x80) {
 			o[i++] = (unsigned char)(c - 'A' < 26u ? c + 32 : c);
 			continue;
