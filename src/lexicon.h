@@ -70,7 +70,8 @@ bool kh_lex_has_prefix_n(const struct kh_lexicon *lx, const char *key, size_t le
 
 /**
  * Call @p fn with every key stored in @p lx: each folded variant and each of its word
- * prefixes (what kh_lex_get(), kh_lex_has_prefix() and kh_lex_match() can find).
+ * prefixes (what kh_lex_get(), kh_lex_has_prefix() and kh_lex_match() can find).  The key
+ * (NUL-terminated) may lie in the table: copy it to keep it past the next kh_lex_add().
  * @return 0, or the first non-zero return of @p fn
  */
 int kh_lex_each_key(const struct kh_lexicon *lx, int (*fn)(const char *key, size_t len, void *ud),
