@@ -288,31 +288,47 @@ static inline unsigned decode_at(const unsigned char *s, uint32_t n, uint32_t *r
 	return kh_utf8_decode(s, n, ret_cp);
 }
 
-static int raw_push(struct kh_segmenter *sg, uint32_t start, uint32_t end, uint8_t kind, uint8_t flags)
+static __attribute__((noinline)) int raw_grow(struct kh_segmenter *sg)
+{
+	uint32_t ncap = sg->cap_raw != 0 ? sg->cap_raw * 2 : 256;
+	struct raw_tok *n = grow_array(sg->raw, (size_t)sg->n_raw * sizeof(*n), (size_t)ncap * sizeof(*n));
+
+	if (n == NULL)
+		return -ENOMEM;
+	sg->raw = n;
+	sg->cap_raw = ncap;
+	return 0;
+}
+
+/* 10/7 and 1/2: one number.  @return true when the number at [start, end) joined the
+ * number and the slash before it. */
+static bool join_fraction(struct kh_segmenter *sg, uint32_t start, uint32_t end, uint8_t flags)
+{
+	struct raw_tok *a, *slash;
+
+	if (sg->n_raw < 2)
+		return false;
+	a = &sg->raw[sg->n_raw - 2];
+	slash = &sg->raw[sg->n_raw - 1];
+	if (a->kind == KH_TOK_NUMBER && slash->kind == KH_TOK_PUNCT && slash->flags == 0 && flags == 0 &&
+	    slash->end - slash->start == 1 && sg->text[slash->start] == '/' && a->end == slash->start &&
+	    slash->end == start) {
+		a->end = end;
+		sg->n_raw--;
+		return true;
+	}
+	return false;
+}
+
+/* Inline, with the rare steps out of line: it runs once a token. */
+static inline int raw_push(struct kh_segmenter *sg, uint32_t start, uint32_t end, uint8_t kind, uint8_t flags)
 {
 	struct raw_tok *t;
 
-	if (sg->n_raw == sg->cap_raw) {
-		uint32_t ncap = sg->cap_raw != 0 ? sg->cap_raw * 2 : 256;
-		struct raw_tok *n = grow_array(sg->raw, (size_t)sg->n_raw * sizeof(*n), (size_t)ncap * sizeof(*n));
-
-		if (n == NULL)
-			return -ENOMEM;
-		sg->raw = n;
-		sg->cap_raw = ncap;
-	}
-	/* 10/7 and 1/2: one number */
-	if (kind == KH_TOK_NUMBER && sg->n_raw >= 2) {
-		struct raw_tok *a = &sg->raw[sg->n_raw - 2], *slash = &sg->raw[sg->n_raw - 1];
-
-		if (a->kind == KH_TOK_NUMBER && slash->kind == KH_TOK_PUNCT && slash->flags == 0 &&
-		    flags == 0 && slash->end - slash->start == 1 && sg->text[slash->start] == '/' &&
-		    a->end == slash->start && slash->end == start) {
-			a->end = end;
-			sg->n_raw--;
-			return 0;
-		}
-	}
+	if (sg->n_raw == sg->cap_raw && raw_grow(sg) < 0)
+		return -ENOMEM;
+	if (kind == KH_TOK_NUMBER && join_fraction(sg, start, end, flags))
+		return 0;
 	t = &sg->raw[sg->n_raw++];
 	t->start = start;
 	t->end = end;
