@@ -536,17 +536,18 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 	while (p < n) {
 		unsigned k;
 		uint32_t cp;
-		enum wb c = wb_at(s + p, n - p, &cp, &k);
-		enum wb last = c;
-		enum cls first = cp < 0x800 ? (enum cls)cls_table[cp] : C_OTHER;
-		bool plain = (first == C_ARABIC || first == C_DIGIT) && plain_char(cp, first);
-		uint32_t q = p + k;
+		enum wb c;
+		enum wb last;
+		enum cls first;
+		bool plain;
+		uint32_t q;
 		int r;
 
-		if (c == WB_HARD)
-			return 1;
 		if (s[p] == ' ' || s[p] == '\n') {
-			/* what push_segment() makes of spaces and a line feed: flags */
+			/* what push_segment() makes of spaces and a line feed: flags (first, before
+			 * the classes below, which a space between words does not need); a space
+			 * run followed by another space character goes on below */
+			q = p + 1;
 			while (q < n && s[q] == ' ' && s[p] == ' ')
 				q++;
 			if (q >= n || wb_at(s + q, n - q, &cp, &k) != WB_SPACE) {
@@ -555,6 +556,13 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 				continue;
 			}
 		}
+		c = wb_at(s + p, n - p, &cp, &k);
+		last = c;
+		first = cp < 0x800 ? (enum cls)cls_table[cp] : C_OTHER;
+		plain = (first == C_ARABIC || first == C_DIGIT) && plain_char(cp, first);
+		q = p + k;
+		if (c == WB_HARD)
+			return 1;
 		if (c == WB_SPACE) {
 			while (q < n && s[q] == ' ')
 				q++; /* the only space below U+0800; others are rare: one at a time */
