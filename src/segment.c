@@ -826,6 +826,33 @@ static uint32_t word_hash(const unsigned char *p, uint32_t n)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+/* @p n >= 4 equal bytes?  Word loads, the last one overlapping: the libc call cost more than
+ * the compare of a word of a few letters. */
+static inline bool same_word(const char *a, const char *b, uint32_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+
+	if (n < 8) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return false;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (uint32_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
 /* The slot of the word of token @p t: the earlier token with its bytes, or the empty
  * slot to fill.  The table never fills: it takes words while half of it is empty. */
 static struct memo_slot *memo_find(struct kh_segmenter *sg, const struct kh_doc *doc,
@@ -842,7 +869,7 @@ static struct memo_slot *memo_find(struct kh_segmenter *sg, const struct kh_doc 
 		if (m->hash != h)
 			continue;
 		o = &doc->tokens.items[m->tok - sg->memo_base - 1];
-		if (o->end - o->start == len && memcmp(doc->norm + o->start, doc->norm + t->start, len) == 0)
+		if (o->end - o->start == len && same_word(doc->norm + o->start, doc->norm + t->start, len))
 			return m;
 	}
 }
