@@ -250,7 +250,7 @@ static void look_up(const struct ctx *c, uint32_t tok, struct look *ret)
 
 		ret->chain[i] = NULL;
 		if (word && kh_kf_has(&table_filter, k, n)) {
-			ret->chain[i] = kh_lex_get(c->lx, k);
+			ret->chain[i] = kh_lex_get_n(c->lx, k, n);
 			ret->any = ret->any || ret->chain[i] != NULL;
 		}
 	}
