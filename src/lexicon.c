@@ -72,7 +72,7 @@ static inline uint64_t tail_word(const char *s, size_t len)
 
 /* Eight bytes a step: keys are Arabic words of 8 to 30 bytes, and hashing byte by byte was a
  * tenth of the pipeline's instructions. */
-static uint32_t hash_mem(const char *s, size_t len)
+static inline uint32_t hash_mem(const char *s, size_t len)
 {
 	uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
 	uint64_t w;
@@ -446,7 +446,7 @@ out:
 }
 
 /* The slot holding key, or NULL: the filter first, the slots only when it may be there. */
-static const struct slot *lookup(const struct kh_lexicon *lx, const char *key, size_t len)
+static inline const struct slot *lookup(const struct kh_lexicon *lx, const char *key, size_t len)
 {
 	uint32_t h;
 	const struct slot *s;
@@ -462,7 +462,9 @@ static const struct slot *lookup(const struct kh_lexicon *lx, const char *key, s
 
 const struct kh_lex_entry *kh_lex_get(const struct kh_lexicon *lx, const char *key)
 {
-	return kh_lex_get_n(lx, key, strlen(key));
+	const struct slot *s = lookup(lx, key, strlen(key));
+
+	return s != NULL ? s->entry : NULL;
 }
 
 const struct kh_lex_entry *kh_lex_get_n(const struct kh_lexicon *lx, const char *key, size_t len)
