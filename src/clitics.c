@@ -113,26 +113,19 @@ uint32_t kh_clitics_folded_restore(uint32_t restore)
 	return restore == TA_MARBUTA ? HA : restore == ALEF_MAQSURA ? YA : restore;
 }
 
-/* Look up the folded key @p k (@p len bytes, NUL-terminated or not). */
+/* Look up the folded key @p k (@p len bytes, NUL-terminated or not); a copy only when a
+ * letter is restored. */
 static bool lookup(const struct kh_lexicon *known, const char *k, size_t len, uint32_t restore)
 {
 	char buf[KH_CLITICS_MAX_BYTES + 8];
 
 	if (known == NULL || len == 0 || len > KH_CLITICS_MAX_BYTES)
 		return false;
+	if (restore == 0 || len < 2)
+		return kh_lex_get_n(known, k, len) != NULL;
 	memcpy(buf, k, len);
-	buf[len] = '\0';
-	if (restore != 0 && len >= 2)
-		put_letter(buf + len - 2, kh_clitics_folded_restore(restore));
-	return kh_lex_get(known, buf) != NULL;
-}
-
-/* lookup() of a key that is already NUL-terminated where it ends: no copy. */
-static bool lookup_terminated(const struct kh_lexicon *known, const char *k, size_t len)
-{
-	if (known == NULL || len == 0 || len > KH_CLITICS_MAX_BYTES)
-		return false;
-	return kh_lex_get(known, k) != NULL;
+	put_letter(buf + len - 2, kh_clitics_folded_restore(restore));
+	return kh_lex_get_n(known, buf, len) != NULL;
 }
 
 bool kh_clitics_known(const struct kh_lexicon *known, const char *s, size_t len, uint32_t restore)
@@ -164,8 +157,6 @@ struct word {
 
 static bool known_range(const struct word *w, uint32_t a, uint32_t b, uint32_t restore)
 {
-	if (b == w->n && restore == 0)
-		return lookup_terminated(w->known, w->key + 2 * a, 2 * (size_t)(b - a));
 	return lookup(w->known, w->key + 2 * a, 2 * (size_t)(b - a), restore);
 }
 
@@ -351,9 +342,48 @@ static uint32_t find_proclitics(struct word *w, bool *ret_fused)
 	return 0;
 }
 
-static bool is_arabic_letter(uint32_t cp)
+/* Bit cp - 0x600 set for the Arabic letters U+0621..U+064A and U+066E..U+06D3. */
+static const uint64_t arabic_letters[4] = {
+	UINT64_C(0xFFFFFFFE00000000),                          /* 0x621..0x63F */
+	UINT64_C(0x00000000000007FF) | UINT64_C(0xFFFFC00000000000), /* 0x640..0x64A, 0x66E..0x67F */
+	UINT64_C(0xFFFFFFFFFFFFFFFF),                          /* 0x680..0x6BF */
+	UINT64_C(0x00000000000FFFFF),                          /* 0x6C0..0x6D3 */
+};
+
+/* The letters of @p p (@p n two-byte characters) into @p cp: false unless every one is an
+ * Arabic letter.  Such a letter is D8..DB + a continuation byte, so its code point is
+ * 0x600 + the low two bits of the lead and six of the continuation: one test of the
+ * pair and one bit instead of a decode and two range tests. */
+static bool arabic_letters_of(const unsigned char *p, uint32_t n, uint16_t *cp)
 {
-	return (cp >= 0x621 && cp <= 0x64A) || (cp >= 0x66E && cp <= 0x6D3);
+	uint32_t i = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* four letters a load: their leads and continuation bytes tested at once */
+	for (; i + 4 <= n; i += 4) {
+		uint64_t w;
+
+		memcpy(&w, p + 2 * i, 8);
+		if ((w & UINT64_C(0xC0FCC0FCC0FCC0FC)) != UINT64_C(0x80D880D880D880D8))
+			return false;
+		for (unsigned j = 0; j < 4; j++, w >>= 16) {
+			unsigned idx = ((unsigned)w & 3u) << 6 | ((unsigned)(w >> 8) & 0x3Fu);
+
+			if ((arabic_letters[idx >> 6] >> (idx & 63) & 1) == 0)
+				return false;
+			cp[i + j] = (uint16_t)(0x600 + idx);
+		}
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned a = p[2 * i], b = p[2 * i + 1];
+		unsigned idx = (a & 3u) << 6 | (b & 0x3Fu);
+
+		if ((a & 0xFCu) != 0xD8 || (b & 0xC0u) != 0x80 || (arabic_letters[idx >> 6] >> (idx & 63) & 1) == 0)
+			return false;
+		cp[i] = (uint16_t)(0x600 + idx);
+	}
+	return true;
 }
 
 bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const char *folded, size_t len,
@@ -377,17 +407,8 @@ bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const cha
 	for (size_t i = 0; i < sizeof(w.rest) / sizeof(w.rest[0]); i++)
 		w.rest[i].ok = -1;
 	w.n = (uint32_t)len / 2;
-	for (uint32_t i = 0; i < w.n; i++) {
-		unsigned char a = p[2 * i], b = p[2 * i + 1];
-		uint32_t cp;
-
-		if (a < 0xC2 || a > 0xDF || (b & 0xC0) != 0x80)
-			return false;
-		cp = ((uint32_t)(a & 0x1F) << 6) | (b & 0x3F);
-		if (!is_arabic_letter(cp))
-			return false;
-		w.cp[i] = (uint16_t)cp;
-	}
+	if (!arabic_letters_of(p, w.n, w.cp))
+		return false;
 	if (folded != NULL) {
 		w.key = folded;
 	} else {

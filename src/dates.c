@@ -250,7 +250,7 @@ static void look_up(const struct ctx *c, uint32_t tok, struct look *ret)
 
 		ret->chain[i] = NULL;
 		if (word && kh_kf_has(&table_filter, k, n)) {
-			ret->chain[i] = kh_lex_get(c->lx, k);
+			ret->chain[i] = kh_lex_get_n(c->lx, k, n);
 			ret->any = ret->any || ret->chain[i] != NULL;
 		}
 	}
@@ -856,6 +856,14 @@ static bool match_at(const struct ctx *c, uint32_t tok, struct dmatch *m)
 	memset(m, 0, sizeof(*m));
 	if (tok >= c->end)
 		return false;
+	/* a token that is no word has no date word and only its own key (look_up() would find
+	 * what the test below finds): punctuation stops here */
+	if (c->doc->tokens.items[tok].kind != KH_TOK_WORD) {
+		const char *k = c->doc->tokens.items[tok].key;
+
+		if (!digit_first(k != NULL ? k : ""))
+			return false;
+	}
 	/* most tokens: no date word, no number; the token is looked up once for the three tests */
 	look_up(c, tok, &l);
 	if (!l.any) {

@@ -55,12 +55,23 @@ int kh_lex_add(struct kh_lexicon *lx, const char *variants, const char *const *f
 /** Entry stored under the folded key @p key (words joined by one space), or NULL. */
 const struct kh_lex_entry *kh_lex_get(const struct kh_lexicon *lx, const char *key);
 
+/**
+ * kh_lex_get() for a key of known length, which need not be NUL-terminated.
+ * @param[in] key @p len bytes of a folded key
+ * @return the entry, or NULL
+ */
+const struct kh_lex_entry *kh_lex_get_n(const struct kh_lexicon *lx, const char *key, size_t len);
+
 /** True when some stored key starts with the words of @p key followed by a space. */
 bool kh_lex_has_prefix(const struct kh_lexicon *lx, const char *key);
 
+/** kh_lex_has_prefix() for a key of @p len bytes, which need not be NUL-terminated. */
+bool kh_lex_has_prefix_n(const struct kh_lexicon *lx, const char *key, size_t len);
+
 /**
  * Call @p fn with every key stored in @p lx: each folded variant and each of its word
- * prefixes (what kh_lex_get(), kh_lex_has_prefix() and kh_lex_match() can find).
+ * prefixes (what kh_lex_get(), kh_lex_has_prefix() and kh_lex_match() can find).  The key
+ * (NUL-terminated) may lie in the table: copy it to keep it past the next kh_lex_add().
  * @return 0, or the first non-zero return of @p fn
  */
 int kh_lex_each_key(const struct kh_lexicon *lx, int (*fn)(const char *key, size_t len, void *ud),

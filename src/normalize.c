@@ -610,6 +610,42 @@ static const uint16_t fold_pairs[2][64] = {
 	},
 };
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FOLD_LETTERS_MASK UINT64_C(0xC0FEC0FEC0FEC0FE)
+#define FOLD_LETTERS_ALL UINT64_C(0x80D880D880D880D8) /* four D8/D9 xx pairs */
+
+/* Four Arabic letters at a time while the next eight bytes are four D8/D9 +
+ * continuation pairs (what the pair loop of fold_into() would fold one by one):
+ * one load and one store instead of eight byte moves.  @return where it stops. */
+static size_t fold_letters8(unsigned char *o, const unsigned char *p, size_t i, size_t len)
+{
+	for (; len - i >= 8; i += 8) {
+		uint64_t w;
+		uint64_t r = 0;
+
+		memcpy(&w, p + i, 8);
+		if ((w & FOLD_LETTERS_MASK) != FOLD_LETTERS_ALL)
+			break;
+		for (unsigned j = 0; j < 64; j += 16) {
+			uint64_t pair = w >> j;
+			uint16_t m = fold_pairs[pair & 1u][(pair >> 8) & 0x3Fu];
+
+			r |= (uint64_t)(uint16_t)(m >> 8 | m << 8) << j; /* the lead byte first */
+		}
+		memcpy(o + i, &r, 8);
+	}
+	return i;
+}
+#else
+static size_t fold_letters8(unsigned char *o, const unsigned char *p, size_t i, size_t len)
+{
+	(void)o;
+	(void)p;
+	(void)len;
+	return i;
+}
+#endif
+
 static void fold_into(char *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -617,9 +653,26 @@ static void fold_into(char *out, const char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned c = p[i];
+		unsigned c;
 		unsigned d;
 
+		i = fold_letters8(o, p, i, len);
+		/* the common case first, in a tight loop: Arabic letters (D8/D9 + a
+		 * continuation byte), the first branch below */
+		for (; i + 1 < len; i += 2) {
+			uint16_t m;
+
+			c = p[i];
+			d = p[i + 1];
+			if ((c & 0xFEu) != 0xD8 || (d & 0xC0u) != 0x80)
+				break;
+			m = fold_pairs[c & 1u][d & 0x3Fu];
+			o[i] = (unsigned char)(m >> 8);
+			o[i + 1] = (unsigned char)m;
+		}
+		if (i >= len)
+			break;
+		c = p[i];
 		if (c < 0x80) {
 			o[i++] = (unsigned char)(c - 'A' < 26u ? c + 32 : c);
 			continue;

@@ -304,13 +304,13 @@ static uint32_t match_qualifier(const struct kh_lexicon *lx, const struct kh_doc
 				memcpy(buf + len, k, kl + 1);
 				len += kl;
 			}
-			w = word_of(kh_lex_get(lx, buf));
+			w = word_of(kh_lex_get_n(lx, buf, len));
 			if (w != NULL && w->kind == NW_QUAL && i - tok + 1 > best) {
 				best = i - tok + 1;
 				*ret_bound = (uint8_t)w->value;
 				*ret_skip = keys.skip[c];
 			}
-			if (!kh_lex_has_prefix(lx, buf))
+			if (!kh_lex_has_prefix_n(lx, buf, len))
 				break;
 		}
 	}

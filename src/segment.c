@@ -288,31 +288,47 @@ static inline unsigned decode_at(const unsigned char *s, uint32_t n, uint32_t *r
 	return kh_utf8_decode(s, n, ret_cp);
 }
 
-static int raw_push(struct kh_segmenter *sg, uint32_t start, uint32_t end, uint8_t kind, uint8_t flags)
+static __attribute__((noinline)) int raw_grow(struct kh_segmenter *sg)
+{
+	uint32_t ncap = sg->cap_raw != 0 ? sg->cap_raw * 2 : 256;
+	struct raw_tok *n = grow_array(sg->raw, (size_t)sg->n_raw * sizeof(*n), (size_t)ncap * sizeof(*n));
+
+	if (n == NULL)
+		return -ENOMEM;
+	sg->raw = n;
+	sg->cap_raw = ncap;
+	return 0;
+}
+
+/* 10/7 and 1/2: one number.  @return true when the number at [start, end) joined the
+ * number and the slash before it. */
+static bool join_fraction(struct kh_segmenter *sg, uint32_t start, uint32_t end, uint8_t flags)
+{
+	struct raw_tok *a, *slash;
+
+	if (sg->n_raw < 2)
+		return false;
+	a = &sg->raw[sg->n_raw - 2];
+	slash = &sg->raw[sg->n_raw - 1];
+	if (a->kind == KH_TOK_NUMBER && slash->kind == KH_TOK_PUNCT && slash->flags == 0 && flags == 0 &&
+	    slash->end - slash->start == 1 && sg->text[slash->start] == '/' && a->end == slash->start &&
+	    slash->end == start) {
+		a->end = end;
+		sg->n_raw--;
+		return true;
+	}
+	return false;
+}
+
+/* Inline, with the rare steps out of line: it runs once a token. */
+static inline int raw_push(struct kh_segmenter *sg, uint32_t start, uint32_t end, uint8_t kind, uint8_t flags)
 {
 	struct raw_tok *t;
 
-	if (sg->n_raw == sg->cap_raw) {
-		uint32_t ncap = sg->cap_raw != 0 ? sg->cap_raw * 2 : 256;
-		struct raw_tok *n = grow_array(sg->raw, (size_t)sg->n_raw * sizeof(*n), (size_t)ncap * sizeof(*n));
-
-		if (n == NULL)
-			return -ENOMEM;
-		sg->raw = n;
-		sg->cap_raw = ncap;
-	}
-	/* 10/7 and 1/2: one number */
-	if (kind == KH_TOK_NUMBER && sg->n_raw >= 2) {
-		struct raw_tok *a = &sg->raw[sg->n_raw - 2], *slash = &sg->raw[sg->n_raw - 1];
-
-		if (a->kind == KH_TOK_NUMBER && slash->kind == KH_TOK_PUNCT && slash->flags == 0 &&
-		    flags == 0 && slash->end - slash->start == 1 && sg->text[slash->start] == '/' &&
-		    a->end == slash->start && slash->end == start) {
-			a->end = end;
-			sg->n_raw--;
-			return 0;
-		}
-	}
+	if (sg->n_raw == sg->cap_raw && raw_grow(sg) < 0)
+		return -ENOMEM;
+	if (kind == KH_TOK_NUMBER && join_fraction(sg, start, end, flags))
+		return 0;
 	t = &sg->raw[sg->n_raw++];
 	t->start = start;
 	t->end = end;
@@ -520,17 +536,18 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 	while (p < n) {
 		unsigned k;
 		uint32_t cp;
-		enum wb c = wb_at(s + p, n - p, &cp, &k);
-		enum wb last = c;
-		enum cls first = cp < 0x800 ? (enum cls)cls_table[cp] : C_OTHER;
-		bool plain = (first == C_ARABIC || first == C_DIGIT) && plain_char(cp, first);
-		uint32_t q = p + k;
+		enum wb c;
+		enum wb last;
+		enum cls first;
+		bool plain;
+		uint32_t q;
 		int r;
 
-		if (c == WB_HARD)
-			return 1;
 		if (s[p] == ' ' || s[p] == '\n') {
-			/* what push_segment() makes of spaces and a line feed: flags */
+			/* what push_segment() makes of spaces and a line feed: flags (first, before
+			 * the classes below, which a space between words does not need); a space
+			 * run followed by another space character goes on below */
+			q = p + 1;
 			while (q < n && s[q] == ' ' && s[p] == ' ')
 				q++;
 			if (q >= n || wb_at(s + q, n - q, &cp, &k) != WB_SPACE) {
@@ -539,6 +556,13 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 				continue;
 			}
 		}
+		c = wb_at(s + p, n - p, &cp, &k);
+		last = c;
+		first = cp < 0x800 ? (enum cls)cls_table[cp] : C_OTHER;
+		plain = (first == C_ARABIC || first == C_DIGIT) && plain_char(cp, first);
+		q = p + k;
+		if (c == WB_HARD)
+			return 1;
 		if (c == WB_SPACE) {
 			while (q < n && s[q] == ' ')
 				q++; /* the only space below U+0800; others are rare: one at a time */
@@ -802,6 +826,33 @@ static uint32_t word_hash(const unsigned char *p, uint32_t n)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+/* @p n >= 4 equal bytes?  Word loads, the last one overlapping: the libc call cost more than
+ * the compare of a word of a few letters. */
+static inline bool same_word(const char *a, const char *b, uint32_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+
+	if (n < 8) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return false;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (uint32_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
 /* The slot of the word of token @p t: the earlier token with its bytes, or the empty
  * slot to fill.  The table never fills: it takes words while half of it is empty. */
 static struct memo_slot *memo_find(struct kh_segmenter *sg, const struct kh_doc *doc,
@@ -818,7 +869,7 @@ static struct memo_slot *memo_find(struct kh_segmenter *sg, const struct kh_doc 
 		if (m->hash != h)
 			continue;
 		o = &doc->tokens.items[m->tok - sg->memo_base - 1];
-		if (o->end - o->start == len && memcmp(doc->norm + o->start, doc->norm + t->start, len) == 0)
+		if (o->end - o->start == len && same_word(doc->norm + o->start, doc->norm + t->start, len))
 			return m;
 	}
 }
