@@ -875,75 +875,99 @@ static bool ends_with2(const char *s, size_t n, const char *l)
 	return n >= 2 && s[n - 2] == l[0] && s[n - 1] == l[1];
 }
 
-/* The candidate forms of one key of a word: the key, without ال, without a future سـ,
- * without an accusative alif, and each of those without a pronoun suffix. */
-struct forms {
-	const char *f[8];
-	size_t len[8];
-	bool fut[8];
-	unsigned n;
-	char store[4][128];
+/* A key of token i whose forms are being tried, and the best match so far. */
+struct form_try {
+	const struct ev_state *st;
+	const struct kh_token *tk;
+	uint32_t i, end;
+	const char *k;   /* the key */
+	uint8_t skip;    /* its proclitic bytes (ev_keys.skip) */
+	struct tmatch *best;
 };
 
-static void make_forms(const char *k, size_t kl, bool taa, struct forms *fs)
-{
-	unsigned ns = 0;
+#define FORM_MAX 128u /* bytes of a key whose forms are tried, NUL included */
 
-	fs->n = 0;
-	memset(fs->fut, 0, sizeof(fs->fut));
-	fs->f[fs->n] = k;
-	fs->len[fs->n++] = kl;
+/* try_form past the filter: most forms stop there, this part stays out of the loop. */
+static __attribute__((noinline)) void try_form_look(const struct form_try *x, const char *f, size_t len,
+						   bool fut)
+{
+	const struct kh_lex_entry *e = NULL;
+	uint32_t n = extend(x->st, x->i, x->end, f, len, &e);
+	struct tmatch *best = x->best;
+
+	if (n <= best->n || e == NULL)
+		return;
+	best->chain = e;
+	best->t = trig_of(x->st, e);
+	best->n = n;
+	best->skip = x->skip;
+	best->future = fut || (x->tk->proclitics & KH_PRO_SA) != 0;
+	best->article = starts_with(x->k, "ال");
+	best->purpose = (x->tk->proclitics & KH_PRO_LI) != 0 ||
+			(x->skip >= 2 && starts_with(x->st->doc->norm + x->tk->core_start + x->skip - 2, "ل"));
+}
+
+/* Try one form (@p len bytes at @p f) of the key: a longer match than the best so far
+ * replaces it, so that of equal ones the form tried first wins.  The trigger filter
+ * first (extend asks it too): most forms are no trigger. */
+static inline void try_form(const struct form_try *x, const char *f, size_t len, bool fut)
+{
+	if (kh_kf_has(&x->st->r->trig_filter, f, len))
+		try_form_look(x, f, len, fut);
+}
+
+/* Try the candidate forms of one key (@p kl bytes) of a word, in this order: the key,
+ * without ال, without a future سـ, without an accusative alif (اعتصاما → اعتصام), and
+ * then each of those without a pronoun suffix (زيارته → زياره, قصفها → قصف), with the
+ * taa marbuta restored after a stripped ت as well; at most four forms of the last two
+ * kinds.  Every form but the restored one is a prefix of a suffix of the key: no copies. */
+static void try_forms(const struct form_try *x, size_t kl, bool taa)
+{
+	const char *k = x->k;
+	const char *base[3];
+	size_t blen[3];
+	unsigned nb = 0, ns = 0;
+
+	base[nb] = k;
+	blen[nb++] = kl;
+	try_form(x, k, kl, false);
 	if (kl > 6 && memcmp(k, "ال", 4) == 0) {
-		fs->f[fs->n] = k + 4;
-		fs->len[fs->n++] = kl - 4;
+		base[nb] = k + 4;
+		blen[nb++] = kl - 4;
+		try_form(x, k + 4, kl - 4, false);
 	}
-	/* future سـ on a verb: سيزور */
+	/* future سـ on a verb: سيزور (a key starting with ال does not start with س) */
 	if (kl > 6 && memcmp(k, "س", 2) == 0 &&
 	    (memcmp(k + 2, "ي", 2) == 0 || memcmp(k + 2, "ت", 2) == 0 || memcmp(k + 2, "ن", 2) == 0)) {
-		fs->fut[fs->n] = true;
-		fs->f[fs->n] = k + 2;
-		fs->len[fs->n++] = kl - 2;
+		base[nb] = k + 2;
+		blen[nb++] = kl - 2;
+		try_form(x, k + 2, kl - 2, true);
 	}
-	/* the accusative alif of a noun: اعتصاما → اعتصام */
-	if (kl > 8 && ends_with2(k, kl, "ا") && fs->n < 8 && ns < 4) {
-		memcpy(fs->store[ns], k, kl - 2);
-		fs->store[ns][kl - 2] = '\0';
-		fs->f[fs->n] = fs->store[ns];
-		fs->len[fs->n++] = kl - 2;
+	if (kl > 8 && ends_with2(k, kl, "ا")) {
+		base[nb] = k;
+		blen[nb++] = kl - 2;
 		ns++;
+		try_form(x, k, kl - 2, false);
 	}
-	/* a pronoun suffix: زيارته → زياره, قصفها → قصف */
-	for (unsigned base = 0, nb = fs->n; base < nb && ns < 4; base++) {
-		const char *b = fs->f[base];
-		size_t bl = fs->len[base];
-		int x = suffix_of(b, bl);
+	for (unsigned b = 0; b < nb && ns < 4; b++) {
+		int sx = suffix_of(base[b], blen[b]);
+		size_t sl, len;
 
-		if (x >= 0) {
-			size_t sl = suffix_len[x];
-			char *st;
+		if (sx < 0)
+			continue;
+		sl = suffix_len[sx];
+		if (blen[b] <= sl + 6 || (taa && sl == 2))
+			continue; /* too short, or a folded ة that is no pronoun */
+		len = blen[b] - sl;
+		try_form(x, base[b], len, false);
+		ns++;
+		if (ends_with2(base[b], len, "ت") && ns < 4) {
+			char restored[FORM_MAX];
 
-			if (bl <= sl + 6 || bl + 1 > sizeof(fs->store[0]) || (taa && sl == 2))
-				continue; /* too short, or a folded ة that is no pronoun */
-			st = fs->store[ns];
-			memcpy(st, b, bl - sl);
-			st[bl - sl] = '\0';
-			if (ends_with2(st, bl - sl, "ت") && fs->n < 7) {
-				/* also with the taa marbuta restored */
-				fs->f[fs->n] = st;
-				fs->len[fs->n++] = bl - sl;
-				ns++;
-				if (ns < 4) {
-					memcpy(fs->store[ns], st, bl - sl + 1);
-					memcpy(fs->store[ns] + bl - sl - 2, "ه", 2);
-					fs->f[fs->n] = fs->store[ns];
-					fs->len[fs->n++] = bl - sl;
-					ns++;
-				}
-			} else if (fs->n < 8) {
-				fs->f[fs->n] = st;
-				fs->len[fs->n++] = bl - sl;
-				ns++;
-			}
+			memcpy(restored, base[b], len - 2);
+			memcpy(restored + len - 2, "ه", 2);
+			try_form(x, restored, len, false);
+			ns++;
 		}
 	}
 }
@@ -953,35 +977,18 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 	const struct kh_token *tk = tok_at(st, i);
 	const struct ev_keys *keys = &st->keys[i];
 	struct tmatch best = { 0 };
-	struct forms fs;
 	bool taa;
 
 	if (tk->kind != KH_TOK_WORD)
 		return false;
 	taa = tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
 	for (uint8_t c = 0; c < keys->n; c++) {
-		const char *k = keys->k[c];
-		size_t kl = keys->len[c];
+		struct form_try x = { .st = st, .tk = tk, .i = i, .end = end, .k = keys->k[c],
+				      .skip = keys->skip[c], .best = &best };
 
-		if (kl + 1 > sizeof(fs.store[0]))
+		if (keys->len[c] + 1 > FORM_MAX)
 			continue;
-		make_forms(k, kl, taa, &fs);
-		for (unsigned f = 0; f < fs.n; f++) {
-			const struct kh_lex_entry *e = NULL;
-			uint32_t n = extend(st, i, end, fs.f[f], fs.len[f], &e);
-
-			if (n > best.n && e != NULL) {
-				best.chain = e;
-				best.t = trig_of(st, e);
-				best.n = n;
-				best.skip = keys->skip[c];
-				best.future = fs.fut[f] || (tk->proclitics & KH_PRO_SA) != 0;
-				best.article = starts_with(k, "ال");
-				best.purpose = (tk->proclitics & KH_PRO_LI) != 0 ||
-					       (keys->skip[c] >= 2 &&
-						starts_with(st->doc->norm + tk->core_start + keys->skip[c] - 2, "ل"));
-			}
-		}
+		try_forms(&x, keys->len[c], taa);
 	}
 	if (best.t == NULL)
 		return false;
