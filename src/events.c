@@ -714,6 +714,14 @@ static bool num_key(const char *k, uint32_t bits)
 	return digit_first(k) || (bits & CW_NUMWORD) != 0;
 }
 
+/* Does token tk end, as written, in ة (which folding made ه)? */
+static bool ends_in_taa(const struct ev_state *st, const struct kh_token *tk)
+{
+	return tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
+}
+
+#define KEY_MAX 128u /* bytes of a key (NUL included) whose suffix is stripped */
+
 /* The context bits of token i, and whether one of its keys may start a count (st->num):
  * both from the same look-ups. */
 static void compute_bits(struct ev_state *st, uint32_t i)
@@ -723,7 +731,6 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 	const char *k;
 	size_t n;
 	int x;
-	char buf[128];
 	bool done = false;
 
 	if (t->kind != KH_TOK_WORD) {
@@ -759,19 +766,15 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 	if (x >= 0) {
 		size_t sl = suffix_len[x];
 
-		if (n <= sl + 4 || n >= sizeof(buf) ||
-		    (sl == 2 && t->end - t->start >= 2 && memcmp(st->doc->norm + t->end - 2, "ة", 2) == 0))
+		if (n <= sl + 4 || n >= KEY_MAX || (sl == 2 && ends_in_taa(st, t)))
 			return;
-		memcpy(buf, k, n - sl);
-		buf[n - sl] = '\0';
-		st->bits[i] |= words_bits(st, buf, NULL);
+		/* the key less its suffix: a prefix of the key, looked up by length */
+		st->bits[i] |= words_bits_n(st, k, n - sl, NULL);
 		if (st->bits[i] != 0)
 			return;
 		if (starts_with(k, "و") && n > sl + 6) {
 			/* وشقيقه */
-			memcpy(buf, k + 2, n - sl - 2);
-			buf[n - sl - 2] = '\0';
-			st->bits[i] |= words_bits(st, buf, NULL);
+			st->bits[i] |= words_bits_n(st, k + 2, n - sl - 2, NULL);
 			if (st->bits[i] != 0) {
 				st->skip[i] = 2;
 				return;
@@ -921,7 +924,7 @@ static inline void try_form(const struct form_try *x, const char *f, size_t len,
  * then each of those without a pronoun suffix (زيارته → زياره, قصفها → قصف), with the
  * taa marbuta restored after a stripped ت as well; at most four forms of the last two
  * kinds.  Every form but the restored one is a prefix of a suffix of the key: no copies. */
-static void try_forms(const struct form_try *x, size_t kl, bool taa)
+static void try_forms(const struct form_try *x, size_t kl)
 {
 	const char *k = x->k;
 	const char *base[3];
@@ -956,7 +959,7 @@ static void try_forms(const struct form_try *x, size_t kl, bool taa)
 		if (sx < 0)
 			continue;
 		sl = suffix_len[sx];
-		if (blen[b] <= sl + 6 || (taa && sl == 2))
+		if (blen[b] <= sl + 6 || (sl == 2 && ends_in_taa(x->st, x->tk)))
 			continue; /* too short, or a folded ة that is no pronoun */
 		len = blen[b] - sl;
 		try_form(x, base[b], len, false);
@@ -977,18 +980,16 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 	const struct kh_token *tk = tok_at(st, i);
 	const struct ev_keys *keys = &st->keys[i];
 	struct tmatch best = { 0 };
-	bool taa;
+	struct form_try x = { .st = st, .tk = tk, .i = i, .end = end, .best = &best };
 
 	if (tk->kind != KH_TOK_WORD)
 		return false;
-	taa = tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
 	for (uint8_t c = 0; c < keys->n; c++) {
-		struct form_try x = { .st = st, .tk = tk, .i = i, .end = end, .k = keys->k[c],
-				      .skip = keys->skip[c], .best = &best };
-
 		if (keys->len[c] + 1 > FORM_MAX)
 			continue;
-		try_forms(&x, keys->len[c], taa);
+		x.k = keys->k[c];
+		x.skip = keys->skip[c];
+		try_forms(&x, keys->len[c]);
 	}
 	if (best.t == NULL)
 		return false;
