@@ -261,7 +261,7 @@ static uint16_t word_roles(const struct kh_attr_ctx *c, uint32_t i)
 	if (c->roles != NULL && (c->roles[i] & 0x8000u) != 0)
 		return c->roles[i] & 0x7FFFu;
 	/* folding makes the name علي and the preposition على one key: the text tells them apart */
-	if (!(t->key[0] == "علي"[0] && strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
+	if (!(t->key[0] == "علي"[0] && t->key[1] == "علي"[1] && strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
 	      memcmp(c->doc->norm + t->end - 2, "ي", 2) == 0)) {
 		m |= chain_roles(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->key));
 		if ((m & 1u) != 0)
@@ -363,8 +363,9 @@ enum kh_attr_cue_class kh_attr_cue_class(const struct kh_lex_entry *e)
 					     "noun", "according", "source", "verb_imp" };
 	const char *s = e != NULL && e->n_fields > 1 ? e->fields[1] : "";
 
+	/* the first letter spares most compares (frames ask this of every cue they meet) */
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0)
+		if (s[0] == names[i][0] && strcmp(s, names[i]) == 0)
 			return (enum kh_attr_cue_class)i;
 	return KH_CUE_VERB;
 }
