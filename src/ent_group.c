@@ -267,6 +267,24 @@ static void sort_mentions(struct kh_mention *m, size_t n, struct kh_mention *tmp
 	memcpy(m, tmp, o * sizeof(*m)); /* m[j, n) is in place */
 }
 
+/* Room for @p extra more items in a KH_VEC (@p size bytes an item), so that a push is a
+ * store: one realloc for the stage instead of a kh_vec_grow call per item. */
+static int vec_reserve(void **items, uint32_t n, uint32_t *cap, uint32_t extra, size_t size)
+{
+	void *p;
+
+	if ((uint64_t)n + extra <= *cap)
+		return 0;
+	if ((uint64_t)n + extra > UINT32_MAX || (size_t)(n + extra) > SIZE_MAX / size)
+		return -ENOMEM;
+	p = realloc(*items, (size_t)(n + extra) * size);
+	if (p == NULL)
+		return -ENOMEM;
+	*items = p;
+	*cap = n + extra;
+	return 0;
+}
+
 int kh_ent_build(struct kh_ent_ctx *c)
 {
 	struct kh_doc *doc = c->doc;
@@ -278,6 +296,12 @@ int kh_ent_build(struct kh_ent_ctx *c)
 
 	if (order == NULL)
 		return -ENOMEM;
+	/* at most one entity and exactly one mention per candidate */
+	if (vec_reserve((void **)&doc->entities.items, doc->entities.n, &doc->entities.cap, c->cands.n,
+			sizeof(*doc->entities.items)) < 0 ||
+	    vec_reserve((void **)&doc->mentions.items, doc->mentions.n, &doc->mentions.cap, c->cands.n,
+			sizeof(*doc->mentions.items)) < 0)
+		goto oom;
 	for (uint32_t ci = 0; ci < c->cands.n; ci++)
 		order[ci] = ci;
 	/* insertion order by start is fine for the sizes involved? use qsort on starts */
@@ -288,19 +312,17 @@ int kh_ent_build(struct kh_ent_ctx *c)
 		struct kh_mention *mn;
 
 		if (rk->entity == KH_NONE) {
-			struct kh_entity *e = kh_vec_push(&doc->entities);
+			struct kh_entity *e = &doc->entities.items[doc->entities.n++]; /* reserved */
 
-			if (e == NULL)
-				goto oom;
+			*e = (struct kh_entity){ 0 };
 			e->type = rk->type;
 			e->affiliation = KH_NONE;
 			e->first_mention = KH_NONE;
 			rk->entity = doc->entities.n - 1;
 		}
 		k->entity = rk->entity;
-		mn = kh_vec_push(&doc->mentions);
-		if (mn == NULL)
-			goto oom;
+		mn = &doc->mentions.items[doc->mentions.n++]; /* reserved */
+		*mn = (struct kh_mention){ 0 };
 		mn->start = k->start;
 		mn->end = k->end;
 		mn->tok_first = k->tf;
