@@ -549,6 +549,65 @@ int kh_ent_table_add_tokens(struct kh_ent_table *t, const struct kh_doc *doc, ui
 	return kh_ent_table_put(t, key, value);
 }
 
+/* The length of the key of tokens [tf, te) from the words' lengths, as kh_ent_span_key would
+ * write it (first word @p len0 bytes); 0 when kh_ent_span_key or kh_ent_table_put would
+ * refuse it, or a word holds a space (kh_ent_table_put would split there). */
+static size_t span_len(const struct kh_ent_alts *al, const struct kh_doc *doc, uint32_t tf,
+		       uint32_t te, size_t len0)
+{
+	size_t len = len0;
+
+	if (len0 + 2 > MATCH_MAX_KEY)
+		return 0;
+	for (uint32_t j = tf + 1; j < te; j++) {
+		size_t kl = al->flen[j];
+
+		if (len + kl + 2 > MATCH_MAX_KEY || memchr(doc->tokens.items[j].full_key, ' ', kl) != NULL)
+			return 0;
+		len += 1 + kl;
+	}
+	return len < MATCH_MAX_KEY ? len : 0;
+}
+
+int kh_ent_alts_table_add(const struct kh_ent_alts *al, struct kh_ent_table *t, const struct kh_doc *doc,
+			  uint32_t tf, uint32_t te, uint32_t start, uint32_t value)
+{
+	char buf[MATCH_MAX_KEY];
+	const struct kh_ent_alt *a0;
+	struct tslot *s;
+	size_t len, total;
+	uint32_t h;
+
+	if (tf >= te || te > doc->tokens.n || al->n[tf] == 0 || start != doc->tokens.items[tf].core_start)
+		return kh_ent_table_add_tokens(t, doc, tf, te, start, value);
+	a0 = &al->items.items[al->first[tf]];
+	if (a0->key != doc->tokens.items[tf].key || memchr(a0->key, ' ', a0->len) != NULL)
+		return kh_ent_table_add_tokens(t, doc, tf, te, start, value);
+	total = span_len(al, doc, tf, te, a0->len);
+	if (total == 0)
+		return kh_ent_table_add_tokens(t, doc, tf, te, start, value); /* it decides */
+	/* kh_ent_table_put's work, with each word's hash and length already known */
+	memcpy(buf, a0->key, a0->len);
+	len = a0->len;
+	h = a0->hash;
+	for (uint32_t j = tf + 1;; j++) {
+		buf[len] = '\0';
+		s = tupsert_hash(t, buf, len, h);
+		if (s == NULL)
+			return -ENOMEM;
+		if (j == te)
+			break;
+		s->prefix = true;
+		buf[len++] = ' ';
+		memcpy(buf + len, doc->tokens.items[j].full_key, al->flen[j]);
+		len += al->flen[j];
+		h = phrase_more(h, al->fhash[j]);
+	}
+	if (s->value == UINT32_MAX)
+		s->value = value;
+	return 0;
+}
+
 static struct look look_table(const void *tab, const char *key, size_t len, uint32_t hash,
 			      const struct kh_ent_alt *alt)
 {

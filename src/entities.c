@@ -1429,7 +1429,7 @@ static int register_surfaces(struct kh_ent_ctx *c)
 
 		if (k->type == KH_ENT_NORP && k->entry != NULL)
 			continue; /* the lexicon finds them everywhere already */
-		r = kh_ent_table_add_tokens(c->surf, c->doc, k->tf, k->te, k->start, ci);
+		r = kh_ent_alts_table_add(&c->alts, c->surf, c->doc, k->tf, k->te, k->start, ci);
 		if (r < 0)
 			return r;
 		if (k->type != KH_ENT_PERSON || k->te - k->tf < 2)
@@ -1438,7 +1438,7 @@ static int register_surfaces(struct kh_ent_ctx *c)
 		for (uint32_t s = k->tf + 1; s < k->te; s++) {
 			if (!is_suffix_worthy(c, s))
 				continue;
-			r = kh_ent_table_add_tokens(c->surf, c->doc, s, k->te, tok(c, s)->start, ci);
+			r = kh_ent_alts_table_add(&c->alts, c->surf, c->doc, s, k->te, tok(c, s)->start, ci);
 			if (r < 0)
 				return r;
 		}
