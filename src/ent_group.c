@@ -45,7 +45,7 @@ static void unite(struct kh_ent_ctx *c, uint32_t a, uint32_t b)
 struct gslot {
 	uint32_t hash; /* 0: empty (hashes are made odd) */
 	uint32_t len;
-	size_t off;    /* of the key in the pool */
+	uint32_t off;  /* of the key in the pool */
 	uint32_t value;
 };
 
@@ -137,6 +137,8 @@ static int gtable_get_or_put(struct gtable *g, const char *key, size_t len, uint
 		*ret_prev = s->value;
 		return 0;
 	}
+	if (g->pool_len + len > UINT32_MAX)
+		return -ENOMEM; /* offsets are 32 bits */
 	if (g->pool_len + len > g->pool_cap) {
 		size_t cap = g->pool_cap > 0 ? g->pool_cap * 2 : 4096;
 		char *p;
@@ -150,7 +152,7 @@ static int gtable_get_or_put(struct gtable *g, const char *key, size_t len, uint
 		g->pool_cap = cap;
 	}
 	memcpy(g->pool + g->pool_len, key, len);
-	*s = (struct gslot){ .hash = h, .len = (uint32_t)len, .off = g->pool_len, .value = value };
+	*s = (struct gslot){ .hash = h, .len = (uint32_t)len, .off = (uint32_t)g->pool_len, .value = value };
 	g->pool_len += len;
 	*ret_prev = KH_NONE;
 	return 0;
@@ -171,8 +173,12 @@ static size_t type_key(char *out, size_t cap, unsigned type, const char *canon)
 		out[len++] = num[--nd];
 	if (len + 1 < cap)
 		out[len++] = '|';
-	for (const char *p = canon; *p != '\0' && len + 1 < cap; p++)
-		out[len++] = *p;
+	if (len + 1 < cap) {
+		size_t n = strnlen(canon, cap - 1 - len);
+
+		memcpy(out + len, canon, n);
+		len += n;
+	}
 	out[len] = '\0';
 	return len;
 }
