@@ -945,6 +945,23 @@ uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_tab
 	return match_alts(&pl, look_phrase, phrases, doc, al, i, end, al->items.items + al->first[i], na, ret);
 }
 
+uint32_t kh_ent_alts_table_next(const struct kh_ent_alts *al, const struct kh_ent_table *t,
+				const struct kh_doc *doc, uint32_t i, uint32_t end, const uint8_t *covered)
+{
+	if (end > doc->tokens.n)
+		end = doc->tokens.n;
+	for (; i < end; i++) {
+		const struct kh_ent_alt *alts = al->items.items + al->first[i];
+
+		if (covered[i] != 0 || doc->tokens.items[i].kind != KH_TOK_WORD)
+			continue;
+		for (uint32_t a = 0; a < al->n[i]; a++)
+			if (bloom_maybe(t, alts[a].hash))
+				return i;
+	}
+	return end;
+}
+
 uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_ent_table *t,
 				 const struct kh_doc *doc, uint32_t i, uint32_t end,
 				 struct kh_ent_m *ret)

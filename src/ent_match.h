@@ -139,6 +139,15 @@ uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_e
 				 const struct kh_doc *doc, uint32_t i, uint32_t end,
 				 struct kh_ent_m *ret);
 
+/**
+ * The first token from @p i on, before @p end, where kh_ent_alts_table_match may find a
+ * phrase of @p t: a word not @p covered (per token, nonzero: skip) with a reading the
+ * table's filter lets through.  A pass over the tokens without a call for each.
+ * @return the token, or @p end (at most the document's tokens) when none
+ */
+uint32_t kh_ent_alts_table_next(const struct kh_ent_alts *al, const struct kh_ent_table *t,
+				const struct kh_doc *doc, uint32_t i, uint32_t end, const uint8_t *covered);
+
 /** New per-document table of phrases; NULL on OOM. */
 struct kh_ent_table *kh_ent_table_new(void);
 /** Free. Accepts NULL. @return NULL */

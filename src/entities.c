@@ -1458,10 +1458,10 @@ static void second_pass(struct kh_ent_ctx *c)
 			struct kh_ent_m m;
 			uint32_t n, ci;
 
-			if (c->covered[i] != 0 || tok(c, i)->kind != KH_TOK_WORD) {
-				i++;
-				continue;
-			}
+			/* most words start no stored surface: skip them in one call */
+			i = kh_ent_alts_table_next(&c->alts, c->surf, c->doc, i, end, c->covered);
+			if (i >= end)
+				break;
 			n = kh_ent_alts_table_match(&c->alts, c->surf, c->doc, i, end, &m);
 			if (n == 0) {
 				i++;
