@@ -146,6 +146,8 @@ struct kh_event_res {
 	/* The keys of trig and of words: most words are in neither, and a word tries up to
 	 * eight trigger forms (two look-ups each) and several context keys. */
 	struct kh_keyfilt trig_filter;
+	/* the word prefixes of trig's keys: "is some trigger longer?" without a look-up */
+	struct kh_keyfilt trig_prefix_filter;
 	struct kh_keyfilt words_filter;
 	struct ctx_table ctx;
 	struct trig *trigs;
@@ -487,6 +489,15 @@ struct kh_event_res *kh_event_res_free(struct kh_event_res *r)
 	return NULL;
 }
 
+/* Add to the filter ud every word prefix of key (the part before each space). */
+static int add_word_prefixes(const char *key, size_t len, void *ud)
+{
+	for (size_t i = 0; i < len; i++)
+		if (key[i] == ' ')
+			kh_kf_add(ud, key, i);
+	return 0;
+}
+
 static bool is_trigger_file(const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -545,6 +556,7 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 			goto fail;
 	}
 	kh_kf_add_lexicon(&r->trig_filter, r->trig);
+	kh_lex_each_key(r->trig, add_word_prefixes, &r->trig_prefix_filter);
 	*ret_res = r;
 	return 0;
 fail:
@@ -861,12 +873,13 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 			memcpy(buf + len, k, kl + 1);
 			len += kl;
 		}
-		e = kh_lex_get(st->r->trig, buf);
+		/* the filters first (the first word's form passed trig_filter already) */
+		e = j == i || kh_kf_has(&st->r->trig_filter, buf, len) ? kh_lex_get(st->r->trig, buf) : NULL;
 		if (trig_of(st, e) != NULL) {
 			best = j - i + 1;
 			*ret_e = e;
 		}
-		if (!kh_lex_has_prefix(st->r->trig, buf))
+		if (!kh_kf_has(&st->r->trig_prefix_filter, buf, len) || !kh_lex_has_prefix(st->r->trig, buf))
 			break;
 	}
 	return best;
