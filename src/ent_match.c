@@ -151,7 +151,7 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size
 	const struct kh_token *t = &doc->tokens.items[i];
 	const char *k = t->full_key;
 	uint32_t core = t->core_start - t->start;
-	uint32_t suf[SUFFIX_MAX + 1] = { 0 };
+	uint32_t suf[SUFFIX_MAX + 1]; /* suffix_hashes writes every entry up to kl, all read */
 	bool in_full;
 	size_t bl;
 	unsigned n = 0;
