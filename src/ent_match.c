@@ -235,11 +235,12 @@ static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
 /* Longest phrase at token i over the given first-token readings; @p al, when not NULL,
  * knows every token's full-key length and hash; @p filter, when not NULL, is the table
  * @p fn looks in, whose bit filter rules out most longer phrases before their key is
- * written out. */
-static uint32_t match_alts(const void *tab, look_fn fn, const struct kh_ent_table *filter,
-			   const struct kh_doc *doc, const struct kh_ent_alts *al, uint32_t i,
-			   uint32_t end, const struct kh_ent_alt *alts, unsigned na,
-			   struct kh_ent_m *ret)
+ * written out.  Inlined at each caller: with @p fn known there, the look-up is inlined too
+ * (a call through the pointer for each word cost more than the copies of this loop). */
+static inline __attribute__((always_inline)) uint32_t
+match_alts(const void *tab, look_fn fn, const struct kh_ent_table *filter, const struct kh_doc *doc,
+	   const struct kh_ent_alts *al, uint32_t i, uint32_t end, const struct kh_ent_alt *alts,
+	   unsigned na, struct kh_ent_m *ret)
 {
 	char buf[MATCH_MAX_KEY];
 	uint32_t best = 0;
