@@ -46,8 +46,9 @@ static const struct kh_lexicon *bit_lex(const struct kh_ent_ctx *c, uint32_t bit
 	}
 }
 
-static __attribute__((noinline)) uint32_t lx_match_at(const struct kh_ent_ctx *c, uint32_t bit, uint32_t i,
-						     uint32_t end, int strip, struct kh_ent_m *m)
+/* Inline like lx_match: at each caller bit is a constant, so bit_lex is no switch there. */
+static inline uint32_t lx_match_at(const struct kh_ent_ctx *c, uint32_t bit, uint32_t i, uint32_t end,
+				   int strip, struct kh_ent_m *m)
 {
 	return kh_ent_alts_match(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, end, strip, m);
 }
