@@ -118,7 +118,8 @@ static bool is_punct_str(const struct kh_ent_ctx *c, uint32_t i, const char *s)
 	return t->kind == KH_TOK_PUNCT && key_eq(t->full_key, s);
 }
 
-static bool is_quote_open(const struct kh_ent_ctx *c, uint32_t i)
+/* inline (like stop_class): asked at every token of pass 1, and mostly answered at once */
+static inline bool is_quote_open(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const struct kh_token *t;
 
@@ -175,7 +176,8 @@ static uint8_t stop_class_raw(const struct kh_ent_ctx *c, uint32_t i)
 	return kh_ent_stop_cls_parse(m.entry->n_fields > 0 ? m.entry->fields[0] : "");
 }
 
-static uint8_t stop_class(const struct kh_ent_ctx *c, uint32_t i)
+/* inline: most calls end at the mask or the memo */
+static inline uint8_t stop_class(const struct kh_ent_ctx *c, uint32_t i)
 {
 	bool v;
 
