@@ -169,23 +169,13 @@ bool kh_attr_punct_is(const struct kh_attr_ctx *c, uint32_t i, const char *s)
 	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && strcmp(c->tok[i].key, s) == 0;
 }
 
-bool kh_attr_is_comma(const struct kh_attr_ctx *c, uint32_t i)
+bool kh_attr_comma_key(const char *k)
 {
-	const char *k;
-
-	if (i >= c->n || c->tok[i].kind != KH_TOK_PUNCT)
-		return false; /* most tokens: no string to compare */
-	k = c->tok[i].key;
 	return strcmp(k, "،") == 0 || strcmp(k, ",") == 0;
 }
 
-bool kh_attr_is_stop_punct(const struct kh_attr_ctx *c, uint32_t i)
+bool kh_attr_stop_punct_key(const char *k)
 {
-	const char *k;
-
-	if (i >= c->n || c->tok[i].kind != KH_TOK_PUNCT)
-		return false;
-	k = c->tok[i].key;
 	return strcmp(k, ".") == 0 || strcmp(k, "؛") == 0 || strcmp(k, ";") == 0 || strcmp(k, "!") == 0 ||
 	       strcmp(k, "؟") == 0 || strcmp(k, "?") == 0;
 }
@@ -446,13 +436,4 @@ bool kh_attr_has_conj(const struct kh_attr_ctx *c, uint32_t i, bool *ret_fa)
 	return false;
 }
 
-bool kh_attr_quote_open(const struct kh_attr_ctx *c, uint32_t i)
-{
-	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && c->mate[i] != KH_NONE && c->mate[i] > i;
-}
-
-bool kh_attr_quote_close(const struct kh_attr_ctx *c, uint32_t i)
-{
-	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && c->mate[i] != KH_NONE && c->mate[i] < i;
-}
 

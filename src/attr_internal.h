@@ -165,16 +165,40 @@ uint8_t kh_attr_entity_kind(const struct kh_attr_ctx *c, uint32_t entity, const 
 
 /* ---- more token helpers (attr_cues.c) ---- */
 
+/** True when the punctuation key @p k is a comma (، or ,). */
+bool kh_attr_comma_key(const char *k);
+/** True when the punctuation key @p k ends a clause for good (. ؛ ! ؟). */
+bool kh_attr_stop_punct_key(const char *k);
+
+/* The token tests below are inline: the clause walks ask them of nearly every token, and
+ * most answer from the token kind alone. */
+
 /** True when token @p i is a comma (، or ,). */
-bool kh_attr_is_comma(const struct kh_attr_ctx *c, uint32_t i);
+static inline bool kh_attr_is_comma(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && kh_attr_comma_key(c->tok[i].key);
+}
+
 /** True when token @p i ends a clause for good (. ؛ ! ؟). */
-bool kh_attr_is_stop_punct(const struct kh_attr_ctx *c, uint32_t i);
+static inline bool kh_attr_is_stop_punct(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && kh_attr_stop_punct_key(c->tok[i].key);
+}
+
 /** True when the cue token @p i carries و or ف; @p ret_fa tells which. */
 bool kh_attr_has_conj(const struct kh_attr_ctx *c, uint32_t i, bool *ret_fa);
+
 /** True when token @p i opens a paired quotation. */
-bool kh_attr_quote_open(const struct kh_attr_ctx *c, uint32_t i);
+static inline bool kh_attr_quote_open(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && c->mate[i] != KH_NONE && c->mate[i] > i;
+}
+
 /** True when token @p i closes a paired quotation. */
-bool kh_attr_quote_close(const struct kh_attr_ctx *c, uint32_t i);
+static inline bool kh_attr_quote_close(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && c->mate[i] != KH_NONE && c->mate[i] < i;
+}
 
 /* ---- quotations and content extent (attr_quotes.c) ---- */
 
