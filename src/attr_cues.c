@@ -197,6 +197,7 @@ static const char *strip_conj(const struct kh_token *t)
 	return NULL;
 }
 
+/* The same order as kh_attr_role_index (attr_internal.h): bit r of word_roles is role r. */
 static const char *const role_names[] = { KH_AW_COMP, KH_AW_STOP, KH_AW_PREP, KH_AW_STARTER, KH_AW_LINK,
 					   KH_AW_PRONPREP };
 
@@ -268,13 +269,9 @@ static uint16_t word_roles(const struct kh_attr_ctx *c, uint32_t i)
 	return m;
 }
 
-bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role)
+uint16_t kh_attr_word_roles(const struct kh_attr_ctx *c, uint32_t i)
 {
-	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
-		return false;
-	int r = role_index(role); /* the role names differ, so at most one matches */
-
-	return r >= 0 && (word_roles(c, i) & (1u << r)) != 0;
+	return word_roles(c, i);
 }
 
 bool kh_attr_has_li(const struct kh_attr_ctx *c, uint32_t i)
@@ -362,19 +359,12 @@ enum kh_attr_cue_class kh_attr_cue_class(const struct kh_lex_entry *e)
 
 static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e);
 
-uint32_t kh_attr_cue_at(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e)
+uint32_t kh_attr_cue_find(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e)
 {
 	const struct kh_lex_entry *e = NULL;
 	uint32_t m;
 
-	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
-		return 0;
-	/* computed once per token: frames look at the same tokens several times */
-	if (c->cue_len != NULL && c->cue_len[i] != 0xFF) {
-		if (c->cue_len[i] > 0)
-			*ret_e = c->cue_ent[i];
-		return c->cue_len[i];
-	}
+	/* computed once per token (kh_attr_cue_at reads the cache) */
 	m = cue_lookup(c, i, &e);
 	if (c->cue_len != NULL) {
 		c->cue_len[i] = (uint8_t)(m < 0xFF ? m : 0);
