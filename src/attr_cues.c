@@ -169,23 +169,13 @@ bool kh_attr_punct_is(const struct kh_attr_ctx *c, uint32_t i, const char *s)
 	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && strcmp(c->tok[i].key, s) == 0;
 }
 
-bool kh_attr_is_comma(const struct kh_attr_ctx *c, uint32_t i)
+bool kh_attr_comma_key(const char *k)
 {
-	const char *k;
-
-	if (i >= c->n || c->tok[i].kind != KH_TOK_PUNCT)
-		return false; /* most tokens: no string to compare */
-	k = c->tok[i].key;
 	return strcmp(k, "،") == 0 || strcmp(k, ",") == 0;
 }
 
-bool kh_attr_is_stop_punct(const struct kh_attr_ctx *c, uint32_t i)
+bool kh_attr_stop_punct_key(const char *k)
 {
-	const char *k;
-
-	if (i >= c->n || c->tok[i].kind != KH_TOK_PUNCT)
-		return false;
-	k = c->tok[i].key;
 	return strcmp(k, ".") == 0 || strcmp(k, "؛") == 0 || strcmp(k, ";") == 0 || strcmp(k, "!") == 0 ||
 	       strcmp(k, "؟") == 0 || strcmp(k, "?") == 0;
 }
@@ -207,6 +197,7 @@ static const char *strip_conj(const struct kh_token *t)
 	return NULL;
 }
 
+/* The same order as kh_attr_role_index (attr_internal.h): bit r of word_roles is role r. */
 static const char *const role_names[] = { KH_AW_COMP, KH_AW_STOP, KH_AW_PREP, KH_AW_STARTER, KH_AW_LINK,
 					   KH_AW_PRONPREP };
 
@@ -261,7 +252,7 @@ static uint16_t word_roles(const struct kh_attr_ctx *c, uint32_t i)
 	if (c->roles != NULL && (c->roles[i] & 0x8000u) != 0)
 		return c->roles[i] & 0x7FFFu;
 	/* folding makes the name علي and the preposition على one key: the text tells them apart */
-	if (!(t->key[0] == "علي"[0] && strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
+	if (!(t->key[0] == "علي"[0] && t->key[1] == "علي"[1] && strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
 	      memcmp(c->doc->norm + t->end - 2, "ي", 2) == 0)) {
 		m |= chain_roles(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->key));
 		if ((m & 1u) != 0)
@@ -278,13 +269,9 @@ static uint16_t word_roles(const struct kh_attr_ctx *c, uint32_t i)
 	return m;
 }
 
-bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role)
+uint16_t kh_attr_word_roles(const struct kh_attr_ctx *c, uint32_t i)
 {
-	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
-		return false;
-	int r = role_index(role); /* the role names differ, so at most one matches */
-
-	return r >= 0 && (word_roles(c, i) & (1u << r)) != 0;
+	return word_roles(c, i);
 }
 
 bool kh_attr_has_li(const struct kh_attr_ctx *c, uint32_t i)
@@ -363,27 +350,21 @@ enum kh_attr_cue_class kh_attr_cue_class(const struct kh_lex_entry *e)
 					     "noun", "according", "source", "verb_imp" };
 	const char *s = e != NULL && e->n_fields > 1 ? e->fields[1] : "";
 
+	/* the first letter spares most compares (frames ask this of every cue they meet) */
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0)
+		if (s[0] == names[i][0] && strcmp(s, names[i]) == 0)
 			return (enum kh_attr_cue_class)i;
 	return KH_CUE_VERB;
 }
 
 static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e);
 
-uint32_t kh_attr_cue_at(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e)
+uint32_t kh_attr_cue_find(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e)
 {
 	const struct kh_lex_entry *e = NULL;
 	uint32_t m;
 
-	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
-		return 0;
-	/* computed once per token: frames look at the same tokens several times */
-	if (c->cue_len != NULL && c->cue_len[i] != 0xFF) {
-		if (c->cue_len[i] > 0)
-			*ret_e = c->cue_ent[i];
-		return c->cue_len[i];
-	}
+	/* computed once per token (kh_attr_cue_at reads the cache) */
 	m = cue_lookup(c, i, &e);
 	if (c->cue_len != NULL) {
 		c->cue_len[i] = (uint8_t)(m < 0xFF ? m : 0);
@@ -445,13 +426,4 @@ bool kh_attr_has_conj(const struct kh_attr_ctx *c, uint32_t i, bool *ret_fa)
 	return false;
 }
 
-bool kh_attr_quote_open(const struct kh_attr_ctx *c, uint32_t i)
-{
-	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && c->mate[i] != KH_NONE && c->mate[i] > i;
-}
-
-bool kh_attr_quote_close(const struct kh_attr_ctx *c, uint32_t i)
-{
-	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && c->mate[i] != KH_NONE && c->mate[i] < i;
-}
 

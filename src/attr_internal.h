@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "doc.h"
 #include "keyfilt.h"
@@ -100,16 +101,55 @@ struct kh_attr_ctx {
 
 /** True when token @p i is the punctuation @p s. */
 bool kh_attr_punct_is(const struct kh_attr_ctx *c, uint32_t i, const char *s);
+/** Closed-class roles of word token @p i: bit r for the role kh_attr_role_index gives r
+ *  (computed once per token, then read from c->roles). */
+uint16_t kh_attr_word_roles(const struct kh_attr_ctx *c, uint32_t i);
+
+/** Index of a closed-class role (KH_AW_*), -1 for none.  Inline: called with a KH_AW_*
+ *  literal, the compares fold away.  The order is attr_cues.c's role_names. */
+static inline int kh_attr_role_index(const char *role)
+{
+	static const char *const names[] = { KH_AW_COMP, KH_AW_STOP, KH_AW_PREP, KH_AW_STARTER, KH_AW_LINK,
+					     KH_AW_PRONPREP };
+
+	for (int r = 0; r < (int)(sizeof(names) / sizeof(names[0])); r++)
+		if (strcmp(role, names[r]) == 0)
+			return r;
+	return -1;
+}
+
 /** True when token @p i is a word whose folded key is in the closed-class list @p role. */
-bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role);
+static inline bool kh_attr_word_is(const struct kh_attr_ctx *c, uint32_t i, const char *role)
+{
+	int r;
+
+	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
+		return false;
+	r = kh_attr_role_index(role); /* the role names differ, so at most one matches */
+	return r >= 0 && (kh_attr_word_roles(c, i) & (1u << r)) != 0;
+}
 /** True when token @p i carries the proclitic ل (split off, or a lone ل before a quote). */
 bool kh_attr_has_li(const struct kh_attr_ctx *c, uint32_t i);
 /** True when token @p i carries the proclitic ب. */
 bool kh_attr_has_bi(const struct kh_attr_ctx *c, uint32_t i);
 /** True when token @p i is a complementizer (أنّ إنّ بأنّ أنه ...). */
 bool kh_attr_is_comp(const struct kh_attr_ctx *c, uint32_t i);
-/** Cue starting at token @p i: tokens matched (0 none), entry in @p ret_e. */
-uint32_t kh_attr_cue_at(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e);
+/** kh_attr_cue_at past its cache: look the cue up and remember it for the token. */
+uint32_t kh_attr_cue_find(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e);
+
+/** Cue starting at token @p i: tokens matched (0 none), entry in @p ret_e.  Inline: frames
+ *  ask the same tokens again and again, and the per-token cache answers. */
+static inline uint32_t kh_attr_cue_at(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e)
+{
+	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
+		return 0;
+	if (c->cue_len != NULL && c->cue_len[i] != 0xFF) {
+		if (c->cue_len[i] > 0)
+			*ret_e = c->cue_ent[i];
+		return c->cue_len[i];
+	}
+	return kh_attr_cue_find(c, i, ret_e);
+}
 /** Class of a cue entry. */
 enum kh_attr_cue_class kh_attr_cue_class(const struct kh_lex_entry *e);
 /** True when the token key starts with the article ال. */
@@ -165,16 +205,40 @@ uint8_t kh_attr_entity_kind(const struct kh_attr_ctx *c, uint32_t entity, const 
 
 /* ---- more token helpers (attr_cues.c) ---- */
 
+/** True when the punctuation key @p k is a comma (، or ,). */
+bool kh_attr_comma_key(const char *k);
+/** True when the punctuation key @p k ends a clause for good (. ؛ ! ؟). */
+bool kh_attr_stop_punct_key(const char *k);
+
+/* The token tests below are inline: the clause walks ask them of nearly every token, and
+ * most answer from the token kind alone. */
+
 /** True when token @p i is a comma (، or ,). */
-bool kh_attr_is_comma(const struct kh_attr_ctx *c, uint32_t i);
+static inline bool kh_attr_is_comma(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && kh_attr_comma_key(c->tok[i].key);
+}
+
 /** True when token @p i ends a clause for good (. ؛ ! ؟). */
-bool kh_attr_is_stop_punct(const struct kh_attr_ctx *c, uint32_t i);
+static inline bool kh_attr_is_stop_punct(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && kh_attr_stop_punct_key(c->tok[i].key);
+}
+
 /** True when the cue token @p i carries و or ف; @p ret_fa tells which. */
 bool kh_attr_has_conj(const struct kh_attr_ctx *c, uint32_t i, bool *ret_fa);
+
 /** True when token @p i opens a paired quotation. */
-bool kh_attr_quote_open(const struct kh_attr_ctx *c, uint32_t i);
+static inline bool kh_attr_quote_open(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && c->mate[i] != KH_NONE && c->mate[i] > i;
+}
+
 /** True when token @p i closes a paired quotation. */
-bool kh_attr_quote_close(const struct kh_attr_ctx *c, uint32_t i);
+static inline bool kh_attr_quote_close(const struct kh_attr_ctx *c, uint32_t i)
+{
+	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && c->mate[i] != KH_NONE && c->mate[i] < i;
+}
 
 /* ---- quotations and content extent (attr_quotes.c) ---- */
 

@@ -135,21 +135,30 @@ static uint32_t paren_close(const struct kh_attr_ctx *c, uint32_t i, uint32_t li
 	return KH_NONE;
 }
 
-/* مسؤول رفض الكشف عن اسمه، مصدر طلب عدم ذكر هويته: the clause belongs to the phrase. */
-static uint32_t unnamed_tail(const struct kh_attr_ctx *c, uint32_t t, uint32_t lim)
+/* Is k one of the words that end an unnamed-source phrase (اسمه, هويته, ...)? */
+static bool is_name_word(const char *k)
 {
 	static const char *const ends[] = { "اسمه", "اسمها", "اسمهم", "اسميهما", "هويته", "هويتها",
 					    "هويتهم", "اسماءهم", "هوياتهم" };
+	unsigned char a = (unsigned char)k[0], b = a != 0 ? (unsigned char)k[1] : 0;
 
+	/* all begin with ا (D8 A7) or ه (D9 87): one test spares the compares for most words */
+	if (!((a == 0xD8 && b == 0xA7) || (a == 0xD9 && b == 0x87)))
+		return false;
+	for (size_t x = 0; x < sizeof(ends) / sizeof(ends[0]); x++)
+		if (strcmp(k, ends[x]) == 0)
+			return true;
+	return false;
+}
+
+/* مسؤول رفض الكشف عن اسمه، مصدر طلب عدم ذكر هويته: the clause belongs to the phrase. */
+static uint32_t unnamed_tail(const struct kh_attr_ctx *c, uint32_t t, uint32_t lim)
+{
 	for (uint32_t k = t; k < lim && k < t + 6; k++) {
-		const char *key = T(c, k)->key;
-
 		if (T(c, k)->kind != KH_TOK_WORD)
 			return t;
-		for (size_t x = 0; x < sizeof(ends) / sizeof(ends[0]); x++)
-			if (strcmp(key, ends[x]) == 0 ||
-			    (T(c, k)->full_key != NULL && strcmp(T(c, k)->full_key, ends[x]) == 0))
-				return k + 1;
+		if (is_name_word(T(c, k)->key) || (T(c, k)->full_key != NULL && is_name_word(T(c, k)->full_key)))
+			return k + 1;
 	}
 	return t;
 }

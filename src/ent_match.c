@@ -151,7 +151,7 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size
 	const struct kh_token *t = &doc->tokens.items[i];
 	const char *k = t->full_key;
 	uint32_t core = t->core_start - t->start;
-	uint32_t suf[SUFFIX_MAX + 1] = { 0 };
+	uint32_t suf[SUFFIX_MAX + 1]; /* suffix_hashes writes every entry up to kl, all read */
 	bool in_full;
 	size_t bl;
 	unsigned n = 0;
@@ -235,11 +235,12 @@ static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
 /* Longest phrase at token i over the given first-token readings; @p al, when not NULL,
  * knows every token's full-key length and hash; @p filter, when not NULL, is the table
  * @p fn looks in, whose bit filter rules out most longer phrases before their key is
- * written out. */
-static uint32_t match_alts(const void *tab, look_fn fn, const struct kh_ent_table *filter,
-			   const struct kh_doc *doc, const struct kh_ent_alts *al, uint32_t i,
-			   uint32_t end, const struct kh_ent_alt *alts, unsigned na,
-			   struct kh_ent_m *ret)
+ * written out.  Inlined at each caller: with @p fn known there, the look-up is inlined too
+ * (a call through the pointer for each word cost more than the copies of this loop). */
+static inline __attribute__((always_inline)) uint32_t
+match_alts(const void *tab, look_fn fn, const struct kh_ent_table *filter, const struct kh_doc *doc,
+	   const struct kh_ent_alts *al, uint32_t i, uint32_t end, const struct kh_ent_alt *alts,
+	   unsigned na, struct kh_ent_m *ret)
 {
 	char buf[MATCH_MAX_KEY];
 	uint32_t best = 0;
@@ -547,6 +548,65 @@ int kh_ent_table_add_tokens(struct kh_ent_table *t, const struct kh_doc *doc, ui
 	if (kh_ent_span_key(doc, tf, te, start, key, sizeof(key)) == 0)
 		return 0;
 	return kh_ent_table_put(t, key, value);
+}
+
+/* The length of the key of tokens [tf, te) from the words' lengths, as kh_ent_span_key would
+ * write it (first word @p len0 bytes); 0 when kh_ent_span_key or kh_ent_table_put would
+ * refuse it, or a word holds a space (kh_ent_table_put would split there). */
+static size_t span_len(const struct kh_ent_alts *al, const struct kh_doc *doc, uint32_t tf,
+		       uint32_t te, size_t len0)
+{
+	size_t len = len0;
+
+	if (len0 + 2 > MATCH_MAX_KEY)
+		return 0;
+	for (uint32_t j = tf + 1; j < te; j++) {
+		size_t kl = al->flen[j];
+
+		if (len + kl + 2 > MATCH_MAX_KEY || memchr(doc->tokens.items[j].full_key, ' ', kl) != NULL)
+			return 0;
+		len += 1 + kl;
+	}
+	return len < MATCH_MAX_KEY ? len : 0;
+}
+
+int kh_ent_alts_table_add(const struct kh_ent_alts *al, struct kh_ent_table *t, const struct kh_doc *doc,
+			  uint32_t tf, uint32_t te, uint32_t start, uint32_t value)
+{
+	char buf[MATCH_MAX_KEY];
+	const struct kh_ent_alt *a0;
+	struct tslot *s;
+	size_t len, total;
+	uint32_t h;
+
+	if (tf >= te || te > doc->tokens.n || al->n[tf] == 0 || start != doc->tokens.items[tf].core_start)
+		return kh_ent_table_add_tokens(t, doc, tf, te, start, value);
+	a0 = &al->items.items[al->first[tf]];
+	if (a0->key != doc->tokens.items[tf].key || memchr(a0->key, ' ', a0->len) != NULL)
+		return kh_ent_table_add_tokens(t, doc, tf, te, start, value);
+	total = span_len(al, doc, tf, te, a0->len);
+	if (total == 0)
+		return kh_ent_table_add_tokens(t, doc, tf, te, start, value); /* it decides */
+	/* kh_ent_table_put's work, with each word's hash and length already known */
+	memcpy(buf, a0->key, a0->len);
+	len = a0->len;
+	h = a0->hash;
+	for (uint32_t j = tf + 1;; j++) {
+		buf[len] = '\0';
+		s = tupsert_hash(t, buf, len, h);
+		if (s == NULL)
+			return -ENOMEM;
+		if (j == te)
+			break;
+		s->prefix = true;
+		buf[len++] = ' ';
+		memcpy(buf + len, doc->tokens.items[j].full_key, al->flen[j]);
+		len += al->flen[j];
+		h = phrase_more(h, al->fhash[j]);
+	}
+	if (s->value == UINT32_MAX)
+		s->value = value;
+	return 0;
 }
 
 static struct look look_table(const void *tab, const char *key, size_t len, uint32_t hash,
@@ -884,6 +944,23 @@ uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_tab
 	if (phrases == NULL || bit == 0)
 		return match_alts(lx, look_lex, NULL, doc, al, i, end, al->items.items + al->first[i], na, ret);
 	return match_alts(&pl, look_phrase, phrases, doc, al, i, end, al->items.items + al->first[i], na, ret);
+}
+
+uint32_t kh_ent_alts_table_next(const struct kh_ent_alts *al, const struct kh_ent_table *t,
+				const struct kh_doc *doc, uint32_t i, uint32_t end, const uint8_t *covered)
+{
+	if (end > doc->tokens.n)
+		end = doc->tokens.n;
+	for (; i < end; i++) {
+		const struct kh_ent_alt *alts = al->items.items + al->first[i];
+
+		if (covered[i] != 0 || doc->tokens.items[i].kind != KH_TOK_WORD)
+			continue;
+		for (uint32_t a = 0; a < al->n[i]; a++)
+			if (bloom_maybe(t, alts[a].hash))
+				return i;
+	}
+	return end;
 }
 
 uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_ent_table *t,

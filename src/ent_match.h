@@ -139,6 +139,15 @@ uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_e
 				 const struct kh_doc *doc, uint32_t i, uint32_t end,
 				 struct kh_ent_m *ret);
 
+/**
+ * The first token from @p i on, before @p end, where kh_ent_alts_table_match may find a
+ * phrase of @p t: a word not @p covered (per token, nonzero: skip) with a reading the
+ * table's filter lets through.  A pass over the tokens without a call for each.
+ * @return the token, or @p end (at most the document's tokens) when none
+ */
+uint32_t kh_ent_alts_table_next(const struct kh_ent_alts *al, const struct kh_ent_table *t,
+				const struct kh_doc *doc, uint32_t i, uint32_t end, const uint8_t *covered);
+
 /** New per-document table of phrases; NULL on OOM. */
 struct kh_ent_table *kh_ent_table_new(void);
 /** Free. Accepts NULL. @return NULL */
@@ -150,6 +159,14 @@ uint32_t kh_ent_table_get(const struct kh_ent_table *t, const char *key);
 /** Store the phrase of tokens [tf, te) (name starting at @p start) with its prefixes marked. */
 int kh_ent_table_add_tokens(struct kh_ent_table *t, const struct kh_doc *doc, uint32_t tf,
 			    uint32_t te, uint32_t start, uint32_t value);
+/**
+ * kh_ent_table_add_tokens with the words' lengths and hashes from @p al (no key re-read
+ * for its hash, no strlen), when the name starts at the first token's key; the same
+ * table afterwards.
+ * @return 0 or -ENOMEM
+ */
+int kh_ent_alts_table_add(const struct kh_ent_alts *al, struct kh_ent_table *t, const struct kh_doc *doc,
+			  uint32_t tf, uint32_t te, uint32_t start, uint32_t value);
 /** OR @p bits into the value under @p key (no prefixes marked). @return 0 or -ENOMEM */
 int kh_ent_table_or(struct kh_ent_table *t, const char *key, uint32_t bits);
 

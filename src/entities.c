@@ -46,8 +46,9 @@ static const struct kh_lexicon *bit_lex(const struct kh_ent_ctx *c, uint32_t bit
 	}
 }
 
-static __attribute__((noinline)) uint32_t lx_match_at(const struct kh_ent_ctx *c, uint32_t bit, uint32_t i,
-						     uint32_t end, int strip, struct kh_ent_m *m)
+/* Inline like lx_match: at each caller bit is a constant, so bit_lex is no switch there. */
+static inline uint32_t lx_match_at(const struct kh_ent_ctx *c, uint32_t bit, uint32_t i, uint32_t end,
+				   int strip, struct kh_ent_m *m)
 {
 	return kh_ent_alts_match(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, end, strip, m);
 }
@@ -117,7 +118,8 @@ static bool is_punct_str(const struct kh_ent_ctx *c, uint32_t i, const char *s)
 	return t->kind == KH_TOK_PUNCT && key_eq(t->full_key, s);
 }
 
-static bool is_quote_open(const struct kh_ent_ctx *c, uint32_t i)
+/* inline (like stop_class): asked at every token of pass 1, and mostly answered at once */
+static inline bool is_quote_open(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const struct kh_token *t;
 
@@ -174,7 +176,8 @@ static uint8_t stop_class_raw(const struct kh_ent_ctx *c, uint32_t i)
 	return kh_ent_stop_cls_parse(m.entry->n_fields > 0 ? m.entry->fields[0] : "");
 }
 
-static uint8_t stop_class(const struct kh_ent_ctx *c, uint32_t i)
+/* inline: most calls end at the mask or the memo */
+static inline uint8_t stop_class(const struct kh_ent_ctx *c, uint32_t i)
 {
 	bool v;
 
@@ -1429,7 +1432,7 @@ static int register_surfaces(struct kh_ent_ctx *c)
 
 		if (k->type == KH_ENT_NORP && k->entry != NULL)
 			continue; /* the lexicon finds them everywhere already */
-		r = kh_ent_table_add_tokens(c->surf, c->doc, k->tf, k->te, k->start, ci);
+		r = kh_ent_alts_table_add(&c->alts, c->surf, c->doc, k->tf, k->te, k->start, ci);
 		if (r < 0)
 			return r;
 		if (k->type != KH_ENT_PERSON || k->te - k->tf < 2)
@@ -1438,7 +1441,7 @@ static int register_surfaces(struct kh_ent_ctx *c)
 		for (uint32_t s = k->tf + 1; s < k->te; s++) {
 			if (!is_suffix_worthy(c, s))
 				continue;
-			r = kh_ent_table_add_tokens(c->surf, c->doc, s, k->te, tok(c, s)->start, ci);
+			r = kh_ent_alts_table_add(&c->alts, c->surf, c->doc, s, k->te, tok(c, s)->start, ci);
 			if (r < 0)
 				return r;
 		}
@@ -1458,10 +1461,10 @@ static void second_pass(struct kh_ent_ctx *c)
 			struct kh_ent_m m;
 			uint32_t n, ci;
 
-			if (c->covered[i] != 0 || tok(c, i)->kind != KH_TOK_WORD) {
-				i++;
-				continue;
-			}
+			/* most words start no stored surface: skip them in one call */
+			i = kh_ent_alts_table_next(&c->alts, c->surf, c->doc, i, end, c->covered);
+			if (i >= end)
+				break;
 			n = kh_ent_alts_table_match(&c->alts, c->surf, c->doc, i, end, &m);
 			if (n == 0) {
 				i++;

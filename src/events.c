@@ -146,6 +146,8 @@ struct kh_event_res {
 	/* The keys of trig and of words: most words are in neither, and a word tries up to
 	 * eight trigger forms (two look-ups each) and several context keys. */
 	struct kh_keyfilt trig_filter;
+	/* the word prefixes of trig's keys: "is some trigger longer?" without a look-up */
+	struct kh_keyfilt trig_prefix_filter;
 	struct kh_keyfilt words_filter;
 	struct ctx_table ctx;
 	struct trig *trigs;
@@ -487,6 +489,15 @@ struct kh_event_res *kh_event_res_free(struct kh_event_res *r)
 	return NULL;
 }
 
+/* Add to the filter ud every word prefix of key (the part before each space). */
+static int add_word_prefixes(const char *key, size_t len, void *ud)
+{
+	for (size_t i = 0; i < len; i++)
+		if (key[i] == ' ')
+			kh_kf_add(ud, key, i);
+	return 0;
+}
+
 static bool is_trigger_file(const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -545,6 +556,7 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 			goto fail;
 	}
 	kh_kf_add_lexicon(&r->trig_filter, r->trig);
+	kh_lex_each_key(r->trig, add_word_prefixes, &r->trig_prefix_filter);
 	*ret_res = r;
 	return 0;
 fail:
@@ -714,6 +726,14 @@ static bool num_key(const char *k, uint32_t bits)
 	return digit_first(k) || (bits & CW_NUMWORD) != 0;
 }
 
+/* Does token tk end, as written, in ة (which folding made ه)? */
+static bool ends_in_taa(const struct ev_state *st, const struct kh_token *tk)
+{
+	return tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
+}
+
+#define KEY_MAX 128u /* bytes of a key (NUL included) whose suffix is stripped */
+
 /* The context bits of token i, and whether one of its keys may start a count (st->num):
  * both from the same look-ups. */
 static void compute_bits(struct ev_state *st, uint32_t i)
@@ -723,7 +743,6 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 	const char *k;
 	size_t n;
 	int x;
-	char buf[128];
 	bool done = false;
 
 	if (t->kind != KH_TOK_WORD) {
@@ -759,19 +778,15 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 	if (x >= 0) {
 		size_t sl = suffix_len[x];
 
-		if (n <= sl + 4 || n >= sizeof(buf) ||
-		    (sl == 2 && t->end - t->start >= 2 && memcmp(st->doc->norm + t->end - 2, "ة", 2) == 0))
+		if (n <= sl + 4 || n >= KEY_MAX || (sl == 2 && ends_in_taa(st, t)))
 			return;
-		memcpy(buf, k, n - sl);
-		buf[n - sl] = '\0';
-		st->bits[i] |= words_bits(st, buf, NULL);
+		/* the key less its suffix: a prefix of the key, looked up by length */
+		st->bits[i] |= words_bits_n(st, k, n - sl, NULL);
 		if (st->bits[i] != 0)
 			return;
 		if (starts_with(k, "و") && n > sl + 6) {
 			/* وشقيقه */
-			memcpy(buf, k + 2, n - sl - 2);
-			buf[n - sl - 2] = '\0';
-			st->bits[i] |= words_bits(st, buf, NULL);
+			st->bits[i] |= words_bits_n(st, k + 2, n - sl - 2, NULL);
 			if (st->bits[i] != 0) {
 				st->skip[i] = 2;
 				return;
@@ -858,12 +873,13 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 			memcpy(buf + len, k, kl + 1);
 			len += kl;
 		}
-		e = kh_lex_get(st->r->trig, buf);
+		/* the filters first (the first word's form passed trig_filter already) */
+		e = j == i || kh_kf_has(&st->r->trig_filter, buf, len) ? kh_lex_get(st->r->trig, buf) : NULL;
 		if (trig_of(st, e) != NULL) {
 			best = j - i + 1;
 			*ret_e = e;
 		}
-		if (!kh_lex_has_prefix(st->r->trig, buf))
+		if (!kh_kf_has(&st->r->trig_prefix_filter, buf, len) || !kh_lex_has_prefix(st->r->trig, buf))
 			break;
 	}
 	return best;
@@ -875,75 +891,99 @@ static bool ends_with2(const char *s, size_t n, const char *l)
 	return n >= 2 && s[n - 2] == l[0] && s[n - 1] == l[1];
 }
 
-/* The candidate forms of one key of a word: the key, without ال, without a future سـ,
- * without an accusative alif, and each of those without a pronoun suffix. */
-struct forms {
-	const char *f[8];
-	size_t len[8];
-	bool fut[8];
-	unsigned n;
-	char store[4][128];
+/* A key of token i whose forms are being tried, and the best match so far. */
+struct form_try {
+	const struct ev_state *st;
+	const struct kh_token *tk;
+	uint32_t i, end;
+	const char *k;   /* the key */
+	uint8_t skip;    /* its proclitic bytes (ev_keys.skip) */
+	struct tmatch *best;
 };
 
-static void make_forms(const char *k, size_t kl, bool taa, struct forms *fs)
-{
-	unsigned ns = 0;
+#define FORM_MAX 128u /* bytes of a key whose forms are tried, NUL included */
 
-	fs->n = 0;
-	memset(fs->fut, 0, sizeof(fs->fut));
-	fs->f[fs->n] = k;
-	fs->len[fs->n++] = kl;
+/* try_form past the filter: most forms stop there, this part stays out of the loop. */
+static __attribute__((noinline)) void try_form_look(const struct form_try *x, const char *f, size_t len,
+						   bool fut)
+{
+	const struct kh_lex_entry *e = NULL;
+	uint32_t n = extend(x->st, x->i, x->end, f, len, &e);
+	struct tmatch *best = x->best;
+
+	if (n <= best->n || e == NULL)
+		return;
+	best->chain = e;
+	best->t = trig_of(x->st, e);
+	best->n = n;
+	best->skip = x->skip;
+	best->future = fut || (x->tk->proclitics & KH_PRO_SA) != 0;
+	best->article = starts_with(x->k, "ال");
+	best->purpose = (x->tk->proclitics & KH_PRO_LI) != 0 ||
+			(x->skip >= 2 && starts_with(x->st->doc->norm + x->tk->core_start + x->skip - 2, "ل"));
+}
+
+/* Try one form (@p len bytes at @p f) of the key: a longer match than the best so far
+ * replaces it, so that of equal ones the form tried first wins.  The trigger filter
+ * first (extend asks it too): most forms are no trigger. */
+static inline void try_form(const struct form_try *x, const char *f, size_t len, bool fut)
+{
+	if (kh_kf_has(&x->st->r->trig_filter, f, len))
+		try_form_look(x, f, len, fut);
+}
+
+/* Try the candidate forms of one key (@p kl bytes) of a word, in this order: the key,
+ * without ال, without a future سـ, without an accusative alif (اعتصاما → اعتصام), and
+ * then each of those without a pronoun suffix (زيارته → زياره, قصفها → قصف), with the
+ * taa marbuta restored after a stripped ت as well; at most four forms of the last two
+ * kinds.  Every form but the restored one is a prefix of a suffix of the key: no copies. */
+static void try_forms(const struct form_try *x, size_t kl)
+{
+	const char *k = x->k;
+	const char *base[3];
+	size_t blen[3];
+	unsigned nb = 0, ns = 0;
+
+	base[nb] = k;
+	blen[nb++] = kl;
+	try_form(x, k, kl, false);
 	if (kl > 6 && memcmp(k, "ال", 4) == 0) {
-		fs->f[fs->n] = k + 4;
-		fs->len[fs->n++] = kl - 4;
+		base[nb] = k + 4;
+		blen[nb++] = kl - 4;
+		try_form(x, k + 4, kl - 4, false);
 	}
-	/* future سـ on a verb: سيزور */
+	/* future سـ on a verb: سيزور (a key starting with ال does not start with س) */
 	if (kl > 6 && memcmp(k, "س", 2) == 0 &&
 	    (memcmp(k + 2, "ي", 2) == 0 || memcmp(k + 2, "ت", 2) == 0 || memcmp(k + 2, "ن", 2) == 0)) {
-		fs->fut[fs->n] = true;
-		fs->f[fs->n] = k + 2;
-		fs->len[fs->n++] = kl - 2;
+		base[nb] = k + 2;
+		blen[nb++] = kl - 2;
+		try_form(x, k + 2, kl - 2, true);
 	}
-	/* the accusative alif of a noun: اعتصاما → اعتصام */
-	if (kl > 8 && ends_with2(k, kl, "ا") && fs->n < 8 && ns < 4) {
-		memcpy(fs->store[ns], k, kl - 2);
-		fs->store[ns][kl - 2] = '\0';
-		fs->f[fs->n] = fs->store[ns];
-		fs->len[fs->n++] = kl - 2;
+	if (kl > 8 && ends_with2(k, kl, "ا")) {
+		base[nb] = k;
+		blen[nb++] = kl - 2;
 		ns++;
+		try_form(x, k, kl - 2, false);
 	}
-	/* a pronoun suffix: زيارته → زياره, قصفها → قصف */
-	for (unsigned base = 0, nb = fs->n; base < nb && ns < 4; base++) {
-		const char *b = fs->f[base];
-		size_t bl = fs->len[base];
-		int x = suffix_of(b, bl);
+	for (unsigned b = 0; b < nb && ns < 4; b++) {
+		int sx = suffix_of(base[b], blen[b]);
+		size_t sl, len;
 
-		if (x >= 0) {
-			size_t sl = suffix_len[x];
-			char *st;
+		if (sx < 0)
+			continue;
+		sl = suffix_len[sx];
+		if (blen[b] <= sl + 6 || (sl == 2 && ends_in_taa(x->st, x->tk)))
+			continue; /* too short, or a folded ة that is no pronoun */
+		len = blen[b] - sl;
+		try_form(x, base[b], len, false);
+		ns++;
+		if (ends_with2(base[b], len, "ت") && ns < 4) {
+			char restored[FORM_MAX];
 
-			if (bl <= sl + 6 || bl + 1 > sizeof(fs->store[0]) || (taa && sl == 2))
-				continue; /* too short, or a folded ة that is no pronoun */
-			st = fs->store[ns];
-			memcpy(st, b, bl - sl);
-			st[bl - sl] = '\0';
-			if (ends_with2(st, bl - sl, "ت") && fs->n < 7) {
-				/* also with the taa marbuta restored */
-				fs->f[fs->n] = st;
-				fs->len[fs->n++] = bl - sl;
-				ns++;
-				if (ns < 4) {
-					memcpy(fs->store[ns], st, bl - sl + 1);
-					memcpy(fs->store[ns] + bl - sl - 2, "ه", 2);
-					fs->f[fs->n] = fs->store[ns];
-					fs->len[fs->n++] = bl - sl;
-					ns++;
-				}
-			} else if (fs->n < 8) {
-				fs->f[fs->n] = st;
-				fs->len[fs->n++] = bl - sl;
-				ns++;
-			}
+			memcpy(restored, base[b], len - 2);
+			memcpy(restored + len - 2, "ه", 2);
+			try_form(x, restored, len, false);
+			ns++;
 		}
 	}
 }
@@ -953,35 +993,16 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 	const struct kh_token *tk = tok_at(st, i);
 	const struct ev_keys *keys = &st->keys[i];
 	struct tmatch best = { 0 };
-	struct forms fs;
-	bool taa;
+	struct form_try x = { .st = st, .tk = tk, .i = i, .end = end, .best = &best };
 
 	if (tk->kind != KH_TOK_WORD)
 		return false;
-	taa = tk->end - tk->start >= 2 && memcmp(st->doc->norm + tk->end - 2, "ة", 2) == 0;
 	for (uint8_t c = 0; c < keys->n; c++) {
-		const char *k = keys->k[c];
-		size_t kl = keys->len[c];
-
-		if (kl + 1 > sizeof(fs.store[0]))
+		if (keys->len[c] + 1 > FORM_MAX)
 			continue;
-		make_forms(k, kl, taa, &fs);
-		for (unsigned f = 0; f < fs.n; f++) {
-			const struct kh_lex_entry *e = NULL;
-			uint32_t n = extend(st, i, end, fs.f[f], fs.len[f], &e);
-
-			if (n > best.n && e != NULL) {
-				best.chain = e;
-				best.t = trig_of(st, e);
-				best.n = n;
-				best.skip = keys->skip[c];
-				best.future = fs.fut[f] || (tk->proclitics & KH_PRO_SA) != 0;
-				best.article = starts_with(k, "ال");
-				best.purpose = (tk->proclitics & KH_PRO_LI) != 0 ||
-					       (keys->skip[c] >= 2 &&
-						starts_with(st->doc->norm + tk->core_start + keys->skip[c] - 2, "ل"));
-			}
-		}
+		x.k = keys->k[c];
+		x.skip = keys->skip[c];
+		try_forms(&x, keys->len[c]);
 	}
 	if (best.t == NULL)
 		return false;

@@ -311,6 +311,54 @@ out:
 	free(err);
 }
 
+/* kh_ent_alts_table_add fills the surface table as kh_ent_table_add_tokens does: every span
+ * of up to four tokens of the texts, then the same matches at every token. */
+static void test_alts_table_add(void)
+{
+	static const char *const texts[] = {
+		"قال وزير الخارجية ميخائيل بوغدانوف إن الحوار مستمر مع الولايات المتحدة.",
+		"وقالت وزارة الخارجية الروسية إن سيرغي لافروف التقى كيري وفالسوريون للأمم المتحدة.",
+		"(أ ف ب) - قال مصدر لـ«الشرق الأوسط» إن منظمة التحرير الفلسطينية اجتمعت.",
+	};
+	unsigned bad = 0, checked = 0;
+
+	for (size_t x = 0; x < sizeof(texts) / sizeof(texts[0]); x++) {
+		struct kh_doc *doc = analyze(texts[x]);
+		struct kh_ent_alts al = { 0 };
+		struct kh_ent_table *a = kh_ent_table_new(), *b = kh_ent_table_new();
+
+		if (doc == NULL || a == NULL || b == NULL || kh_ent_alts_build(&al, NULL, doc) < 0) {
+			bad++;
+			goto next;
+		}
+		for (uint32_t tf = 0; tf < doc->tokens.n; tf++)
+			for (uint32_t te = tf + 1; te <= doc->tokens.n && te <= tf + 4; te++) {
+				uint32_t st = doc->tokens.items[tf].core_start, v = tf * 8 + te;
+
+				if (kh_ent_table_add_tokens(a, doc, tf, te, st, v) < 0 ||
+				    kh_ent_alts_table_add(&al, b, doc, tf, te, st, v) < 0)
+					bad++;
+			}
+		for (uint32_t i = 0; i < doc->tokens.n; i++) {
+			struct kh_ent_m ma = { 0 }, mb = { 0 };
+			uint32_t na = kh_ent_alts_table_match(&al, a, doc, i, doc->tokens.n, &ma);
+			uint32_t nb = kh_ent_alts_table_match(&al, b, doc, i, doc->tokens.n, &mb);
+
+			checked++;
+			if (na != nb || ma.start != mb.start || ma.value != mb.value) {
+				bad++;
+				fprintf(stderr, "# token %u: %u vs %u\n", i, na, nb);
+			}
+		}
+	next:
+		kh_ent_table_free(a);
+		kh_ent_table_free(b);
+		kh_ent_alts_done(&al);
+		kh_doc_free(doc);
+	}
+	tap_ok(checked > 0 && bad == 0, "surface table from the readings as from the keys (%u tokens)", checked);
+}
+
 /* ---- patterns ---------------------------------------------------------------------------- */
 
 static void test_title_patterns(void)
@@ -573,6 +621,7 @@ int main(void)
 	test_norp_forms();
 	test_lexicon_matches();
 	test_phrase_table();
+	test_alts_table_add();
 	test_title_patterns();
 	test_given_names();
 	test_more_patterns();
