@@ -291,34 +291,19 @@ static int vec_reserve(void **items, uint32_t n, uint32_t *cap, uint32_t extra, 
 	return 0;
 }
 
-int kh_ent_build(struct kh_ent_ctx *c)
+/* One entity per candidate group (in order of first candidate) and one mention per candidate,
+ * into room reserved beforehand. */
+static void put_entities_and_mentions(struct kh_ent_ctx *c)
 {
 	struct kh_doc *doc = c->doc;
-	uint32_t base = doc->entities.n;
-	uint32_t m0 = doc->mentions.n;
 
-	/* cands come in an order close to text order; entities in order of first mention */
-	uint32_t *order = malloc(((size_t)c->cands.n + 1) * sizeof(*order));
-
-	if (order == NULL)
-		return -ENOMEM;
-	/* at most one entity and exactly one mention per candidate */
-	if (vec_reserve((void **)&doc->entities.items, doc->entities.n, &doc->entities.cap, c->cands.n,
-			sizeof(*doc->entities.items)) < 0 ||
-	    vec_reserve((void **)&doc->mentions.items, doc->mentions.n, &doc->mentions.cap, c->cands.n,
-			sizeof(*doc->mentions.items)) < 0)
-		goto oom;
-	for (uint32_t ci = 0; ci < c->cands.n; ci++)
-		order[ci] = ci;
-	/* insertion order by start is fine for the sizes involved? use qsort on starts */
 	for (uint32_t ci = 0; ci < c->cands.n; ci++) {
 		struct kh_ent_cand *k = &c->cands.items[ci];
-		uint32_t root = find(c, ci);
-		struct kh_ent_cand *rk = &c->cands.items[root];
+		struct kh_ent_cand *rk = &c->cands.items[find(c, ci)];
 		struct kh_mention *mn;
 
 		if (rk->entity == KH_NONE) {
-			struct kh_entity *e = &doc->entities.items[doc->entities.n++]; /* reserved */
+			struct kh_entity *e = &doc->entities.items[doc->entities.n++];
 
 			*e = (struct kh_entity){ 0 };
 			e->type = rk->type;
@@ -327,7 +312,7 @@ int kh_ent_build(struct kh_ent_ctx *c)
 			rk->entity = doc->entities.n - 1;
 		}
 		k->entity = rk->entity;
-		mn = &doc->mentions.items[doc->mentions.n++]; /* reserved */
+		mn = &doc->mentions.items[doc->mentions.n++];
 		*mn = (struct kh_mention){ 0 };
 		mn->start = k->start;
 		mn->end = k->end;
@@ -336,58 +321,80 @@ int kh_ent_build(struct kh_ent_ctx *c)
 		mn->entity = k->entity;
 		mn->sentence = tok(c, k->tf)->sentence;
 	}
-	/* fill entity attributes */
-	for (uint32_t ci = 0; ci < c->cands.n; ci++) {
-		struct kh_ent_cand *k = &c->cands.items[ci];
-		struct kh_entity *e = &doc->entities.items[k->entity];
-		const char *name;
+}
 
-		if (k->end - k->start > 0 &&
-		    (e->name == NULL || strlen(e->name) < (size_t)(k->end - k->start))) {
-			name = kh_doc_norm_strndup(doc, k->start, k->end);
-			if (name == NULL)
-				goto oom;
-			e->name = name;
-		}
-		if (k->entry != NULL && e->canonical == NULL) {
-			e->canonical = gaz_field(k->entry, KH_GAZ_CANONICAL);
-			e->name_en = gaz_field(k->entry, KH_GAZ_NAME_EN);
-			e->country = gaz_field(k->entry, KH_GAZ_COUNTRY);
-			e->kind = gaz_field(k->entry, KH_GAZ_KIND);
-			e->agency_id = gaz_field(k->entry, KH_GAZ_ID);
-		}
-		if (k->aff != KH_NONE && e->affiliation == KH_NONE && k->aff < c->cands.n)
-			e->affiliation = c->cands.items[k->aff].entity;
-		for (uint32_t t = 0; t < k->n_titles && e->n_titles < ENT_MAX_ENTITY_TITLES; t++) {
-			bool dup = false;
+/* The candidate's titles the entity does not have yet, up to ENT_MAX_ENTITY_TITLES. */
+static int add_titles(struct kh_doc *doc, struct kh_entity *e, const struct kh_ent_cand *k)
+{
+	for (uint32_t t = 0; t < k->n_titles && e->n_titles < ENT_MAX_ENTITY_TITLES; t++) {
+		const char **grown;
+		bool dup = false;
 
-			for (uint32_t x = 0; x < e->n_titles; x++)
-				dup = dup || strcmp(e->titles[x], k->titles[t]) == 0;
-			if (dup)
-				continue;
-			{
-				const char **grown = kh_arena_alloc(&doc->arena,
-								   sizeof(*grown) * (e->n_titles + 1));
-
-				if (grown == NULL)
-					goto oom;
-				if (e->n_titles > 0)
-					memcpy(grown, e->titles, sizeof(*grown) * e->n_titles);
-				grown[e->n_titles++] = k->titles[t];
-				e->titles = grown;
-			}
-		}
+		for (uint32_t x = 0; x < e->n_titles; x++)
+			dup = dup || strcmp(e->titles[x], k->titles[t]) == 0;
+		if (dup)
+			continue;
+		grown = kh_arena_alloc(&doc->arena, sizeof(*grown) * (e->n_titles + 1));
+		if (grown == NULL)
+			return -ENOMEM;
+		if (e->n_titles > 0)
+			memcpy(grown, e->titles, sizeof(*grown) * e->n_titles);
+		grown[e->n_titles++] = k->titles[t];
+		e->titles = grown;
 	}
+	return 0;
+}
+
+/* What candidate @p k tells of its entity: the longest name, the first gazetteer entry's
+ * fields, the first affiliation, titles. */
+static int fill_entity(struct kh_ent_ctx *c, const struct kh_ent_cand *k)
+{
+	struct kh_doc *doc = c->doc;
+	struct kh_entity *e = &doc->entities.items[k->entity];
+
+	if (k->end - k->start > 0 && (e->name == NULL || strlen(e->name) < (size_t)(k->end - k->start))) {
+		const char *name = kh_doc_norm_strndup(doc, k->start, k->end);
+
+		if (name == NULL)
+			return -ENOMEM;
+		e->name = name;
+	}
+	if (k->entry != NULL && e->canonical == NULL) {
+		e->canonical = gaz_field(k->entry, KH_GAZ_CANONICAL);
+		e->name_en = gaz_field(k->entry, KH_GAZ_NAME_EN);
+		e->country = gaz_field(k->entry, KH_GAZ_COUNTRY);
+		e->kind = gaz_field(k->entry, KH_GAZ_KIND);
+		e->agency_id = gaz_field(k->entry, KH_GAZ_ID);
+	}
+	if (k->aff != KH_NONE && e->affiliation == KH_NONE && k->aff < c->cands.n)
+		e->affiliation = c->cands.items[k->aff].entity;
+	return add_titles(doc, e, k);
+}
+
+int kh_ent_build(struct kh_ent_ctx *c)
+{
+	struct kh_doc *doc = c->doc;
+	uint32_t m0 = doc->mentions.n;
+
+	/* at most one entity and exactly one mention per candidate */
+	if (vec_reserve((void **)&doc->entities.items, doc->entities.n, &doc->entities.cap, c->cands.n,
+			sizeof(*doc->entities.items)) < 0 ||
+	    vec_reserve((void **)&doc->mentions.items, doc->mentions.n, &doc->mentions.cap, c->cands.n,
+			sizeof(*doc->mentions.items)) < 0)
+		return -ENOMEM;
+	put_entities_and_mentions(c);
+	for (uint32_t ci = 0; ci < c->cands.n; ci++)
+		if (fill_entity(c, &c->cands.items[ci]) < 0)
+			return -ENOMEM;
 	/* mentions in text order; first mention and counts per entity */
 	if (doc->mentions.n > m0) {
 		struct kh_mention *tmp = malloc((doc->mentions.n - m0) * sizeof(*tmp));
 
 		if (tmp == NULL)
-			goto oom;
+			return -ENOMEM;
 		sort_mentions(doc->mentions.items + m0, doc->mentions.n - m0, tmp);
 		free(tmp);
 	}
-	free(order);
 	for (uint32_t i = m0; i < doc->mentions.n; i++) {
 		struct kh_entity *e = &doc->entities.items[doc->mentions.items[i].entity];
 
@@ -395,10 +402,6 @@ int kh_ent_build(struct kh_ent_ctx *c)
 			e->first_mention = i;
 		e->n_mentions++;
 	}
-	(void)base;
 	return 0;
-oom:
-	free(order);
-	return -ENOMEM;
 }
 
