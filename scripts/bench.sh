@@ -75,6 +75,10 @@ rate80=$(python3 -c "print(round(0.8 * $inproc, 1))")
 echo "== HTTP: open loop at 80% of (b) = $rate80 req/s, 32 connections, ${seconds}s"
 r80=$("$build/bench/loadgen" "$port" /v1/analyze "$seed" "$rate80" "$seconds" 32)
 echo "$r80"
+# the same at 80% of what the server itself sustained under wrk: its latency below saturation
+own80=$(python3 -c "print(round(0.8 * $rps_seed, 1))")
+echo "== HTTP: open loop at 80% of the server's own wrk rate = $own80 req/s, 32 connections, ${seconds}s"
+"$build/bench/loadgen" "$port" /v1/analyze "$seed" "$own80" "$seconds" 32
 echo "== HTTP: one-sentence article, wrk -t2 -c16 ${seconds}s"
 r_one=$(wrk_post "$tmp/one.txt" 16)
 echo "$r_one"
