@@ -139,15 +139,56 @@ static const unsigned char byte_class[256] = {
 	[0xE0 ... 0xF4] = B_LEAD34, [0xF5 ... 0xFF] = B_BAD,
 };
 
+/* Nonzero when one of the eight bytes of @p x is below 0x20, '"' or '\\' (the bytes a
+ * JSON string escapes).  The usual has-zero-byte test: it never misses one. */
+static uint64_t word_needs_escape(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+	uint64_t below = (x - ones * 0x20) & ~x;
+	uint64_t zero = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash);
+
+	return (below | zero) & high;
+}
+
+/* Eight bytes at a character boundary that need neither escape nor check: ASCII without
+ * what JSON escapes, or four 2-byte characters (leads C2..DF: Arabic letters and the
+ * like; every such pair is valid UTF-8).  Byte order matters for the second test. */
+static bool word_is_clean(uint64_t x)
+{
+	const uint64_t high = 0x8080808080808080ull;
+
+	if ((x & high) == 0)
+		return word_needs_escape(x) == 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if ((x & 0xC0E0C0E0C0E0C0E0ull) == 0x80C080C080C080C0ull) /* lead, continuation, x4 */
+		return (((x & 0x001E001E001E001Eull) + 0x7FFF7FFF7FFF7FFFull) & 0x8000800080008000ull) ==
+		       0x8000800080008000ull; /* no lead is C0 or C1 */
+#endif
+	return false;
+}
+
 /* Append s[0..n) escaped. Unescaped runs are copied in one piece. */
 static void put_escaped(struct kh_jsonw *w, const unsigned char *s, size_t n)
 {
-	size_t run = 0, i = 0;
+	size_t run = 0, i = 0, next_word = 0;
 
 	while (i < n) {
 		unsigned char c = s[i];
 		size_t k;
 
+		/* eight bytes a step through clean text; after a word that is not, a character
+		 * at a time for eight bytes (mixed text would pay for every failed test) */
+		if (i >= next_word && i + 8 <= n) {
+			uint64_t x;
+
+			memcpy(&x, s + i, 8);
+			if (word_is_clean(x)) {
+				i += 8;
+				continue;
+			}
+			next_word = i + 8;
+		}
 		switch (byte_class[c]) {
 		case B_PLAIN:
 			i++;
@@ -192,17 +233,6 @@ void kh_jsonw_strn(struct kh_jsonw *w, const char *s, size_t n)
 	w->need_comma = true;
 }
 
-/* Nonzero when one of the eight bytes of @p x is below 0x20, '"' or '\\' (the bytes a
- * JSON string escapes).  The usual has-zero-byte test: it never misses one. */
-static uint64_t word_needs_escape(uint64_t x)
-{
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
-	uint64_t below = (x - ones * 0x20) & ~x;
-	uint64_t zero = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash);
-
-	return (below | zero) & high;
-}
 
 /* put_escaped() for text known to be valid UTF-8: only the escapes. */
 static void put_escaped_valid(struct kh_jsonw *w, const unsigned char *s, size_t n)

@@ -124,6 +124,38 @@ static void test_all_code_points(void)
 	free(s);
 }
 
+/* The checking writer goes eight bytes a step through clean words: a bad or escaped byte
+ * at any place of such a word is still seen. */
+static void test_word_steps(void)
+{
+	static const char *const bad_pairs[] = { "\xc0\xaf", "\xc1\xbf", "\xd8" "A", "\xd8\xd8", "\x80\x80" };
+	static const char esc[] = { '"', '\\', '\n', '\x01', '\x1f', 'a' };
+	bool ok = true;
+
+	for (size_t b = 0; b < sizeof(bad_pairs) / sizeof(bad_pairs[0]); b++) {
+		for (unsigned pos = 0; pos < 8; pos++) {
+			char s[24];
+
+			for (unsigned i = 0; i < 12; i++)
+				memcpy(s + 2 * i, "\xd8\xa7", 2); /* ا */
+			memcpy(s + 2 * pos, bad_pairs[b], 2);
+			ok = ok && same_string(s, sizeof(s));
+		}
+	}
+	tap_ok(ok, "a bad pair anywhere among Arabic letters: refused like jansson");
+	ok = true;
+	for (size_t e = 0; e < sizeof(esc); e++) {
+		for (unsigned pos = 0; pos < 24; pos++) {
+			char s[24];
+
+			memset(s, 'x', sizeof(s));
+			s[pos] = esc[e];
+			ok = ok && same_string(s, sizeof(s));
+		}
+	}
+	tap_ok(ok, "an escaped byte anywhere in ASCII words: escaped like jansson");
+}
+
 /* kh_jsonw_strn_utf8 writes what kh_jsonw_strn writes for valid UTF-8. */
 static bool same_as_checked(const char *s, size_t n)
 {
@@ -297,6 +329,7 @@ int main(void)
 	test_tricky_strings();
 	test_all_code_points();
 	test_valid_utf8_writer();
+	test_word_steps();
 	test_validity();
 	test_integers();
 	test_structure();
