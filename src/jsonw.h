@@ -105,6 +105,20 @@ static inline void kh_jsonw_keyn(struct kh_jsonw *w, const char *key, size_t n)
 /** kh_jsonw_keyn() for a string literal. */
 #define KH_JSONW_KEY(w, lit) kh_jsonw_keyn((w), "" lit, sizeof(lit) - 1)
 
+/** A string value the caller knows to need no escaping nor checking: the API's own ids and
+ *  enum names (ASCII letters, digits, '_' and '-'), never text from outside. */
+static inline void kh_jsonw_plain(struct kh_jsonw *w, const char *s, size_t n)
+{
+	kh_jsonw_comma(w);
+	if (!kh_jsonw_reserve(w, n + 2))
+		return;
+	w->data[w->len++] = '"';
+	memcpy(w->data + w->len, s, n);
+	w->len += n;
+	w->data[w->len++] = '"';
+	w->need_comma = true;
+}
+
 /** A string value of @p n bytes, escaped; fails the writer unless it is valid UTF-8. */
 void kh_jsonw_strn(struct kh_jsonw *w, const char *s, size_t n);
 

@@ -163,6 +163,12 @@ static void put_opt_string(struct writer *w, const char *key, size_t key_len, co
 
 #define PUT_OPT_STRING(w, lit, value) put_opt_string((w), "" lit, sizeof(lit) - 1, (value))
 
+/* One of the API's enum names (static ASCII identifiers). */
+static void put_name(struct writer *w, const char *name)
+{
+	kh_jsonw_plain(&w->out, name, strlen(name));
+}
+
 /* "x1", "x2", ...: the API's ids are 1-based. */
 static void put_id(struct writer *w, char prefix, uint32_t index)
 {
@@ -175,7 +181,7 @@ static void put_id(struct writer *w, char prefix, uint32_t index)
 		n /= 10;
 	} while (n != 0);
 	id[--i] = prefix;
-	kh_jsonw_strn(&w->out, id + i, sizeof(id) - i);
+	kh_jsonw_plain(&w->out, id + i, sizeof(id) - i);
 }
 
 static void put_entity_ref(struct writer *w, const char *key, size_t key_len, uint32_t entity)
@@ -274,7 +280,7 @@ static void put_entity(struct writer *w, uint32_t i)
 	KH_JSONW_KEY(&w->out, "id");
 	put_id(w, 'e', i);
 	KH_JSONW_KEY(&w->out, "type");
-	kh_jsonw_str(&w->out, kh_ent_type_name(e->type));
+	put_name(w, kh_ent_type_name(e->type));
 	PUT_OPT_STRING(w, "name", e->name);
 	PUT_OPT_STRING(w, "canonical", e->canonical);
 	PUT_OPT_STRING(w, "name_en", e->name_en);
@@ -315,7 +321,7 @@ static void put_source(struct writer *w, const struct kh_attribution *a)
 		PUT_OPT_STRING(w, "text", a->source_text);
 	}
 	KH_JSONW_KEY(&w->out, "kind");
-	kh_jsonw_str(&w->out, kh_source_kind_name(a->source_kind));
+	put_name(w, kh_source_kind_name(a->source_kind));
 	PUT_ENTITY_REF(w, "entity", a->source_entity);
 	PUT_OPT_STRING(w, "agency_id", a->agency_id);
 	kh_jsonw_close(&w->out, '}');
@@ -335,7 +341,7 @@ static void put_attribution(struct writer *w, uint32_t i)
 	KH_JSONW_KEY(&w->out, "id");
 	put_id(w, 'a', i);
 	KH_JSONW_KEY(&w->out, "kind");
-	kh_jsonw_str(&w->out, kh_attr_kind_name(a->kind));
+	put_name(w, kh_attr_kind_name(a->kind));
 	KH_JSONW_KEY(&w->out, "content");
 	open_span_object(w, &a->content);
 	kh_jsonw_close(&w->out, '}');
@@ -375,7 +381,7 @@ static void put_count(struct writer *w, const char *key, size_t key_len, const s
 	else
 		kh_jsonw_int(&w->out, c->value);
 	KH_JSONW_KEY(&w->out, "bound");
-	kh_jsonw_str(&w->out, bounds[c->bound & 3]);
+	put_name(w, bounds[c->bound & 3]);
 	KH_JSONW_KEY(&w->out, "approximate");
 	kh_jsonw_bool(&w->out, c->vague || c->bound != KH_COUNT_EXACT);
 	kh_jsonw_close(&w->out, '}');
@@ -399,7 +405,7 @@ static void put_event(struct writer *w, uint32_t i)
 	KH_JSONW_KEY(&w->out, "id");
 	put_id(w, 'v', i);
 	KH_JSONW_KEY(&w->out, "type");
-	kh_jsonw_str(&w->out, kh_event_type_name(v->type));
+	put_name(w, kh_event_type_name(v->type));
 	KH_JSONW_KEY(&w->out, "trigger");
 	open_span_object(w, &v->trigger);
 	kh_jsonw_close(&w->out, '}');
@@ -412,7 +418,7 @@ static void put_event(struct writer *w, uint32_t i)
 	KH_JSONW_KEY(&w->out, "locations");
 	put_args(w, v->locations, v->n_locations);
 	KH_JSONW_KEY(&w->out, "modality");
-	kh_jsonw_str(&w->out, kh_modality_name(v->modality));
+	put_name(w, kh_modality_name(v->modality));
 	KH_JSONW_KEY(&w->out, "attribution");
 	if (v->attribution != KH_NONE)
 		put_id(w, 'a', v->attribution);

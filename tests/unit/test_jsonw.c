@@ -154,6 +154,18 @@ static void test_word_steps(void)
 		}
 	}
 	tap_ok(ok, "an escaped byte anywhere in ASCII words: escaped like jansson");
+	ok = true;
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const names[] = { "e1", "a123456789", "PERSON", "" };
+		size_t la = 0, lb = 0;
+		char *a = writer_string(names[i], strlen(names[i]), &la);
+		char *b = writer_string_by(kh_jsonw_plain, names[i], strlen(names[i]), &lb);
+
+		ok = ok && a != NULL && b != NULL && la == lb && memcmp(a, b, la) == 0;
+		free(a);
+		free(b);
+	}
+	tap_ok(ok, "ids and enum names written plain: as the checking writer writes them");
 }
 
 /* kh_jsonw_strn_utf8 writes what kh_jsonw_strn writes for valid UTF-8. */
