@@ -865,7 +865,7 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 
 		if (j > i) {
 			const char *k = tok_at(st, j)->full_key;
-			size_t kl = strlen(k);
+			size_t kl = kh_tok_full_len(tok_at(st, j));
 
 			if (is_punct(st, j) || len + kl + 2 > sizeof(buf))
 				break;
@@ -874,7 +874,7 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 			len += kl;
 		}
 		/* the filters first (the first word's form passed trig_filter already) */
-		e = j == i || kh_kf_has(&st->r->trig_filter, buf, len) ? kh_lex_get(st->r->trig, buf) : NULL;
+		e = j == i || kh_kf_has(&st->r->trig_filter, buf, len) ? kh_lex_get_n(st->r->trig, buf, len) : NULL;
 		if (trig_of(st, e) != NULL) {
 			best = j - i + 1;
 			*ret_e = e;
@@ -2077,7 +2077,7 @@ static int keep_keys(struct ev_state *st, uint32_t i)
 	kh_num_tok_keys(st->doc, i, &keys);
 	ek->n = keys.n;
 	for (uint8_t c = 0; c < keys.n; c++) {
-		size_t len = strlen(keys.k[c]);
+		size_t len = keys.len[c];
 
 		ek->k[c] = keys.k[c];
 		if (keys.k[c] == keys.buf) {
