@@ -317,12 +317,11 @@ static struct look look_lex(const void *tab, const char *key, size_t len, uint32
 	const struct kh_lexicon *lx = tab;
 	struct look lk = { 0 };
 
-	(void)len;
 	(void)hash;
 	(void)alt;
-	lk.entry = kh_lex_get(lx, key);
+	lk.entry = kh_lex_get_n(lx, key, len);
 	lk.found = lk.entry != NULL;
-	lk.prefix = kh_lex_has_prefix(lx, key);
+	lk.prefix = kh_lex_has_prefix_n(lx, key, len);
 	return lk;
 }
 

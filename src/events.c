@@ -879,7 +879,7 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 			best = j - i + 1;
 			*ret_e = e;
 		}
-		if (!kh_kf_has(&st->r->trig_prefix_filter, buf, len) || !kh_lex_has_prefix(st->r->trig, buf))
+		if (!kh_kf_has(&st->r->trig_prefix_filter, buf, len) || !kh_lex_has_prefix_n(st->r->trig, buf, len))
 			break;
 	}
 	return best;
