@@ -697,11 +697,6 @@ static uint32_t words_bits_n(const struct ev_state *st, const char *key, size_t 
 	return bits;
 }
 
-static uint32_t words_bits(const struct ev_state *st, const char *key, bool *ret_found)
-{
-	return words_bits_n(st, key, strlen(key), ret_found);
-}
-
 /* Does the NUL-terminated s start with the article ال and hold more than 6 bytes? */
 static bool article_and_more(const char *s)
 {
@@ -769,7 +764,7 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 		return;
 	/* without a pronoun suffix: عناصرها → عناصر */
 	if (t->stem_key != NULL && t->stem_end != t->end) {
-		st->bits[i] |= words_bits(st, t->stem_key, NULL);
+		st->bits[i] |= words_bits_n(st, t->stem_key, kh_tok_stem_len(t), NULL);
 		return;
 	}
 	k = t->key;
