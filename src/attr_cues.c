@@ -192,7 +192,7 @@ static bool role_in_chain(const struct kh_lex_entry *e, const char *role)
 static const char *strip_conj(const struct kh_token *t)
 {
 	/* the letters first: the length is asked of few words */
-	if (t->proclitics == 0 && (starts_with(t->key, "و") || starts_with(t->key, "ف")) && strlen(t->key) > 4)
+	if (t->proclitics == 0 && (starts_with(t->key, "و") || starts_with(t->key, "ف")) && kh_tok_key_len(t) > 4)
 		return t->key + 2;
 	return NULL;
 }
@@ -254,15 +254,16 @@ static uint16_t word_roles(const struct kh_attr_ctx *c, uint32_t i)
 	/* folding makes the name علي and the preposition على one key: the text tells them apart */
 	if (!(t->key[0] == "علي"[0] && t->key[1] == "علي"[1] && strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
 	      memcmp(c->doc->norm + t->end - 2, "ي", 2) == 0)) {
-		m |= chain_roles(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->key));
+		m |= chain_roles(kh_attr_lex_get_n(c->r->words, &c->r->words_filter, t->key, kh_tok_key_len(t)));
 		if ((m & 1u) != 0)
 			m |= ROLE_KEY_COMP;
 		/* the whole token too: a closed-class word is never a clitic split (وكانت) */
 		if (t->full_key != NULL && t->full_key != t->key)
-			m |= chain_roles(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->full_key));
+			m |= chain_roles(kh_attr_lex_get_n(c->r->words, &c->r->words_filter, t->full_key,
+							     kh_tok_full_len(t)));
 		k = strip_conj(t);
 		if (k != NULL)
-			m |= chain_roles(kh_attr_lex_get(c->r->words, &c->r->words_filter, k));
+			m |= chain_roles(kh_attr_lex_get_n(c->r->words, &c->r->words_filter, k, kh_tok_key_len(t) - 2));
 	}
 	if (c->roles != NULL)
 		c->roles[i] = (uint16_t)(m | 0x8000u);
@@ -283,8 +284,8 @@ bool kh_attr_has_li(const struct kh_attr_ctx *c, uint32_t i)
 	t = T(c, i);
 	if ((t->proclitics & KH_PRO_LI) != 0 || strcmp(t->key, "ل") == 0)
 		return true;
-	return t->proclitics == 0 && strlen(t->key) > 4 && starts_with(t->key, "ل") &&
-	       kh_attr_lex_get(c->r->sources, &c->r->sources_filter, t->key + 2) != NULL;
+	return t->proclitics == 0 && kh_tok_key_len(t) > 4 && starts_with(t->key, "ل") &&
+	       kh_attr_lex_get_n(c->r->sources, &c->r->sources_filter, t->key + 2, kh_tok_key_len(t) - 2) != NULL;
 }
 
 bool kh_attr_has_bi(const struct kh_attr_ctx *c, uint32_t i)
@@ -296,7 +297,7 @@ bool kh_attr_has_bi(const struct kh_attr_ctx *c, uint32_t i)
 	t = T(c, i);
 	if ((t->proclitics & KH_PRO_BI) != 0 || strcmp(t->key, "ب") == 0)
 		return true;
-	return t->proclitics == 0 && starts_with(t->key, "بال") && strlen(t->key) > 8;
+	return t->proclitics == 0 && starts_with(t->key, "بال") && kh_tok_key_len(t) > 8;
 }
 
 bool kh_attr_is_comp(const struct kh_attr_ctx *c, uint32_t i)
@@ -311,8 +312,9 @@ bool kh_attr_is_comp(const struct kh_attr_ctx *c, uint32_t i)
 	if ((word_roles(c, i) & ROLE_KEY_COMP) != 0)
 		return true;
 	/* بأنّ with the ب still on */
-	return t->proclitics == 0 && starts_with(t->key, "ب") && strlen(t->key) > 2 &&
-	       role_in_chain(kh_attr_lex_get(c->r->words, &c->r->words_filter, t->key + 2), KH_AW_COMP);
+	return t->proclitics == 0 && starts_with(t->key, "ب") && kh_tok_key_len(t) > 2 &&
+	       role_in_chain(kh_attr_lex_get_n(c->r->words, &c->r->words_filter, t->key + 2, kh_tok_key_len(t) - 2),
+			     KH_AW_COMP);
 }
 
 bool kh_attr_definite(const struct kh_attr_ctx *c, uint32_t i)
@@ -385,7 +387,7 @@ static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct
 	uint32_t m;
 
 	/* kh_lex_match starts with the token key: no cue begins with a key the filter lacks */
-	m = kh_kf_has_str(&c->r->cues_filter, t->key) ? kh_lex_match(c->r->cues, c->doc, i, &e) : 0;
+	m = kh_kf_has(&c->r->cues_filter, t->key, kh_tok_key_len(t)) ? kh_lex_match(c->r->cues, c->doc, i, &e) : 0;
 	if (m > 0) {
 		/* فحسب "only" is no according-frame */
 		if ((t->proclitics & KH_PRO_FA) != 0 && kh_attr_cue_class(e) == KH_CUE_ACCORDING)
@@ -395,14 +397,14 @@ static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct
 	}
 	k = strip_conj(t);
 	if (k != NULL) {
-		e = kh_attr_lex_get(c->r->cues, &c->r->cues_filter, k);
+		e = kh_attr_lex_get_n(c->r->cues, &c->r->cues_filter, k, kh_tok_key_len(t) - 2);
 		if (e != NULL && !(starts_with(t->key, "ف") && kh_attr_cue_class(e) == KH_CUE_ACCORDING)) {
 			*ret_e = e;
 			return 1;
 		}
 	}
 	if ((t->flags & KH_TOKF_SUFFIX) != 0 && t->stem_key != NULL) {
-		e = kh_attr_lex_get(c->r->cues, &c->r->cues_filter, t->stem_key);
+		e = kh_attr_lex_get_n(c->r->cues, &c->r->cues_filter, t->stem_key, kh_tok_stem_len(t));
 		if (e != NULL && kh_attr_cue_class(e) != KH_CUE_ACCORDING) {
 			*ret_e = e;
 			return 1;
@@ -419,7 +421,8 @@ bool kh_attr_has_conj(const struct kh_attr_ctx *c, uint32_t i, bool *ret_fa)
 	*ret_fa = (t->proclitics & KH_PRO_FA) != 0;
 	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0)
 		return true;
-	if (strip_conj(t) != NULL && kh_attr_lex_get(c->r->cues, &c->r->cues_filter, t->key) == NULL) {
+	if (strip_conj(t) != NULL &&
+	    kh_attr_lex_get_n(c->r->cues, &c->r->cues_filter, t->key, kh_tok_key_len(t)) == NULL) {
 		*ret_fa = starts_with(t->key, "ف");
 		return true;
 	}

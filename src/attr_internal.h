@@ -47,11 +47,19 @@ struct kh_attr_res {
 	struct kh_keyfilt words_filter;
 };
 
+/** kh_attr_lex_get() of a key of @p len bytes (token keys know their length). */
+static inline const struct kh_lex_entry *kh_attr_lex_get_n(const struct kh_lexicon *lx,
+							    const struct kh_keyfilt *f, const char *key,
+							    size_t len)
+{
+	return kh_kf_has(f, key, len) ? kh_lex_get_n(lx, key, len) : NULL;
+}
+
 /** kh_lex_get() behind the filter of that lexicon: NULL at once for most words. */
 static inline const struct kh_lex_entry *kh_attr_lex_get(const struct kh_lexicon *lx,
 							  const struct kh_keyfilt *f, const char *key)
 {
-	return kh_kf_has_str(f, key) ? kh_lex_get(lx, key) : NULL;
+	return kh_attr_lex_get_n(lx, f, key, strlen(key));
 }
 
 /** Closed-class word roles in kh_attr_res.words (field 0). */

@@ -35,14 +35,15 @@ static uint32_t src_at(const struct kh_attr_ctx *c, uint32_t i, bool strip_li,
 		return 0;
 	t = T(c, i);
 	/* kh_lex_match starts with the token key: no source begins with a key the filter lacks */
-	m = kh_kf_has_str(&c->r->sources_filter, t->key) ? kh_lex_match(c->r->sources, c->doc, i, &e) : 0;
+	m = kh_kf_has(&c->r->sources_filter, t->key, kh_tok_key_len(t)) ?
+		    kh_lex_match(c->r->sources, c->doc, i, &e) : 0;
 	if (m > 0) {
 		*ret_e = e;
 		return m;
 	}
 	/* "لوكالة" when the segmenter left the proclitic on: ل is two bytes in UTF-8 */
-	if (strip_li && t->proclitics == 0 && strncmp(t->key, "ل", 2) == 0 && strlen(t->key) > 4) {
-		e = kh_attr_lex_get(c->r->sources, &c->r->sources_filter, t->key + 2);
+	if (strip_li && t->proclitics == 0 && strncmp(t->key, "ل", 2) == 0 && kh_tok_key_len(t) > 4) {
+		e = kh_attr_lex_get_n(c->r->sources, &c->r->sources_filter, t->key + 2, kh_tok_key_len(t) - 2);
 		if (e != NULL) {
 			*ret_e = e;
 			return 1;
@@ -311,7 +312,7 @@ void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, unsigned 
 		if (kh_attr_is_date(c, t) || tk->kind != KH_TOK_WORD || is_frame_cue(c, t))
 			break;
 		if (anon && !in_pp && t > i && kh_attr_definite(c, t) != head_def) {
-			size_t hl = strlen(T(c, t - 1)->key);
+			size_t hl = kh_tok_key_len(T(c, t - 1));
 			const char *hk = T(c, t - 1)->key;
 
 			/* تنسيقيات المجموعات: a construct (not after the sound plural ناشطون / ين) */

@@ -534,7 +534,7 @@ static uint32_t relative_subject(const struct kh_attr_ctx *c, const struct kh_at
 
 		if (tk->kind != KH_TOK_WORD || tk->full_key == NULL || kh_attr_definite(c, k) || c->ment[k] != KH_NONE)
 			return KH_NONE;
-		kl = strlen(tk->full_key);
+		kl = kh_tok_full_len(tk);
 		if ((tk->flags & KH_TOKF_SUFFIX) != 0 ||
 		    (kl > 6 && (strcmp(tk->full_key + kl - 4, "ها") == 0 || strcmp(tk->full_key + kl - 4, "ته") == 0 ||
 				strcmp(tk->full_key + kl - 4, "وه") == 0))) {
@@ -664,7 +664,7 @@ static int frame_according(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const 
 			c0++;
 		if (c0 < se && T(c, c0)->kind == KH_TOK_WORD &&
 		    (starts_with(T(c, c0)->key, "فان") || strcmp(T(c, c0)->key, "ان") == 0) &&
-		    strlen(T(c, c0)->key) <= 10)
+		    kh_tok_key_len(T(c, c0)) <= 10)
 			c0++;
 		if (c0 >= se || !kh_attr_clause_content(c, c0, false, &ct))
 			return 0;

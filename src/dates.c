@@ -236,17 +236,12 @@ struct look {
 static void look_up(const struct ctx *c, uint32_t tok, struct look *ret)
 {
 	bool word = c->doc->tokens.items[tok].kind == KH_TOK_WORD;
-	const char *k0;
-	size_t n0;
 
 	kh_num_tok_keys(c->doc, tok, &ret->keys);
 	ret->any = false;
-	k0 = ret->keys.k[0];
-	n0 = word ? strlen(k0) : 0;
 	for (uint8_t i = 0; i < ret->keys.n; i++) {
 		const char *k = ret->keys.k[i];
-		/* the keys but one rebuilt from لل are tails of the first: no strlen each */
-		size_t n = k == ret->keys.buf ? strlen(k) : n0 - (size_t)(k - k0);
+		size_t n = ret->keys.len[i];
 
 		ret->chain[i] = NULL;
 		if (word && kh_kf_has(&table_filter, k, n)) {

@@ -58,8 +58,10 @@ const char *kh_modality_name(enum kh_modality m) { return NAME_OR_EMPTY(modality
 
 static int parse_name(const char *const *table, size_t n, const char *name)
 {
+	/* the first byte tells most names apart: strcmp only on a likely hit (the stages
+	 * parse a lexicon field on many tokens) */
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(table[i], name) == 0)
+		if (table[i][0] == name[0] && strcmp(table[i], name) == 0)
 			return (int)i;
 	return -1;
 }

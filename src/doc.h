@@ -65,6 +65,7 @@ enum kh_tok_flag {
 	KH_TOKF_QUOTE_OPEN = 1 << 3,  /**< an opening quotation mark (« “ or a " that opens) */
 	KH_TOKF_QUOTE_CLOSE = 1 << 4, /**< a closing quotation mark */
 	KH_TOKF_SUFFIX = 1 << 5,      /**< a pronoun suffix was split off (stem_end < end) */
+	KH_TOKF_FUSED = 1 << 6,       /**< fused لل: the key is "ا" + the core, 2 bytes longer */
 };
 
 struct kh_token {
@@ -80,6 +81,27 @@ struct kh_token {
 	uint8_t proclitics; /**< enum kh_proclitic bits */
 	uint8_t flags;      /**< enum kh_tok_flag bits */
 };
+
+/* The keys' lengths follow from the spans because folding keeps lengths and the
+ * normalized text has no NUL; the stages use them instead of strlen on every key. */
+
+/** @return strlen(t->full_key) */
+static inline uint32_t kh_tok_full_len(const struct kh_token *t)
+{
+	return t->end - t->start;
+}
+
+/** @return strlen(t->key) */
+static inline uint32_t kh_tok_key_len(const struct kh_token *t)
+{
+	return t->end - t->core_start + ((t->flags & KH_TOKF_FUSED) != 0 ? 2u : 0u);
+}
+
+/** @return strlen(t->stem_key) */
+static inline uint32_t kh_tok_stem_len(const struct kh_token *t)
+{
+	return t->stem_end - t->stem_start;
+}
 
 struct kh_sentence {
 	uint32_t start, end;           /**< analysis-view bytes, trimmed of surrounding space */

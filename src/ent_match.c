@@ -160,7 +160,7 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size
 	/* the segmenter's key is mostly the full key past the proclitics (folding keeps
 	 * lengths), whose hash the pass above has */
 	in_full = core <= SUFFIX_MAX && core <= kl && t->key == k + core;
-	bl = in_full ? kl - core : strlen(t->key);
+	bl = in_full ? kl - core : kh_tok_key_len(t);
 	if (bl >= MATCH_MAX_KEY)
 		return 0;
 	set_reading(&alts[n++], t->key, bl, in_full ? suf[core] : word_hash(t->key, bl), t->core_start);
@@ -207,10 +207,10 @@ uint32_t kh_ent_core_start(const struct kh_doc *doc, uint32_t i, int strip_wa)
 		return 0;
 	t = &doc->tokens.items[i];
 	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
-	    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && strlen(t->key) <= 4 &&
-	    strlen(t->full_key) >= 8)
+	    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && kh_tok_key_len(t) <= 4 &&
+	    kh_tok_full_len(t) >= 8)
 		return skip_letters(doc, t->start, t->end, 1); /* وكفر: only و is a proclitic */
-	if (strip_wa && t->core_start == t->start && strlen(t->full_key) > 4 &&
+	if (strip_wa && t->core_start == t->start && kh_tok_full_len(t) > 4 &&
 	    is_wa_fa(t->full_key))
 		return skip_letters(doc, t->start, t->end, 1);
 	return t->core_start;
@@ -260,7 +260,7 @@ match_alts(const void *tab, look_fn fn, const struct kh_ent_table *filter, const
 
 				if (t->kind == KH_TOK_PUNCT || t->sentence != sentence)
 					break;
-				kl = al != NULL ? al->flen[j] : strlen(t->full_key);
+				kl = al != NULL ? al->flen[j] : kh_tok_full_len(t);
 				if (len + kl + 2 > MATCH_MAX_KEY)
 					break;
 				h = phrase_more(h, al != NULL ? al->fhash[j] : word_hash(t->full_key, kl));
@@ -307,7 +307,7 @@ static uint32_t match_with(const void *tab, look_fn fn, const struct kh_doc *doc
 		end = doc->tokens.n;
 	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
 		return 0;
-	na = first_alts(doc, i, strip, strlen(doc->tokens.items[i].full_key), alts, fused, &fh);
+	na = first_alts(doc, i, strip, kh_tok_full_len(&doc->tokens.items[i]), alts, fused, &fh);
 	return match_alts(tab, fn, NULL, doc, NULL, i, end, alts, na, ret);
 }
 
@@ -317,12 +317,11 @@ static struct look look_lex(const void *tab, const char *key, size_t len, uint32
 	const struct kh_lexicon *lx = tab;
 	struct look lk = { 0 };
 
-	(void)len;
 	(void)hash;
 	(void)alt;
-	lk.entry = kh_lex_get(lx, key);
+	lk.entry = kh_lex_get_n(lx, key, len);
 	lk.found = lk.entry != NULL;
-	lk.prefix = kh_lex_has_prefix(lx, key);
+	lk.prefix = kh_lex_has_prefix_n(lx, key, len);
 	return lk;
 }
 
@@ -345,19 +344,20 @@ size_t kh_ent_span_key(const struct kh_doc *doc, uint32_t tf, uint32_t te, uint3
 		const struct kh_token *t = &doc->tokens.items[j];
 		const char *k = t->full_key;
 		char *tmp = NULL;
-		size_t kl;
+		size_t kl = kh_tok_full_len(t);
 
 		if (j == tf) {
-			if (start == t->core_start)
+			if (start == t->core_start) {
 				k = t->key;
-			else if (start > t->start && start < t->end) {
+				kl = kh_tok_key_len(t);
+			} else if (start > t->start && start < t->end) {
 				tmp = kh_norm_key(doc->norm + start, t->end - start);
 				if (tmp == NULL)
 					return 0;
 				k = tmp;
+				kl = strlen(k);
 			}
 		}
-		kl = strlen(k);
 		if (len + kl + 2 > cap) {
 			free(tmp);
 			return 0;
@@ -788,7 +788,7 @@ static int alts_collect(struct kh_ent_alts *al, const struct kh_ent_table *phras
 		unsigned na = 0;
 
 		const char *fk = doc->tokens.items[i].full_key;
-		size_t kl = strlen(fk);
+		size_t kl = kh_tok_full_len(&doc->tokens.items[i]);
 
 		al->first[i] = al->items.n;
 		al->flen[i] = (uint32_t)kl;

@@ -69,7 +69,7 @@ static bool key_in(const struct kh_ent_ctx *c, uint32_t i, const struct kh_lexic
 {
 	if (i < c->doc->tokens.n && c->alts.n[i] > 0)
 		return (c->alts.items.items[c->alts.first[i]].phrase & KH_PHR_FOUND(bit)) != 0;
-	return kh_lex_get(lx, tok(c, i)->key) != NULL;
+	return kh_lex_get_n(lx, tok(c, i)->key, kh_tok_key_len(tok(c, i))) != NULL;
 }
 
 enum memo_flag { F_GIVEN = 0, F_FAMILY, F_TITLES, F_HEADS, F_GAZ, F_STOP, F_COMMON, F_COMMON_NS };
@@ -310,28 +310,23 @@ static bool is_common_word_raw(const struct kh_ent_ctx *c, uint32_t i, bool stem
 {
 	const struct kh_token *t = tok(c, i);
 	struct kh_ent_m m;
+	size_t n;
 
-	if (kh_lex_get(c->r->personwords, t->key) != NULL)
+	if (kh_lex_get_n(c->r->personwords, t->key, kh_tok_key_len(t)) != NULL)
 		return false;
 	if (t->end - t->stem_end == 2 && t->stem_start == t->core_start)
 		stem = false; /* أنصاري: the final ي is a nisba more often than "my" */
-	if (kh_lex_get(c->r->common, t->key) != NULL ||
-	    (stem && t->stem_key[0] != '\0' && kh_lex_get(c->r->common, t->stem_key) != NULL))
+	if (kh_lex_get_n(c->r->common, t->key, kh_tok_key_len(t)) != NULL ||
+	    (stem && t->stem_key[0] != '\0' && kh_lex_get_n(c->r->common, t->stem_key, kh_tok_stem_len(t)) != NULL))
 		return true;
-	/* هجوما، سياسيا: the accusative tanwin is written with an alif */
-	{
-		size_t n = strlen(t->key);
-		char buf[256];
-
-		if (n >= 8 && n < sizeof(buf) && strcmp(t->key + n - 2, "\xd8\xa7") == 0) {
-			memcpy(buf, t->key, n - 2);
-			buf[n - 2] = '\0';
-			if (kh_lex_get(c->r->common, buf) != NULL)
-				return true;
-		}
-	}
+	/* هجوما، سياسيا: the accusative tanwin is written with an alif; the key without it is
+	 * looked up in place (keys of 256 bytes or more never were) */
+	n = kh_tok_key_len(t);
+	if (n >= 8 && n < 256 && memcmp(t->key + n - 2, "\xd8\xa7", 2) == 0 &&
+	    kh_lex_get_n(c->r->common, t->key, n - 2) != NULL)
+		return true;
 	/* لشؤون: a proclitic the segmenter left on a known word of four letters or more */
-	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
+	return t->core_start == t->start && kh_tok_full_len(t) >= 8 &&
 	       kh_ent_alts_match(&c->alts, NULL, c->r->common, 0, c->doc, i, i + 1, 1, &m) == 1 &&
 	       !key_in(c, i, c->r->gaz, KH_LB_GAZ);
 }
@@ -360,8 +355,8 @@ static const char *word_key(const struct kh_ent_ctx *c, uint32_t i)
 	const struct kh_token *t = tok(c, i);
 
 	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
-	    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && strlen(t->key) <= 4 &&
-	    strlen(t->full_key) >= 8)
+	    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && kh_tok_key_len(t) <= 4 &&
+	    kh_tok_full_len(t) >= 8)
 		return t->full_key + 2;
 	return t->key;
 }
@@ -375,7 +370,7 @@ static bool is_definite(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const struct kh_token *t = tok(c, i);
 	const char *k = t->key;
-	size_t n = strlen(k);
+	size_t n = kh_tok_key_len(t);
 
 	if ((t->flags & KH_TOKF_ARTICLE) != 0 || (strncmp(k, "\xd8\xa7\xd9\x84", 4) == 0 && n > 6))
 		return true;
@@ -387,10 +382,10 @@ static bool is_definite(const struct kh_ent_ctx *c, uint32_t i)
 			p += 2;
 		if ((strncmp(p, "\xd8\xa8\xd8\xa7\xd9\x84", 6) == 0 ||
 		     strncmp(p, "\xd9\x83\xd8\xa7\xd9\x84", 6) == 0) &&
-		    strlen(p) >= 12)
+		    n - (size_t)(p - k) >= 12)
 			return true;
 		if ((strncmp(p, "\xd9\x84\xd9\x84", 4) == 0 || strncmp(p, "\xd8\xa7\xd9\x84", 4) == 0) &&
-		    strlen(p) >= 10)
+		    n - (size_t)(p - k) >= 10)
 			return true;
 	}
 	return false;
@@ -403,7 +398,7 @@ static bool starts_with_wa(const struct kh_ent_ctx *c, uint32_t i)
 
 	return (t->proclitics & KH_PRO_WA) != 0 ||
 	       (t->proclitics == 0 && strncmp(t->full_key, "\xd9\x88", 2) == 0 &&
-		strlen(t->full_key) > 4);
+		kh_tok_full_len(t) > 4);
 }
 
 /* ---- candidates ------------------------------------------------------------------------ */
@@ -570,7 +565,7 @@ static bool name_word_ok(const struct kh_ent_ctx *c, uint32_t i, bool first)
 	/* a pronoun suffix ends no name word, except ي which is also the nisba (أنصاري) */
 	if ((t->flags & KH_TOKF_SUFFIX) != 0 && !first && t->end - t->stem_end != 2)
 		return false;
-	if (strlen(t->full_key) < 4)
+	if (kh_tok_full_len(t) < 4)
 		return false; /* one letter: لـ, an initial */
 	if (!first && has_proclitic(c, i))
 		return false;
@@ -671,10 +666,11 @@ static bool leftover_wa(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const struct kh_token *t = tok(c, i);
 
-	return t->core_start == t->start && strlen(t->full_key) >= 8 &&
+	return t->core_start == t->start && kh_tok_full_len(t) >= 8 &&
 	       (strncmp(t->full_key, "\xd9\x88", 2) == 0 || strncmp(t->full_key, "\xd9\x81", 2) == 0) &&
 	       !has_lex(KH_LB_GIVEN, c, i) && !has_lex(KH_LB_FAMILY, c, i) &&
-	       kh_lex_get(c->r->personwords, t->key) == NULL && !key_in(c, i, c->r->gaz, KH_LB_GAZ);
+	       kh_lex_get_n(c->r->personwords, t->key, kh_tok_key_len(t)) == NULL &&
+	       !key_in(c, i, c->r->gaz, KH_LB_GAZ);
 }
 
 /* A single definite word may be a name only when a name list knows it (الرئيس الأسد);
@@ -682,7 +678,7 @@ static bool leftover_wa(const struct kh_ent_ctx *c, uint32_t i)
 static bool lone_definite_ok(const struct kh_ent_ctx *c, uint32_t i)
 {
 	return has_lex(KH_LB_FAMILY, c, i) || has_lex(KH_LB_GIVEN, c, i) ||
-	       kh_lex_get(c->r->personwords, tok(c, i)->key) != NULL;
+	       kh_lex_get_n(c->r->personwords, tok(c, i)->key, kh_tok_key_len(tok(c, i))) != NULL;
 }
 
 /* Emit the places and organisations named inside a title (رئيس إقليم كردستان). */
@@ -1204,7 +1200,7 @@ static uint32_t try_family(struct kh_ent_ctx *c, uint32_t i)
 	if (lx_match(c, KH_LB_FAMILY, i, c->sent_end, 1, &m) == 0)
 		return i;
 	/* العدوان the family, العدوان aggression: alone, a dictionary word is not taken */
-	if (m.n == 1 && kh_lex_get(c->r->common, tok(c, i)->key) != NULL)
+	if (m.n == 1 && kh_lex_get_n(c->r->common, tok(c, i)->key, kh_tok_key_len(tok(c, i))) != NULL)
 		return i;
 	/* العدوان الإسرائيلي: a noun with its adjective, not a person */
 	if (i + m.n < c->sent_end && is_word(c, i + m.n) && is_definite(c, i + m.n)) {
@@ -1419,7 +1415,7 @@ static bool is_suffix_worthy(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const char *k = tok(c, i)->full_key;
 
-	return strlen(k) >= 6 && !is_link_word(k) && !is_stop(c, i) && !has_lex(KH_LB_TITLES, c, i);
+	return kh_tok_full_len(tok(c, i)) >= 6 && !is_link_word(k) && !is_stop(c, i) && !has_lex(KH_LB_TITLES, c, i);
 }
 
 static int register_surfaces(struct kh_ent_ctx *c)

@@ -697,11 +697,6 @@ static uint32_t words_bits_n(const struct ev_state *st, const char *key, size_t 
 	return bits;
 }
 
-static uint32_t words_bits(const struct ev_state *st, const char *key, bool *ret_found)
-{
-	return words_bits_n(st, key, strlen(key), ret_found);
-}
-
 /* Does the NUL-terminated s start with the article ال and hold more than 6 bytes? */
 static bool article_and_more(const char *s)
 {
@@ -769,7 +764,7 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 		return;
 	/* without a pronoun suffix: عناصرها → عناصر */
 	if (t->stem_key != NULL && t->stem_end != t->end) {
-		st->bits[i] |= words_bits(st, t->stem_key, NULL);
+		st->bits[i] |= words_bits_n(st, t->stem_key, kh_tok_stem_len(t), NULL);
 		return;
 	}
 	k = t->key;
@@ -865,7 +860,7 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 
 		if (j > i) {
 			const char *k = tok_at(st, j)->full_key;
-			size_t kl = strlen(k);
+			size_t kl = kh_tok_full_len(tok_at(st, j));
 
 			if (is_punct(st, j) || len + kl + 2 > sizeof(buf))
 				break;
@@ -874,12 +869,12 @@ static uint32_t extend(const struct ev_state *st, uint32_t i, uint32_t end, cons
 			len += kl;
 		}
 		/* the filters first (the first word's form passed trig_filter already) */
-		e = j == i || kh_kf_has(&st->r->trig_filter, buf, len) ? kh_lex_get(st->r->trig, buf) : NULL;
+		e = j == i || kh_kf_has(&st->r->trig_filter, buf, len) ? kh_lex_get_n(st->r->trig, buf, len) : NULL;
 		if (trig_of(st, e) != NULL) {
 			best = j - i + 1;
 			*ret_e = e;
 		}
-		if (!kh_kf_has(&st->r->trig_prefix_filter, buf, len) || !kh_lex_has_prefix(st->r->trig, buf))
+		if (!kh_kf_has(&st->r->trig_prefix_filter, buf, len) || !kh_lex_has_prefix_n(st->r->trig, buf, len))
 			break;
 	}
 	return best;
@@ -2077,7 +2072,7 @@ static int keep_keys(struct ev_state *st, uint32_t i)
 	kh_num_tok_keys(st->doc, i, &keys);
 	ek->n = keys.n;
 	for (uint8_t c = 0; c < keys.n; c++) {
-		size_t len = strlen(keys.k[c]);
+		size_t len = keys.len[c];
 
 		ek->k[c] = keys.k[c];
 		if (keys.k[c] == keys.buf) {

@@ -121,39 +121,43 @@ static inline bool begins(const char *k, unsigned char a, unsigned char b)
 	return (unsigned char)k[0] == a && (unsigned char)k[1] == b;
 }
 
+/* Append key @p k of @p len bytes, @p skip bytes into the token's core, to @p ret. */
+static void put_key(struct kh_tok_keys *ret, const char *k, uint32_t len, uint8_t skip)
+{
+	ret->k[ret->n] = k;
+	ret->len[ret->n] = len;
+	ret->skip[ret->n++] = skip;
+}
+
 void kh_num_tok_keys(const struct kh_doc *doc, uint32_t tok, struct kh_tok_keys *ret)
 {
 	const struct kh_token *t = &doc->tokens.items[tok];
 	const char *k = t->key != NULL ? t->key : "";
+	uint32_t len = t->key != NULL ? kh_tok_key_len(t) : 0;
 	uint8_t skip = 0;
 
 	ret->n = 0;
-	ret->k[ret->n] = k;
-	ret->skip[ret->n++] = 0;
+	put_key(ret, k, len, 0);
 	if (t->core_start != t->start || t->kind != KH_TOK_WORD)
 		return; /* the segmenter already split what it knew */
 	/* و / ف (2 bytes each in UTF-8), with more after them; k[1] is never NUL
 	 * when k[0] is a lead byte, so k[2] may be read */
 	if ((begins(k, 0xD9, 0x88) || begins(k, 0xD9, 0x81)) && k[2] != '\0') {
 		k += 2;
+		len -= 2;
 		skip += 2;
-		ret->k[ret->n] = k;
-		ret->skip[ret->n++] = skip;
+		put_key(ret, k, len, skip);
 	}
 	if (begins(k, 0xD9, 0x84) && begins(k + 2, 0xD9, 0x84) && k[4] != '\0' && k[5] != '\0' &&
 	    k[6] != '\0') { /* لل and more than one byte after it */
-		size_t n = strlen(k + 4);
-
-		if (n + 5 <= sizeof(ret->buf)) {
+		if (len + 1 <= sizeof(ret->buf)) {
 			memcpy(ret->buf, "ال", 4);
-			memcpy(ret->buf + 4, k + 4, n + 1);
-			ret->k[ret->n] = ret->buf;
-			ret->skip[ret->n++] = (uint8_t)(skip + 2);
+			memcpy(ret->buf + 4, k + 4, len - 4 + 1);
+			put_key(ret, ret->buf, len, (uint8_t)(skip + 2));
 		}
 	} else if ((begins(k, 0xD8, 0xA8) || begins(k, 0xD9, 0x84) || begins(k, 0xD9, 0x83)) && k[2] != '\0' &&
 		   ret->n < 4) { /* ب ل ك */
-		ret->k[ret->n] = k + 2;
-		ret->skip[ret->n++] = (uint8_t)(skip + 2);
+		put_key(ret, k + 2, len - 2, (uint8_t)(skip + 2));
 	}
 }
 
@@ -250,7 +254,7 @@ static const struct num_word *lookup_word(const struct kh_lexicon *lx, const str
 
 	kh_num_tok_keys(doc, tok, &keys);
 	for (uint8_t i = 0; i < keys.n; i++) {
-		const struct num_word *w = word_of(kh_lex_get(lx, keys.k[i]));
+		const struct num_word *w = word_of(kh_lex_get_n(lx, keys.k[i], keys.len[i]));
 
 		if (w != NULL) {
 			*ret_wa = (t->proclitics & KH_PRO_WA) != 0 || keys.skip[i] > 0;

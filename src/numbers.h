@@ -25,6 +25,7 @@ struct kh_lexicon;
 /** Keys under which one token may be looked up (see kh_num_tok_keys()). */
 struct kh_tok_keys {
 	const char *k[4];   /**< folded keys, most specific first */
+	uint32_t len[4];    /**< strlen(k[i]), known from the token: the callers need not count */
 	uint8_t skip[4];    /**< bytes of the token's core left out in front of k[i] */
 	uint8_t n;
 	char buf[128];      /**< storage for a key rebuilt from لل */

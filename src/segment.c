@@ -884,7 +884,7 @@ static void copy_analysis(struct kh_token *t, const struct kh_token *o)
 	t->stem_key = o->stem_key;
 	t->full_key = o->full_key;
 	t->proclitics = o->proclitics;
-	t->flags |= o->flags & (KH_TOKF_ARTICLE | KH_TOKF_SUFFIX);
+	t->flags |= o->flags & (KH_TOKF_ARTICLE | KH_TOKF_SUFFIX | KH_TOKF_FUSED);
 }
 
 static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t);
@@ -951,6 +951,7 @@ static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, stru
 		key[1] = (char)0xA7; /* ا */
 		kh_norm_fold_buf(key + 2, w + c.core, len - c.core);
 		t->key = key;
+		t->flags |= KH_TOKF_FUSED;
 	} else if (c.core > 0) {
 		t->key = t->full_key + c.core; /* folding keeps lengths */
 	}

@@ -118,6 +118,9 @@ static const char *check_doc(const struct kh_doc *doc)
 			return "token offset inside a UTF-8 sequence of the view";
 		if (t->key == NULL || t->stem_key == NULL || t->full_key == NULL)
 			return "token without keys";
+		if (strlen(t->full_key) != kh_tok_full_len(t) || strlen(t->key) != kh_tok_key_len(t) ||
+		    strlen(t->stem_key) != kh_tok_stem_len(t))
+			return "token key length differs from kh_tok_*_len";
 		kh_doc_orig_span(doc, t->start, t->end, &os, &oe);
 		if (os >= oe || !boundary(doc->orig, doc->orig_len, os) || !boundary(doc->orig, doc->orig_len, oe))
 			return "token's original span empty or inside a character";
