@@ -37,16 +37,6 @@ static const char *const NORP_ENDINGS[] = {
 	"\xd8\xa7\xd8\xaa",         /* ات */
 };
 
-static char *errorf(const char *file, unsigned line, const char *msg)
-{
-	size_t n = strlen(file) + strlen(msg) + 32;
-	char *s = malloc(n);
-
-	if (s != NULL)
-		snprintf(s, n, "%s:%u: %s", file, line, msg);
-	return s;
-}
-
 static int append(char *out, size_t cap, size_t *len, const char *a, size_t alen, const char *b)
 {
 	size_t blen = strlen(b);
@@ -103,48 +93,36 @@ static int add_first_words(struct kh_ent_res *r, const char *variants, uint32_t 
 typedef int (*line_fn)(struct kh_ent_res *r, char **cols, unsigned n, const char *file,
 		       unsigned line, char **ret_err);
 
+struct scan_state {
+	struct kh_ent_res *r;
+	const char *file;
+	line_fn fn;
+	char **ret_err;
+};
+
+static int scan_each(char *line, size_t len, unsigned lineno, void *ud)
+{
+	struct scan_state *st = ud;
+	char *cols[KH_LEX_MAX_FIELDS + 2];
+	unsigned n;
+	int rc;
+
+	if (len == 0 || line[0] == '#')
+		return 0;
+	n = kh_lex_split_tabs(line, cols, KH_LEX_MAX_FIELDS + 2);
+	rc = st->r->cur_bit != 0 ? add_first_words(st->r, cols[0], st->r->cur_bit) : 0;
+	if (rc == 0)
+		rc = st->fn(st->r, cols, n, st->file, lineno, st->ret_err);
+	return rc;
+}
+
 /* Calls fn for every non-comment line, split on tabs (the file was validated by kh_lex_load). */
 static int scan_lines(struct kh_ent_res *r, const char *path, const char *file, line_fn fn,
 		      char **ret_err)
 {
-	FILE *f = fopen(path, "re");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t got;
-	unsigned lineno = 0;
-	int rc = 0;
+	struct scan_state st = { .r = r, .file = file, .fn = fn, .ret_err = ret_err };
 
-	if (f == NULL) {
-		rc = -errno;
-		*ret_err = errorf(path, 0, strerror(errno));
-		return rc;
-	}
-	while ((got = getline(&line, &cap, f)) >= 0) {
-		char *cols[KH_LEX_MAX_FIELDS + 2];
-		unsigned n = 0;
-		size_t len = (size_t)got;
-
-		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0 || line[0] == '#')
-			continue;
-		cols[n++] = line;
-		for (char *p = line; *p != '\0' && n < KH_LEX_MAX_FIELDS + 2; p++) {
-			if (*p == '\t') {
-				*p = '\0';
-				cols[n++] = p + 1;
-			}
-		}
-		rc = r->cur_bit != 0 ? add_first_words(r, cols[0], r->cur_bit) : 0;
-		if (rc == 0)
-			rc = fn(r, cols, n, file, lineno, ret_err);
-		if (rc < 0)
-			break;
-	}
-	free(line);
-	fclose(f);
-	return rc < 0 ? rc : 0;
+	return kh_lex_each_line(path, 0, scan_each, &st, ret_err);
 }
 
 /* Record every variant in the phrase table under bit (its first word, its word prefixes,
@@ -230,15 +208,15 @@ static int gaz_line(struct kh_ent_res *r, char **cols, unsigned n, const char *f
 	int rc;
 
 	if (type < 0 || type > KH_ENT_LOC) {
-		*ret_err = errorf(file, line, "TYPE must be one of PERSON NORP FAC ORG GPE LOC");
+		*ret_err = kh_lex_errorf(file, line, "TYPE must be one of PERSON NORP FAC ORG GPE LOC");
 		return -EINVAL;
 	}
 	if (n > 4 && !valid_country(cols[4])) {
-		*ret_err = errorf(file, line, "country must be an ISO 3166 alpha-2 code or empty");
+		*ret_err = kh_lex_errorf(file, line, "country must be an ISO 3166 alpha-2 code or empty");
 		return -EINVAL;
 	}
 	if (n > 2 && cols[2][0] == '\0') {
-		*ret_err = errorf(file, line, "canonical name is empty");
+		*ret_err = kh_lex_errorf(file, line, "canonical name is empty");
 		return -EINVAL;
 	}
 	r->n_gaz++;
@@ -260,7 +238,7 @@ static int gaz_line(struct kh_ent_res *r, char **cols, unsigned n, const char *f
 			if (rc == -ENOMEM)
 				return rc;
 			if (rc < 0) {
-				*ret_err = errorf(file, line, "a generated NORP form is empty");
+				*ret_err = kh_lex_errorf(file, line, "a generated NORP form is empty");
 				return rc;
 			}
 			r->n_norp_forms++;
@@ -286,15 +264,15 @@ static int head_line(struct kh_ent_res *r, char **cols, unsigned n, const char *
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
 		ok = ok || strcmp(cols[1], classes[i]) == 0;
 	if (!ok) {
-		*ret_err = errorf(file, line, "class must be org_head, place_head, place_list or fac_head");
+		*ret_err = kh_lex_errorf(file, line, "class must be org_head, place_head, place_list or fac_head");
 		return -EINVAL;
 	}
 	if (type < 0 || type > KH_ENT_LOC) {
-		*ret_err = errorf(file, line, "TYPE must be one of PERSON NORP FAC ORG GPE LOC");
+		*ret_err = kh_lex_errorf(file, line, "TYPE must be one of PERSON NORP FAC ORG GPE LOC");
 		return -EINVAL;
 	}
 	if (n > 3 && strcmp(cols[3], "0") != 0 && strcmp(cols[3], "1") != 0) {
-		*ret_err = errorf(file, line, "keep must be 0 or 1");
+		*ret_err = kh_lex_errorf(file, line, "keep must be 0 or 1");
 		return -EINVAL;
 	}
 	return add_known_words(r, cols[0], file, line, false, false);
@@ -406,48 +384,47 @@ out:
 	return rc;
 }
 
+struct common_state {
+	struct kh_ent_res *r;
+	const char *file;
+	bool names; /* inside a section of names */
+};
+
+static int common_each(char *line, size_t len, unsigned lineno, void *ud)
+{
+	struct common_state *st = ud;
+	int rc;
+
+	if (strncmp(line, "# ----", 6) == 0) {
+		st->names = strstr(line, "names") != NULL;
+		return 0;
+	}
+	if (len == 0 || line[0] == '#' || st->names || strchr(line, '\t') != NULL)
+		return 0;
+	rc = kh_lex_add(st->r->common, line, NULL, 0, st->file, lineno);
+	return rc == -ENOMEM ? rc : 0; /* a malformed line is the segmenter's to report */
+}
+
 /* The general vocabulary of words.txt, less its sections of names (a heading line
  * "# ---- names ..." that the segmenter keeps whole): those are no common words. */
 static int load_common_words(struct kh_ent_res *r, const char *path, char **ret_err)
 {
-	FILE *f = fopen(path, "re");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t got;
-	unsigned lineno = 0;
-	bool names = false;
-	const char *file;
-	int rc = 0;
+	struct common_state st = { .r = r, .file = intern(r, path) };
+	char *err = NULL;
+	int rc;
 
-	if (f == NULL)
-		return errno == ENOENT ? 0 : -errno;
-	file = intern(r, path);
-	if (file == NULL) {
-		rc = -ENOMEM;
-		goto out;
+	if (st.file == NULL)
+		return -ENOMEM;
+	rc = kh_lex_each_line(path, 0, common_each, &st, &err);
+	if (rc == -ENOENT)
+		rc = 0; /* no general vocabulary: nothing to leave out */
+	else if (rc == -ENOMEM && err == NULL)
+		err = strdup("out of memory");
+	if (rc < 0 && ret_err != NULL) {
+		*ret_err = err;
+		err = NULL;
 	}
-	while ((got = getline(&line, &cap, f)) >= 0) {
-		size_t len = (size_t)got;
-
-		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (strncmp(line, "# ----", 6) == 0) {
-			names = strstr(line, "names") != NULL;
-			continue;
-		}
-		if (len == 0 || line[0] == '#' || names || strchr(line, '\t') != NULL)
-			continue;
-		rc = kh_lex_add(r->common, line, NULL, 0, file, lineno);
-		if (rc == -ENOMEM)
-			break;
-		rc = 0; /* a malformed line is the segmenter's to report */
-	}
-	if (rc < 0 && ret_err != NULL)
-		*ret_err = strdup("out of memory");
-out:
-	free(line);
-	fclose(f);
+	free(err);
 	return rc;
 }
 

@@ -248,16 +248,6 @@ static int ctx_build(struct kh_event_res *r)
 	return kh_lex_each_key(r->words, ctx_put, r);
 }
 
-static char *errorf(const char *file, unsigned line, const char *msg)
-{
-	size_t n = strlen(file) + strlen(msg) + 32;
-	char *s = malloc(n);
-
-	if (s != NULL)
-		snprintf(s, n, "%s:%u: %s", file, line, msg);
-	return s;
-}
-
 static int keep_string(struct kh_event_res *r, char *s)
 {
 	if (r->n_strings == r->cap_strings) {
@@ -371,7 +361,7 @@ static int load_line(struct kh_event_res *r, struct kh_lexicon *known, char *lin
 		     unsigned lineno, char **ret_err)
 {
 	char *cols[5] = { 0 };
-	unsigned n = 0;
+	unsigned n;
 	struct trig t = { 0 };
 	char idx[24];
 	const char *f[1] = { idx };
@@ -380,14 +370,9 @@ static int load_line(struct kh_event_res *r, struct kh_lexicon *known, char *lin
 	line[strcspn(line, "\r\n")] = '\0';
 	if (line[0] == '\0' || line[0] == '#')
 		return 0;
-	cols[n++] = line;
-	for (char *p = line; *p != '\0' && n < 5; p++)
-		if (*p == '\t') {
-			*p = '\0';
-			cols[n++] = p + 1;
-		}
+	n = kh_lex_split_tabs(line, cols, 5);
 	if (n < 3) {
-		*ret_err = errorf(file, lineno, "expected: variants, type, class[, rules]");
+		*ret_err = kh_lex_errorf(file, lineno, "expected: variants, type, class[, rules]");
 		return -EINVAL;
 	}
 	if (strcmp(cols[1], "-") == 0) {
@@ -395,7 +380,7 @@ static int load_line(struct kh_event_res *r, struct kh_lexicon *known, char *lin
 	} else {
 		type = kh_event_type_parse(cols[1]);
 		if (type < 0) {
-			*ret_err = errorf(file, lineno, "unknown event type");
+			*ret_err = kh_lex_errorf(file, lineno, "unknown event type");
 			return -EINVAL;
 		}
 		t.type = (uint8_t)type;
@@ -407,13 +392,13 @@ static int load_line(struct kh_event_res *r, struct kh_lexicon *known, char *lin
 	else if (strcmp(cols[2], "casualty") == 0)
 		t.cls = TC_CASUALTY;
 	else {
-		*ret_err = errorf(file, lineno, "class must be verb, noun or casualty");
+		*ret_err = kh_lex_errorf(file, lineno, "class must be verb, noun or casualty");
 		return -EINVAL;
 	}
 	if (n > 3) {
 		rc = parse_rules(r, &t, cols[3]);
 		if (rc < 0) {
-			*ret_err = errorf(file, lineno, rc == -EINVAL ? "unknown rule" : "out of memory");
+			*ret_err = kh_lex_errorf(file, lineno, rc == -EINVAL ? "unknown rule" : "out of memory");
 			return rc;
 		}
 	}
@@ -433,44 +418,35 @@ static int load_line(struct kh_event_res *r, struct kh_lexicon *known, char *lin
 	if (rc == 0 && known != NULL)
 		rc = kh_lex_add(known, cols[0], NULL, 0, file, lineno);
 	if (rc < 0) {
-		*ret_err = errorf(file, lineno, rc == -EINVAL ? "a variant is empty after normalization"
+		*ret_err = kh_lex_errorf(file, lineno, rc == -EINVAL ? "a variant is empty after normalization"
 							    : "out of memory");
 		return rc;
 	}
 	return 1;
 }
 
+struct load_state {
+	struct kh_event_res *r;
+	struct kh_lexicon *known;
+	const char *file;
+	char **ret_err;
+};
+
+static int load_each(char *line, size_t len, unsigned lineno, void *ud)
+{
+	struct load_state *st = ud;
+	int rc;
+
+	(void)len;
+	rc = load_line(st->r, st->known, line, st->file, lineno, st->ret_err);
+	return rc < 0 ? rc : 0;
+}
+
 static int load_file(struct kh_event_res *r, struct kh_lexicon *known, const char *path, char **ret_err)
 {
-	FILE *fp = fopen(path, "re");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t got;
-	unsigned lineno = 0;
-	int rc = 0;
-	const char *file;
+	struct load_state st = { .r = r, .known = known, .file = path, .ret_err = ret_err };
 
-	if (fp == NULL) {
-		rc = -errno;
-		*ret_err = errorf(path, 0, strerror(errno));
-		return rc;
-	}
-	file = path;
-	while ((got = getline(&line, &cap, fp)) >= 0) {
-		lineno++;
-		if (got > EV_MAX_LINE || memchr(line, '\0', (size_t)got) != NULL) {
-			*ret_err = errorf(file, lineno, "line too long or holds a NUL byte");
-			rc = -EINVAL;
-			break;
-		}
-		rc = load_line(r, known, line, file, lineno, ret_err);
-		if (rc < 0)
-			break;
-		rc = 0;
-	}
-	free(line);
-	fclose(fp);
-	return rc;
+	return kh_lex_each_line(path, EV_MAX_LINE, load_each, &st, ret_err);
 }
 
 struct kh_event_res *kh_event_res_free(struct kh_event_res *r)

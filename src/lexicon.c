@@ -346,7 +346,7 @@ int kh_lex_add(struct kh_lexicon *lx, const char *variants, const char *const *f
 	return 0;
 }
 
-static char *errorf(const char *path, unsigned line, const char *msg)
+char *kh_lex_errorf(const char *path, unsigned line, const char *msg)
 {
 	size_t n = strlen(path) + strlen(msg) + 32;
 	char *s = malloc(n);
@@ -356,8 +356,7 @@ static char *errorf(const char *path, unsigned line, const char *msg)
 	return s;
 }
 
-/* Split a line on tabs in place; returns the column count. */
-static unsigned split_tabs(char *line, char **cols, unsigned max)
+unsigned kh_lex_split_tabs(char *line, char **cols, unsigned max)
 {
 	unsigned n = 0;
 
@@ -386,63 +385,89 @@ static int load_line(struct kh_lexicon *lx, char *line, const char *file, unsign
 	if (len == 0 || line[0] == '#')
 		return 0; /* nothing to add */
 	if (!kh_utf8_valid(line, len, &bad)) {
-		*ret_err = errorf(file, lineno, "invalid UTF-8");
+		*ret_err = kh_lex_errorf(file, lineno, "invalid UTF-8");
 		return -EINVAL;
 	}
-	n = split_tabs(line, cols, KH_LEX_MAX_FIELDS + 2);
+	n = kh_lex_split_tabs(line, cols, KH_LEX_MAX_FIELDS + 2);
 	if (n - 1 < min_fields || n - 1 > max_fields) {
 		char msg[96];
 
 		snprintf(msg, sizeof(msg), "expected %u to %u tab-separated columns after the name, found %u",
 			 min_fields, max_fields, n - 1);
-		*ret_err = errorf(file, lineno, msg);
+		*ret_err = kh_lex_errorf(file, lineno, msg);
 		return -EINVAL;
 	}
 	r = kh_lex_add(lx, cols[0], (const char *const *)cols + 1, n - 1, file, lineno);
 	if (r == -EINVAL)
-		*ret_err = errorf(file, lineno, "a name variant is empty after normalization");
+		*ret_err = kh_lex_errorf(file, lineno, "a name variant is empty after normalization");
 	return r < 0 ? r : 1;
+}
+
+int kh_lex_each_line(const char *path, size_t max_line, kh_lex_line_fn fn, void *ud, char **ret_err)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	unsigned lineno = 0;
+	int r = 0;
+
+	if (f == NULL) {
+		r = -errno;
+		if (ret_err != NULL)
+			*ret_err = kh_lex_errorf(path, 0, strerror(errno));
+		return r;
+	}
+	while (r >= 0 && (got = getline(&line, &cap, f)) >= 0) {
+		size_t len = (size_t)got;
+
+		lineno++;
+		if ((max_line > 0 && len > max_line) || memchr(line, '\0', len) != NULL) {
+			if (ret_err != NULL)
+				*ret_err = kh_lex_errorf(path, lineno, "line too long or holds a NUL byte");
+			r = -EINVAL;
+			break;
+		}
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		r = fn(line, len, lineno, ud);
+	}
+	free(line);
+	fclose(f);
+	return r < 0 ? r : 0;
+}
+
+struct load_state {
+	struct kh_lexicon *lx;
+	const char *file;
+	unsigned min_fields, max_fields;
+	char **ret_err;
+	int count;
+};
+
+static int load_each(char *line, size_t len, unsigned lineno, void *ud)
+{
+	struct load_state *st = ud;
+	int r;
+
+	(void)len;
+	r = load_line(st->lx, line, st->file, lineno, st->min_fields, st->max_fields, st->ret_err);
+	if (r > 0)
+		st->count += r;
+	return r;
 }
 
 int kh_lex_load(struct kh_lexicon *lx, const char *path, unsigned min_fields, unsigned max_fields,
 		char **ret_err)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t got;
-	unsigned lineno = 0;
-	const char *file;
-	int count = 0;
-	int r = 0;
-	FILE *f = fopen(path, "re");
+	struct load_state st = { .lx = lx, .min_fields = min_fields, .max_fields = max_fields, .ret_err = ret_err };
+	int r;
 
-	if (f == NULL) {
-		r = -errno;
-		*ret_err = errorf(path, 0, strerror(errno));
-		return r;
-	}
-	file = kh_arena_strndup(&lx->arena, path, strlen(path));
-	if (file == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	while ((got = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		if ((size_t)got > LEX_MAX_LINE || memchr(line, '\0', (size_t)got) != NULL) {
-			*ret_err = errorf(path, lineno, "line too long or holds a NUL byte");
-			r = -EINVAL;
-			goto out;
-		}
-		r = load_line(lx, line, file, lineno, min_fields, max_fields, ret_err);
-		if (r < 0)
-			goto out;
-		count += r;
-	}
-	r = count;
-out:
-	free(line);
-	fclose(f);
-	return r;
+	st.file = kh_arena_strndup(&lx->arena, path, strlen(path));
+	if (st.file == NULL)
+		return -ENOMEM;
+	r = kh_lex_each_line(path, LEX_MAX_LINE, load_each, &st, ret_err);
+	return r < 0 ? r : st.count;
 }
 
 /* The slot holding key, or NULL: the filter first, the slots only when it may be there. */

@@ -45,6 +45,26 @@ struct kh_lexicon *kh_lex_free(struct kh_lexicon *lx);
 int kh_lex_load(struct kh_lexicon *lx, const char *path, unsigned min_fields, unsigned max_fields,
 		char **ret_err);
 
+/** Called by kh_lex_each_line() for each line, its end of line removed. <0 stops the walk. */
+typedef int (*kh_lex_line_fn)(char *line, size_t len, unsigned lineno, void *ud);
+
+/**
+ * Read a data file line by line: the one loop behind every lexicon and stage loader.
+ * @param[in] max_line longest line accepted (with its line end), 0 for any; a longer line,
+ *            or one holding a NUL byte, is an error
+ * @param[out] ret_err on a failure of its own, malloc'd "FILE:LINE: message" (may be NULL);
+ *            @p fn sets it for the errors it returns
+ * @return 0, the first negative return of @p fn, -EINVAL for a bad line, or -errno when
+ *         the file cannot be read (-ENOENT when it does not exist)
+ */
+int kh_lex_each_line(const char *path, size_t max_line, kh_lex_line_fn fn, void *ud, char **ret_err);
+
+/** A malloc'd "FILE:LINE: message" (NULL on OOM). */
+char *kh_lex_errorf(const char *file, unsigned line, const char *msg);
+
+/** Split @p line on tabs in place into at most @p max columns. @return the column count */
+unsigned kh_lex_split_tabs(char *line, char **cols, unsigned max);
+
 /**
  * Add one entry under every variant of @p variants ('|'-separated).
  * @return 0, -EINVAL when a variant normalizes to nothing, -ENOMEM

@@ -72,6 +72,58 @@ static void test_missing_file(void)
 	kh_lex_free(lx);
 }
 
+struct seen {
+	char lines[4][16];
+	unsigned lineno[4], n, stop_at;
+};
+
+static int note_line(char *line, size_t len, unsigned lineno, void *ud)
+{
+	struct seen *s = ud;
+
+	if (s->n < 4 && len < sizeof(s->lines[0]) && strlen(line) == len) {
+		memcpy(s->lines[s->n], line, len + 1);
+		s->lineno[s->n] = lineno;
+	}
+	s->n++;
+	return s->n == s->stop_at ? -ECANCELED : 0;
+}
+
+/* The line reader under every loader: line ends, numbers, limits, the callback's stop. */
+static void test_each_line(void)
+{
+	struct seen s = { 0 };
+	char *err = NULL;
+	char *path = write_temp("one\r\n\ntwo\nthree");
+	char long_line[80];
+	int r = kh_lex_each_line(path, 0, note_line, &s, &err);
+
+	tap_ok(r == 0 && s.n == 4 && strcmp(s.lines[0], "one") == 0 && s.lines[1][0] == '\0' &&
+		       strcmp(s.lines[2], "two") == 0 && strcmp(s.lines[3], "three") == 0 && s.lineno[3] == 4,
+	       "every line, CR LF and LF taken off, the last without one, numbered from 1");
+	unlink(path);
+	s = (struct seen){ .stop_at = 2 };
+	path = write_temp("a\nb\nc\n");
+	tap_is_int(kh_lex_each_line(path, 0, note_line, &s, &err), -ECANCELED, "a negative return stops");
+	tap_is_int((long long)s.n, 2, "at that line");
+	unlink(path);
+	memset(long_line, 'x', sizeof(long_line) - 2);
+	long_line[sizeof(long_line) - 2] = '\n';
+	long_line[sizeof(long_line) - 1] = '\0';
+	s = (struct seen){ 0 };
+	path = write_temp(long_line);
+	r = kh_lex_each_line(path, 64, note_line, &s, &err);
+	tap_ok(r == -EINVAL && s.n == 0 && err != NULL && strstr(err, ":1: line too long") != NULL,
+	       "a line above max_line: -EINVAL, FILE:1 in the message");
+	free(err);
+	err = NULL;
+	unlink(path);
+	r = kh_lex_each_line("/nonexistent/khabar.txt", 0, note_line, &s, &err);
+	tap_ok(r == -ENOENT && err != NULL && strstr(err, "/nonexistent/khabar.txt:0:") != NULL,
+	       "a missing file: -ENOENT and a message naming it");
+	free(err);
+}
+
 static void test_match(void)
 {
 	struct kh_lexicon *lx = kh_lex_new();
@@ -145,6 +197,7 @@ int main(void)
 	test_load_and_get();
 	test_bad_line();
 	test_missing_file();
+	test_each_line();
 	test_match();
 	test_many_keys();
 	return tap_done();
