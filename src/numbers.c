@@ -129,17 +129,13 @@ static void put_key(struct kh_tok_keys *ret, const char *k, uint32_t len, uint8_
 	ret->skip[ret->n++] = skip;
 }
 
-void kh_num_tok_keys(const struct kh_doc *doc, uint32_t tok, struct kh_tok_keys *ret)
+/* The keys of kh_num_tok_keys() after the first: without a leading و/ف of @p k
+ * (@p len bytes), then without ب/ل/ك.  Apart from kh_num_tok_keys() so that its
+ * common case (one key) saves no registers: it runs once per token. */
+static void __attribute__((noinline)) proclitic_keys(struct kh_tok_keys *ret, const char *k, uint32_t len)
 {
-	const struct kh_token *t = &doc->tokens.items[tok];
-	const char *k = t->key != NULL ? t->key : "";
-	uint32_t len = t->key != NULL ? kh_tok_key_len(t) : 0;
 	uint8_t skip = 0;
 
-	ret->n = 0;
-	put_key(ret, k, len, 0);
-	if (t->core_start != t->start || t->kind != KH_TOK_WORD)
-		return; /* the segmenter already split what it knew */
 	/* و / ف (2 bytes each in UTF-8), with more after them; k[1] is never NUL
 	 * when k[0] is a lead byte, so k[2] may be read */
 	if ((begins(k, 0xD9, 0x88) || begins(k, 0xD9, 0x81)) && k[2] != '\0') {
@@ -159,6 +155,24 @@ void kh_num_tok_keys(const struct kh_doc *doc, uint32_t tok, struct kh_tok_keys 
 		   ret->n < 4) { /* ب ل ك */
 		put_key(ret, k + 2, len - 2, (uint8_t)(skip + 2));
 	}
+}
+
+void kh_num_tok_keys(const struct kh_doc *doc, uint32_t tok, struct kh_tok_keys *ret)
+{
+	const struct kh_token *t = &doc->tokens.items[tok];
+	const char *k = t->key != NULL ? t->key : "";
+	uint32_t len = t->key != NULL ? kh_tok_key_len(t) : 0;
+	unsigned c0 = (unsigned char)k[0], c1;
+
+	ret->n = 0;
+	put_key(ret, k, len, 0);
+	if (t->core_start != t->start || t->kind != KH_TOK_WORD || (c0 & 0xFEu) != 0xD8)
+		return; /* the segmenter already split what it knew; no و ف ب ل ك in front */
+	/* ب is D8 A8; و ف ل ك are D9 88, 81, 84, 83 (bits 8, 1, 4, 3 of 0x11A); k[1]
+	 * may be read after a lead byte (at worst the NUL) */
+	c1 = (unsigned char)k[1];
+	if (c0 == 0xD8 ? c1 == 0xA8 : (c1 & 0xC0u) == 0x80 && (0x11Au >> (c1 & 0x3Fu) & 1u) != 0)
+		proclitic_keys(ret, k, len);
 }
 
 /* Digits (ASCII or Arabic-Indic) of a whole key, with an optional decimal part.
