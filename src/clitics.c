@@ -366,6 +366,20 @@ static bool arabic_letters_of(const unsigned char *p, uint32_t n, uint16_t *cp)
 		memcpy(&w, p + 2 * i, 8);
 		if ((w & UINT64_C(0xC0FCC0FCC0FCC0FC)) != UINT64_C(0x80D880D880D880D8))
 			return false;
+		/* the common case: four of U+0621..U+064A (leads D8/D9, index 0x21..0x4A),
+		 * tested and stored at once in lanes of 16 bits; adding 0x100 - bound sets
+		 * bit 8 of a lane when its index reaches the bound */
+		if ((w & UINT64_C(0x0002000200020002)) == 0) {
+			const uint64_t bit8 = UINT64_C(0x0100010001000100);
+			uint64_t idx = (w >> 8 & UINT64_C(0x003F003F003F003F)) | (w & UINT64_C(0x0001000100010001)) << 6;
+
+			if (((idx + UINT64_C(0x00DF00DF00DF00DF)) & bit8) == bit8 &&
+			    ((idx + UINT64_C(0x00B500B500B500B5)) & bit8) == 0) {
+				idx += UINT64_C(0x0600060006000600);
+				memcpy(cp + i, &idx, 8);
+				continue;
+			}
+		}
 		for (unsigned j = 0; j < 4; j++, w >>= 16) {
 			unsigned idx = ((unsigned)w & 3u) << 6 | ((unsigned)(w >> 8) & 0x3Fu);
 
