@@ -579,6 +579,8 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 					if (q >= n)
 						break;
 				}
+				if (s[q] == ' ' || s[q] == '\n')
+					break; /* WB_SPACE, WB_LF: what ends most words, without wb_at() */
 				uint32_t cp2;
 				enum wb c1, c2;
 
