@@ -191,7 +191,7 @@ static enum cls classify_slow(uint32_t cp);
 enum wb { WB_OTHER = 0, WB_LETTER, WB_NUMERIC, WB_MIDLETTER, WB_MIDNUM, WB_MIDNUMLET, WB_SPACE, WB_LF, WB_HARD };
 
 static uint8_t wb_table[0x10000]; /* enum wb of every BMP code point */
-/* [lead << 8 | next byte]: 1 for the two bytes of a letter of U+0600..U+067F that is
+/* [next byte << 8 | lead] (two bytes in one load on a little-endian machine): 1 for the two bytes of a letter of U+0600..U+067F that is
  * WB_LETTER and C_ARABIC (D8 xx, D9 xx); one load tests a pair of bytes, and only
  * two cache lines of it are ever read */
 static uint8_t arabic_pair[0x10000];
@@ -240,7 +240,7 @@ static void cls_init(void)
 		wb_table[c] = c >= 0xD800 && c <= 0xDFFF ? WB_HARD : wb_class((UChar32)c);
 	for (uint32_t c = 0x600; c < 0x680; c++)
 		if (wb_table[c] == WB_LETTER && cls_table[c] == C_ARABIC)
-			arabic_pair[(0xC0u | (c >> 6)) << 8 | (0x80u | (c & 0x3F))] = 1;
+			arabic_pair[(0x80u | (c & 0x3F)) << 8 | (0xC0u | (c >> 6))] = 1;
 }
 
 static enum cls classify_slow(uint32_t cp)
@@ -574,8 +574,12 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 
 				/* the common case first: more Arabic letters (D8 xx, D9 xx) */
 				if (first == C_ARABIC && last == WB_LETTER) {
-					while (q + 1 < n && arabic_pair[(uint32_t)s[q] << 8 | s[q + 1]] != 0)
-						q += 2;
+					const unsigned char *at = s + q;
+					const unsigned char *pairs_end = s + n - 1; /* a pair starts before it */
+
+					while (at < pairs_end && arabic_pair[(uint32_t)at[1] << 8 | at[0]] != 0)
+						at += 2;
+					q = (uint32_t)(at - s);
 					if (q >= n)
 						break;
 				}
