@@ -930,7 +930,9 @@ static int token_keys(struct kh_segmenter *sg, const struct kh_lexicon *known, s
 	return 0;
 }
 
-/* Clitics, core, stem and their keys of the word token @p t, whose full key is made. */
+/* Clitics, core, stem and their keys of the word token @p t, whose full key is made.
+ * kh_clitics_analyze() finds something only in a word of two-byte letters, whose
+ * folding is letter by letter: the keys of its parts are slices of the full key. */
 static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, struct kh_token *t)
 {
 	const char *w = doc->norm + t->start;
@@ -955,7 +957,7 @@ static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, stru
 			return -ENOMEM;
 		key[0] = (char)0xD8;
 		key[1] = (char)0xA7; /* ا */
-		kh_norm_fold_buf(key + 2, w + c.core, len - c.core);
+		memcpy(key + 2, t->full_key + c.core, len - c.core + 1); /* with its NUL */
 		t->key = key;
 		t->flags |= KH_TOKF_FUSED;
 	} else if (c.core > 0) {
@@ -968,7 +970,8 @@ static int analyse_word(const struct kh_lexicon *known, struct kh_doc *doc, stru
 	key = kh_arena_alloc_uninit(&doc->arena, (size_t)(c.stem_end - c.stem) + 1);
 	if (key == NULL)
 		return -ENOMEM;
-	kh_norm_fold_buf(key, w + c.stem, c.stem_end - c.stem);
+	memcpy(key, t->full_key + c.stem, c.stem_end - c.stem);
+	key[c.stem_end - c.stem] = '\0';
 	if (c.restore != 0 && c.stem_end - c.stem >= 2) {
 		char *last = key + (c.stem_end - c.stem) - 2;
 		uint32_t f = kh_clitics_folded_restore(c.restore);
