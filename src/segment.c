@@ -195,6 +195,9 @@ static uint8_t wb_table[0x10000]; /* enum wb of every BMP code point */
  * WB_LETTER and C_ARABIC (D8 xx, D9 xx); one load tests a pair of bytes, and only
  * two cache lines of it are ever read */
 static uint8_t arabic_pair[0x10000];
+/* Is any of U+0600..U+067F (D8 xx, D9 xx) WB_SPACE?  (None is: a word that follows
+ * spaces is then known not to be more of them by its lead byte.) */
+static bool arabic_space;
 
 static uint8_t wb_class(UChar32 c)
 {
@@ -241,6 +244,9 @@ static void cls_init(void)
 	for (uint32_t c = 0x600; c < 0x680; c++)
 		if (wb_table[c] == WB_LETTER && cls_table[c] == C_ARABIC)
 			arabic_pair[(0x80u | (c & 0x3F)) << 8 | (0xC0u | (c >> 6))] = 1;
+	for (uint32_t c = 0x600; c < 0x680; c++)
+		if (wb_table[c] == WB_SPACE)
+			arabic_space = true;
 }
 
 static enum cls classify_slow(uint32_t cp)
@@ -550,7 +556,8 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 			q = p + 1;
 			while (q < n && s[q] == ' ' && s[p] == ' ')
 				q++;
-			if (q >= n || wb_at(s + q, n - q, &cp, &k) != WB_SPACE) {
+			if (q >= n || ((s[q] & 0xFEu) == 0xD8 && !arabic_space) ||
+			    wb_at(s + q, n - q, &cp, &k) != WB_SPACE) {
 				flags |= s[p] == ' ' ? KH_TOKF_SPACE_BEFORE : KH_TOKF_SPACE_BEFORE | KH_TOKF_LINE_START;
 				p = q;
 				continue;
