@@ -646,7 +646,8 @@ static size_t fold_letters8(unsigned char *o, const unsigned char *p, size_t i, 
 }
 #endif
 
-static void fold_into(char *out, const char *s, size_t len)
+/* inlined: kh_norm_fold_buf() is called once per token */
+static inline __attribute__((always_inline)) void fold_into(char *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned char *o = (unsigned char *)out;
