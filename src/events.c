@@ -174,10 +174,11 @@ static uint32_t chain_bits(const struct kh_lex_entry *e)
 	return b;
 }
 
-static bool ctx_find(const struct ctx_table *t, const char *key, size_t len, uint32_t *ret_bits)
+/* ctx_find with the key's kh_kf_hash32 @p h already computed (words_bits_n tests the
+ * words filter with the same hash first). */
+static bool ctx_find_h(const struct ctx_table *t, uint32_t h, const char *key, size_t len,
+		       uint32_t *ret_bits)
 {
-	uint32_t h = kh_kf_hash32(key, len);
-
 	for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
 		const struct ctx_slot *s = &t->slots[i];
 
@@ -188,6 +189,11 @@ static bool ctx_find(const struct ctx_table *t, const char *key, size_t len, uin
 			return true;
 		}
 	}
+}
+
+static bool ctx_find(const struct ctx_table *t, const char *key, size_t len, uint32_t *ret_bits)
+{
+	return ctx_find_h(t, kh_kf_hash32(key, len), key, len, ret_bits);
 }
 
 static int count_key(const char *key, size_t len, void *ud)
@@ -663,10 +669,14 @@ static int suffix_of(const char *s, size_t n)
 
 /* The context bits of key (0 when none); *ret_found (may be NULL) tells whether the
  * context table has the key at all.  The filter first: most keys are in no table. */
-static uint32_t words_bits_n(const struct ev_state *st, const char *key, size_t len, bool *ret_found)
+static inline __attribute__((always_inline)) uint32_t words_bits_n(const struct ev_state *st, const char *key,
+							     size_t len, bool *ret_found)
 {
 	uint32_t bits = 0;
-	bool found = kh_kf_has(&st->r->words_filter, key, len) && ctx_find(&st->r->ctx, key, len, &bits);
+	uint32_t h = kh_kf_hash32(key, len); /* one hash for the filter and the table */
+	uint32_t fb = h & (KH_KF_BITS - 1);
+	bool found = (st->r->words_filter.w[fb / 64] >> (fb % 64) & 1) != 0 &&
+		     ctx_find_h(&st->r->ctx, h, key, len, &bits);
 
 	if (ret_found != NULL)
 		*ret_found = found;
