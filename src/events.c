@@ -583,6 +583,7 @@ struct ev_state {
 struct ev_keys {
 	const char *k[4];
 	uint32_t len[4];
+	uint32_t h[4];    /* kh_kf_hash32 of each key: the context bits and the trigger filter share it */
 	uint8_t skip[4];
 	uint8_t n;
 };
@@ -669,18 +670,29 @@ static int suffix_of(const char *s, size_t n)
 
 /* The context bits of key (0 when none); *ret_found (may be NULL) tells whether the
  * context table has the key at all.  The filter first: most keys are in no table. */
-static inline __attribute__((always_inline)) uint32_t words_bits_n(const struct ev_state *st, const char *key,
-							     size_t len, bool *ret_found)
+/* Is the bit of hash @p h (kh_kf_hash32) set in filter f? kh_kf_has with the hash known. */
+static inline bool kf_bit(const struct kh_keyfilt *f, uint32_t h)
+{
+	uint32_t b = h & (KH_KF_BITS - 1);
+
+	return (f->w[b / 64] >> (b % 64) & 1) != 0;
+}
+
+static inline __attribute__((always_inline)) uint32_t words_bits_h(const struct ev_state *st, uint32_t h,
+							     const char *key, size_t len, bool *ret_found)
 {
 	uint32_t bits = 0;
-	uint32_t h = kh_kf_hash32(key, len); /* one hash for the filter and the table */
-	uint32_t fb = h & (KH_KF_BITS - 1);
-	bool found = (st->r->words_filter.w[fb / 64] >> (fb % 64) & 1) != 0 &&
-		     ctx_find_h(&st->r->ctx, h, key, len, &bits);
+	bool found = kf_bit(&st->r->words_filter, h) && ctx_find_h(&st->r->ctx, h, key, len, &bits);
 
 	if (ret_found != NULL)
 		*ret_found = found;
 	return bits;
+}
+
+static inline __attribute__((always_inline)) uint32_t words_bits_n(const struct ev_state *st, const char *key,
+							     size_t len, bool *ret_found)
+{
+	return words_bits_h(st, kh_kf_hash32(key, len), key, len, ret_found);
 }
 
 /* Does the NUL-terminated s start with the article ال and hold more than 6 bytes? */
@@ -728,12 +740,12 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 
 	if (t->kind != KH_TOK_WORD) {
 		/* kh_num_tok_keys: the key alone */
-		st->num[i] = num_key(keys->k[0], words_bits_n(st, keys->k[0], keys->len[0], NULL));
+		st->num[i] = num_key(keys->k[0], words_bits_h(st, keys->h[0], keys->k[0], keys->len[0], NULL));
 		return;
 	}
 	for (uint8_t c = 0; c < keys->n; c++) {
 		bool found;
-		uint32_t b = words_bits_n(st, keys->k[c], keys->len[c], &found);
+		uint32_t b = words_bits_h(st, keys->h[c], keys->k[c], keys->len[c], &found);
 
 		st->num[i] |= num_key(keys->k[c], b);
 		if (done)
@@ -878,6 +890,7 @@ struct form_try {
 	const struct kh_token *tk;
 	uint32_t i, end;
 	const char *k;   /* the key */
+	uint32_t h;      /* its kh_kf_hash32 (ev_keys.h) */
 	uint8_t skip;    /* its proclitic bytes (ev_keys.skip) */
 	struct tmatch *best;
 };
@@ -927,7 +940,9 @@ static void try_forms(const struct form_try *x, size_t kl)
 
 	base[nb] = k;
 	blen[nb++] = kl;
-	try_form(x, k, kl, false);
+	/* try_form on the key itself, with the hash keep_keys took */
+	if (kf_bit(&x->st->r->trig_filter, x->h))
+		try_form_look(x, k, kl, false);
 	if (kl > 6 && memcmp(k, "ال", 4) == 0) {
 		base[nb] = k + 4;
 		blen[nb++] = kl - 4;
@@ -983,6 +998,7 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 			continue;
 		x.k = keys->k[c];
 		x.skip = keys->skip[c];
+		x.h = keys->h[c];
 		try_forms(&x, keys->len[c]);
 	}
 	if (best.t == NULL)
@@ -2067,6 +2083,7 @@ static int keep_keys(struct ev_state *st, uint32_t i)
 				return -ENOMEM;
 		}
 		ek->len[c] = (uint32_t)len;
+		ek->h[c] = kh_kf_hash32(ek->k[c], len);
 		ek->skip[c] = keys.skip[c];
 	}
 	return 0;
