@@ -566,6 +566,7 @@ size_t kh_event_res_count(const struct kh_event_res *r, const char *name)
 struct ev_state {
 	const struct kh_event_res *r;
 	struct kh_doc *doc;
+	const struct kh_token *toks; /* doc->tokens.items: the stage adds no token */
 	uint32_t n_tok;
 	uint32_t *bits;   /* context word bits per token */
 	uint8_t *skip;    /* proclitic bytes left on the token in front of its bits' key */
@@ -610,7 +611,7 @@ static bool ends_with(const char *s, const char *p)
 
 static const struct kh_token *tok_at(const struct ev_state *st, uint32_t i)
 {
-	return &st->doc->tokens.items[i];
+	return &st->toks[i];
 }
 
 static bool is_punct(const struct ev_state *st, uint32_t i)
@@ -2306,7 +2307,7 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 
 int kh_event_apply(const struct kh_event_res *r, struct kh_doc *doc)
 {
-	struct ev_state st = { .r = r, .doc = doc, .n_tok = doc->tokens.n };
+	struct ev_state st = { .r = r, .doc = doc, .toks = doc->tokens.items, .n_tok = doc->tokens.n };
 	struct ev_tok *ets = NULL;
 	struct pending *pend = NULL;
 	uint32_t cap = 0, pcap = 0;
