@@ -46,7 +46,10 @@ struct trig {
 	const char *near;
 	const char *after;    /* one of these within EV_BACK words before the trigger */
 	const char *notafter; /* none of these within EV_BACK words before the trigger */
+	uint64_t lmask[6];    /* list_mask of next, notnext, notprev, near, after, notafter */
 };
+
+enum { L_NEXT, L_NOTNEXT, L_NOTPREV, L_NEAR, L_AFTER, L_NOTAFTER };
 
 /* Word classes of the context table (bits). */
 enum {
@@ -305,6 +308,34 @@ static int fold_list(struct kh_event_res *r, const char *list, size_t len, const
 	return 0;
 }
 
+/* One bit of 64 for a list item or key of @p n bytes, from its length and its first and
+ * last letters: a rule list's mask of its items' bits rules out most keys before strstr. */
+static uint64_t item_bit(const char *key, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)key;
+	unsigned h = n >= 2 ? (unsigned)n * 31u + u[1] * 7u + u[n - 1] : (unsigned)n * 31u + u[0];
+
+	return 1ull << (h & 63u);
+}
+
+/* The item_bit of every item of the folded list "|a|b|". */
+static uint64_t list_mask(const char *list)
+{
+	uint64_t m = 0;
+
+	for (const char *p = list; *p != '\0';) {
+		const char *bar = strchr(p + 1, '|');
+		size_t n = bar != NULL ? (size_t)(bar - p - 1) : strlen(p + 1);
+
+		if (*p == '|' && n > 0)
+			m |= item_bit(p + 1, n);
+		if (bar == NULL)
+			break;
+		p = bar;
+	}
+	return m;
+}
+
 static bool in_list(const char *list, const char *key)
 {
 	size_t n = strlen(key);
@@ -326,6 +357,7 @@ static int parse_rules(struct kh_event_res *r, struct trig *t, char *rules)
 
 	for (char *tok = strtok_r(rules, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 		const char **dst = NULL;
+		int li = 0;
 		char *eq = strchr(tok, '=');
 
 		while (*tok == ' ')
@@ -341,21 +373,22 @@ static int parse_rules(struct kh_event_res *r, struct trig *t, char *rules)
 		else if (eq != NULL) {
 			*eq = '\0';
 			if (strcmp(tok, "next") == 0)
-				dst = &t->next;
+				dst = &t->next, li = L_NEXT;
 			else if (strcmp(tok, "notnext") == 0)
-				dst = &t->notnext;
+				dst = &t->notnext, li = L_NOTNEXT;
 			else if (strcmp(tok, "notprev") == 0)
-				dst = &t->notprev;
+				dst = &t->notprev, li = L_NOTPREV;
 			else if (strcmp(tok, "near") == 0)
-				dst = &t->near;
+				dst = &t->near, li = L_NEAR;
 			else if (strcmp(tok, "after") == 0)
-				dst = &t->after;
+				dst = &t->after, li = L_AFTER;
 			else if (strcmp(tok, "notafter") == 0)
-				dst = &t->notafter;
+				dst = &t->notafter, li = L_NOTAFTER;
 			else
 				return -EINVAL;
 			if (fold_list(r, eq + 1, strlen(eq + 1), dst) < 0)
 				return -ENOMEM;
+			t->lmask[li] = list_mask(*dst);
 		} else if (*tok != '\0') {
 			return -EINVAL;
 		}
@@ -789,8 +822,18 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 	}
 }
 
-/* Is token i (any of its keys, with or without ال) in the folded list "|a|b|"? */
-static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list)
+/* Is key k (@p n bytes, NUL-terminated) in the folded list whose list_mask is mask?  The
+ * mask first; a key with | in it may span items, so only strstr answers for it. */
+static bool in_list_m(const char *list, uint64_t mask, const char *k, size_t n)
+{
+	if ((mask & item_bit(k, n)) == 0 && memchr(k, '|', n) == NULL)
+		return false;
+	return in_list(list, k);
+}
+
+/* Is token i (any of its keys, with or without ال) in the folded list "|a|b|" (with its
+ * list_mask)? */
+static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list, uint64_t mask)
 {
 	const struct ev_keys *keys;
 
@@ -798,9 +841,10 @@ static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list)
 		return false;
 	keys = &st->keys[i];
 	for (uint8_t c = 0; c < keys->n; c++) {
-		if (in_list(list, keys->k[c]))
+		if (keys->len[c] > 0 && in_list_m(list, mask, keys->k[c], keys->len[c]))
 			return true;
-		if (starts_with(keys->k[c], "ال") && in_list(list, keys->k[c] + 4))
+		if (starts_with(keys->k[c], "ال") && keys->len[c] > 4 &&
+		    in_list_m(list, mask, keys->k[c] + 4, keys->len[c] - 4))
 			return true;
 	}
 	return false;
@@ -1039,11 +1083,11 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 	/* هذا الهجوم: a noun that refers back to an event already told */
 	if (t->cls == TC_NOUN && i > first && (st->bits[i - 1] & CW_DEMONST) != 0 && m->article)
 		return false;
-	if (t->next != NULL && (nx >= end || !tok_in_list(st, nx, t->next)))
+	if (t->next != NULL && (nx >= end || !tok_in_list(st, nx, t->next, t->lmask[L_NEXT])))
 		return false;
-	if (t->notnext != NULL && nx < end && tok_in_list(st, nx, t->notnext))
+	if (t->notnext != NULL && nx < end && tok_in_list(st, nx, t->notnext, t->lmask[L_NOTNEXT]))
 		return false;
-	if (t->notprev != NULL && i > first && tok_in_list(st, i - 1, t->notprev))
+	if (t->notprev != NULL && i > first && tok_in_list(st, i - 1, t->notprev, t->lmask[L_NOTPREV]))
 		return false;
 	if (t->after != NULL || t->notafter != NULL) {
 		bool found_after = false, found_not = false;
@@ -1051,8 +1095,10 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 		for (uint32_t b = i; b > first && b + EV_BACK > i; b--) {
 			if (is_break(st, b - 1))
 				break;
-			found_after = found_after || (t->after != NULL && tok_in_list(st, b - 1, t->after));
-			found_not = found_not || (t->notafter != NULL && tok_in_list(st, b - 1, t->notafter));
+			found_after = found_after ||
+				      (t->after != NULL && tok_in_list(st, b - 1, t->after, t->lmask[L_AFTER]));
+			found_not = found_not || (t->notafter != NULL &&
+						  tok_in_list(st, b - 1, t->notafter, t->lmask[L_NOTAFTER]));
 		}
 		if ((t->after != NULL && !found_after) || found_not)
 			return false;
@@ -1061,7 +1107,7 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 		bool found = false;
 
 		for (uint32_t j = i + m->n; j < end && j < i + m->n + 8 && !found; j++) {
-			found = tok_in_list(st, j, t->near);
+			found = tok_in_list(st, j, t->near, t->lmask[L_NEAR]);
 			/* وصل إلى 50 قتيلا: a figure reached, not a place */
 			if (found && t->type == KH_EV_VISIT && j + 1 < end &&
 			    (tok_at(st, j + 1)->kind == KH_TOK_NUMBER || (st->bits[j + 1] & CW_NUMWORD) != 0))
