@@ -144,6 +144,15 @@ struct ctx_table {
 	size_t pool_len, pool_cap;
 };
 
+/* The fixed word lists of the rules below, folded, and their list_mask in kh_event_res. */
+enum { LIT_GROUP, LIT_AREA, LIT_WHILE, LIT_TOWN, LIT__N };
+static const char *const lit_lists[LIT__N] = {
+	[LIT_GROUP] = "|التنظيم|الحركه|الجماعه|الحزب|الميليشيا|المليشيا|", /* التنظيم: the organisation named before */
+	[LIT_AREA] = "|احياء|مناطق|قري|بلدات|مدن|مدينه|منطقه|بلده|قريه|", /* heads before an adjective: أحياء سكنية */
+	[LIT_WHILE] = "|فيما|بينما|حين|كما|", /* فيما بينما: a new clause */
+	[LIT_TOWN] = "|المدينه|البلده|القريه|المحافظه|", /* المدينة alone: the town last named */
+};
+
 struct kh_event_res {
 	struct kh_lexicon *trig;  /* trigger variants → fields[0] = index into trigs */
 	/* The keys of trig and of words: most words are in neither, and a word tries up to
@@ -157,6 +166,7 @@ struct kh_event_res {
 	size_t n_trigs, cap_trigs;
 	struct kh_lexicon *words; /* context words → fields[0] = bits */
 	char **strings;           /* malloc'd rule lists */
+	uint64_t lit_mask[LIT__N]; /* list_mask of each lit_lists */
 	size_t n_strings, cap_strings;
 };
 
@@ -571,6 +581,8 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 			goto fail;
 	}
 	kh_kf_add_lexicon(&r->trig_filter, r->trig);
+	for (int l = 0; l < LIT__N; l++)
+		r->lit_mask[l] = list_mask(lit_lists[l]);
 	kh_lex_each_key(r->trig, add_word_prefixes, &r->trig_prefix_filter);
 	*ret_res = r;
 	return 0;
@@ -829,6 +841,14 @@ static bool in_list_m(const char *list, uint64_t mask, const char *k, size_t n)
 	if ((mask & item_bit(k, n)) == 0 && memchr(k, '|', n) == NULL)
 		return false;
 	return in_list(list, k);
+}
+
+/* Is the key of token i in lit_lists[l]? */
+static bool tok_in_lit(const struct ev_state *st, uint32_t i, int l)
+{
+	const struct kh_token *t = tok_at(st, i);
+
+	return in_list_m(lit_lists[l], st->r->lit_mask[l], t->key, kh_tok_key_len(t));
 }
 
 /* Is token i (any of its keys, with or without ال) in the folded list "|a|b|" (with its
@@ -1229,7 +1249,7 @@ static void add_actor(const struct ev_state *st, struct args *as, uint32_t tok, 
 {
 	const char *key = tok_at(st, tok)->key;
 
-	if (ent == KH_NONE && in_list("|التنظيم|الحركه|الجماعه|الحزب|الميليشيا|المليشيا|", key)) {
+	if (ent == KH_NONE && tok_in_lit(st, tok, LIT_GROUP)) {
 		uint32_t a = antecedent(st, tok, KH_ENT_ORG, key + 4);
 
 		if (a != KH_NONE) {
@@ -1405,7 +1425,7 @@ static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end
 	if ((st->bits[j] & ~(uint32_t)(CW_NAME_PREFIX | CW_PLACE_HEAD)) != 0 || st->evt[j] != KH_NONE)
 		return false; /* مناطق القتال: a common word */
 	if (is_nisba(tok_at(st, j)->key) &&
-	    (in_list("|احياء|مناطق|قري|بلدات|مدن|مدينه|منطقه|بلده|قريه|", tok_at(st, i)->key)))
+	    (tok_in_lit(st, i, LIT_AREA)))
 		return false; /* أحياء سكنية، منطقة زراعية */
 	last = j;
 	if ((st->bits[j] & CW_NAME_PREFIX) != 0 && j + 1 < end && tok_at(st, j + 1)->kind == KH_TOK_WORD &&
@@ -1675,7 +1695,7 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 
 		/* each of these words is a stop word (CW_STOP, from its key): the bit first */
 		if (((st->bits[k - 1] & CW_STOP) != 0 &&
-		     in_list("|فيما|بينما|حين|كما|", tok_at(st, k - 1)->key)) ||
+		     tok_in_lit(st, k - 1, LIT_WHILE)) ||
 		    (is_break(st, k - 1) && k + EV_LEFT <= et->tf))
 			break; /* another clause: its places are its own */
 		if (!is_place_type(ment_type(st, k - 1)))
@@ -1716,7 +1736,7 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 		const char *key = tok_at(st, k)->key;
 		uint32_t a;
 
-		if (in_list("|المدينه|البلده|القريه|المحافظه|", key)) {
+		if (tok_in_lit(st, k, LIT_TOWN)) {
 			a = antecedent(st, et->tf, KH_ENT_GPE, key + 4);
 			if (a != KH_NONE)
 				add_arg(as, st->doc->mentions.items[a].start, st->doc->mentions.items[a].end,
