@@ -46,10 +46,7 @@ struct trig {
 	const char *near;
 	const char *after;    /* one of these within EV_BACK words before the trigger */
 	const char *notafter; /* none of these within EV_BACK words before the trigger */
-	uint64_t lmask[6];    /* list_mask of next, notnext, notprev, near, after, notafter */
 };
-
-enum { L_NEXT, L_NOTNEXT, L_NOTPREV, L_NEAR, L_AFTER, L_NOTAFTER };
 
 /* Word classes of the context table (bits). */
 enum {
@@ -144,15 +141,6 @@ struct ctx_table {
 	size_t pool_len, pool_cap;
 };
 
-/* The fixed word lists of the rules below, folded, and their list_mask in kh_event_res. */
-enum { LIT_GROUP, LIT_AREA, LIT_WHILE, LIT_TOWN, LIT__N };
-static const char *const lit_lists[LIT__N] = {
-	[LIT_GROUP] = "|التنظيم|الحركه|الجماعه|الحزب|الميليشيا|المليشيا|", /* التنظيم: the organisation named before */
-	[LIT_AREA] = "|احياء|مناطق|قري|بلدات|مدن|مدينه|منطقه|بلده|قريه|", /* heads before an adjective: أحياء سكنية */
-	[LIT_WHILE] = "|فيما|بينما|حين|كما|", /* فيما بينما: a new clause */
-	[LIT_TOWN] = "|المدينه|البلده|القريه|المحافظه|", /* المدينة alone: the town last named */
-};
-
 struct kh_event_res {
 	struct kh_lexicon *trig;  /* trigger variants → fields[0] = index into trigs */
 	/* The keys of trig and of words: most words are in neither, and a word tries up to
@@ -166,7 +154,6 @@ struct kh_event_res {
 	size_t n_trigs, cap_trigs;
 	struct kh_lexicon *words; /* context words → fields[0] = bits */
 	char **strings;           /* malloc'd rule lists */
-	uint64_t lit_mask[LIT__N]; /* list_mask of each lit_lists */
 	size_t n_strings, cap_strings;
 };
 
@@ -187,11 +174,10 @@ static uint32_t chain_bits(const struct kh_lex_entry *e)
 	return b;
 }
 
-/* ctx_find with the key's kh_kf_hash32 @p h already computed (words_bits_n tests the
- * words filter with the same hash first). */
-static bool ctx_find_h(const struct ctx_table *t, uint32_t h, const char *key, size_t len,
-		       uint32_t *ret_bits)
+static bool ctx_find(const struct ctx_table *t, const char *key, size_t len, uint32_t *ret_bits)
 {
+	uint32_t h = kh_kf_hash32(key, len);
+
 	for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
 		const struct ctx_slot *s = &t->slots[i];
 
@@ -202,11 +188,6 @@ static bool ctx_find_h(const struct ctx_table *t, uint32_t h, const char *key, s
 			return true;
 		}
 	}
-}
-
-static bool ctx_find(const struct ctx_table *t, const char *key, size_t len, uint32_t *ret_bits)
-{
-	return ctx_find_h(t, kh_kf_hash32(key, len), key, len, ret_bits);
 }
 
 static int count_key(const char *key, size_t len, void *ud)
@@ -318,34 +299,6 @@ static int fold_list(struct kh_event_res *r, const char *list, size_t len, const
 	return 0;
 }
 
-/* One bit of 64 for a list item or key of @p n bytes, from its length and its first and
- * last letters: a rule list's mask of its items' bits rules out most keys before strstr. */
-static uint64_t item_bit(const char *key, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)key;
-	unsigned h = n >= 2 ? (unsigned)n * 31u + u[1] * 7u + u[n - 1] : (unsigned)n * 31u + u[0];
-
-	return 1ull << (h & 63u);
-}
-
-/* The item_bit of every item of the folded list "|a|b|". */
-static uint64_t list_mask(const char *list)
-{
-	uint64_t m = 0;
-
-	for (const char *p = list; *p != '\0';) {
-		const char *bar = strchr(p + 1, '|');
-		size_t n = bar != NULL ? (size_t)(bar - p - 1) : strlen(p + 1);
-
-		if (*p == '|' && n > 0)
-			m |= item_bit(p + 1, n);
-		if (bar == NULL)
-			break;
-		p = bar;
-	}
-	return m;
-}
-
 static bool in_list(const char *list, const char *key)
 {
 	size_t n = strlen(key);
@@ -367,7 +320,6 @@ static int parse_rules(struct kh_event_res *r, struct trig *t, char *rules)
 
 	for (char *tok = strtok_r(rules, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 		const char **dst = NULL;
-		int li = 0;
 		char *eq = strchr(tok, '=');
 
 		while (*tok == ' ')
@@ -383,22 +335,21 @@ static int parse_rules(struct kh_event_res *r, struct trig *t, char *rules)
 		else if (eq != NULL) {
 			*eq = '\0';
 			if (strcmp(tok, "next") == 0)
-				dst = &t->next, li = L_NEXT;
+				dst = &t->next;
 			else if (strcmp(tok, "notnext") == 0)
-				dst = &t->notnext, li = L_NOTNEXT;
+				dst = &t->notnext;
 			else if (strcmp(tok, "notprev") == 0)
-				dst = &t->notprev, li = L_NOTPREV;
+				dst = &t->notprev;
 			else if (strcmp(tok, "near") == 0)
-				dst = &t->near, li = L_NEAR;
+				dst = &t->near;
 			else if (strcmp(tok, "after") == 0)
-				dst = &t->after, li = L_AFTER;
+				dst = &t->after;
 			else if (strcmp(tok, "notafter") == 0)
-				dst = &t->notafter, li = L_NOTAFTER;
+				dst = &t->notafter;
 			else
 				return -EINVAL;
 			if (fold_list(r, eq + 1, strlen(eq + 1), dst) < 0)
 				return -ENOMEM;
-			t->lmask[li] = list_mask(*dst);
 		} else if (*tok != '\0') {
 			return -EINVAL;
 		}
@@ -581,8 +532,6 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 			goto fail;
 	}
 	kh_kf_add_lexicon(&r->trig_filter, r->trig);
-	for (int l = 0; l < LIT__N; l++)
-		r->lit_mask[l] = list_mask(lit_lists[l]);
 	kh_lex_each_key(r->trig, add_word_prefixes, &r->trig_prefix_filter);
 	*ret_res = r;
 	return 0;
@@ -611,7 +560,6 @@ size_t kh_event_res_count(const struct kh_event_res *r, const char *name)
 struct ev_state {
 	const struct kh_event_res *r;
 	struct kh_doc *doc;
-	const struct kh_token *toks; /* doc->tokens.items: the stage adds no token */
 	uint32_t n_tok;
 	uint32_t *bits;   /* context word bits per token */
 	uint8_t *skip;    /* proclitic bytes left on the token in front of its bits' key */
@@ -629,7 +577,6 @@ struct ev_state {
 struct ev_keys {
 	const char *k[4];
 	uint32_t len[4];
-	uint32_t h[4];    /* kh_kf_hash32 of each key: the context bits and the trigger filter share it */
 	uint8_t skip[4];
 	uint8_t n;
 };
@@ -656,17 +603,8 @@ static bool ends_with(const char *s, const char *p)
 
 static const struct kh_token *tok_at(const struct ev_state *st, uint32_t i)
 {
-	return &st->toks[i];
+	return &st->doc->tokens.items[i];
 }
-
-/* strcmp(t->key, lit) == 0 with the key's known length: most keys differ in length. */
-static inline bool key_eq(const struct kh_token *t, const char *lit, size_t n)
-{
-	return kh_tok_key_len(t) == n && memcmp(t->key, lit, n) == 0;
-}
-
-/* Is the key of token i the string literal lit? */
-#define key_is(st, i, lit) key_eq(tok_at(st, i), lit, sizeof(lit) - 1)
 
 static bool is_punct(const struct ev_state *st, uint32_t i)
 {
@@ -725,29 +663,14 @@ static int suffix_of(const char *s, size_t n)
 
 /* The context bits of key (0 when none); *ret_found (may be NULL) tells whether the
  * context table has the key at all.  The filter first: most keys are in no table. */
-/* Is the bit of hash @p h (kh_kf_hash32) set in filter f? kh_kf_has with the hash known. */
-static inline bool kf_bit(const struct kh_keyfilt *f, uint32_t h)
-{
-	uint32_t b = h & (KH_KF_BITS - 1);
-
-	return (f->w[b / 64] >> (b % 64) & 1) != 0;
-}
-
-static inline __attribute__((always_inline)) uint32_t words_bits_h(const struct ev_state *st, uint32_t h,
-							     const char *key, size_t len, bool *ret_found)
+static uint32_t words_bits_n(const struct ev_state *st, const char *key, size_t len, bool *ret_found)
 {
 	uint32_t bits = 0;
-	bool found = kf_bit(&st->r->words_filter, h) && ctx_find_h(&st->r->ctx, h, key, len, &bits);
+	bool found = kh_kf_has(&st->r->words_filter, key, len) && ctx_find(&st->r->ctx, key, len, &bits);
 
 	if (ret_found != NULL)
 		*ret_found = found;
 	return bits;
-}
-
-static inline __attribute__((always_inline)) uint32_t words_bits_n(const struct ev_state *st, const char *key,
-							     size_t len, bool *ret_found)
-{
-	return words_bits_h(st, kh_kf_hash32(key, len), key, len, ret_found);
 }
 
 /* Does the NUL-terminated s start with the article ال and hold more than 6 bytes? */
@@ -795,12 +718,12 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 
 	if (t->kind != KH_TOK_WORD) {
 		/* kh_num_tok_keys: the key alone */
-		st->num[i] = num_key(keys->k[0], words_bits_h(st, keys->h[0], keys->k[0], keys->len[0], NULL));
+		st->num[i] = num_key(keys->k[0], words_bits_n(st, keys->k[0], keys->len[0], NULL));
 		return;
 	}
 	for (uint8_t c = 0; c < keys->n; c++) {
 		bool found;
-		uint32_t b = words_bits_h(st, keys->h[c], keys->k[c], keys->len[c], &found);
+		uint32_t b = words_bits_n(st, keys->k[c], keys->len[c], &found);
 
 		st->num[i] |= num_key(keys->k[c], b);
 		if (done)
@@ -843,26 +766,8 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 	}
 }
 
-/* Is key k (@p n bytes, NUL-terminated) in the folded list whose list_mask is mask?  The
- * mask first; a key with | in it may span items, so only strstr answers for it. */
-static bool in_list_m(const char *list, uint64_t mask, const char *k, size_t n)
-{
-	if ((mask & item_bit(k, n)) == 0 && memchr(k, '|', n) == NULL)
-		return false;
-	return in_list(list, k);
-}
-
-/* Is the key of token i in lit_lists[l]? */
-static bool tok_in_lit(const struct ev_state *st, uint32_t i, int l)
-{
-	const struct kh_token *t = tok_at(st, i);
-
-	return in_list_m(lit_lists[l], st->r->lit_mask[l], t->key, kh_tok_key_len(t));
-}
-
-/* Is token i (any of its keys, with or without ال) in the folded list "|a|b|" (with its
- * list_mask)? */
-static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list, uint64_t mask)
+/* Is token i (any of its keys, with or without ال) in the folded list "|a|b|"? */
+static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list)
 {
 	const struct ev_keys *keys;
 
@@ -870,10 +775,9 @@ static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list,
 		return false;
 	keys = &st->keys[i];
 	for (uint8_t c = 0; c < keys->n; c++) {
-		if (keys->len[c] > 0 && in_list_m(list, mask, keys->k[c], keys->len[c]))
+		if (in_list(list, keys->k[c]))
 			return true;
-		if (starts_with(keys->k[c], "ال") && keys->len[c] > 4 &&
-		    in_list_m(list, mask, keys->k[c] + 4, keys->len[c] - 4))
+		if (starts_with(keys->k[c], "ال") && in_list(list, keys->k[c] + 4))
 			return true;
 	}
 	return false;
@@ -964,7 +868,6 @@ struct form_try {
 	const struct kh_token *tk;
 	uint32_t i, end;
 	const char *k;   /* the key */
-	uint32_t h;      /* its kh_kf_hash32 (ev_keys.h) */
 	uint8_t skip;    /* its proclitic bytes (ev_keys.skip) */
 	struct tmatch *best;
 };
@@ -1014,9 +917,7 @@ static void try_forms(const struct form_try *x, size_t kl)
 
 	base[nb] = k;
 	blen[nb++] = kl;
-	/* try_form on the key itself, with the hash keep_keys took */
-	if (kf_bit(&x->st->r->trig_filter, x->h))
-		try_form_look(x, k, kl, false);
+	try_form(x, k, kl, false);
 	if (kl > 6 && memcmp(k, "ال", 4) == 0) {
 		base[nb] = k + 4;
 		blen[nb++] = kl - 4;
@@ -1072,7 +973,6 @@ static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, s
 			continue;
 		x.k = keys->k[c];
 		x.skip = keys->skip[c];
-		x.h = keys->h[c];
 		try_forms(&x, keys->len[c]);
 	}
 	if (best.t == NULL)
@@ -1103,8 +1003,8 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 		return false;
 	/* الهجوم الذي استهدف: the verb tells more of the event named before it */
 	if (t->cls == TC_VERB && i >= first + 2 &&
-	    (key_is(st, i - 1, "الذي") || key_is(st, i - 1, "التي") ||
-	     key_is(st, i - 1, "كانت") || key_is(st, i - 1, "كان"))) {
+	    (strcmp(tok_at(st, i - 1)->key, "الذي") == 0 || strcmp(tok_at(st, i - 1)->key, "التي") == 0 ||
+	     strcmp(tok_at(st, i - 1)->key, "كانت") == 0 || strcmp(tok_at(st, i - 1)->key, "كان") == 0)) {
 		for (uint32_t b = i - 1; b > first && b + 5 > i; b--)
 			if (st->evt[b - 1] != KH_NONE)
 				return false; /* سيارة مفخخة كانت تستهدف */
@@ -1112,11 +1012,11 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 	/* هذا الهجوم: a noun that refers back to an event already told */
 	if (t->cls == TC_NOUN && i > first && (st->bits[i - 1] & CW_DEMONST) != 0 && m->article)
 		return false;
-	if (t->next != NULL && (nx >= end || !tok_in_list(st, nx, t->next, t->lmask[L_NEXT])))
+	if (t->next != NULL && (nx >= end || !tok_in_list(st, nx, t->next)))
 		return false;
-	if (t->notnext != NULL && nx < end && tok_in_list(st, nx, t->notnext, t->lmask[L_NOTNEXT]))
+	if (t->notnext != NULL && nx < end && tok_in_list(st, nx, t->notnext))
 		return false;
-	if (t->notprev != NULL && i > first && tok_in_list(st, i - 1, t->notprev, t->lmask[L_NOTPREV]))
+	if (t->notprev != NULL && i > first && tok_in_list(st, i - 1, t->notprev))
 		return false;
 	if (t->after != NULL || t->notafter != NULL) {
 		bool found_after = false, found_not = false;
@@ -1124,10 +1024,8 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 		for (uint32_t b = i; b > first && b + EV_BACK > i; b--) {
 			if (is_break(st, b - 1))
 				break;
-			found_after = found_after ||
-				      (t->after != NULL && tok_in_list(st, b - 1, t->after, t->lmask[L_AFTER]));
-			found_not = found_not || (t->notafter != NULL &&
-						  tok_in_list(st, b - 1, t->notafter, t->lmask[L_NOTAFTER]));
+			found_after = found_after || (t->after != NULL && tok_in_list(st, b - 1, t->after));
+			found_not = found_not || (t->notafter != NULL && tok_in_list(st, b - 1, t->notafter));
 		}
 		if ((t->after != NULL && !found_after) || found_not)
 			return false;
@@ -1136,7 +1034,7 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 		bool found = false;
 
 		for (uint32_t j = i + m->n; j < end && j < i + m->n + 8 && !found; j++) {
-			found = tok_in_list(st, j, t->near, t->lmask[L_NEAR]);
+			found = tok_in_list(st, j, t->near);
 			/* وصل إلى 50 قتيلا: a figure reached, not a place */
 			if (found && t->type == KH_EV_VISIT && j + 1 < end &&
 			    (tok_at(st, j + 1)->kind == KH_TOK_NUMBER || (st->bits[j + 1] & CW_NUMWORD) != 0))
@@ -1258,7 +1156,7 @@ static void add_actor(const struct ev_state *st, struct args *as, uint32_t tok, 
 {
 	const char *key = tok_at(st, tok)->key;
 
-	if (ent == KH_NONE && tok_in_lit(st, tok, LIT_GROUP)) {
+	if (ent == KH_NONE && in_list("|التنظيم|الحركه|الجماعه|الحزب|الميليشيا|المليشيا|", key)) {
 		uint32_t a = antecedent(st, tok, KH_ENT_ORG, key + 4);
 
 		if (a != KH_NONE) {
@@ -1329,10 +1227,10 @@ static uint32_t extend_membership(const struct ev_state *st, uint32_t j, uint32_
 
 	/* المقاتلين الأجانب والمحليين في تنظيم داعش */
 	if (p + 1 < end && has_wa(st, p) && tok_at(st, p)->kind == KH_TOK_WORD && st->ment[p] == KH_NONE &&
-	    (key_is(st, p + 1, "من") || key_is(st, p + 1, "في")))
+	    (strcmp(tok_at(st, p + 1)->key, "من") == 0 || strcmp(tok_at(st, p + 1)->key, "في") == 0))
 		p++;
 	if (p >= end || tok_at(st, p)->kind != KH_TOK_WORD ||
-	    (!key_is(st, p, "من") && !key_is(st, p, "في")))
+	    (strcmp(tok_at(st, p)->key, "من") != 0 && strcmp(tok_at(st, p)->key, "في") != 0))
 		return j;
 	k = p + 1;
 	if (k < end && (st->bits[k] & CW_ACTOR_HEAD) != 0 && st->ment[k] == KH_NONE)
@@ -1434,7 +1332,7 @@ static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end
 	if ((st->bits[j] & ~(uint32_t)(CW_NAME_PREFIX | CW_PLACE_HEAD)) != 0 || st->evt[j] != KH_NONE)
 		return false; /* مناطق القتال: a common word */
 	if (is_nisba(tok_at(st, j)->key) &&
-	    (tok_in_lit(st, i, LIT_AREA)))
+	    (in_list("|احياء|مناطق|قري|بلدات|مدن|مدينه|منطقه|بلده|قريه|", tok_at(st, i)->key)))
 		return false; /* أحياء سكنية، منطقة زراعية */
 	last = j;
 	if ((st->bits[j] & CW_NAME_PREFIX) != 0 && j + 1 < end && tok_at(st, j + 1)->kind == KH_TOK_WORD &&
@@ -1454,8 +1352,8 @@ static bool after_preposition(const struct ev_state *st, uint32_t i, uint32_t fi
 		return true;
 	if (i <= first)
 		return false;
-	return (st->bits[i - 1] & CW_LOC_PREP) != 0 || key_is(st, i - 1, "من") ||
-	       key_is(st, i - 1, "ضد") || key_is(st, i - 1, "عن");
+	return (st->bits[i - 1] & CW_LOC_PREP) != 0 || strcmp(tok_at(st, i - 1)->key, "من") == 0 ||
+	       strcmp(tok_at(st, i - 1)->key, "ضد") == 0 || strcmp(tok_at(st, i - 1)->key, "عن") == 0;
 }
 
 /* Skip quotes and a DATE mention at k: the next token worth looking at. */
@@ -1521,8 +1419,8 @@ static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, u
 			return false;
 		/* the relative pronouns are stop words (CW_STOP, from their key): the bit first */
 		if (rel == KH_NONE && (st->bits[i] & CW_STOP) != 0 &&
-		    (key_is(st, i, "التي") || key_is(st, i, "الذي") ||
-		     key_is(st, i, "الذين"))) {
+		    (strcmp(tok_at(st, i)->key, "التي") == 0 || strcmp(tok_at(st, i)->key, "الذي") == 0 ||
+		     strcmp(tok_at(st, i)->key, "الذين") == 0)) {
 			rel = i;
 			continue;
 		}
@@ -1583,18 +1481,18 @@ static void actors_by_pattern(const struct ev_state *st, uint32_t te, uint32_t e
 			break;
 		if (st->evt[k] != KH_NONE && k > te + 3)
 			break;
-		if ((b & CW_BY) != 0 && key_is(st, k, "قبل")) {
-			if (k > te && key_is(st, k - 1, "من"))
+		if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "قبل") == 0) {
+			if (k > te && strcmp(tok_at(st, k - 1)->key, "من") == 0)
 				e = actor_right(st, k + 1, end, false, as); /* من قبل */
-		} else if ((b & CW_BY) != 0 && key_is(st, k, "يد")) {
-			if (k > te && key_is(st, k - 1, "علي"))
+		} else if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "يد") == 0) {
+			if (k > te && strcmp(tok_at(st, k - 1)->key, "علي") == 0)
 				e = actor_right(st, k + 1, end, false, as); /* على يد */
-		} else if ((b & CW_BETWEEN) != 0 && key_is(st, k, "بين") && k <= te + 4 &&
+		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "بين") == 0 && k <= te + 4 &&
 			   (violent(type) || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
-		} else if (type == KH_EV_DEFECTION && key_is(st, k, "عن")) {
+		} else if (type == KH_EV_DEFECTION && strcmp(tok_at(st, k)->key, "عن") == 0) {
 			e = actor_right(st, k + 1, end, false, as); /* انشق عن الجيش */
-		} else if ((b & CW_BETWEEN) != 0 && key_is(st, k, "مع") &&
+		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "مع") == 0 &&
 			   (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
 		}
@@ -1659,7 +1557,7 @@ static void find_actors(const struct ev_state *st, const struct ev_tok *et, uint
 	}
 	/* إطلاق نار من الشرطة: the doer after من */
 	if (as->n == 0 && !verb && violent(type) && et->te < right_stop &&
-	    key_is(st, et->te, "من"))
+	    strcmp(tok_at(st, et->te)->key, "من") == 0)
 		actor_right(st, et->te + 1, right_stop, false, as);
 	actors_by_pattern(st, et->te, end, type, as);
 	if (as->n > 0 && !verb)
@@ -1704,7 +1602,7 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 
 		/* each of these words is a stop word (CW_STOP, from its key): the bit first */
 		if (((st->bits[k - 1] & CW_STOP) != 0 &&
-		     tok_in_lit(st, k - 1, LIT_WHILE)) ||
+		     in_list("|فيما|بينما|حين|كما|", tok_at(st, k - 1)->key)) ||
 		    (is_break(st, k - 1) && k + EV_LEFT <= et->tf))
 			break; /* another clause: its places are its own */
 		if (!is_place_type(ment_type(st, k - 1)))
@@ -1745,7 +1643,7 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 		const char *key = tok_at(st, k)->key;
 		uint32_t a;
 
-		if (tok_in_lit(st, k, LIT_TOWN)) {
+		if (in_list("|المدينه|البلده|القريه|المحافظه|", key)) {
 			a = antecedent(st, et->tf, KH_ENT_GPE, key + 4);
 			if (a != KH_NONE)
 				add_arg(as, st->doc->mentions.items[a].start, st->doc->mentions.items[a].end,
@@ -1788,10 +1686,10 @@ static uint8_t find_modality(const struct ev_state *st, const struct ev_tok *et,
 		if ((st->bits[k] & CW_DENY) != 0)
 			return KH_MOD_NEGATED;
 	if (et->tf > first && (st->bits[et->tf - 1] & CW_NEG) != 0 &&
-	    (et->cls != TC_NOUN || key_is(st, et->tf - 1, "عدم") ||
-	     key_is(st, et->tf - 1, "دون")))
+	    (et->cls != TC_NOUN || strcmp(tok_at(st, et->tf - 1)->key, "عدم") == 0 ||
+	     strcmp(tok_at(st, et->tf - 1)->key, "دون") == 0))
 		return KH_MOD_NEGATED;
-	if (et->cls == TC_NOUN && et->tf > first && key_is(st, et->tf - 1, "اي")) {
+	if (et->cls == TC_NOUN && et->tf > first && strcmp(tok_at(st, et->tf - 1)->key, "اي") == 0) {
 		/* لم تشهد المدينة أي اشتباكات */
 		for (uint32_t k = et->tf > first + 6 ? et->tf - 6 : first; k + 1 < et->tf; k++)
 			if ((st->bits[k] & CW_NEG) != 0)
@@ -1880,8 +1778,8 @@ static uint8_t noun_roles(uint32_t b)
 
 static bool at_least_at(const struct ev_state *st, uint32_t i, uint32_t end)
 {
-	return i + 1 < end && key_is(st, i, "علي") &&
-	       (key_is(st, i + 1, "الاقل"));
+	return i + 1 < end && strcmp(tok_at(st, i)->key, "علي") == 0 &&
+	       (strcmp(tok_at(st, i + 1)->key, "الاقل") == 0);
 }
 
 /* Can a count start at tok?  kh_num_parse needs one of the token's keys to be digits or a
@@ -1966,7 +1864,7 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 				roles = nr;
 			if (loss) {
 				/* فقدت 4 من عناصرها */
-				if (!(n + 1 < end && key_is(st, n, "من") &&
+				if (!(n + 1 < end && strcmp(tok_at(st, n)->key, "من") == 0 &&
 				      (st->bits[n + 1] & CW_PERSON) != 0))
 					return 0;
 				roles = R_KILLED;
@@ -2035,9 +1933,9 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 
 		c.span.end = tok_at(st, n)->end;
 		roles = 0;
-		if (j > first && (key_is(st, j - 1, "بينهم") ||
-				  key_is(st, j - 1, "منهم") ||
-				  key_is(st, j - 1, "بينها")))
+		if (j > first && (strcmp(tok_at(st, j - 1)->key, "بينهم") == 0 ||
+				  strcmp(tok_at(st, j - 1)->key, "منهم") == 0 ||
+				  strcmp(tok_at(st, j - 1)->key, "بينها") == 0))
 			return 0; /* قتل 12 مدنيا بينهم أربعة أطفال: a part of a count already told */
 		for (m = n + 1; m < end && m < n + 13 && roles == 0; m++) {
 			if ((tok_at(st, m)->kind == KH_TOK_PUNCT && !is_quote(st, m)) || cue_roles(st->bits[m]) != 0)
@@ -2159,7 +2057,6 @@ static int keep_keys(struct ev_state *st, uint32_t i)
 				return -ENOMEM;
 		}
 		ek->len[c] = (uint32_t)len;
-		ek->h[c] = kh_kf_hash32(ek->k[c], len);
 		ek->skip[c] = keys.skip[c];
 	}
 	return 0;
@@ -2382,7 +2279,7 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 
 int kh_event_apply(const struct kh_event_res *r, struct kh_doc *doc)
 {
-	struct ev_state st = { .r = r, .doc = doc, .toks = doc->tokens.items, .n_tok = doc->tokens.n };
+	struct ev_state st = { .r = r, .doc = doc, .n_tok = doc->tokens.n };
 	struct ev_tok *ets = NULL;
 	struct pending *pend = NULL;
 	uint32_t cap = 0, pcap = 0;
