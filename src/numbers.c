@@ -168,10 +168,11 @@ void kh_num_tok_keys(const struct kh_doc *doc, uint32_t tok, struct kh_tok_keys 
 	put_key(ret, k, len, 0);
 	if (t->core_start != t->start || t->kind != KH_TOK_WORD || (c0 & 0xFEu) != 0xD8)
 		return; /* the segmenter already split what it knew; no و ف ب ل ك in front */
-	/* ب is D8 A8; و ف ل ك are D9 88, 81, 84, 83 (bits 8, 1, 4, 3 of 0x11A); k[1]
+	/* ب is D8 A8; و ف ل ك are D9 88, 81, 84, 83 (bits 8, 1, 4, 3 of 0x11A, a 64-bit
+	 * constant so that any 6-bit shift is defined); k[1]
 	 * may be read after a lead byte (at worst the NUL) */
 	c1 = (unsigned char)k[1];
-	if (c0 == 0xD8 ? c1 == 0xA8 : (c1 & 0xC0u) == 0x80 && (0x11Au >> (c1 & 0x3Fu) & 1u) != 0)
+	if (c0 == 0xD8 ? c1 == 0xA8 : (c1 & 0xC0u) == 0x80 && (0x11Aull >> (c1 & 0x3Fu) & 1u) != 0)
 		proclitic_keys(ret, k, len);
 }
 
