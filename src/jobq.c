@@ -203,12 +203,17 @@ static void expire_finish(struct kh_job *j)
 
 /* ---- threads -------------------------------------------------------------------------------- */
 
-static struct kh_worker *slot_take_locked(struct kh_jobq *q)
+enum { RAN_ON_WORKER = 0, RAN_HERE = 1 }; /* index of kh_jobq.ran */
+
+/* Under the lock: a free slot for a job about to run; counted in flight and by where it runs. */
+static struct kh_worker *slot_take_locked(struct kh_jobq *q, int where)
 {
 	struct kh_worker *w = q->free_slots;
 
 	q->free_slots = w->next_free;
 	q->n_free--;
+	atomic_fetch_add(&q->inflight, 1);
+	atomic_fetch_add_explicit(&q->ran[where], 1, memory_order_relaxed);
 	return w;
 }
 
@@ -276,10 +281,8 @@ static void *worker_main(void *arg)
 		j = q->wait.head;
 		q_remove(q, j);
 		atomic_store(&j->state, KH_JOB_RUNNING);
-		atomic_fetch_add(&q->inflight, 1);
-		w = slot_take_locked(q);
+		w = slot_take_locked(q, RAN_ON_WORKER);
 		pthread_mutex_unlock(&q->lock);
-		atomic_fetch_add_explicit(&q->ran[0], 1, memory_order_relaxed);
 		run_one(q, w, j);
 	}
 	return NULL;
@@ -453,10 +456,8 @@ int kh_jobq_run_here(struct kh_jobq *q, struct kh_job *job, unsigned deadline_ms
 		return -EBUSY;
 	}
 	admit_locked(q, job, deadline_ms, KH_JOB_RUNNING);
-	atomic_fetch_add(&q->inflight, 1);
-	w = slot_take_locked(q);
+	w = slot_take_locked(q, RAN_HERE);
 	pthread_mutex_unlock(&q->lock);
-	atomic_fetch_add_explicit(&q->ran[1], 1, memory_order_relaxed);
 	run_one(q, w, job);
 	ran_here_until_ns = kh_now_ns();
 	return 0;
@@ -531,8 +532,8 @@ void kh_jobq_stats(struct kh_jobq *q, unsigned *ret_queued, unsigned *ret_inflig
 
 void kh_jobq_ran(struct kh_jobq *q, uint64_t *ret_on_workers, uint64_t *ret_here)
 {
-	*ret_on_workers = atomic_load_explicit(&q->ran[0], memory_order_relaxed);
-	*ret_here = atomic_load_explicit(&q->ran[1], memory_order_relaxed);
+	*ret_on_workers = atomic_load_explicit(&q->ran[RAN_ON_WORKER], memory_order_relaxed);
+	*ret_here = atomic_load_explicit(&q->ran[RAN_HERE], memory_order_relaxed);
 }
 
 unsigned kh_jobq_workers(const struct kh_jobq *q)

@@ -88,18 +88,27 @@ static inline void kh_jsonw_close(struct kh_jsonw *w, char bracket)
 	w->need_comma = true;
 }
 
-/** A member's key, @p n bytes that need no escaping (the API's own names). */
-static inline void kh_jsonw_keyn(struct kh_jsonw *w, const char *key, size_t n)
+/* After a comma if one is due: "s" and then @p tail (0: none), for text that needs no
+ * escaping; @return false when the writer failed. */
+static inline bool kh_jsonw_quoted(struct kh_jsonw *w, const char *s, size_t n, char tail)
 {
 	kh_jsonw_comma(w);
 	if (!kh_jsonw_reserve(w, n + 3))
-		return;
+		return false;
 	w->data[w->len++] = '"';
-	memcpy(w->data + w->len, key, n);
+	memcpy(w->data + w->len, s, n);
 	w->len += n;
 	w->data[w->len++] = '"';
-	w->data[w->len++] = ':';
-	w->need_comma = false;
+	if (tail != '\0')
+		w->data[w->len++] = tail;
+	return true;
+}
+
+/** A member's key, @p n bytes that need no escaping (the API's own names). */
+static inline void kh_jsonw_keyn(struct kh_jsonw *w, const char *key, size_t n)
+{
+	if (kh_jsonw_quoted(w, key, n, ':'))
+		w->need_comma = false;
 }
 
 /** kh_jsonw_keyn() for a string literal. */
@@ -109,14 +118,8 @@ static inline void kh_jsonw_keyn(struct kh_jsonw *w, const char *key, size_t n)
  *  enum names (ASCII letters, digits, '_' and '-'), never text from outside. */
 static inline void kh_jsonw_plain(struct kh_jsonw *w, const char *s, size_t n)
 {
-	kh_jsonw_comma(w);
-	if (!kh_jsonw_reserve(w, n + 2))
-		return;
-	w->data[w->len++] = '"';
-	memcpy(w->data + w->len, s, n);
-	w->len += n;
-	w->data[w->len++] = '"';
-	w->need_comma = true;
+	if (kh_jsonw_quoted(w, s, n, '\0'))
+		w->need_comma = true;
 }
 
 /** A string value of @p n bytes, escaped; fails the writer unless it is valid UTF-8. */
