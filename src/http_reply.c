@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "buf.h"
 #include "http.h"
@@ -83,26 +84,45 @@ bool kh_request_id_valid(const char *s)
 	return n > 0;
 }
 
+/* SplitMix64's finalizer: a bijection, so distinct counter values give distinct outputs. */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Each thread draws 128 random bits once and then counts: ids stay unique and unguessable
+ * enough for log correlation without a getrandom call per request. */
+static void id_state_seed(uint64_t state[2], const void *salt)
+{
+	if (getrandom(state, 2 * sizeof(uint64_t), GRND_NONBLOCK) != (ssize_t)(2 * sizeof(uint64_t))) {
+		/* No entropy yet (very early boot): fall back to time and address bits. */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		state[0] = mix64((uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)salt);
+		state[1] = mix64((uint64_t)ts.tv_nsec ^ state[0]);
+	}
+}
+
 void kh_request_id_new(char out[KH_REQUEST_ID_MAX + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char rnd[16];
-	ssize_t got = getrandom(rnd, sizeof(rnd), GRND_NONBLOCK);
+	static _Thread_local uint64_t state[2];
+	static _Thread_local bool seeded;
+	uint64_t half[2];
 
-	if (got != (ssize_t)sizeof(rnd)) {
-		/* No entropy yet (very early boot): fall back to time and address bits. */
-		uint64_t t = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)out;
-
-		for (size_t i = 0; i < sizeof(rnd); i++) {
-			t = t * 6364136223846793005ull + 1442695040888963407ull;
-			rnd[i] = (unsigned char)(t >> 56);
-		}
+	if (!seeded) {
+		id_state_seed(state, out);
+		seeded = true;
 	}
-	for (size_t i = 0; i < sizeof(rnd); i++) {
-		out[2 * i] = hex[rnd[i] >> 4];
-		out[2 * i + 1] = hex[rnd[i] & 15];
-	}
-	out[2 * sizeof(rnd)] = '\0';
+	state[0]++;
+	half[0] = mix64(state[0]);
+	half[1] = mix64(state[1] ^ half[0]);
+	for (size_t i = 0; i < 32; i++)
+		out[i] = hex[(half[i / 16] >> (60 - 4 * (i % 16))) & 15];
+	out[32] = '\0';
 }
 
 /* ---- queueing responses -------------------------------------------------------------------- */

@@ -68,7 +68,7 @@ char *kh_err_body(enum kh_err e, const char *detail, const char *request_id, siz
 /** @return true when @p s is a usable request ID: [A-Za-z0-9._-]{1,128} */
 bool kh_request_id_valid(const char *s);
 
-/** Write a fresh random request ID (32 hex digits) into @p out. */
+/** Write a fresh request ID (32 hex digits) into @p out: random per thread, distinct per call. */
 void kh_request_id_new(char out[KH_REQUEST_ID_MAX + 1]);
 
 #endif

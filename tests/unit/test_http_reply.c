@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The error table, error bodies, request IDs, media types, JSON depth, API keys, proxies. */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,39 @@ static void test_error_body(void)
 	free(body);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Ids come from a per-thread counter under a mixing function: many in a row, and one from
+ * another thread, must all differ and all be 32 lower-case hex digits. */
+static void *other_thread_id(void *out)
+{
+	kh_request_id_new(out);
+	return NULL;
+}
+
+static void test_request_ids_distinct(void)
+{
+	enum { N = 4096 };
+	static char ids[N + 1][KH_REQUEST_ID_MAX + 1];
+	size_t dup = 0, bad = 0;
+	pthread_t t;
+
+	for (size_t i = 0; i < N; i++) {
+		kh_request_id_new(ids[i]);
+		bad += strspn(ids[i], "0123456789abcdef") != 32 || ids[i][32] != '\0';
+	}
+	pthread_create(&t, NULL, other_thread_id, ids[N]);
+	pthread_join(t, NULL);
+	qsort(ids, N + 1, sizeof(ids[0]), cmp_id);
+	for (size_t i = 1; i <= N; i++)
+		dup += strcmp(ids[i - 1], ids[i]) == 0;
+	tap_is_int((long long)bad, 0, "4096 ids are 32 hex digits each");
+	tap_is_int((long long)dup, 0, "4096 ids and one from another thread all differ");
+}
+
 static void test_request_id(void)
 {
 	char id[KH_REQUEST_ID_MAX + 1], id2[KH_REQUEST_ID_MAX + 1];
@@ -98,6 +132,7 @@ static void test_request_id(void)
 	tap_is_int((long long)strlen(id), 32, "generated id has 32 hex digits");
 	tap_ok(kh_request_id_valid(id), "generated id is valid");
 	tap_ok(strcmp(id, id2) != 0, "two generated ids differ");
+	test_request_ids_distinct();
 }
 
 static void test_media(void)
