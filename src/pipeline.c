@@ -224,6 +224,7 @@ int kh_analyze(struct kh_analyzer *a, struct kh_pipeline *p, const struct kh_req
 	       struct kh_doc **ret_doc, size_t *ret_bad_offset)
 {
 	struct kh_doc *doc = kh_doc_new();
+	double t0;
 	int r;
 
 	if (doc == NULL)
@@ -231,8 +232,10 @@ int kh_analyze(struct kh_analyzer *a, struct kh_pipeline *p, const struct kh_req
 	r = fill_request(doc, req, ret_bad_offset);
 	if (r != KH_OK)
 		goto fail;
+	t0 = now_seconds();
+	/* One clock read per stage boundary: a stage's end is the next one's start. */
 	for (int s = 0; s < KH_STAGE__MAX; s++) {
-		double t0 = now_seconds();
+		double t1;
 
 		if (req->cancel != NULL && *req->cancel != 0) {
 			r = KH_E_CANCELLED;
@@ -241,7 +244,9 @@ int kh_analyze(struct kh_analyzer *a, struct kh_pipeline *p, const struct kh_req
 		r = run_stage(a, p, doc, (enum kh_stage)s);
 		if (r < 0)
 			goto fail;
-		doc->stage_seconds[s] = now_seconds() - t0;
+		t1 = now_seconds();
+		doc->stage_seconds[s] = t1 - t0;
+		t0 = t1;
 	}
 	*ret_doc = doc;
 	return KH_OK;
