@@ -148,6 +148,9 @@ struct kh_event_res {
 	struct kh_keyfilt trig_filter;
 	/* the word prefixes of trig's keys: "is some trigger longer?" without a look-up */
 	struct kh_keyfilt trig_prefix_filter;
+	/* the first TRIG_HEAD bytes of every key of trig (phrases and their word prefixes
+	 * too) that has as many: one test rules out all the forms a word key makes */
+	struct kh_keyfilt trig_head_filter;
 	struct kh_keyfilt words_filter;
 	struct ctx_table ctx;
 	struct trig *trigs;
@@ -465,6 +468,16 @@ struct kh_event_res *kh_event_res_free(struct kh_event_res *r)
 	return NULL;
 }
 
+#define TRIG_HEAD 6u /* bytes: three Arabic letters */
+
+/* Add the first TRIG_HEAD bytes of key to the filter ud (shorter keys: see may_trigger). */
+static int add_head(const char *key, size_t len, void *ud)
+{
+	if (len >= TRIG_HEAD)
+		kh_kf_add(ud, key, TRIG_HEAD);
+	return 0;
+}
+
 /* Add to the filter ud every word prefix of key (the part before each space). */
 static int add_word_prefixes(const char *key, size_t len, void *ud)
 {
@@ -533,6 +546,7 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 	}
 	kh_kf_add_lexicon(&r->trig_filter, r->trig);
 	kh_lex_each_key(r->trig, add_word_prefixes, &r->trig_prefix_filter);
+	kh_lex_each_key(r->trig, add_head, &r->trig_head_filter);
 	*ret_res = r;
 	return 0;
 fail:
@@ -563,22 +577,16 @@ struct ev_state {
 	uint32_t n_tok;
 	uint32_t *bits;   /* context word bits per token */
 	uint8_t *skip;    /* proclitic bytes left on the token in front of its bits' key */
-	uint8_t *num;     /* 1: a key of the token is digits or a number/qualifier word (may_count) */
+	uint8_t *tf;      /* TF_* facts of the token (from its keys, in prepare) */
 	uint32_t *ment;   /* mention covering the token, or KH_NONE */
 	uint32_t *evt;    /* event whose trigger covers the token, or KH_NONE */
 	uint32_t *attr;   /* smallest attribution whose content covers the token, or KH_NONE */
-	struct ev_keys *keys; /* kh_num_tok_keys of each token, once per document */
 	int64_t pub;      /* published date as yyyymmdd, 0 when none */
 };
 
-/* The keys of one token (kh_num_tok_keys) with their lengths: the context bits, the
- * trigger match and the rule lists all read them, and a key rebuilt from لل lives in
- * the document's arena. */
-struct ev_keys {
-	const char *k[4];
-	uint32_t len[4];
-	uint8_t skip[4];
-	uint8_t n;
+enum {
+	TF_NUM = 1u << 0,  /* a key of the token is digits or a number/qualifier word (may_count) */
+	TF_TRIG = 1u << 1, /* a form of one of its keys may be a trigger (may_trigger) */
 };
 
 struct ev_tok {
@@ -604,6 +612,27 @@ static bool ends_with(const char *s, const char *p)
 static const struct kh_token *tok_at(const struct ev_state *st, uint32_t i)
 {
 	return &st->doc->tokens.items[i];
+}
+
+/* The keys of token i (kh_num_tok_keys), made again where they are needed instead of
+ * kept per token: most tokens have one key, their own, known here without the call. */
+static inline void tok_keys(const struct ev_state *st, uint32_t i, struct kh_tok_keys *ret)
+{
+	const struct kh_token *t = tok_at(st, i);
+	const unsigned char *k = (const unsigned char *)t->key;
+
+	/* kh_num_tok_keys' own test for more keys than one: a word with no proclitic
+	 * split off that starts with ب (D8 A8) or و ف ل ك (D9 88, 81, 84, 83) */
+	if (k == NULL || (t->core_start == t->start && t->kind == KH_TOK_WORD &&
+			  (k[0] == 0xD8 ? k[1] == 0xA8
+					: k[0] == 0xD9 && (k[1] & 0xC0u) == 0x80 && (0x11Aull >> (k[1] & 0x3Fu) & 1u) != 0))) {
+		kh_num_tok_keys(st->doc, i, ret);
+		return;
+	}
+	ret->k[0] = t->key;
+	ret->len[0] = kh_tok_key_len(t);
+	ret->skip[0] = 0;
+	ret->n = 1;
 }
 
 static bool is_punct(const struct ev_state *st, uint32_t i)
@@ -707,10 +736,9 @@ static bool ends_in_taa(const struct ev_state *st, const struct kh_token *tk)
 
 /* The context bits of token i, and whether one of its keys may start a count (st->num):
  * both from the same look-ups. */
-static void compute_bits(struct ev_state *st, uint32_t i)
+static void compute_bits(struct ev_state *st, uint32_t i, const struct kh_tok_keys *keys)
 {
 	const struct kh_token *t = tok_at(st, i);
-	const struct ev_keys *keys = &st->keys[i];
 	const char *k;
 	size_t n;
 	int x;
@@ -718,14 +746,15 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 
 	if (t->kind != KH_TOK_WORD) {
 		/* kh_num_tok_keys: the key alone */
-		st->num[i] = num_key(keys->k[0], words_bits_n(st, keys->k[0], keys->len[0], NULL));
+		st->tf[i] = num_key(keys->k[0], words_bits_n(st, keys->k[0], keys->len[0], NULL)) ? TF_NUM : 0;
 		return;
 	}
 	for (uint8_t c = 0; c < keys->n; c++) {
 		bool found;
 		uint32_t b = words_bits_n(st, keys->k[c], keys->len[c], &found);
 
-		st->num[i] |= num_key(keys->k[c], b);
+		if (num_key(keys->k[c], b))
+			st->tf[i] |= TF_NUM;
 		if (done)
 			continue; /* the bits are found; only the count test looks on */
 		if (!found && article_and_more(keys->k[c]))
@@ -769,15 +798,15 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 /* Is token i (any of its keys, with or without ال) in the folded list "|a|b|"? */
 static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list)
 {
-	const struct ev_keys *keys;
+	struct kh_tok_keys keys;
 
 	if (list == NULL || i >= st->n_tok || tok_at(st, i)->kind != KH_TOK_WORD)
 		return false;
-	keys = &st->keys[i];
-	for (uint8_t c = 0; c < keys->n; c++) {
-		if (in_list(list, keys->k[c]))
+	tok_keys(st, i, &keys);
+	for (uint8_t c = 0; c < keys.n; c++) {
+		if (in_list(list, keys.k[c]))
 			return true;
-		if (starts_with(keys->k[c], "ال") && in_list(list, keys->k[c] + 4))
+		if (starts_with(keys.k[c], "ال") && in_list(list, keys.k[c] + 4))
 			return true;
 	}
 	return false;
@@ -868,7 +897,7 @@ struct form_try {
 	const struct kh_token *tk;
 	uint32_t i, end;
 	const char *k;   /* the key */
-	uint8_t skip;    /* its proclitic bytes (ev_keys.skip) */
+	uint8_t skip;    /* its proclitic bytes (kh_tok_keys.skip) */
 	struct tmatch *best;
 };
 
@@ -959,21 +988,59 @@ static void try_forms(const struct form_try *x, size_t kl)
 	}
 }
 
+/* May the form of @p n bytes at @p f, or a form that try_forms cuts from its end, be a key
+ * of the trigger table?  Those forms are longer than TRIG_HEAD bytes unless f is alone
+ * (see try_forms), so a key that starts otherwise is in no filter: false is certain. */
+static bool head_may(const struct kh_event_res *r, const char *f, size_t n)
+{
+	if (n >= TRIG_HEAD)
+		return kh_kf_has(&r->trig_head_filter, f, TRIG_HEAD);
+	return kh_kf_has(&r->trig_filter, f, n);
+}
+
+/* May some form try_forms makes of key k (@p kl bytes) be a trigger?  Every form starts
+ * where the key does, after ال or after a future سـ, and of an even key every form cut
+ * from the same start begins with the same TRIG_HEAD bytes (an odd key could make a
+ * form of seven bytes whose ة restored changes its sixth byte: it is tried in full). */
+static bool key_may_trigger(const struct kh_event_res *r, const char *k, size_t kl)
+{
+	if ((kl & 1u) != 0 || head_may(r, k, kl))
+		return true;
+	if (kl > 6 && memcmp(k, "ال", 4) == 0 && head_may(r, k + 4, kl - 4))
+		return true;
+	return kl > 6 && memcmp(k, "س", 2) == 0 &&
+	       (memcmp(k + 2, "ي", 2) == 0 || memcmp(k + 2, "ت", 2) == 0 || memcmp(k + 2, "ن", 2) == 0) &&
+	       head_may(r, k + 2, kl - 2);
+}
+
+/* TF_TRIG of token i: may match_trigger find a trigger at it?  A word none of whose keys
+ * may make one (most words) is not tried at all. */
+static bool may_trigger(const struct ev_state *st, uint32_t i, const struct kh_tok_keys *keys)
+{
+	if (tok_at(st, i)->kind != KH_TOK_WORD)
+		return false;
+	for (uint8_t c = 0; c < keys->n; c++)
+		if (key_may_trigger(st->r, keys->k[c], keys->len[c]))
+			return true;
+	return false;
+}
+
 static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, struct tmatch *ret)
 {
 	const struct kh_token *tk = tok_at(st, i);
-	const struct ev_keys *keys = &st->keys[i];
+	struct kh_tok_keys keys;
 	struct tmatch best = { 0 };
 	struct form_try x = { .st = st, .tk = tk, .i = i, .end = end, .best = &best };
 
 	if (tk->kind != KH_TOK_WORD)
 		return false;
-	for (uint8_t c = 0; c < keys->n; c++) {
-		if (keys->len[c] + 1 > FORM_MAX)
+	tok_keys(st, i, &keys);
+	for (uint8_t c = 0; c < keys.n; c++) {
+		if (keys.len[c] + 1 > FORM_MAX)
 			continue;
-		x.k = keys->k[c];
-		x.skip = keys->skip[c];
-		try_forms(&x, keys->len[c]);
+		x.k = keys.k[c];
+		x.skip = keys.skip[c];
+		try_forms(&x, keys.len[c]);
 	}
 	if (best.t == NULL)
 		return false;
@@ -1784,11 +1851,11 @@ static bool at_least_at(const struct ev_state *st, uint32_t i, uint32_t end)
 
 /* Can a count start at tok?  kh_num_parse needs one of the token's keys to be digits or a
  * word of the number table (a number word or the first word of a qualifier), and every
- * such word is in our context table with CW_NUMWORD (st->num, from prepare): no parse for
+ * such word is in our context table with CW_NUMWORD (TF_NUM, from prepare): no parse for
  * each word that merely begins like an Arabic-Indic digit (ف ق ك ل م ن ه و ي). */
 static bool may_count(const struct ev_state *st, uint32_t tok)
 {
-	return (st->bits[tok] & CW_NUMWORD) != 0 || st->num[tok] != 0;
+	return (st->bits[tok] & CW_NUMWORD) != 0 || (st->tf[tok] & TF_NUM) != 0;
 }
 
 /* A count at tok that is not part of a date. */
@@ -2038,30 +2105,6 @@ static uint32_t tok_of_offset(const struct kh_doc *doc, uint32_t off)
 	return lo;
 }
 
-/* st->keys[i]: the token's keys and their lengths, a key rebuilt in kh_tok_keys.buf
- * copied to the arena. */
-static int keep_keys(struct ev_state *st, uint32_t i)
-{
-	struct kh_tok_keys keys;
-	struct ev_keys *ek = &st->keys[i];
-
-	kh_num_tok_keys(st->doc, i, &keys);
-	ek->n = keys.n;
-	for (uint8_t c = 0; c < keys.n; c++) {
-		size_t len = keys.len[c];
-
-		ek->k[c] = keys.k[c];
-		if (keys.k[c] == keys.buf) {
-			ek->k[c] = kh_arena_strndup(&st->doc->arena, keys.buf, len);
-			if (ek->k[c] == NULL)
-				return -ENOMEM;
-		}
-		ek->len[c] = (uint32_t)len;
-		ek->skip[c] = keys.skip[c];
-	}
-	return 0;
-}
-
 static int prepare(struct ev_state *st)
 {
 	struct kh_doc *doc = st->doc;
@@ -2069,19 +2112,21 @@ static int prepare(struct ev_state *st)
 
 	st->bits = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->skip = kh_arena_alloc(&doc->arena, n);
-	st->num = kh_arena_alloc(&doc->arena, n);
+	st->tf = kh_arena_alloc(&doc->arena, n);
 	st->ment = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
 	st->evt = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
 	st->attr = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
-	st->keys = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(*st->keys));
-	if (st->bits == NULL || st->skip == NULL || st->num == NULL || st->ment == NULL || st->evt == NULL ||
-	    st->attr == NULL || st->keys == NULL)
+	if (st->bits == NULL || st->skip == NULL || st->tf == NULL || st->ment == NULL || st->evt == NULL ||
+	    st->attr == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
+		struct kh_tok_keys keys;
+
 		st->ment[i] = st->evt[i] = st->attr[i] = KH_NONE;
-		if (keep_keys(st, i) < 0)
-			return -ENOMEM;
-		compute_bits(st, i);
+		tok_keys(st, i, &keys);
+		compute_bits(st, i, &keys);
+		if (may_trigger(st, i, &keys))
+			st->tf[i] |= TF_TRIG;
 	}
 	for (uint32_t m = 0; m < doc->mentions.n; m++) {
 		const struct kh_mention *mn = &doc->mentions.items[m];
@@ -2132,7 +2177,7 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 		struct tmatch m;
 		uint8_t ty;
 
-		if (!match_trigger(st, i, end, &m)) {
+		if ((st->tf[i] & TF_TRIG) == 0 || !match_trigger(st, i, end, &m)) {
 			i++;
 			continue;
 		}
