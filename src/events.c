@@ -36,16 +36,23 @@ enum trig_rule {
 	TR_NOART = 1 << 3, /* not with the article: احتلال سنجار is an event, الاحتلال is a state */
 };
 
+/* A rule's word list: most words asked about are in none, and the mask tells so
+ * without a strstr over the list. */
+struct word_list {
+	uint64_t mask[4]; /* bit kh_kf_hash32(item) % 256 of each item */
+	char s[];         /* "|a|b|" folded */
+};
+
 struct trig {
 	uint8_t type;
 	uint8_t cls;
 	uint8_t rules;
-	const char *next;    /* "|a|b|" folded, or NULL */
-	const char *notnext;
-	const char *notprev;
-	const char *near;
-	const char *after;    /* one of these within EV_BACK words before the trigger */
-	const char *notafter; /* none of these within EV_BACK words before the trigger */
+	const struct word_list *next; /* or NULL */
+	const struct word_list *notnext;
+	const struct word_list *notprev;
+	const struct word_list *near;
+	const struct word_list *after;    /* one of these within EV_BACK words before the trigger */
+	const struct word_list *notafter; /* none of these within EV_BACK words before the trigger */
 };
 
 /* Word classes of the context table (bits). */
@@ -156,7 +163,7 @@ struct kh_event_res {
 	struct trig *trigs;
 	size_t n_trigs, cap_trigs;
 	struct kh_lexicon *words; /* context words → fields[0] = bits */
-	char **strings;           /* malloc'd rule lists */
+	void **strings;           /* malloc'd rule lists */
 	size_t n_strings, cap_strings;
 };
 
@@ -177,20 +184,42 @@ static uint32_t chain_bits(const struct kh_lex_entry *e)
 	return b;
 }
 
-static bool ctx_find(const struct ctx_table *t, const char *key, size_t len, uint32_t *ret_bits)
+/* Are the @p len bytes at a and b the same?  Keys are a few words long: no call. */
+static inline bool same_bytes(const char *a, const char *b, size_t len)
 {
-	uint32_t h = kh_kf_hash32(key, len);
+	for (; len >= 8; a += 8, b += 8, len -= 8) {
+		uint64_t x, y;
 
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	for (; len > 0; a++, b++, len--)
+		if (*a != *b)
+			return false;
+	return true;
+}
+
+/* ctx_find with the key's kh_kf_hash32 @p h already computed. */
+static inline bool ctx_find_h(const struct ctx_table *t, uint32_t h, const char *key, size_t len,
+			      uint32_t *ret_bits)
+{
 	for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
 		const struct ctx_slot *s = &t->slots[i];
 
 		if (s->len == 0)
 			return false;
-		if (s->hash == h && s->len == len && memcmp(t->pool + s->off, key, len) == 0) {
+		if (s->hash == h && s->len == len && same_bytes(t->pool + s->off, key, len)) {
 			*ret_bits = s->bits;
 			return true;
 		}
 	}
+}
+
+static bool ctx_find(const struct ctx_table *t, const char *key, size_t len, uint32_t *ret_bits)
+{
+	return ctx_find_h(t, kh_kf_hash32(key, len), key, len, ret_bits);
 }
 
 static int count_key(const char *key, size_t len, void *ud)
@@ -251,11 +280,11 @@ static int ctx_build(struct kh_event_res *r)
 	return kh_lex_each_key(r->words, ctx_put, r);
 }
 
-static int keep_string(struct kh_event_res *r, char *s)
+static int keep_string(struct kh_event_res *r, void *s)
 {
 	if (r->n_strings == r->cap_strings) {
 		size_t cap = r->cap_strings ? r->cap_strings * 2 : 32;
-		char **p = realloc(r->strings, cap * sizeof(*p));
+		void **p = realloc(r->strings, cap * sizeof(*p));
 
 		if (p == NULL)
 			return -ENOMEM;
@@ -266,14 +295,22 @@ static int keep_string(struct kh_event_res *r, char *s)
 	return 0;
 }
 
-/* "a|b" → "|key(a)|key(b)|" with folded keys */
-static int fold_list(struct kh_event_res *r, const char *list, size_t len, const char **ret)
+static void list_mask_add(struct word_list *wl, const char *key, size_t len)
 {
-	char *out = malloc(len * 2 + 3);
+	uint32_t b = kh_kf_hash32(key, len) & 255u;
+
+	wl->mask[b / 64] |= 1ull << (b % 64);
+}
+
+/* "a|b" → "|key(a)|key(b)|" with folded keys */
+static int fold_list(struct kh_event_res *r, const char *list, size_t len, const struct word_list **ret)
+{
+	struct word_list *wl = calloc(1, sizeof(*wl) + len * 2 + 3);
+	char *out = wl != NULL ? wl->s : NULL;
 	size_t o = 0;
 	const char *p = list, *end = list + len;
 
-	if (out == NULL)
+	if (wl == NULL)
 		return -ENOMEM;
 	out[o++] = '|';
 	while (p < end) {
@@ -282,10 +319,11 @@ static int fold_list(struct kh_event_res *r, const char *list, size_t len, const
 		char *k = kh_norm_key(p, n);
 
 		if (k == NULL) {
-			free(out);
+			free(wl);
 			return -ENOMEM;
 		}
 		if (strlen(k) + o + 2 <= len * 2 + 3 && k[0] != '\0') {
+			list_mask_add(wl, k, strlen(k));
 			memcpy(out + o, k, strlen(k));
 			o += strlen(k);
 			out[o++] = '|';
@@ -294,11 +332,11 @@ static int fold_list(struct kh_event_res *r, const char *list, size_t len, const
 		p = bar != NULL ? bar + 1 : end;
 	}
 	out[o] = '\0';
-	if (keep_string(r, out) < 0) {
-		free(out);
+	if (keep_string(r, wl) < 0) {
+		free(wl);
 		return -ENOMEM;
 	}
-	*ret = out;
+	*ret = wl;
 	return 0;
 }
 
@@ -322,7 +360,7 @@ static int parse_rules(struct kh_event_res *r, struct trig *t, char *rules)
 	char *save = NULL;
 
 	for (char *tok = strtok_r(rules, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		const char **dst = NULL;
+		const struct word_list **dst = NULL;
 		char *eq = strchr(tok, '=');
 
 		while (*tok == ' ')
@@ -695,7 +733,9 @@ static int suffix_of(const char *s, size_t n)
 static uint32_t words_bits_n(const struct ev_state *st, const char *key, size_t len, bool *ret_found)
 {
 	uint32_t bits = 0;
-	bool found = kh_kf_has(&st->r->words_filter, key, len) && ctx_find(&st->r->ctx, key, len, &bits);
+	uint32_t h = kh_kf_hash32(key, len), b = h & (KH_KF_BITS - 1); /* the filter's bit: kh_kf_hash */
+	bool found = (st->r->words_filter.w[b / 64] >> (b % 64) & 1) != 0 &&
+		     ctx_find_h(&st->r->ctx, h, key, len, &bits);
 
 	if (ret_found != NULL)
 		*ret_found = found;
@@ -795,8 +835,19 @@ static void compute_bits(struct ev_state *st, uint32_t i, const struct kh_tok_ke
 	}
 }
 
-/* Is token i (any of its keys, with or without ال) in the folded list "|a|b|"? */
-static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list)
+/* in_list(wl->s, key) for a key of @p len bytes: the mask first.  A key with a | in
+ * it could match across items, so it goes to in_list whatever its bit. */
+static bool in_word_list(const struct word_list *wl, const char *key, size_t len)
+{
+	uint32_t b = kh_kf_hash32(key, len) & 255u;
+
+	if ((wl->mask[b / 64] >> (b % 64) & 1u) == 0 && memchr(key, '|', len) == NULL)
+		return false;
+	return in_list(wl->s, key);
+}
+
+/* Is token i (any of its keys, with or without ال) in the list? */
+static bool tok_in_list(const struct ev_state *st, uint32_t i, const struct word_list *list)
 {
 	struct kh_tok_keys keys;
 
@@ -804,9 +855,10 @@ static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list)
 		return false;
 	tok_keys(st, i, &keys);
 	for (uint8_t c = 0; c < keys.n; c++) {
-		if (in_list(list, keys.k[c]))
+		if (in_word_list(list, keys.k[c], keys.len[c]))
 			return true;
-		if (starts_with(keys.k[c], "ال") && in_list(list, keys.k[c] + 4))
+		if (keys.len[c] >= 4 && memcmp(keys.k[c], "ال", 4) == 0 &&
+		    in_word_list(list, keys.k[c] + 4, keys.len[c] - 4))
 			return true;
 	}
 	return false;
