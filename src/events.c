@@ -27,6 +27,8 @@
 #define EV_MAX_PHRASE 4     /* tokens in a group phrase (القوات التركية) */
 #define EV_TYPE_NONE 255    /* a "-" line: no event */
 
+_Static_assert(KH_NONE == UINT32_MAX, "prepare fills KH_NONE with memset");
+
 enum trig_class { TC_VERB = 0, TC_NOUN, TC_CASUALTY };
 
 enum trig_rule {
@@ -508,11 +510,30 @@ struct kh_event_res *kh_event_res_free(struct kh_event_res *r)
 
 #define TRIG_HEAD 6u /* bytes: three Arabic letters */
 
+/* The bit of trig_head_filter for the TRIG_HEAD bytes at f: one multiply, the filter
+ * is asked once or twice for every word. */
+static inline uint32_t head_bit(const char *f)
+{
+	uint32_t x;
+	uint16_t y;
+
+	memcpy(&x, f, 4);
+	memcpy(&y, f + 4, 2);
+	return (uint32_t)((((uint64_t)y << 32 | x) * 0x9E3779B97F4A7C15ull) >> (64 - 15));
+}
+
+_Static_assert(KH_KF_BITS == 1u << 15, "head_bit makes 15 bits");
+
 /* Add the first TRIG_HEAD bytes of key to the filter ud (shorter keys: see may_trigger). */
 static int add_head(const char *key, size_t len, void *ud)
 {
-	if (len >= TRIG_HEAD)
-		kh_kf_add(ud, key, TRIG_HEAD);
+	struct kh_keyfilt *f = ud;
+
+	if (len >= TRIG_HEAD) {
+		uint32_t b = head_bit(key);
+
+		f->w[b / 64] |= 1ull << (b % 64);
+	}
 	return 0;
 }
 
@@ -1045,8 +1066,11 @@ static void try_forms(const struct form_try *x, size_t kl)
  * (see try_forms), so a key that starts otherwise is in no filter: false is certain. */
 static bool head_may(const struct kh_event_res *r, const char *f, size_t n)
 {
-	if (n >= TRIG_HEAD)
-		return kh_kf_has(&r->trig_head_filter, f, TRIG_HEAD);
+	if (n >= TRIG_HEAD) {
+		uint32_t b = head_bit(f);
+
+		return (r->trig_head_filter.w[b / 64] >> (b % 64) & 1) != 0;
+	}
 	return kh_kf_has(&r->trig_filter, f, n);
 }
 
@@ -2166,15 +2190,18 @@ static int prepare(struct ev_state *st)
 	st->skip = kh_arena_alloc(&doc->arena, n);
 	st->tf = kh_arena_alloc(&doc->arena, n);
 	st->ment = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
-	st->evt = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
-	st->attr = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
+	st->evt = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t));
+	st->attr = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t));
 	if (st->bits == NULL || st->skip == NULL || st->tf == NULL || st->ment == NULL || st->evt == NULL ||
 	    st->attr == NULL)
 		return -ENOMEM;
+	/* KH_NONE is all ones */
+	memset(st->ment, 0xFF, (size_t)n * sizeof(uint32_t));
+	memset(st->evt, 0xFF, (size_t)n * sizeof(uint32_t));
+	memset(st->attr, 0xFF, (size_t)n * sizeof(uint32_t));
 	for (uint32_t i = 0; i < n; i++) {
 		struct kh_tok_keys keys;
 
-		st->ment[i] = st->evt[i] = st->attr[i] = KH_NONE;
 		tok_keys(st, i, &keys);
 		compute_bits(st, i, &keys);
 		if (may_trigger(st, i, &keys))
