@@ -508,21 +508,20 @@ struct kh_event_res *kh_event_res_free(struct kh_event_res *r)
 	return NULL;
 }
 
-#define TRIG_HEAD 6u /* bytes: three Arabic letters */
+#define TRIG_HEAD 8u /* bytes: four Arabic letters */
 
 /* The bit of trig_head_filter for the TRIG_HEAD bytes at f: one multiply, the filter
  * is asked once or twice for every word. */
 static inline uint32_t head_bit(const char *f)
 {
-	uint32_t x;
-	uint16_t y;
+	uint64_t v;
 
-	memcpy(&x, f, 4);
-	memcpy(&y, f + 4, 2);
-	return (uint32_t)((((uint64_t)y << 32 | x) * 0x9E3779B97F4A7C15ull) >> (64 - 15));
+	memcpy(&v, f, 8);
+	return (uint32_t)((v * 0x9E3779B97F4A7C15ull) >> (64 - 15));
 }
 
 _Static_assert(KH_KF_BITS == 1u << 15, "head_bit makes 15 bits");
+_Static_assert(TRIG_HEAD == 8, "head_bit reads eight bytes");
 
 /* Add the first TRIG_HEAD bytes of key to the filter ud (shorter keys: see may_trigger). */
 static int add_head(const char *key, size_t len, void *ud)
@@ -1061,23 +1060,37 @@ static void try_forms(const struct form_try *x, size_t kl)
 	}
 }
 
-/* May the form of @p n bytes at @p f, or a form that try_forms cuts from its end, be a key
- * of the trigger table?  Those forms are longer than TRIG_HEAD bytes unless f is alone
- * (see try_forms), so a key that starts otherwise is in no filter: false is certain. */
+static bool head_has(const struct kh_event_res *r, const char *f)
+{
+	uint32_t b = head_bit(f);
+
+	return (r->trig_head_filter.w[b / 64] >> (b % 64) & 1) != 0;
+}
+
+/* May the form of @p n (even) bytes at @p f, or a form that try_forms cuts from its end,
+ * be a key of the trigger table?  Such cut forms (without an accusative ا or a pronoun
+ * suffix) are longer than six bytes, so of at least TRIG_HEAD, and f is cut only when it
+ * is longer than TRIG_HEAD.  A form begins with the TRIG_HEAD bytes of f, but for one of
+ * exactly TRIG_HEAD bytes whose ت was restored to ه (its last two bytes): a key that
+ * starts otherwise is in no filter, so false is certain. */
 static bool head_may(const struct kh_event_res *r, const char *f, size_t n)
 {
-	if (n >= TRIG_HEAD) {
-		uint32_t b = head_bit(f);
+	char restored[TRIG_HEAD];
 
-		return (r->trig_head_filter.w[b / 64] >> (b % 64) & 1) != 0;
-	}
-	return kh_kf_has(&r->trig_filter, f, n);
+	if (n < TRIG_HEAD)
+		return kh_kf_has(&r->trig_filter, f, n); /* f alone */
+	if (head_has(r, f))
+		return true;
+	if (n < TRIG_HEAD + 2 || memcmp(f + TRIG_HEAD - 2, "ت", 2) != 0)
+		return false;
+	memcpy(restored, f, TRIG_HEAD - 2);
+	memcpy(restored + TRIG_HEAD - 2, "ه", 2);
+	return head_has(r, restored);
 }
 
 /* May some form try_forms makes of key k (@p kl bytes) be a trigger?  Every form starts
- * where the key does, after ال or after a future سـ, and of an even key every form cut
- * from the same start begins with the same TRIG_HEAD bytes (an odd key could make a
- * form of seven bytes whose ة restored changes its sixth byte: it is tried in full). */
+ * where the key does, after ال or after a future سـ (see head_may).  An odd key is tried
+ * in full: its forms could be odd, shorter than TRIG_HEAD and cut. */
 static bool key_may_trigger(const struct kh_event_res *r, const char *k, size_t kl)
 {
 	if ((kl & 1u) != 0 || head_may(r, k, kl))
