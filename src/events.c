@@ -693,6 +693,15 @@ static inline void tok_keys(const struct ev_state *st, uint32_t i, struct kh_tok
 	ret->n = 1;
 }
 
+/* Is the key of token t the @p n bytes at lit?  Its known length first: no strcmp call. */
+static inline bool key_is_n(const struct kh_token *t, const char *lit, size_t n)
+{
+	return kh_tok_key_len(t) == n && memcmp(t->key, lit, n) == 0;
+}
+
+/* Is the key of token i the string literal lit? */
+#define KEY_IS(st, i, lit) key_is_n(tok_at((st), (i)), (lit), sizeof(lit) - 1)
+
 static bool is_punct(const struct ev_state *st, uint32_t i)
 {
 	return tok_at(st, i)->kind == KH_TOK_PUNCT;
@@ -1159,8 +1168,8 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 		return false;
 	/* الهجوم الذي استهدف: the verb tells more of the event named before it */
 	if (t->cls == TC_VERB && i >= first + 2 &&
-	    (strcmp(tok_at(st, i - 1)->key, "الذي") == 0 || strcmp(tok_at(st, i - 1)->key, "التي") == 0 ||
-	     strcmp(tok_at(st, i - 1)->key, "كانت") == 0 || strcmp(tok_at(st, i - 1)->key, "كان") == 0)) {
+	    (KEY_IS(st, i - 1, "الذي") || KEY_IS(st, i - 1, "التي") ||
+	     KEY_IS(st, i - 1, "كانت") || KEY_IS(st, i - 1, "كان"))) {
 		for (uint32_t b = i - 1; b > first && b + 5 > i; b--)
 			if (st->evt[b - 1] != KH_NONE)
 				return false; /* سيارة مفخخة كانت تستهدف */
@@ -1383,10 +1392,10 @@ static uint32_t extend_membership(const struct ev_state *st, uint32_t j, uint32_
 
 	/* المقاتلين الأجانب والمحليين في تنظيم داعش */
 	if (p + 1 < end && has_wa(st, p) && tok_at(st, p)->kind == KH_TOK_WORD && st->ment[p] == KH_NONE &&
-	    (strcmp(tok_at(st, p + 1)->key, "من") == 0 || strcmp(tok_at(st, p + 1)->key, "في") == 0))
+	    (KEY_IS(st, p + 1, "من") || KEY_IS(st, p + 1, "في")))
 		p++;
 	if (p >= end || tok_at(st, p)->kind != KH_TOK_WORD ||
-	    (strcmp(tok_at(st, p)->key, "من") != 0 && strcmp(tok_at(st, p)->key, "في") != 0))
+	    (!KEY_IS(st, p, "من") && !KEY_IS(st, p, "في")))
 		return j;
 	k = p + 1;
 	if (k < end && (st->bits[k] & CW_ACTOR_HEAD) != 0 && st->ment[k] == KH_NONE)
@@ -1508,8 +1517,8 @@ static bool after_preposition(const struct ev_state *st, uint32_t i, uint32_t fi
 		return true;
 	if (i <= first)
 		return false;
-	return (st->bits[i - 1] & CW_LOC_PREP) != 0 || strcmp(tok_at(st, i - 1)->key, "من") == 0 ||
-	       strcmp(tok_at(st, i - 1)->key, "ضد") == 0 || strcmp(tok_at(st, i - 1)->key, "عن") == 0;
+	return (st->bits[i - 1] & CW_LOC_PREP) != 0 || KEY_IS(st, i - 1, "من") ||
+	       KEY_IS(st, i - 1, "ضد") || KEY_IS(st, i - 1, "عن");
 }
 
 /* Skip quotes and a DATE mention at k: the next token worth looking at. */
@@ -1575,8 +1584,8 @@ static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, u
 			return false;
 		/* the relative pronouns are stop words (CW_STOP, from their key): the bit first */
 		if (rel == KH_NONE && (st->bits[i] & CW_STOP) != 0 &&
-		    (strcmp(tok_at(st, i)->key, "التي") == 0 || strcmp(tok_at(st, i)->key, "الذي") == 0 ||
-		     strcmp(tok_at(st, i)->key, "الذين") == 0)) {
+		    (KEY_IS(st, i, "التي") || KEY_IS(st, i, "الذي") ||
+		     KEY_IS(st, i, "الذين"))) {
 			rel = i;
 			continue;
 		}
@@ -1637,18 +1646,18 @@ static void actors_by_pattern(const struct ev_state *st, uint32_t te, uint32_t e
 			break;
 		if (st->evt[k] != KH_NONE && k > te + 3)
 			break;
-		if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "قبل") == 0) {
-			if (k > te && strcmp(tok_at(st, k - 1)->key, "من") == 0)
+		if ((b & CW_BY) != 0 && KEY_IS(st, k, "قبل")) {
+			if (k > te && KEY_IS(st, k - 1, "من"))
 				e = actor_right(st, k + 1, end, false, as); /* من قبل */
-		} else if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "يد") == 0) {
-			if (k > te && strcmp(tok_at(st, k - 1)->key, "علي") == 0)
+		} else if ((b & CW_BY) != 0 && KEY_IS(st, k, "يد")) {
+			if (k > te && KEY_IS(st, k - 1, "علي"))
 				e = actor_right(st, k + 1, end, false, as); /* على يد */
-		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "بين") == 0 && k <= te + 4 &&
+		} else if ((b & CW_BETWEEN) != 0 && KEY_IS(st, k, "بين") && k <= te + 4 &&
 			   (violent(type) || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
-		} else if (type == KH_EV_DEFECTION && strcmp(tok_at(st, k)->key, "عن") == 0) {
+		} else if (type == KH_EV_DEFECTION && KEY_IS(st, k, "عن")) {
 			e = actor_right(st, k + 1, end, false, as); /* انشق عن الجيش */
-		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "مع") == 0 &&
+		} else if ((b & CW_BETWEEN) != 0 && KEY_IS(st, k, "مع") &&
 			   (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
 		}
@@ -1700,11 +1709,9 @@ static void find_actors(const struct ev_state *st, const struct ev_tok *et, uint
 	/* الهجوم الذي شنته حماس، التفجير الذي نفذه التنظيم: the doer of the light verb in the relative clause */
 	if (as->n == 0 && !verb) {
 		for (uint32_t k = et->te; k < end && k < et->te + 3; k++) {
-			const char *key = tok_at(st, k)->key;
-
 			if (tok_at(st, k)->kind != KH_TOK_WORD)
 				break;
-			if (strcmp(key, "الذي") != 0 && strcmp(key, "التي") != 0)
+			if (!KEY_IS(st, k, "الذي") && !KEY_IS(st, k, "التي"))
 				continue;
 			if (k + 1 < end && (st->bits[k + 1] & CW_LIGHT) != 0)
 				actor_right(st, k + 2, end, true, as);
@@ -1713,7 +1720,7 @@ static void find_actors(const struct ev_state *st, const struct ev_tok *et, uint
 	}
 	/* إطلاق نار من الشرطة: the doer after من */
 	if (as->n == 0 && !verb && violent(type) && et->te < right_stop &&
-	    strcmp(tok_at(st, et->te)->key, "من") == 0)
+	    KEY_IS(st, et->te, "من"))
 		actor_right(st, et->te + 1, right_stop, false, as);
 	actors_by_pattern(st, et->te, end, type, as);
 	if (as->n > 0 && !verb)
@@ -1842,10 +1849,10 @@ static uint8_t find_modality(const struct ev_state *st, const struct ev_tok *et,
 		if ((st->bits[k] & CW_DENY) != 0)
 			return KH_MOD_NEGATED;
 	if (et->tf > first && (st->bits[et->tf - 1] & CW_NEG) != 0 &&
-	    (et->cls != TC_NOUN || strcmp(tok_at(st, et->tf - 1)->key, "عدم") == 0 ||
-	     strcmp(tok_at(st, et->tf - 1)->key, "دون") == 0))
+	    (et->cls != TC_NOUN || KEY_IS(st, et->tf - 1, "عدم") ||
+	     KEY_IS(st, et->tf - 1, "دون")))
 		return KH_MOD_NEGATED;
-	if (et->cls == TC_NOUN && et->tf > first && strcmp(tok_at(st, et->tf - 1)->key, "اي") == 0) {
+	if (et->cls == TC_NOUN && et->tf > first && KEY_IS(st, et->tf - 1, "اي")) {
 		/* لم تشهد المدينة أي اشتباكات */
 		for (uint32_t k = et->tf > first + 6 ? et->tf - 6 : first; k + 1 < et->tf; k++)
 			if ((st->bits[k] & CW_NEG) != 0)
@@ -1934,8 +1941,8 @@ static uint8_t noun_roles(uint32_t b)
 
 static bool at_least_at(const struct ev_state *st, uint32_t i, uint32_t end)
 {
-	return i + 1 < end && strcmp(tok_at(st, i)->key, "علي") == 0 &&
-	       (strcmp(tok_at(st, i + 1)->key, "الاقل") == 0);
+	return i + 1 < end && KEY_IS(st, i, "علي") &&
+	       (KEY_IS(st, i + 1, "الاقل"));
 }
 
 /* Can a count start at tok?  kh_num_parse needs one of the token's keys to be digits or a
@@ -2020,7 +2027,7 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 				roles = nr;
 			if (loss) {
 				/* فقدت 4 من عناصرها */
-				if (!(n + 1 < end && strcmp(tok_at(st, n)->key, "من") == 0 &&
+				if (!(n + 1 < end && KEY_IS(st, n, "من") &&
 				      (st->bits[n + 1] & CW_PERSON) != 0))
 					return 0;
 				roles = R_KILLED;
@@ -2089,9 +2096,9 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 
 		c.span.end = tok_at(st, n)->end;
 		roles = 0;
-		if (j > first && (strcmp(tok_at(st, j - 1)->key, "بينهم") == 0 ||
-				  strcmp(tok_at(st, j - 1)->key, "منهم") == 0 ||
-				  strcmp(tok_at(st, j - 1)->key, "بينها") == 0))
+		if (j > first && (KEY_IS(st, j - 1, "بينهم") ||
+				  KEY_IS(st, j - 1, "منهم") ||
+				  KEY_IS(st, j - 1, "بينها")))
 			return 0; /* قتل 12 مدنيا بينهم أربعة أطفال: a part of a count already told */
 		for (m = n + 1; m < end && m < n + 13 && roles == 0; m++) {
 			if ((tok_at(st, m)->kind == KH_TOK_PUNCT && !is_quote(st, m)) || cue_roles(st->bits[m]) != 0)
