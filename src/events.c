@@ -57,6 +57,16 @@ struct trig {
 	const struct word_list *notafter; /* none of these within EV_BACK words before the trigger */
 };
 
+/* The fixed word lists of the argument rules ("|a|b|", folded). */
+enum lit_list { LIT_ORG_HEAD, LIT_AREA, LIT_CLAUSE, LIT_TOWN, LIT__MAX };
+
+static const char *const lit_src[LIT__MAX] = {
+	[LIT_ORG_HEAD] = "|التنظيم|الحركه|الجماعه|الحزب|الميليشيا|المليشيا|",
+	[LIT_AREA] = "|احياء|مناطق|قري|بلدات|مدن|مدينه|منطقه|بلده|قريه|",
+	[LIT_CLAUSE] = "|فيما|بينما|حين|كما|",
+	[LIT_TOWN] = "|المدينه|البلده|القريه|المحافظه|",
+};
+
 /* Word classes of the context table (bits). */
 enum {
 	CW_AIR = 1u << 0,        /* aircraft: طائرات، الطيران، غارات، جوي */
@@ -165,6 +175,7 @@ struct kh_event_res {
 	struct trig *trigs;
 	size_t n_trigs, cap_trigs;
 	struct kh_lexicon *words; /* context words → fields[0] = bits */
+	const struct word_list *lit[LIT__MAX]; /* lit_src with their masks */
 	void **strings;           /* malloc'd rule lists */
 	size_t n_strings, cap_strings;
 };
@@ -339,6 +350,29 @@ static int fold_list(struct kh_event_res *r, const char *list, size_t len, const
 		return -ENOMEM;
 	}
 	*ret = wl;
+	return 0;
+}
+
+/* r->lit[i] from lit_src[i], which is folded already. */
+static int lit_build(struct kh_event_res *r, enum lit_list i)
+{
+	size_t len = strlen(lit_src[i]);
+	struct word_list *wl = calloc(1, sizeof(*wl) + len + 1);
+
+	if (wl == NULL)
+		return -ENOMEM;
+	memcpy(wl->s, lit_src[i], len + 1);
+	for (const char *p = wl->s + 1; *p != '\0';) {
+		const char *bar = strchr(p, '|');
+
+		list_mask_add(wl, p, (size_t)(bar - p));
+		p = bar + 1;
+	}
+	if (keep_string(r, wl) < 0) {
+		free(wl);
+		return -ENOMEM;
+	}
+	r->lit[i] = wl;
 	return 0;
 }
 
@@ -589,6 +623,9 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 	kh_kf_add_lexicon(&r->words_filter, r->words);
 	if (ctx_build(r) < 0)
 		goto fail;
+	for (int i = 0; i < LIT__MAX; i++)
+		if (lit_build(r, (enum lit_list)i) < 0)
+			goto fail;
 	if (known != NULL && (kh_num_add_known(known) < 0 || kh_date_add_known(known) < 0))
 		goto fail;
 	snprintf(path, sizeof(path), "%s/triggers.tsv", data_dir != NULL ? data_dir : ".");
@@ -1321,7 +1358,7 @@ static void add_actor(const struct ev_state *st, struct args *as, uint32_t tok, 
 {
 	const char *key = tok_at(st, tok)->key;
 
-	if (ent == KH_NONE && in_list("|التنظيم|الحركه|الجماعه|الحزب|الميليشيا|المليشيا|", key)) {
+	if (ent == KH_NONE && in_word_list(st->r->lit[LIT_ORG_HEAD], key, kh_tok_key_len(tok_at(st, tok)))) {
 		uint32_t a = antecedent(st, tok, KH_ENT_ORG, key + 4);
 
 		if (a != KH_NONE) {
@@ -1497,7 +1534,7 @@ static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end
 	if ((st->bits[j] & ~(uint32_t)(CW_NAME_PREFIX | CW_PLACE_HEAD)) != 0 || st->evt[j] != KH_NONE)
 		return false; /* مناطق القتال: a common word */
 	if (is_nisba(tok_at(st, j)->key) &&
-	    (in_list("|احياء|مناطق|قري|بلدات|مدن|مدينه|منطقه|بلده|قريه|", tok_at(st, i)->key)))
+	    in_word_list(st->r->lit[LIT_AREA], tok_at(st, i)->key, kh_tok_key_len(tok_at(st, i))))
 		return false; /* أحياء سكنية، منطقة زراعية */
 	last = j;
 	if ((st->bits[j] & CW_NAME_PREFIX) != 0 && j + 1 < end && tok_at(st, j + 1)->kind == KH_TOK_WORD &&
@@ -1765,7 +1802,8 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 
 		/* each of these words is a stop word (CW_STOP, from its key): the bit first */
 		if (((st->bits[k - 1] & CW_STOP) != 0 &&
-		     in_list("|فيما|بينما|حين|كما|", tok_at(st, k - 1)->key)) ||
+		     in_word_list(st->r->lit[LIT_CLAUSE], tok_at(st, k - 1)->key,
+				  kh_tok_key_len(tok_at(st, k - 1)))) ||
 		    (is_break(st, k - 1) && k + EV_LEFT <= et->tf))
 			break; /* another clause: its places are its own */
 		if (!is_place_type(ment_type(st, k - 1)))
@@ -1806,7 +1844,7 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 		const char *key = tok_at(st, k)->key;
 		uint32_t a;
 
-		if (in_list("|المدينه|البلده|القريه|المحافظه|", key)) {
+		if (in_word_list(st->r->lit[LIT_TOWN], key, kh_tok_key_len(tok_at(st, k)))) {
 			a = antecedent(st, et->tf, KH_ENT_GPE, key + 4);
 			if (a != KH_NONE)
 				add_arg(as, st->doc->mentions.items[a].start, st->doc->mentions.items[a].end,
