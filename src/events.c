@@ -796,16 +796,26 @@ static int suffix_of(const char *s, size_t n)
 
 /* The context bits of key (0 when none); *ret_found (may be NULL) tells whether the
  * context table has the key at all.  The filter first: most keys are in no table. */
-static uint32_t words_bits_n(const struct ev_state *st, const char *key, size_t len, bool *ret_found)
+static __attribute__((noinline)) uint32_t words_probe(const struct ev_state *st, uint32_t h, const char *key,
+						       size_t len, bool *ret_found)
 {
 	uint32_t bits = 0;
-	uint32_t h = kh_kf_hash32(key, len), b = h & (KH_KF_BITS - 1); /* the filter's bit: kh_kf_hash */
-	bool found = (st->r->words_filter.w[b / 64] >> (b % 64) & 1) != 0 &&
-		     ctx_find_h(&st->r->ctx, h, key, len, &bits);
+	bool found = ctx_find_h(&st->r->ctx, h, key, len, &bits);
 
 	if (ret_found != NULL)
 		*ret_found = found;
 	return bits;
+}
+
+static inline uint32_t words_bits_n(const struct ev_state *st, const char *key, size_t len, bool *ret_found)
+{
+	uint32_t h = kh_kf_hash32(key, len), b = h & (KH_KF_BITS - 1); /* the filter's bit: kh_kf_hash */
+
+	if ((st->r->words_filter.w[b / 64] >> (b % 64) & 1) != 0)
+		return words_probe(st, h, key, len, ret_found); /* the table past the filter, out of line */
+	if (ret_found != NULL)
+		*ret_found = false;
+	return 0;
 }
 
 /* Does the NUL-terminated s start with the article ال and hold more than 6 bytes? */
