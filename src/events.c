@@ -832,8 +832,9 @@ static bool digit_first(const char *k)
 {
 	const unsigned char *p = (const unsigned char *)k;
 
-	return (p[0] >= '0' && p[0] <= '9') || (p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9) ||
-	       (p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9);
+	if (p[0] < 0xD9) /* most letters (D8 xx) too */
+		return (unsigned)(p[0] - '0') < 10u;
+	return (p[0] == 0xD9 && (unsigned)(p[1] - 0xA0) < 10u) || (p[0] == 0xDB && (unsigned)(p[1] - 0xB0) < 10u);
 }
 
 /* A key that may start a count (see may_count). */
@@ -1116,7 +1117,7 @@ static void try_forms(const struct form_try *x, size_t kl)
 	}
 }
 
-static bool head_has(const struct kh_event_res *r, const char *f)
+static inline bool head_has(const struct kh_event_res *r, const char *f)
 {
 	uint32_t b = head_bit(f);
 
@@ -1129,19 +1130,22 @@ static bool head_has(const struct kh_event_res *r, const char *f)
  * is longer than TRIG_HEAD.  A form begins with the TRIG_HEAD bytes of f, but for one of
  * exactly TRIG_HEAD bytes whose ت was restored to ه (its last two bytes): a key that
  * starts otherwise is in no filter, so false is certain. */
-static bool head_may(const struct kh_event_res *r, const char *f, size_t n)
+static __attribute__((noinline)) bool head_restored_has(const struct kh_event_res *r, const char *f)
 {
 	char restored[TRIG_HEAD];
 
+	memcpy(restored, f, TRIG_HEAD - 2);
+	memcpy(restored + TRIG_HEAD - 2, "ه", 2);
+	return head_has(r, restored);
+}
+
+static inline bool head_may(const struct kh_event_res *r, const char *f, size_t n)
+{
 	if (n < TRIG_HEAD)
 		return kh_kf_has(&r->trig_filter, f, n); /* f alone */
 	if (head_has(r, f))
 		return true;
-	if (n < TRIG_HEAD + 2 || memcmp(f + TRIG_HEAD - 2, "ت", 2) != 0)
-		return false;
-	memcpy(restored, f, TRIG_HEAD - 2);
-	memcpy(restored + TRIG_HEAD - 2, "ه", 2);
-	return head_has(r, restored);
+	return n >= TRIG_HEAD + 2 && memcmp(f + TRIG_HEAD - 2, "ت", 2) == 0 && head_restored_has(r, f);
 }
 
 /* May some form try_forms makes of key k (@p kl bytes) be a trigger?  Every form starts
