@@ -170,7 +170,7 @@ struct kh_event_res {
 	/* the first TRIG_HEAD bytes of every key of trig (phrases and their word prefixes
 	 * too) that has as many: one test rules out all the forms a word key makes */
 	struct kh_keyfilt trig_head_filter;
-	struct kh_keyfilt words_filter;
+	struct kh_keyfilt words_filter; /* the keys of words, by words_bit(words_hash(key)) */
 	struct ctx_table ctx;
 	struct trig *trigs;
 	size_t n_trigs, cap_trigs;
@@ -197,6 +197,48 @@ static uint32_t chain_bits(const struct kh_lex_entry *e)
 	return b;
 }
 
+/* The hash of a key for the context table and its filter (words_filter): its first and
+ * last eight bytes and its length, with one multiply; a key is hashed for every word. */
+static inline uint32_t words_hash(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t a, b, h;
+
+	if (len >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + len - 8, 8);
+	} else if (len >= 4) {
+		uint32_t x, y;
+
+		memcpy(&x, s, 4);
+		memcpy(&y, s + len - 4, 4);
+		a = x;
+		b = y;
+	} else {
+		a = len > 0 ? u[0] : 0;
+		b = len > 1 ? (uint64_t)u[1] << 8 | (len > 2 ? u[2] : 0) : 0;
+	}
+	h = (a ^ (b << 29 | b >> 35) ^ len) * 0x9E3779B97F4A7C15ull;
+	return (uint32_t)(h ^ h >> 32);
+}
+
+/* The bit of words_filter for a key of hash h (words_hash). */
+static inline uint32_t words_bit(uint32_t h)
+{
+	return h >> (32 - 15);
+}
+
+_Static_assert(KH_KF_BITS == 1u << 15, "words_bit makes 15 bits");
+
+static int add_words_key(const char *key, size_t len, void *ud)
+{
+	struct kh_keyfilt *f = ud;
+	uint32_t b = words_bit(words_hash(key, len));
+
+	f->w[b / 64] |= 1ull << (b % 64);
+	return 0;
+}
+
 /* Are the @p len bytes at a and b the same?  Keys are a few words long: no call. */
 static inline bool same_bytes(const char *a, const char *b, size_t len)
 {
@@ -214,7 +256,7 @@ static inline bool same_bytes(const char *a, const char *b, size_t len)
 	return true;
 }
 
-/* ctx_find with the key's kh_kf_hash32 @p h already computed. */
+/* ctx_find with the key's words_hash @p h already computed. */
 static inline bool ctx_find_h(const struct ctx_table *t, uint32_t h, const char *key, size_t len,
 			      uint32_t *ret_bits)
 {
@@ -232,7 +274,7 @@ static inline bool ctx_find_h(const struct ctx_table *t, uint32_t h, const char 
 
 static bool ctx_find(const struct ctx_table *t, const char *key, size_t len, uint32_t *ret_bits)
 {
-	return ctx_find_h(t, kh_kf_hash32(key, len), key, len, ret_bits);
+	return ctx_find_h(t, words_hash(key, len), key, len, ret_bits);
 }
 
 static int count_key(const char *key, size_t len, void *ud)
@@ -268,7 +310,7 @@ static int ctx_put(const char *key, size_t len, void *ud)
 		t->pool = p;
 		t->pool_cap = cap;
 	}
-	h = kh_kf_hash32(buf, len);
+	h = words_hash(buf, len);
 	for (i = h & t->mask; t->slots[i].len != 0; i = (i + 1) & t->mask)
 		;
 	t->slots[i] = (struct ctx_slot){ .hash = h, .bits = chain_bits(e), .off = (uint32_t)t->pool_len,
@@ -620,7 +662,7 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 		if (kh_num_add_words(r->words, f, 1) < 0)
 			goto fail;
 	}
-	kh_kf_add_lexicon(&r->words_filter, r->words);
+	kh_lex_each_key(r->words, add_words_key, &r->words_filter);
 	if (ctx_build(r) < 0)
 		goto fail;
 	for (int i = 0; i < LIT__MAX; i++)
@@ -809,7 +851,7 @@ static __attribute__((noinline)) uint32_t words_probe(const struct ev_state *st,
 
 static inline uint32_t words_bits_n(const struct ev_state *st, const char *key, size_t len, bool *ret_found)
 {
-	uint32_t h = kh_kf_hash32(key, len), b = h & (KH_KF_BITS - 1); /* the filter's bit: kh_kf_hash */
+	uint32_t h = words_hash(key, len), b = words_bit(h);
 
 	if ((st->r->words_filter.w[b / 64] >> (b % 64) & 1) != 0)
 		return words_probe(st, h, key, len, ret_found); /* the table past the filter, out of line */
