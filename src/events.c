@@ -813,14 +813,14 @@ static bool is_break(const struct ev_state *st, uint32_t i)
 static const uint8_t suffix_len[] = { 6, 4, 4, 4, 2, 4, 4 };
 
 /* Is the letter ending at byte e of s the two-byte letter l? */
-static bool letter_at(const char *s, size_t e, const char *l)
+static inline bool letter_at(const char *s, size_t e, const char *l)
 {
 	return e >= 2 && s[e - 2] == l[0] && s[e - 1] == l[1];
 }
 
 /* The pronoun suffix s (n bytes) ends with: an index into suffixes, or -1.  No two of
  * them end alike, so a word has at most one, told apart by its last letters. */
-static int suffix_of(const char *s, size_t n)
+static inline int suffix_of(const char *s, size_t n)
 {
 	if (letter_at(s, n, "ه"))
 		return 4;
