@@ -27,6 +27,8 @@
 #define EV_MAX_PHRASE 4     /* tokens in a group phrase (القوات التركية) */
 #define EV_TYPE_NONE 255    /* a "-" line: no event */
 
+_Static_assert(KH_NONE == UINT32_MAX, "prepare fills KH_NONE with memset");
+
 enum trig_class { TC_VERB = 0, TC_NOUN, TC_CASUALTY };
 
 enum trig_rule {
@@ -36,16 +38,33 @@ enum trig_rule {
 	TR_NOART = 1 << 3, /* not with the article: احتلال سنجار is an event, الاحتلال is a state */
 };
 
+/* A rule's word list: most words asked about are in none, and the mask tells so
+ * without a strstr over the list. */
+struct word_list {
+	uint64_t mask[4]; /* bit kh_kf_hash32(item) % 256 of each item */
+	char s[];         /* "|a|b|" folded */
+};
+
 struct trig {
 	uint8_t type;
 	uint8_t cls;
 	uint8_t rules;
-	const char *next;    /* "|a|b|" folded, or NULL */
-	const char *notnext;
-	const char *notprev;
-	const char *near;
-	const char *after;    /* one of these within EV_BACK words before the trigger */
-	const char *notafter; /* none of these within EV_BACK words before the trigger */
+	const struct word_list *next; /* or NULL */
+	const struct word_list *notnext;
+	const struct word_list *notprev;
+	const struct word_list *near;
+	const struct word_list *after;    /* one of these within EV_BACK words before the trigger */
+	const struct word_list *notafter; /* none of these within EV_BACK words before the trigger */
+};
+
+/* The fixed word lists of the argument rules ("|a|b|", folded). */
+enum lit_list { LIT_ORG_HEAD, LIT_AREA, LIT_CLAUSE, LIT_TOWN, LIT__MAX };
+
+static const char *const lit_src[LIT__MAX] = {
+	[LIT_ORG_HEAD] = "|التنظيم|الحركه|الجماعه|الحزب|الميليشيا|المليشيا|",
+	[LIT_AREA] = "|احياء|مناطق|قري|بلدات|مدن|مدينه|منطقه|بلده|قريه|",
+	[LIT_CLAUSE] = "|فيما|بينما|حين|كما|",
+	[LIT_TOWN] = "|المدينه|البلده|القريه|المحافظه|",
 };
 
 /* Word classes of the context table (bits). */
@@ -148,12 +167,16 @@ struct kh_event_res {
 	struct kh_keyfilt trig_filter;
 	/* the word prefixes of trig's keys: "is some trigger longer?" without a look-up */
 	struct kh_keyfilt trig_prefix_filter;
-	struct kh_keyfilt words_filter;
+	/* the first TRIG_HEAD bytes of every key of trig (phrases and their word prefixes
+	 * too) that has as many: one test rules out all the forms a word key makes */
+	struct kh_keyfilt trig_head_filter;
+	struct kh_keyfilt words_filter; /* the keys of words, by words_bit(words_hash(key)) */
 	struct ctx_table ctx;
 	struct trig *trigs;
 	size_t n_trigs, cap_trigs;
 	struct kh_lexicon *words; /* context words → fields[0] = bits */
-	char **strings;           /* malloc'd rule lists */
+	const struct word_list *lit[LIT__MAX]; /* lit_src with their masks */
+	void **strings;           /* malloc'd rule lists */
 	size_t n_strings, cap_strings;
 };
 
@@ -174,20 +197,84 @@ static uint32_t chain_bits(const struct kh_lex_entry *e)
 	return b;
 }
 
-static bool ctx_find(const struct ctx_table *t, const char *key, size_t len, uint32_t *ret_bits)
+/* The hash of a key for the context table and its filter (words_filter): its first and
+ * last eight bytes and its length, with one multiply; a key is hashed for every word. */
+static inline uint32_t words_hash(const char *s, size_t len)
 {
-	uint32_t h = kh_kf_hash32(key, len);
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t a, b, h;
 
+	if (len >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + len - 8, 8);
+	} else if (len >= 4) {
+		uint32_t x, y;
+
+		memcpy(&x, s, 4);
+		memcpy(&y, s + len - 4, 4);
+		a = x;
+		b = y;
+	} else {
+		a = len > 0 ? u[0] : 0;
+		b = len > 1 ? (uint64_t)u[1] << 8 | (len > 2 ? u[2] : 0) : 0;
+	}
+	h = (a ^ (b << 29 | b >> 35) ^ len) * 0x9E3779B97F4A7C15ull;
+	return (uint32_t)(h ^ h >> 32);
+}
+
+/* The bit of words_filter for a key of hash h (words_hash). */
+static inline uint32_t words_bit(uint32_t h)
+{
+	return h >> (32 - 15);
+}
+
+_Static_assert(KH_KF_BITS == 1u << 15, "words_bit makes 15 bits");
+
+static int add_words_key(const char *key, size_t len, void *ud)
+{
+	struct kh_keyfilt *f = ud;
+	uint32_t b = words_bit(words_hash(key, len));
+
+	f->w[b / 64] |= 1ull << (b % 64);
+	return 0;
+}
+
+/* Are the @p len bytes at a and b the same?  Keys are a few words long: no call. */
+static inline bool same_bytes(const char *a, const char *b, size_t len)
+{
+	for (; len >= 8; a += 8, b += 8, len -= 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	for (; len > 0; a++, b++, len--)
+		if (*a != *b)
+			return false;
+	return true;
+}
+
+/* ctx_find with the key's words_hash @p h already computed. */
+static inline bool ctx_find_h(const struct ctx_table *t, uint32_t h, const char *key, size_t len,
+			      uint32_t *ret_bits)
+{
 	for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
 		const struct ctx_slot *s = &t->slots[i];
 
 		if (s->len == 0)
 			return false;
-		if (s->hash == h && s->len == len && memcmp(t->pool + s->off, key, len) == 0) {
+		if (s->hash == h && s->len == len && same_bytes(t->pool + s->off, key, len)) {
 			*ret_bits = s->bits;
 			return true;
 		}
 	}
+}
+
+static bool ctx_find(const struct ctx_table *t, const char *key, size_t len, uint32_t *ret_bits)
+{
+	return ctx_find_h(t, words_hash(key, len), key, len, ret_bits);
 }
 
 static int count_key(const char *key, size_t len, void *ud)
@@ -223,7 +310,7 @@ static int ctx_put(const char *key, size_t len, void *ud)
 		t->pool = p;
 		t->pool_cap = cap;
 	}
-	h = kh_kf_hash32(buf, len);
+	h = words_hash(buf, len);
 	for (i = h & t->mask; t->slots[i].len != 0; i = (i + 1) & t->mask)
 		;
 	t->slots[i] = (struct ctx_slot){ .hash = h, .bits = chain_bits(e), .off = (uint32_t)t->pool_len,
@@ -248,11 +335,11 @@ static int ctx_build(struct kh_event_res *r)
 	return kh_lex_each_key(r->words, ctx_put, r);
 }
 
-static int keep_string(struct kh_event_res *r, char *s)
+static int keep_string(struct kh_event_res *r, void *s)
 {
 	if (r->n_strings == r->cap_strings) {
 		size_t cap = r->cap_strings ? r->cap_strings * 2 : 32;
-		char **p = realloc(r->strings, cap * sizeof(*p));
+		void **p = realloc(r->strings, cap * sizeof(*p));
 
 		if (p == NULL)
 			return -ENOMEM;
@@ -263,14 +350,22 @@ static int keep_string(struct kh_event_res *r, char *s)
 	return 0;
 }
 
-/* "a|b" → "|key(a)|key(b)|" with folded keys */
-static int fold_list(struct kh_event_res *r, const char *list, size_t len, const char **ret)
+static void list_mask_add(struct word_list *wl, const char *key, size_t len)
 {
-	char *out = malloc(len * 2 + 3);
+	uint32_t b = kh_kf_hash32(key, len) & 255u;
+
+	wl->mask[b / 64] |= 1ull << (b % 64);
+}
+
+/* "a|b" → "|key(a)|key(b)|" with folded keys */
+static int fold_list(struct kh_event_res *r, const char *list, size_t len, const struct word_list **ret)
+{
+	struct word_list *wl = calloc(1, sizeof(*wl) + len * 2 + 3);
+	char *out = wl != NULL ? wl->s : NULL;
 	size_t o = 0;
 	const char *p = list, *end = list + len;
 
-	if (out == NULL)
+	if (wl == NULL)
 		return -ENOMEM;
 	out[o++] = '|';
 	while (p < end) {
@@ -279,10 +374,11 @@ static int fold_list(struct kh_event_res *r, const char *list, size_t len, const
 		char *k = kh_norm_key(p, n);
 
 		if (k == NULL) {
-			free(out);
+			free(wl);
 			return -ENOMEM;
 		}
 		if (strlen(k) + o + 2 <= len * 2 + 3 && k[0] != '\0') {
+			list_mask_add(wl, k, strlen(k));
 			memcpy(out + o, k, strlen(k));
 			o += strlen(k);
 			out[o++] = '|';
@@ -291,11 +387,34 @@ static int fold_list(struct kh_event_res *r, const char *list, size_t len, const
 		p = bar != NULL ? bar + 1 : end;
 	}
 	out[o] = '\0';
-	if (keep_string(r, out) < 0) {
-		free(out);
+	if (keep_string(r, wl) < 0) {
+		free(wl);
 		return -ENOMEM;
 	}
-	*ret = out;
+	*ret = wl;
+	return 0;
+}
+
+/* r->lit[i] from lit_src[i], which is folded already. */
+static int lit_build(struct kh_event_res *r, enum lit_list i)
+{
+	size_t len = strlen(lit_src[i]);
+	struct word_list *wl = calloc(1, sizeof(*wl) + len + 1);
+
+	if (wl == NULL)
+		return -ENOMEM;
+	memcpy(wl->s, lit_src[i], len + 1);
+	for (const char *p = wl->s + 1; *p != '\0';) {
+		const char *bar = strchr(p, '|');
+
+		list_mask_add(wl, p, (size_t)(bar - p));
+		p = bar + 1;
+	}
+	if (keep_string(r, wl) < 0) {
+		free(wl);
+		return -ENOMEM;
+	}
+	r->lit[i] = wl;
 	return 0;
 }
 
@@ -319,7 +438,7 @@ static int parse_rules(struct kh_event_res *r, struct trig *t, char *rules)
 	char *save = NULL;
 
 	for (char *tok = strtok_r(rules, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		const char **dst = NULL;
+		const struct word_list **dst = NULL;
 		char *eq = strchr(tok, '=');
 
 		while (*tok == ' ')
@@ -465,6 +584,34 @@ struct kh_event_res *kh_event_res_free(struct kh_event_res *r)
 	return NULL;
 }
 
+#define TRIG_HEAD 8u /* bytes: four Arabic letters */
+
+/* The bit of trig_head_filter for the TRIG_HEAD bytes at f: one multiply, the filter
+ * is asked once or twice for every word. */
+static inline uint32_t head_bit(const char *f)
+{
+	uint64_t v;
+
+	memcpy(&v, f, 8);
+	return (uint32_t)((v * 0x9E3779B97F4A7C15ull) >> (64 - 15));
+}
+
+_Static_assert(KH_KF_BITS == 1u << 15, "head_bit makes 15 bits");
+_Static_assert(TRIG_HEAD == 8, "head_bit reads eight bytes");
+
+/* Add the first TRIG_HEAD bytes of key to the filter ud (shorter keys: see may_trigger). */
+static int add_head(const char *key, size_t len, void *ud)
+{
+	struct kh_keyfilt *f = ud;
+
+	if (len >= TRIG_HEAD) {
+		uint32_t b = head_bit(key);
+
+		f->w[b / 64] |= 1ull << (b % 64);
+	}
+	return 0;
+}
+
 /* Add to the filter ud every word prefix of key (the part before each space). */
 static int add_word_prefixes(const char *key, size_t len, void *ud)
 {
@@ -515,9 +662,12 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 		if (kh_num_add_words(r->words, f, 1) < 0)
 			goto fail;
 	}
-	kh_kf_add_lexicon(&r->words_filter, r->words);
+	kh_lex_each_key(r->words, add_words_key, &r->words_filter);
 	if (ctx_build(r) < 0)
 		goto fail;
+	for (int i = 0; i < LIT__MAX; i++)
+		if (lit_build(r, (enum lit_list)i) < 0)
+			goto fail;
 	if (known != NULL && (kh_num_add_known(known) < 0 || kh_date_add_known(known) < 0))
 		goto fail;
 	snprintf(path, sizeof(path), "%s/triggers.tsv", data_dir != NULL ? data_dir : ".");
@@ -533,6 +683,7 @@ int kh_event_res_load(const char *data_dir, const char *const *extra, struct kh_
 	}
 	kh_kf_add_lexicon(&r->trig_filter, r->trig);
 	kh_lex_each_key(r->trig, add_word_prefixes, &r->trig_prefix_filter);
+	kh_lex_each_key(r->trig, add_head, &r->trig_head_filter);
 	*ret_res = r;
 	return 0;
 fail:
@@ -563,22 +714,16 @@ struct ev_state {
 	uint32_t n_tok;
 	uint32_t *bits;   /* context word bits per token */
 	uint8_t *skip;    /* proclitic bytes left on the token in front of its bits' key */
-	uint8_t *num;     /* 1: a key of the token is digits or a number/qualifier word (may_count) */
+	uint8_t *tf;      /* TF_* facts of the token (from its keys, in prepare) */
 	uint32_t *ment;   /* mention covering the token, or KH_NONE */
 	uint32_t *evt;    /* event whose trigger covers the token, or KH_NONE */
 	uint32_t *attr;   /* smallest attribution whose content covers the token, or KH_NONE */
-	struct ev_keys *keys; /* kh_num_tok_keys of each token, once per document */
 	int64_t pub;      /* published date as yyyymmdd, 0 when none */
 };
 
-/* The keys of one token (kh_num_tok_keys) with their lengths: the context bits, the
- * trigger match and the rule lists all read them, and a key rebuilt from لل lives in
- * the document's arena. */
-struct ev_keys {
-	const char *k[4];
-	uint32_t len[4];
-	uint8_t skip[4];
-	uint8_t n;
+enum {
+	TF_NUM = 1u << 0,  /* a key of the token is digits or a number/qualifier word (may_count) */
+	TF_TRIG = 1u << 1, /* a form of one of its keys may be a trigger (may_trigger) */
 };
 
 struct ev_tok {
@@ -605,6 +750,36 @@ static const struct kh_token *tok_at(const struct ev_state *st, uint32_t i)
 {
 	return &st->doc->tokens.items[i];
 }
+
+/* The keys of token i (kh_num_tok_keys), made again where they are needed instead of
+ * kept per token: most tokens have one key, their own, known here without the call. */
+static inline void tok_keys(const struct ev_state *st, uint32_t i, struct kh_tok_keys *ret)
+{
+	const struct kh_token *t = tok_at(st, i);
+	const unsigned char *k = (const unsigned char *)t->key;
+
+	/* kh_num_tok_keys' own test for more keys than one: a word with no proclitic
+	 * split off that starts with ب (D8 A8) or و ف ل ك (D9 88, 81, 84, 83) */
+	if (k == NULL || (t->core_start == t->start && t->kind == KH_TOK_WORD &&
+			  (k[0] == 0xD8 ? k[1] == 0xA8
+					: k[0] == 0xD9 && (k[1] & 0xC0u) == 0x80 && (0x11Aull >> (k[1] & 0x3Fu) & 1u) != 0))) {
+		kh_num_tok_keys(st->doc, i, ret);
+		return;
+	}
+	ret->k[0] = t->key;
+	ret->len[0] = kh_tok_key_len(t);
+	ret->skip[0] = 0;
+	ret->n = 1;
+}
+
+/* Is the key of token t the @p n bytes at lit?  Its known length first: no strcmp call. */
+static inline bool key_is_n(const struct kh_token *t, const char *lit, size_t n)
+{
+	return kh_tok_key_len(t) == n && memcmp(t->key, lit, n) == 0;
+}
+
+/* Is the key of token i the string literal lit? */
+#define KEY_IS(st, i, lit) key_is_n(tok_at((st), (i)), (lit), sizeof(lit) - 1)
 
 static bool is_punct(const struct ev_state *st, uint32_t i)
 {
@@ -638,14 +813,14 @@ static bool is_break(const struct ev_state *st, uint32_t i)
 static const uint8_t suffix_len[] = { 6, 4, 4, 4, 2, 4, 4 };
 
 /* Is the letter ending at byte e of s the two-byte letter l? */
-static bool letter_at(const char *s, size_t e, const char *l)
+static inline bool letter_at(const char *s, size_t e, const char *l)
 {
 	return e >= 2 && s[e - 2] == l[0] && s[e - 1] == l[1];
 }
 
 /* The pronoun suffix s (n bytes) ends with: an index into suffixes, or -1.  No two of
  * them end alike, so a word has at most one, told apart by its last letters. */
-static int suffix_of(const char *s, size_t n)
+static inline int suffix_of(const char *s, size_t n)
 {
 	if (letter_at(s, n, "ه"))
 		return 4;
@@ -663,14 +838,26 @@ static int suffix_of(const char *s, size_t n)
 
 /* The context bits of key (0 when none); *ret_found (may be NULL) tells whether the
  * context table has the key at all.  The filter first: most keys are in no table. */
-static uint32_t words_bits_n(const struct ev_state *st, const char *key, size_t len, bool *ret_found)
+static __attribute__((noinline)) uint32_t words_probe(const struct ev_state *st, uint32_t h, const char *key,
+						       size_t len, bool *ret_found)
 {
 	uint32_t bits = 0;
-	bool found = kh_kf_has(&st->r->words_filter, key, len) && ctx_find(&st->r->ctx, key, len, &bits);
+	bool found = ctx_find_h(&st->r->ctx, h, key, len, &bits);
 
 	if (ret_found != NULL)
 		*ret_found = found;
 	return bits;
+}
+
+static inline uint32_t words_bits_n(const struct ev_state *st, const char *key, size_t len, bool *ret_found)
+{
+	uint32_t h = words_hash(key, len), b = words_bit(h);
+
+	if ((st->r->words_filter.w[b / 64] >> (b % 64) & 1) != 0)
+		return words_probe(st, h, key, len, ret_found); /* the table past the filter, out of line */
+	if (ret_found != NULL)
+		*ret_found = false;
+	return 0;
 }
 
 /* Does the NUL-terminated s start with the article ال and hold more than 6 bytes? */
@@ -687,8 +874,9 @@ static bool digit_first(const char *k)
 {
 	const unsigned char *p = (const unsigned char *)k;
 
-	return (p[0] >= '0' && p[0] <= '9') || (p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9) ||
-	       (p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9);
+	if (p[0] < 0xD9) /* most letters (D8 xx) too */
+		return (unsigned)(p[0] - '0') < 10u;
+	return (p[0] == 0xD9 && (unsigned)(p[1] - 0xA0) < 10u) || (p[0] == 0xDB && (unsigned)(p[1] - 0xB0) < 10u);
 }
 
 /* A key that may start a count (see may_count). */
@@ -707,10 +895,9 @@ static bool ends_in_taa(const struct ev_state *st, const struct kh_token *tk)
 
 /* The context bits of token i, and whether one of its keys may start a count (st->num):
  * both from the same look-ups. */
-static void compute_bits(struct ev_state *st, uint32_t i)
+static void compute_bits(struct ev_state *st, uint32_t i, const struct kh_tok_keys *keys)
 {
 	const struct kh_token *t = tok_at(st, i);
-	const struct ev_keys *keys = &st->keys[i];
 	const char *k;
 	size_t n;
 	int x;
@@ -718,14 +905,15 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 
 	if (t->kind != KH_TOK_WORD) {
 		/* kh_num_tok_keys: the key alone */
-		st->num[i] = num_key(keys->k[0], words_bits_n(st, keys->k[0], keys->len[0], NULL));
+		st->tf[i] = num_key(keys->k[0], words_bits_n(st, keys->k[0], keys->len[0], NULL)) ? TF_NUM : 0;
 		return;
 	}
 	for (uint8_t c = 0; c < keys->n; c++) {
 		bool found;
 		uint32_t b = words_bits_n(st, keys->k[c], keys->len[c], &found);
 
-		st->num[i] |= num_key(keys->k[c], b);
+		if (num_key(keys->k[c], b))
+			st->tf[i] |= TF_NUM;
 		if (done)
 			continue; /* the bits are found; only the count test looks on */
 		if (!found && article_and_more(keys->k[c]))
@@ -766,18 +954,30 @@ static void compute_bits(struct ev_state *st, uint32_t i)
 	}
 }
 
-/* Is token i (any of its keys, with or without ال) in the folded list "|a|b|"? */
-static bool tok_in_list(const struct ev_state *st, uint32_t i, const char *list)
+/* in_list(wl->s, key) for a key of @p len bytes: the mask first.  A key with a | in
+ * it could match across items, so it goes to in_list whatever its bit. */
+static bool in_word_list(const struct word_list *wl, const char *key, size_t len)
 {
-	const struct ev_keys *keys;
+	uint32_t b = kh_kf_hash32(key, len) & 255u;
+
+	if ((wl->mask[b / 64] >> (b % 64) & 1u) == 0 && memchr(key, '|', len) == NULL)
+		return false;
+	return in_list(wl->s, key);
+}
+
+/* Is token i (any of its keys, with or without ال) in the list? */
+static bool tok_in_list(const struct ev_state *st, uint32_t i, const struct word_list *list)
+{
+	struct kh_tok_keys keys;
 
 	if (list == NULL || i >= st->n_tok || tok_at(st, i)->kind != KH_TOK_WORD)
 		return false;
-	keys = &st->keys[i];
-	for (uint8_t c = 0; c < keys->n; c++) {
-		if (in_list(list, keys->k[c]))
+	tok_keys(st, i, &keys);
+	for (uint8_t c = 0; c < keys.n; c++) {
+		if (in_word_list(list, keys.k[c], keys.len[c]))
 			return true;
-		if (starts_with(keys->k[c], "ال") && in_list(list, keys->k[c] + 4))
+		if (keys.len[c] >= 4 && memcmp(keys.k[c], "ال", 4) == 0 &&
+		    in_word_list(list, keys.k[c] + 4, keys.len[c] - 4))
 			return true;
 	}
 	return false;
@@ -868,7 +1068,7 @@ struct form_try {
 	const struct kh_token *tk;
 	uint32_t i, end;
 	const char *k;   /* the key */
-	uint8_t skip;    /* its proclitic bytes (ev_keys.skip) */
+	uint8_t skip;    /* its proclitic bytes (kh_tok_keys.skip) */
 	struct tmatch *best;
 };
 
@@ -959,21 +1159,79 @@ static void try_forms(const struct form_try *x, size_t kl)
 	}
 }
 
+static inline bool head_has(const struct kh_event_res *r, const char *f)
+{
+	uint32_t b = head_bit(f);
+
+	return (r->trig_head_filter.w[b / 64] >> (b % 64) & 1) != 0;
+}
+
+/* May the form of @p n (even) bytes at @p f, or a form that try_forms cuts from its end,
+ * be a key of the trigger table?  Such cut forms (without an accusative ا or a pronoun
+ * suffix) are longer than six bytes, so of at least TRIG_HEAD, and f is cut only when it
+ * is longer than TRIG_HEAD.  A form begins with the TRIG_HEAD bytes of f, but for one of
+ * exactly TRIG_HEAD bytes whose ت was restored to ه (its last two bytes): a key that
+ * starts otherwise is in no filter, so false is certain. */
+static __attribute__((noinline)) bool head_restored_has(const struct kh_event_res *r, const char *f)
+{
+	char restored[TRIG_HEAD];
+
+	memcpy(restored, f, TRIG_HEAD - 2);
+	memcpy(restored + TRIG_HEAD - 2, "ه", 2);
+	return head_has(r, restored);
+}
+
+static inline bool head_may(const struct kh_event_res *r, const char *f, size_t n)
+{
+	if (n < TRIG_HEAD)
+		return kh_kf_has(&r->trig_filter, f, n); /* f alone */
+	if (head_has(r, f))
+		return true;
+	return n >= TRIG_HEAD + 2 && memcmp(f + TRIG_HEAD - 2, "ت", 2) == 0 && head_restored_has(r, f);
+}
+
+/* May some form try_forms makes of key k (@p kl bytes) be a trigger?  Every form starts
+ * where the key does, after ال or after a future سـ (see head_may).  An odd key is tried
+ * in full: its forms could be odd, shorter than TRIG_HEAD and cut. */
+static bool key_may_trigger(const struct kh_event_res *r, const char *k, size_t kl)
+{
+	if ((kl & 1u) != 0 || head_may(r, k, kl))
+		return true;
+	if (kl > 6 && memcmp(k, "ال", 4) == 0 && head_may(r, k + 4, kl - 4))
+		return true;
+	return kl > 6 && memcmp(k, "س", 2) == 0 &&
+	       (memcmp(k + 2, "ي", 2) == 0 || memcmp(k + 2, "ت", 2) == 0 || memcmp(k + 2, "ن", 2) == 0) &&
+	       head_may(r, k + 2, kl - 2);
+}
+
+/* TF_TRIG of token i: may match_trigger find a trigger at it?  A word none of whose keys
+ * may make one (most words) is not tried at all. */
+static bool may_trigger(const struct ev_state *st, uint32_t i, const struct kh_tok_keys *keys)
+{
+	if (tok_at(st, i)->kind != KH_TOK_WORD)
+		return false;
+	for (uint8_t c = 0; c < keys->n; c++)
+		if (key_may_trigger(st->r, keys->k[c], keys->len[c]))
+			return true;
+	return false;
+}
+
 static bool match_trigger(const struct ev_state *st, uint32_t i, uint32_t end, struct tmatch *ret)
 {
 	const struct kh_token *tk = tok_at(st, i);
-	const struct ev_keys *keys = &st->keys[i];
+	struct kh_tok_keys keys;
 	struct tmatch best = { 0 };
 	struct form_try x = { .st = st, .tk = tk, .i = i, .end = end, .best = &best };
 
 	if (tk->kind != KH_TOK_WORD)
 		return false;
-	for (uint8_t c = 0; c < keys->n; c++) {
-		if (keys->len[c] + 1 > FORM_MAX)
+	tok_keys(st, i, &keys);
+	for (uint8_t c = 0; c < keys.n; c++) {
+		if (keys.len[c] + 1 > FORM_MAX)
 			continue;
-		x.k = keys->k[c];
-		x.skip = keys->skip[c];
-		try_forms(&x, keys->len[c]);
+		x.k = keys.k[c];
+		x.skip = keys.skip[c];
+		try_forms(&x, keys.len[c]);
 	}
 	if (best.t == NULL)
 		return false;
@@ -1003,8 +1261,8 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 		return false;
 	/* الهجوم الذي استهدف: the verb tells more of the event named before it */
 	if (t->cls == TC_VERB && i >= first + 2 &&
-	    (strcmp(tok_at(st, i - 1)->key, "الذي") == 0 || strcmp(tok_at(st, i - 1)->key, "التي") == 0 ||
-	     strcmp(tok_at(st, i - 1)->key, "كانت") == 0 || strcmp(tok_at(st, i - 1)->key, "كان") == 0)) {
+	    (KEY_IS(st, i - 1, "الذي") || KEY_IS(st, i - 1, "التي") ||
+	     KEY_IS(st, i - 1, "كانت") || KEY_IS(st, i - 1, "كان"))) {
 		for (uint32_t b = i - 1; b > first && b + 5 > i; b--)
 			if (st->evt[b - 1] != KH_NONE)
 				return false; /* سيارة مفخخة كانت تستهدف */
@@ -1156,7 +1414,7 @@ static void add_actor(const struct ev_state *st, struct args *as, uint32_t tok, 
 {
 	const char *key = tok_at(st, tok)->key;
 
-	if (ent == KH_NONE && in_list("|التنظيم|الحركه|الجماعه|الحزب|الميليشيا|المليشيا|", key)) {
+	if (ent == KH_NONE && in_word_list(st->r->lit[LIT_ORG_HEAD], key, kh_tok_key_len(tok_at(st, tok)))) {
 		uint32_t a = antecedent(st, tok, KH_ENT_ORG, key + 4);
 
 		if (a != KH_NONE) {
@@ -1227,10 +1485,10 @@ static uint32_t extend_membership(const struct ev_state *st, uint32_t j, uint32_
 
 	/* المقاتلين الأجانب والمحليين في تنظيم داعش */
 	if (p + 1 < end && has_wa(st, p) && tok_at(st, p)->kind == KH_TOK_WORD && st->ment[p] == KH_NONE &&
-	    (strcmp(tok_at(st, p + 1)->key, "من") == 0 || strcmp(tok_at(st, p + 1)->key, "في") == 0))
+	    (KEY_IS(st, p + 1, "من") || KEY_IS(st, p + 1, "في")))
 		p++;
 	if (p >= end || tok_at(st, p)->kind != KH_TOK_WORD ||
-	    (strcmp(tok_at(st, p)->key, "من") != 0 && strcmp(tok_at(st, p)->key, "في") != 0))
+	    (!KEY_IS(st, p, "من") && !KEY_IS(st, p, "في")))
 		return j;
 	k = p + 1;
 	if (k < end && (st->bits[k] & CW_ACTOR_HEAD) != 0 && st->ment[k] == KH_NONE)
@@ -1332,7 +1590,7 @@ static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end
 	if ((st->bits[j] & ~(uint32_t)(CW_NAME_PREFIX | CW_PLACE_HEAD)) != 0 || st->evt[j] != KH_NONE)
 		return false; /* مناطق القتال: a common word */
 	if (is_nisba(tok_at(st, j)->key) &&
-	    (in_list("|احياء|مناطق|قري|بلدات|مدن|مدينه|منطقه|بلده|قريه|", tok_at(st, i)->key)))
+	    in_word_list(st->r->lit[LIT_AREA], tok_at(st, i)->key, kh_tok_key_len(tok_at(st, i))))
 		return false; /* أحياء سكنية، منطقة زراعية */
 	last = j;
 	if ((st->bits[j] & CW_NAME_PREFIX) != 0 && j + 1 < end && tok_at(st, j + 1)->kind == KH_TOK_WORD &&
@@ -1352,8 +1610,8 @@ static bool after_preposition(const struct ev_state *st, uint32_t i, uint32_t fi
 		return true;
 	if (i <= first)
 		return false;
-	return (st->bits[i - 1] & CW_LOC_PREP) != 0 || strcmp(tok_at(st, i - 1)->key, "من") == 0 ||
-	       strcmp(tok_at(st, i - 1)->key, "ضد") == 0 || strcmp(tok_at(st, i - 1)->key, "عن") == 0;
+	return (st->bits[i - 1] & CW_LOC_PREP) != 0 || KEY_IS(st, i - 1, "من") ||
+	       KEY_IS(st, i - 1, "ضد") || KEY_IS(st, i - 1, "عن");
 }
 
 /* Skip quotes and a DATE mention at k: the next token worth looking at. */
@@ -1419,8 +1677,8 @@ static bool actor_left(const struct ev_state *st, uint32_t tf, uint32_t first, u
 			return false;
 		/* the relative pronouns are stop words (CW_STOP, from their key): the bit first */
 		if (rel == KH_NONE && (st->bits[i] & CW_STOP) != 0 &&
-		    (strcmp(tok_at(st, i)->key, "التي") == 0 || strcmp(tok_at(st, i)->key, "الذي") == 0 ||
-		     strcmp(tok_at(st, i)->key, "الذين") == 0)) {
+		    (KEY_IS(st, i, "التي") || KEY_IS(st, i, "الذي") ||
+		     KEY_IS(st, i, "الذين"))) {
 			rel = i;
 			continue;
 		}
@@ -1481,18 +1739,18 @@ static void actors_by_pattern(const struct ev_state *st, uint32_t te, uint32_t e
 			break;
 		if (st->evt[k] != KH_NONE && k > te + 3)
 			break;
-		if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "قبل") == 0) {
-			if (k > te && strcmp(tok_at(st, k - 1)->key, "من") == 0)
+		if ((b & CW_BY) != 0 && KEY_IS(st, k, "قبل")) {
+			if (k > te && KEY_IS(st, k - 1, "من"))
 				e = actor_right(st, k + 1, end, false, as); /* من قبل */
-		} else if ((b & CW_BY) != 0 && strcmp(tok_at(st, k)->key, "يد") == 0) {
-			if (k > te && strcmp(tok_at(st, k - 1)->key, "علي") == 0)
+		} else if ((b & CW_BY) != 0 && KEY_IS(st, k, "يد")) {
+			if (k > te && KEY_IS(st, k - 1, "علي"))
 				e = actor_right(st, k + 1, end, false, as); /* على يد */
-		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "بين") == 0 && k <= te + 4 &&
+		} else if ((b & CW_BETWEEN) != 0 && KEY_IS(st, k, "بين") && k <= te + 4 &&
 			   (violent(type) || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
-		} else if (type == KH_EV_DEFECTION && strcmp(tok_at(st, k)->key, "عن") == 0) {
+		} else if (type == KH_EV_DEFECTION && KEY_IS(st, k, "عن")) {
 			e = actor_right(st, k + 1, end, false, as); /* انشق عن الجيش */
-		} else if ((b & CW_BETWEEN) != 0 && strcmp(tok_at(st, k)->key, "مع") == 0 &&
+		} else if ((b & CW_BETWEEN) != 0 && KEY_IS(st, k, "مع") &&
 			   (type == KH_EV_ARMED_CLASH || family(type) == 2)) {
 			e = actor_right(st, k + 1, end, false, as);
 		}
@@ -1544,11 +1802,9 @@ static void find_actors(const struct ev_state *st, const struct ev_tok *et, uint
 	/* الهجوم الذي شنته حماس، التفجير الذي نفذه التنظيم: the doer of the light verb in the relative clause */
 	if (as->n == 0 && !verb) {
 		for (uint32_t k = et->te; k < end && k < et->te + 3; k++) {
-			const char *key = tok_at(st, k)->key;
-
 			if (tok_at(st, k)->kind != KH_TOK_WORD)
 				break;
-			if (strcmp(key, "الذي") != 0 && strcmp(key, "التي") != 0)
+			if (!KEY_IS(st, k, "الذي") && !KEY_IS(st, k, "التي"))
 				continue;
 			if (k + 1 < end && (st->bits[k + 1] & CW_LIGHT) != 0)
 				actor_right(st, k + 2, end, true, as);
@@ -1557,7 +1813,7 @@ static void find_actors(const struct ev_state *st, const struct ev_tok *et, uint
 	}
 	/* إطلاق نار من الشرطة: the doer after من */
 	if (as->n == 0 && !verb && violent(type) && et->te < right_stop &&
-	    strcmp(tok_at(st, et->te)->key, "من") == 0)
+	    KEY_IS(st, et->te, "من"))
 		actor_right(st, et->te + 1, right_stop, false, as);
 	actors_by_pattern(st, et->te, end, type, as);
 	if (as->n > 0 && !verb)
@@ -1602,7 +1858,8 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 
 		/* each of these words is a stop word (CW_STOP, from its key): the bit first */
 		if (((st->bits[k - 1] & CW_STOP) != 0 &&
-		     in_list("|فيما|بينما|حين|كما|", tok_at(st, k - 1)->key)) ||
+		     in_word_list(st->r->lit[LIT_CLAUSE], tok_at(st, k - 1)->key,
+				  kh_tok_key_len(tok_at(st, k - 1)))) ||
 		    (is_break(st, k - 1) && k + EV_LEFT <= et->tf))
 			break; /* another clause: its places are its own */
 		if (!is_place_type(ment_type(st, k - 1)))
@@ -1643,7 +1900,7 @@ static void find_locations(const struct ev_state *st, const struct ev_tok *et, u
 		const char *key = tok_at(st, k)->key;
 		uint32_t a;
 
-		if (in_list("|المدينه|البلده|القريه|المحافظه|", key)) {
+		if (in_word_list(st->r->lit[LIT_TOWN], key, kh_tok_key_len(tok_at(st, k)))) {
 			a = antecedent(st, et->tf, KH_ENT_GPE, key + 4);
 			if (a != KH_NONE)
 				add_arg(as, st->doc->mentions.items[a].start, st->doc->mentions.items[a].end,
@@ -1686,10 +1943,10 @@ static uint8_t find_modality(const struct ev_state *st, const struct ev_tok *et,
 		if ((st->bits[k] & CW_DENY) != 0)
 			return KH_MOD_NEGATED;
 	if (et->tf > first && (st->bits[et->tf - 1] & CW_NEG) != 0 &&
-	    (et->cls != TC_NOUN || strcmp(tok_at(st, et->tf - 1)->key, "عدم") == 0 ||
-	     strcmp(tok_at(st, et->tf - 1)->key, "دون") == 0))
+	    (et->cls != TC_NOUN || KEY_IS(st, et->tf - 1, "عدم") ||
+	     KEY_IS(st, et->tf - 1, "دون")))
 		return KH_MOD_NEGATED;
-	if (et->cls == TC_NOUN && et->tf > first && strcmp(tok_at(st, et->tf - 1)->key, "اي") == 0) {
+	if (et->cls == TC_NOUN && et->tf > first && KEY_IS(st, et->tf - 1, "اي")) {
 		/* لم تشهد المدينة أي اشتباكات */
 		for (uint32_t k = et->tf > first + 6 ? et->tf - 6 : first; k + 1 < et->tf; k++)
 			if ((st->bits[k] & CW_NEG) != 0)
@@ -1778,17 +2035,17 @@ static uint8_t noun_roles(uint32_t b)
 
 static bool at_least_at(const struct ev_state *st, uint32_t i, uint32_t end)
 {
-	return i + 1 < end && strcmp(tok_at(st, i)->key, "علي") == 0 &&
-	       (strcmp(tok_at(st, i + 1)->key, "الاقل") == 0);
+	return i + 1 < end && KEY_IS(st, i, "علي") &&
+	       (KEY_IS(st, i + 1, "الاقل"));
 }
 
 /* Can a count start at tok?  kh_num_parse needs one of the token's keys to be digits or a
  * word of the number table (a number word or the first word of a qualifier), and every
- * such word is in our context table with CW_NUMWORD (st->num, from prepare): no parse for
+ * such word is in our context table with CW_NUMWORD (TF_NUM, from prepare): no parse for
  * each word that merely begins like an Arabic-Indic digit (ف ق ك ل م ن ه و ي). */
 static bool may_count(const struct ev_state *st, uint32_t tok)
 {
-	return (st->bits[tok] & CW_NUMWORD) != 0 || st->num[tok] != 0;
+	return (st->bits[tok] & CW_NUMWORD) != 0 || (st->tf[tok] & TF_NUM) != 0;
 }
 
 /* A count at tok that is not part of a date. */
@@ -1864,7 +2121,7 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 				roles = nr;
 			if (loss) {
 				/* فقدت 4 من عناصرها */
-				if (!(n + 1 < end && strcmp(tok_at(st, n)->key, "من") == 0 &&
+				if (!(n + 1 < end && KEY_IS(st, n, "من") &&
 				      (st->bits[n + 1] & CW_PERSON) != 0))
 					return 0;
 				roles = R_KILLED;
@@ -1933,9 +2190,9 @@ static uint32_t casualty_at(const struct ev_state *st, uint32_t j, uint32_t firs
 
 		c.span.end = tok_at(st, n)->end;
 		roles = 0;
-		if (j > first && (strcmp(tok_at(st, j - 1)->key, "بينهم") == 0 ||
-				  strcmp(tok_at(st, j - 1)->key, "منهم") == 0 ||
-				  strcmp(tok_at(st, j - 1)->key, "بينها") == 0))
+		if (j > first && (KEY_IS(st, j - 1, "بينهم") ||
+				  KEY_IS(st, j - 1, "منهم") ||
+				  KEY_IS(st, j - 1, "بينها")))
 			return 0; /* قتل 12 مدنيا بينهم أربعة أطفال: a part of a count already told */
 		for (m = n + 1; m < end && m < n + 13 && roles == 0; m++) {
 			if ((tok_at(st, m)->kind == KH_TOK_PUNCT && !is_quote(st, m)) || cue_roles(st->bits[m]) != 0)
@@ -2038,30 +2295,6 @@ static uint32_t tok_of_offset(const struct kh_doc *doc, uint32_t off)
 	return lo;
 }
 
-/* st->keys[i]: the token's keys and their lengths, a key rebuilt in kh_tok_keys.buf
- * copied to the arena. */
-static int keep_keys(struct ev_state *st, uint32_t i)
-{
-	struct kh_tok_keys keys;
-	struct ev_keys *ek = &st->keys[i];
-
-	kh_num_tok_keys(st->doc, i, &keys);
-	ek->n = keys.n;
-	for (uint8_t c = 0; c < keys.n; c++) {
-		size_t len = keys.len[c];
-
-		ek->k[c] = keys.k[c];
-		if (keys.k[c] == keys.buf) {
-			ek->k[c] = kh_arena_strndup(&st->doc->arena, keys.buf, len);
-			if (ek->k[c] == NULL)
-				return -ENOMEM;
-		}
-		ek->len[c] = (uint32_t)len;
-		ek->skip[c] = keys.skip[c];
-	}
-	return 0;
-}
-
 static int prepare(struct ev_state *st)
 {
 	struct kh_doc *doc = st->doc;
@@ -2069,19 +2302,24 @@ static int prepare(struct ev_state *st)
 
 	st->bits = kh_arena_alloc(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->skip = kh_arena_alloc(&doc->arena, n);
-	st->num = kh_arena_alloc(&doc->arena, n);
+	st->tf = kh_arena_alloc(&doc->arena, n);
 	st->ment = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
-	st->evt = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
-	st->attr = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
-	st->keys = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(*st->keys));
-	if (st->bits == NULL || st->skip == NULL || st->num == NULL || st->ment == NULL || st->evt == NULL ||
-	    st->attr == NULL || st->keys == NULL)
+	st->evt = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t));
+	st->attr = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t));
+	if (st->bits == NULL || st->skip == NULL || st->tf == NULL || st->ment == NULL || st->evt == NULL ||
+	    st->attr == NULL)
 		return -ENOMEM;
+	/* KH_NONE is all ones */
+	memset(st->ment, 0xFF, (size_t)n * sizeof(uint32_t));
+	memset(st->evt, 0xFF, (size_t)n * sizeof(uint32_t));
+	memset(st->attr, 0xFF, (size_t)n * sizeof(uint32_t));
 	for (uint32_t i = 0; i < n; i++) {
-		st->ment[i] = st->evt[i] = st->attr[i] = KH_NONE;
-		if (keep_keys(st, i) < 0)
-			return -ENOMEM;
-		compute_bits(st, i);
+		struct kh_tok_keys keys;
+
+		tok_keys(st, i, &keys);
+		compute_bits(st, i, &keys);
+		if (may_trigger(st, i, &keys))
+			st->tf[i] |= TF_TRIG;
 	}
 	for (uint32_t m = 0; m < doc->mentions.n; m++) {
 		const struct kh_mention *mn = &doc->mentions.items[m];
@@ -2132,7 +2370,7 @@ static int do_sentence(struct ev_state *st, const struct kh_sentence *s, struct 
 		struct tmatch m;
 		uint8_t ty;
 
-		if (!match_trigger(st, i, end, &m)) {
+		if ((st->tf[i] & TF_TRIG) == 0 || !match_trigger(st, i, end, &m)) {
 			i++;
 			continue;
 		}
