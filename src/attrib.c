@@ -910,7 +910,8 @@ int kh_attr_apply(const struct kh_attr_res *r, struct kh_doc *doc)
 	c.ment = kh_arena_alloc_uninit(&doc->arena, (size_t)c.n * sizeof(uint32_t)); /* set below */
 	c.inq = kh_arena_alloc(&doc->arena, (size_t)c.n);
 	c.cue_len = kh_arena_alloc_uninit(&doc->arena, (size_t)c.n); /* set below */
-	c.cue_ent = kh_arena_alloc(&doc->arena, (size_t)c.n * sizeof(*c.cue_ent));
+	/* read only where cue_len says it was set */
+	c.cue_ent = kh_arena_alloc_uninit(&doc->arena, (size_t)c.n * sizeof(*c.cue_ent));
 	c.roles = kh_arena_alloc(&doc->arena, (size_t)c.n * sizeof(*c.roles));
 	if (c.mate == NULL || c.ment == NULL || c.inq == NULL || c.cue_len == NULL || c.cue_ent == NULL ||
 	    c.roles == NULL)

@@ -350,52 +350,88 @@ static const uint64_t arabic_letters[4] = {
 	UINT64_C(0x00000000000FFFFF),                          /* 0x6C0..0x6D3 */
 };
 
-/* The letters of @p p (@p n two-byte characters) into @p cp: false unless every one is an
- * Arabic letter.  Such a letter is D8..DB + a continuation byte, so its code point is
- * 0x600 + the low two bits of the lead and six of the continuation: one test of the
- * pair and one bit instead of a decode and two range tests. */
+/* Little-endian loads (the lanes below hold lead | continuation << 8). */
+static inline uint64_t load_le64(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+static inline uint32_t load_le32(const unsigned char *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap32(w);
+#endif
+	return w;
+}
+
+/* The four two-byte characters in @p w (eight bytes, little-endian): false unless every one
+ * is an Arabic letter; their code points in the lanes of *ret_cps.  Such a letter is D8..DB +
+ * a continuation byte, so its code point is 0x600 + the low two bits of the lead and six of
+ * the continuation: one test of the leads and continuation bytes, then the common case
+ * (U+0621..U+064A) tested in lanes of 16 bits (adding 0x100 - bound sets bit 8 of a lane when
+ * its index reaches the bound), and the bit table only for the others. */
+static inline bool arabic4(uint64_t w, uint64_t *ret_cps)
+{
+	const uint64_t bit8 = UINT64_C(0x0100010001000100);
+	uint64_t idx;
+
+	if ((w & UINT64_C(0xC0FCC0FCC0FCC0FC)) != UINT64_C(0x80D880D880D880D8))
+		return false;
+	idx = (w >> 8 & UINT64_C(0x003F003F003F003F)) | (w & UINT64_C(0x0003000300030003)) << 6;
+	*ret_cps = idx + UINT64_C(0x0600060006000600);
+	if (((idx + UINT64_C(0x00DF00DF00DF00DF)) & bit8) == bit8 &&
+	    ((idx + UINT64_C(0x00B500B500B500B5)) & bit8) == 0)
+		return true;
+	for (unsigned j = 0; j < 64; j += 16) {
+		unsigned x = (unsigned)(idx >> j) & 0xFFu;
+
+		if ((arabic_letters[x >> 6] >> (x & 63) & 1) == 0)
+			return false;
+	}
+	return true;
+}
+
+/* Store the four lanes of @p cps at @p cp (the host's order). */
+static inline void put4(uint16_t *cp, uint64_t cps)
+{
+	for (unsigned j = 0; j < 4; j++)
+		cp[j] = (uint16_t)(cps >> (16 * j));
+}
+
+/* The letters of @p p (@p n >= 2 two-byte characters) into @p cp: false unless every one is
+ * an Arabic letter.  Four at a time, the last four (or for a word of two or three letters its
+ * first two and last two) overlapping the ones before: no letter-by-letter tail. */
 static bool arabic_letters_of(const unsigned char *p, uint32_t n, uint16_t *cp)
 {
-	uint32_t i = 0;
+	uint64_t cps;
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* four letters a load: their leads and continuation bytes tested at once */
-	for (; i + 4 <= n; i += 4) {
-		uint64_t w;
-
-		memcpy(&w, p + 2 * i, 8);
-		if ((w & UINT64_C(0xC0FCC0FCC0FCC0FC)) != UINT64_C(0x80D880D880D880D8))
+	if (n < 4) {
+		if (!arabic4((uint64_t)load_le32(p + 2 * n - 4) << 32 | load_le32(p), &cps))
 			return false;
-		/* the common case: four of U+0621..U+064A (leads D8/D9, index 0x21..0x4A),
-		 * tested and stored at once in lanes of 16 bits; adding 0x100 - bound sets
-		 * bit 8 of a lane when its index reaches the bound */
-		if ((w & UINT64_C(0x0002000200020002)) == 0) {
-			const uint64_t bit8 = UINT64_C(0x0100010001000100);
-			uint64_t idx = (w >> 8 & UINT64_C(0x003F003F003F003F)) | (w & UINT64_C(0x0001000100010001)) << 6;
-
-			if (((idx + UINT64_C(0x00DF00DF00DF00DF)) & bit8) == bit8 &&
-			    ((idx + UINT64_C(0x00B500B500B500B5)) & bit8) == 0) {
-				idx += UINT64_C(0x0600060006000600);
-				memcpy(cp + i, &idx, 8);
-				continue;
-			}
-		}
-		for (unsigned j = 0; j < 4; j++, w >>= 16) {
-			unsigned idx = ((unsigned)w & 3u) << 6 | ((unsigned)(w >> 8) & 0x3Fu);
-
-			if ((arabic_letters[idx >> 6] >> (idx & 63) & 1) == 0)
-				return false;
-			cp[i + j] = (uint16_t)(0x600 + idx);
-		}
+		cp[0] = (uint16_t)cps;
+		cp[1] = (uint16_t)(cps >> 16);
+		cp[n - 2] = (uint16_t)(cps >> 32);
+		cp[n - 1] = (uint16_t)(cps >> 48);
+		return true;
 	}
-#endif
-	for (; i < n; i++) {
-		unsigned a = p[2 * i], b = p[2 * i + 1];
-		unsigned idx = (a & 3u) << 6 | (b & 0x3Fu);
-
-		if ((a & 0xFCu) != 0xD8 || (b & 0xC0u) != 0x80 || (arabic_letters[idx >> 6] >> (idx & 63) & 1) == 0)
+	for (uint32_t i = 0; i + 4 <= n; i += 4) {
+		if (!arabic4(load_le64(p + 2 * i), &cps))
 			return false;
-		cp[i] = (uint16_t)(0x600 + idx);
+		put4(cp + i, cps);
+	}
+	if ((n & 3) != 0) {
+		if (!arabic4(load_le64(p + 2 * n - 8), &cps))
+			return false;
+		put4(cp + n - 4, cps);
 	}
 	return true;
 }
