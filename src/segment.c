@@ -563,13 +563,22 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 				continue;
 			}
 		}
-		c = wb_at(s + p, n - p, &cp, &k);
-		last = c;
-		first = cp < 0x800 ? (enum cls)cls_table[cp] : C_OTHER;
-		plain = (first == C_ARABIC || first == C_DIGIT) && plain_char(cp, first);
-		q = p + k;
-		if (c == WB_HARD)
-			return 1;
+		if (p + 1 < n && arabic_pair[(uint32_t)s[p + 1] << 8 | s[p]] != 0) {
+			/* most words start with an Arabic letter: what wb_at(), cls_table and
+			 * plain_char() say of it is known */
+			c = last = WB_LETTER;
+			first = C_ARABIC;
+			plain = true;
+			q = p + 2;
+		} else {
+			c = wb_at(s + p, n - p, &cp, &k);
+			last = c;
+			first = cp < 0x800 ? (enum cls)cls_table[cp] : C_OTHER;
+			plain = (first == C_ARABIC || first == C_DIGIT) && plain_char(cp, first);
+			q = p + k;
+			if (c == WB_HARD)
+				return 1;
+		}
 		if (c == WB_SPACE) {
 			while (q < n && s[q] == ' ')
 				q++; /* the only space below U+0800; others are rare: one at a time */
