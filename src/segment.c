@@ -1062,7 +1062,31 @@ struct sent_state {
  * and token @p k?  It is asked on a window from the word before the stop to
  * the word after token k: the rules look no further (SB6-SB8a), and a window
  * costs a few dozen characters where the whole text would cost all of them. */
+static bool icu_agrees_slow(struct kh_segmenter *sg, const struct kh_doc *doc, uint32_t stop, uint32_t k);
+
+/* The common case without ICU: the stop, then only spaces, then a word that starts with
+ * a common Arabic letter (D8 A1..BA, D9 81..8A: U+0621..U+063A, U+0641..U+064A, all
+ * OLetter).  The rules that join across a stop (SB6-SB8a) want a digit, a capital, a
+ * small letter or SContinue / a stop after it; an OLetter is none of them, so the break
+ * falls after the spaces (SB11), at the word, which ICU would find too. */
 static bool icu_agrees(struct kh_segmenter *sg, const struct kh_doc *doc, uint32_t stop, uint32_t k)
+{
+	const struct kh_token *t = doc->tokens.items;
+	const unsigned char *s = (const unsigned char *)doc->norm;
+
+	if (k == stop + 1 && t[k].kind == KH_TOK_WORD && t[k].end - t[k].start >= 2) {
+		unsigned a = s[t[k].start], b = s[t[k].start + 1];
+		bool gap_spaces = true;
+
+		for (uint32_t i = t[stop].end; i < t[k].start && gap_spaces; i++)
+			gap_spaces = s[i] == ' ';
+		if (gap_spaces && ((a == 0xD8 && b >= 0xA1 && b <= 0xBA) || (a == 0xD9 && b >= 0x81 && b <= 0x8A)))
+			return true;
+	}
+	return icu_agrees_slow(sg, doc, stop, k);
+}
+
+static bool icu_agrees_slow(struct kh_segmenter *sg, const struct kh_doc *doc, uint32_t stop, uint32_t k)
 {
 	const struct kh_token *t = doc->tokens.items;
 	uint32_t first = stop > 0 && (t[stop].flags & KH_TOKF_LINE_START) == 0 ? stop - 1 : stop;
