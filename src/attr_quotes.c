@@ -28,11 +28,11 @@ static int quote_type(const struct kh_token *t)
 	/* « » (C2 ..), “ ” (E2 ..) and ": other punctuation at its first byte */
 	if ((unsigned char)t->key[0] != 0xC2 && (unsigned char)t->key[0] != 0xE2 && t->key[0] != '"')
 		return 0;
-	if (strcmp(t->key, "«") == 0 || strcmp(t->key, "“") == 0)
+	if (KH_ATTR_EQ(t->key, "«") || KH_ATTR_EQ(t->key, "“"))
 		return 1;
-	if (strcmp(t->key, "»") == 0 || strcmp(t->key, "”") == 0)
+	if (KH_ATTR_EQ(t->key, "»") || KH_ATTR_EQ(t->key, "”"))
 		return -1;
-	if (strcmp(t->key, "\"") == 0)
+	if (KH_ATTR_EQ(t->key, "\""))
 		return 2; /* straight quote: decided by position */
 	return 0;
 }
@@ -57,7 +57,7 @@ void kh_attr_pair_quotes(struct kh_attr_ctx *c)
 		if (q == 0)
 			continue;
 		if (q == 2) {
-			bool top_straight = depth > 0 && strcmp(T(c, stack[depth - 1])->key, "\"") == 0;
+			bool top_straight = depth > 0 && KH_ATTR_EQ(T(c, stack[depth - 1])->key, "\"");
 
 			q = top_straight ? -1 : 1;
 		}
