@@ -801,6 +801,14 @@ static void sentence_topic(struct kh_attr_ctx *c, uint32_t first)
 
 	if (first + 1 >= c->n || T(c, first)->kind != KH_TOK_WORD || c->ment[first] != KH_NONE)
 		return;
+	/* most sentences have no mention among the words the loop below may reach: it would
+	 * return then whatever the tests of each word say (they only fill caches) */
+	for (; p < c->n && p <= first + 7 && T(c, p)->kind == KH_TOK_WORD; p++)
+		if (c->ment[p] != KH_NONE)
+			break;
+	if (p >= c->n || p > first + 7 || T(c, p)->kind != KH_TOK_WORD)
+		return;
+	p = first + 1;
 	/* والتقى وزير الخارجية الأردني X، ودعا المبعوث الأممي إلى اليمن X: a title phrase
 	 * (places and organisations inside it) before the person */
 	for (; p < c->n && p <= first + 7; p++) {
@@ -912,8 +920,9 @@ int kh_attr_apply(const struct kh_attr_res *r, struct kh_doc *doc)
 	    c.roles == NULL)
 		return -ENOMEM;
 	memset(c.cue_len, 0xFF, c.n);
-	for (uint32_t i = 0; i < c.n; i++)
-		c.mate[i] = c.ment[i] = KH_NONE;
+	/* KH_NONE is all ones */
+	memset(c.mate, 0xFF, (size_t)c.n * sizeof(*c.mate));
+	memset(c.ment, 0xFF, (size_t)c.n * sizeof(*c.ment));
 	for (uint32_t k = 0; k < doc->mentions.n; k++) {
 		const struct kh_mention *mn = &doc->mentions.items[k];
 
