@@ -60,25 +60,30 @@ static const char *const not_article[] = {
 	"المانيه", "الي",
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
+#define N_NOT_ARTICLE (sizeof(not_article) / sizeof(not_article[0]))
 
-/* A cheap filter before the search: for each letter after ال, the lengths of
+/* A cheap filter before the compares: for each letter after ال, the lengths of
  * the entries with that letter there (most article words pass neither test:
  * a filter of lengths and letters apart let a word of the right length whose
- * letter some other entry has through). */
+ * letter some other entry has through).  The list is sorted and every entry
+ * begins with ال, so the entries with one letter after it are a run of it. */
 static uint64_t not_article_lengths[64]; /* [c - 0x620] bit i: an entry with c after ال has i bytes */
+static uint8_t not_article_first[64];    /* [c - 0x620]: its run of entries, [first, end) */
+static uint8_t not_article_end[64];
+static uint8_t not_article_len[N_NOT_ARTICLE];
 static pthread_once_t not_article_once = PTHREAD_ONCE_INIT;
 
 static void not_article_init(void)
 {
-	for (size_t i = 0; i < sizeof(not_article) / sizeof(not_article[0]); i++) {
+	for (size_t i = 0; i < N_NOT_ARTICLE; i++) {
 		const unsigned char *e = (const unsigned char *)not_article[i];
-		uint32_t third = ((uint32_t)(e[4] & 0x1F) << 6) | (e[5] & 0x3F);
+		uint32_t third = (((uint32_t)(e[4] & 0x1F) << 6) | (e[5] & 0x3F)) - 0x620;
 
-		not_article_lengths[third - 0x620] |= UINT64_C(1) << strlen(not_article[i]);
+		not_article_len[i] = (uint8_t)strlen(not_article[i]);
+		not_article_lengths[third] |= UINT64_C(1) << not_article_len[i];
+		if (not_article_end[third] == 0)
+			not_article_first[third] = (uint8_t)i;
+		not_article_end[third] = (uint8_t)(i + 1);
 	}
 }
 
@@ -98,8 +103,11 @@ static bool is_not_article(const char *folded, size_t len, uint16_t third)
 	if (len >= 64 || f < 0x620 || f >= 0x660 ||
 	    (not_article_lengths[f - 0x620] & (UINT64_C(1) << len)) == 0)
 		return false;
-	return bsearch(&folded, not_article, sizeof(not_article) / sizeof(not_article[0]),
-		       sizeof(not_article[0]), cmp_str) != NULL;
+	/* @p folded is NUL-terminated at len: an entry of that length and those bytes */
+	for (size_t i = not_article_first[f - 0x620]; i < not_article_end[f - 0x620]; i++)
+		if (not_article_len[i] == len && memcmp(not_article[i], folded, len) == 0)
+			return true;
+	return false;
 }
 
 static void put_letter(char *out, uint32_t cp)
@@ -436,6 +444,24 @@ static bool arabic_letters_of(const unsigned char *p, uint32_t n, uint16_t *cp)
 	return true;
 }
 
+/* Bit cp - 0x620 of the letters a word may begin with to have anything found (a
+ * proclitic, or the ا of the article; ٱ apart), and of those it may end with (the last
+ * letter of some pronoun suffix).  All lie in U+0620..U+065F. */
+#define BIT(cp) (UINT64_C(1) << ((cp) - 0x620))
+static const uint64_t first_letters = BIT(WAW) | BIT(FA) | BIT(BA) | BIT(LAM) | BIT(KAF) | BIT(SIN) | BIT(ALEF);
+static const uint64_t last_letters = BIT(HA) | BIT(ALEF) | BIT(MIM) | BIT(NUN) | BIT(KAF) | BIT(YA);
+#undef BIT
+
+/* Could the word at @p p (@p len >= 4 bytes) have a clitic or the article, by its first and
+ * last letters alone?  Two bits instead of a switch and a chain of compares. */
+static inline bool may_have_clitic(const unsigned char *p, size_t len)
+{
+	uint32_t a = two_byte_cp(p) - 0x620u, z = two_byte_cp(p + len - 2) - 0x620u;
+
+	return (a < 64 && (first_letters >> a & 1) != 0) || a + 0x620u == ALEF_WASLA ||
+	       (z < 64 && (last_letters >> z & 1) != 0);
+}
+
 bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const char *folded, size_t len,
 			struct kh_clitics *ret_c)
 {
@@ -450,8 +476,7 @@ bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const cha
 		return false;
 	/* most words neither begin with a proclitic or ا nor end in a suffix
 	 * letter: nothing can be found, whatever the letters between */
-	if (proclitic_bit(two_byte_cp(p)) == 0 && two_byte_cp(p) != ALEF && two_byte_cp(p) != ALEF_WASLA &&
-	    !is_suffix_end(two_byte_cp(p + len - 2)))
+	if (!may_have_clitic(p, len))
 		return false;
 	w.known = known;
 	for (size_t i = 0; i < sizeof(w.rest) / sizeof(w.rest[0]); i++)
