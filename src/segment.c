@@ -929,8 +929,6 @@ static int token_keys(struct kh_segmenter *sg, const struct kh_lexicon *known, s
 			return 0;
 		}
 	}
-	t->core_start = t->stem_start = t->start;
-	t->stem_end = t->end;
 	kh_norm_fold_buf(*keys, doc->norm + t->start, len);
 	t->full_key = *keys;
 	*keys += len + 1;
@@ -1112,7 +1110,6 @@ static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t en
 {
 	struct kh_sentence *s;
 	const struct kh_token *last;
-	uint32_t idx = doc->sentences.n;
 	uint32_t j;
 
 	if (end_tok <= ss->first)
@@ -1124,8 +1121,7 @@ static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t en
 	s->tok_end = end_tok;
 	s->start = doc->tokens.items[ss->first].start;
 	s->end = doc->tokens.items[end_tok - 1].end;
-	for (j = ss->first; j < end_tok; j++)
-		doc->tokens.items[j].sentence = idx;
+	/* the tokens' sentence index: set by sentences() as it went */
 	/* a whole line without a final stop: a headline or a dateline */
 	j = end_tok - 1;
 	while (j > ss->first && is_closing(doc, &doc->tokens.items[j]))
@@ -1149,10 +1145,17 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 	int r;
 
 	for (uint32_t k = 0; k < doc->tokens.n; k++) {
-		const struct kh_token *t = &doc->tokens.items[k];
-		bool stop = is_stop(doc, t);
-		bool closing = is_closing(doc, t);
+		struct kh_token *t = &doc->tokens.items[k];
+		bool stop, closing;
 
+		/* most tokens: a word inside a line, no stop before it; it is in the open
+		 * sentence, whose index is the count of those closed */
+		if (t->kind != KH_TOK_PUNCT && (t->flags & KH_TOKF_LINE_START) == 0 && stop_tok < 0) {
+			t->sentence = doc->sentences.n;
+			continue;
+		}
+		stop = is_stop(doc, t);
+		closing = is_closing(doc, t);
 		if (k > 0 && (t->flags & KH_TOKF_LINE_START) != 0) {
 			r = close_sentence(doc, &ss, k, true);
 			if (r < 0)
@@ -1166,6 +1169,8 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 			}
 			stop_tok = -1;
 		}
+		/* whatever closed above ended before k: k is in the open sentence */
+		t->sentence = doc->sentences.n;
 		if (stop)
 			stop_tok = (int32_t)k;
 		else if (!closing)
@@ -1203,12 +1208,19 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 		return r;
 	for (uint32_t i = 0; i < sg->n_raw; i++) {
 		struct kh_token *t = &doc->tokens.items[doc->tokens.n++]; /* room reserved above */
+		const struct raw_tok *rt = &sg->raw[i];
 
-		memset(t, 0, sizeof(*t));
-		t->start = sg->raw[i].start;
-		t->end = sg->raw[i].end;
-		t->kind = sg->raw[i].kind;
-		t->flags = sg->raw[i].flags;
+		/* one store of the whole token, its parts set to the whole word (what
+		 * token_keys() keeps when it finds no clitic) */
+		*t = (struct kh_token){
+			.start = rt->start,
+			.end = rt->end,
+			.core_start = rt->start,
+			.stem_start = rt->start,
+			.stem_end = rt->end,
+			.kind = rt->kind,
+			.flags = rt->flags,
+		};
 		r = token_keys(sg, known, doc, t, &keys);
 		if (r < 0)
 			return r;
