@@ -1144,14 +1144,18 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 	int32_t stop_tok = -1; /* last stop, while only closing marks follow it */
 	int r;
 
-	for (uint32_t k = 0; k < doc->tokens.n; k++) {
-		struct kh_token *t = &doc->tokens.items[k];
+	/* in locals: the stores to the tokens below might otherwise be read as changing them */
+	struct kh_token *items = doc->tokens.items;
+	uint32_t n = doc->tokens.n;
+	uint32_t cur = doc->sentences.n; /* index of the open sentence: the count of those closed */
+
+	for (uint32_t k = 0; k < n; k++) {
+		struct kh_token *t = &items[k];
 		bool stop, closing;
 
-		/* most tokens: a word inside a line, no stop before it; it is in the open
-		 * sentence, whose index is the count of those closed */
+		/* most tokens: a word inside a line, no stop before it, in the open sentence */
 		if (t->kind != KH_TOK_PUNCT && (t->flags & KH_TOKF_LINE_START) == 0 && stop_tok < 0) {
-			t->sentence = doc->sentences.n;
+			t->sentence = cur;
 			continue;
 		}
 		stop = is_stop(doc, t);
@@ -1170,7 +1174,8 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 			stop_tok = -1;
 		}
 		/* whatever closed above ended before k: k is in the open sentence */
-		t->sentence = doc->sentences.n;
+		cur = doc->sentences.n;
+		t->sentence = cur;
 		if (stop)
 			stop_tok = (int32_t)k;
 		else if (!closing)
