@@ -343,15 +343,30 @@ uint32_t kh_attr_sent_first(const struct kh_attr_ctx *c, uint32_t i)
 
 enum kh_attr_cue_class kh_attr_cue_class(const struct kh_lex_entry *e)
 {
-	static const char *const names[] = { "verb", "verb_tell", "passive", "participle",
-					     "noun", "according", "source", "verb_imp" };
 	const char *s = e != NULL && e->n_fields > 1 ? e->fields[1] : "";
 
-	/* the first letter spares most compares (frames ask this of every cue they meet) */
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (s[0] == names[i][0] && strcmp(s, names[i]) == 0)
-			return (enum kh_attr_cue_class)i;
-	return KH_CUE_VERB;
+	/* by the first letter, then one or two compares (frames ask this of every cue they
+	 * meet); a name not listed reads as a verb */
+	switch (s[0]) {
+	case 'v':
+		if (KH_ATTR_EQ(s, "verb_tell"))
+			return KH_CUE_VERB_TELL;
+		if (KH_ATTR_EQ(s, "verb_imp"))
+			return KH_CUE_VERB_IMPERSONAL;
+		return KH_CUE_VERB;
+	case 'p':
+		if (KH_ATTR_EQ(s, "passive"))
+			return KH_CUE_PASSIVE;
+		return KH_ATTR_EQ(s, "participle") ? KH_CUE_PARTICIPLE : KH_CUE_VERB;
+	case 'n':
+		return KH_ATTR_EQ(s, "noun") ? KH_CUE_NOUN : KH_CUE_VERB;
+	case 'a':
+		return KH_ATTR_EQ(s, "according") ? KH_CUE_ACCORDING : KH_CUE_VERB;
+	case 's':
+		return KH_ATTR_EQ(s, "source") ? KH_CUE_SOURCE : KH_CUE_VERB;
+	default:
+		return KH_CUE_VERB;
+	}
 }
 
 static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e);

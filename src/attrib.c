@@ -138,10 +138,14 @@ static bool prep_listed(const char *preps, const char *p)
 		const char *bar = strchr(s, '|');
 		size_t n = bar != NULL ? (size_t)(bar - s) : strlen(s);
 		char key[32];
-		size_t kl = fold_small(s, n, key, sizeof(key));
 
-		if (kl == pl && memcmp(key, p, pl) == 0)
-			return true;
+		/* folding never lengthens: a listed word shorter than p cannot fold to it */
+		if (n >= pl) {
+			size_t kl = fold_small(s, n, key, sizeof(key));
+
+			if (kl == pl && memcmp(key, p, pl) == 0)
+				return true;
+		}
 		if (bar == NULL)
 			break;
 		s = bar + 1;
