@@ -145,9 +145,9 @@ size_t kh_attr_res_count(const struct kh_attr_res *r, const char *name)
 {
 	if (r == NULL || name == NULL)
 		return 0;
-	if (strcmp(name, "cues") == 0)
+	if (KH_ATTR_EQ(name, "cues"))
 		return kh_lex_count(r->cues);
-	if (strcmp(name, "sources") == 0)
+	if (KH_ATTR_EQ(name, "sources"))
 		return kh_lex_count(r->sources);
 	return 0;
 }
@@ -159,11 +159,6 @@ static const struct kh_token *T(const struct kh_attr_ctx *c, uint32_t i)
 	return &c->tok[i];
 }
 
-static bool starts_with(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 bool kh_attr_punct_is(const struct kh_attr_ctx *c, uint32_t i, const char *s)
 {
 	return i < c->n && c->tok[i].kind == KH_TOK_PUNCT && strcmp(c->tok[i].key, s) == 0;
@@ -171,13 +166,13 @@ bool kh_attr_punct_is(const struct kh_attr_ctx *c, uint32_t i, const char *s)
 
 bool kh_attr_comma_key(const char *k)
 {
-	return strcmp(k, "،") == 0 || strcmp(k, ",") == 0;
+	return KH_ATTR_EQ(k, "،") || KH_ATTR_EQ(k, ",");
 }
 
 bool kh_attr_stop_punct_key(const char *k)
 {
-	return strcmp(k, ".") == 0 || strcmp(k, "؛") == 0 || strcmp(k, ";") == 0 || strcmp(k, "!") == 0 ||
-	       strcmp(k, "؟") == 0 || strcmp(k, "?") == 0;
+	return KH_ATTR_EQ(k, ".") || KH_ATTR_EQ(k, "؛") || KH_ATTR_EQ(k, ";") || KH_ATTR_EQ(k, "!") ||
+	       KH_ATTR_EQ(k, "؟") || KH_ATTR_EQ(k, "?");
 }
 
 static bool role_in_chain(const struct kh_lex_entry *e, const char *role)
@@ -192,7 +187,7 @@ static bool role_in_chain(const struct kh_lex_entry *e, const char *role)
 static const char *strip_conj(const struct kh_token *t)
 {
 	/* the letters first: the length is asked of few words */
-	if (t->proclitics == 0 && (starts_with(t->key, "و") || starts_with(t->key, "ف")) && kh_tok_key_len(t) > 4)
+	if (t->proclitics == 0 && (KH_ATTR_STARTS(t->key, "و") || KH_ATTR_STARTS(t->key, "ف")) && kh_tok_key_len(t) > 4)
 		return t->key + 2;
 	return NULL;
 }
@@ -252,7 +247,7 @@ static uint16_t word_roles(const struct kh_attr_ctx *c, uint32_t i)
 	if (c->roles != NULL && (c->roles[i] & 0x8000u) != 0)
 		return c->roles[i] & 0x7FFFu;
 	/* folding makes the name علي and the preposition على one key: the text tells them apart */
-	if (!(t->key[0] == "علي"[0] && t->key[1] == "علي"[1] && strcmp(t->key, "علي") == 0 && t->end >= 2 && t->end <= c->doc->norm_len &&
+	if (!(t->key[0] == "علي"[0] && t->key[1] == "علي"[1] && KH_ATTR_EQ(t->key, "علي") && t->end >= 2 && t->end <= c->doc->norm_len &&
 	      memcmp(c->doc->norm + t->end - 2, "ي", 2) == 0)) {
 		m |= chain_roles(kh_attr_lex_get_n(c->r->words, &c->r->words_filter, t->key, kh_tok_key_len(t)));
 		if ((m & 1u) != 0)
@@ -282,9 +277,9 @@ bool kh_attr_has_li(const struct kh_attr_ctx *c, uint32_t i)
 	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
 		return false;
 	t = T(c, i);
-	if ((t->proclitics & KH_PRO_LI) != 0 || strcmp(t->key, "ل") == 0)
+	if ((t->proclitics & KH_PRO_LI) != 0 || KH_ATTR_EQ(t->key, "ل"))
 		return true;
-	return t->proclitics == 0 && kh_tok_key_len(t) > 4 && starts_with(t->key, "ل") &&
+	return t->proclitics == 0 && kh_tok_key_len(t) > 4 && KH_ATTR_STARTS(t->key, "ل") &&
 	       kh_attr_lex_get_n(c->r->sources, &c->r->sources_filter, t->key + 2, kh_tok_key_len(t) - 2) != NULL;
 }
 
@@ -295,9 +290,9 @@ bool kh_attr_has_bi(const struct kh_attr_ctx *c, uint32_t i)
 	if (i >= c->n || c->tok[i].kind != KH_TOK_WORD)
 		return false;
 	t = T(c, i);
-	if ((t->proclitics & KH_PRO_BI) != 0 || strcmp(t->key, "ب") == 0)
+	if ((t->proclitics & KH_PRO_BI) != 0 || KH_ATTR_EQ(t->key, "ب"))
 		return true;
-	return t->proclitics == 0 && starts_with(t->key, "بال") && kh_tok_key_len(t) > 8;
+	return t->proclitics == 0 && KH_ATTR_STARTS(t->key, "بال") && kh_tok_key_len(t) > 8;
 }
 
 bool kh_attr_is_comp(const struct kh_attr_ctx *c, uint32_t i)
@@ -312,14 +307,14 @@ bool kh_attr_is_comp(const struct kh_attr_ctx *c, uint32_t i)
 	if ((word_roles(c, i) & ROLE_KEY_COMP) != 0)
 		return true;
 	/* بأنّ with the ب still on */
-	return t->proclitics == 0 && starts_with(t->key, "ب") && kh_tok_key_len(t) > 2 &&
+	return t->proclitics == 0 && KH_ATTR_STARTS(t->key, "ب") && kh_tok_key_len(t) > 2 &&
 	       role_in_chain(kh_attr_lex_get_n(c->r->words, &c->r->words_filter, t->key + 2, kh_tok_key_len(t) - 2),
 			     KH_AW_COMP);
 }
 
 bool kh_attr_definite(const struct kh_attr_ctx *c, uint32_t i)
 {
-	return i < c->n && ((c->tok[i].flags & KH_TOKF_ARTICLE) != 0 || starts_with(c->tok[i].key, "ال"));
+	return i < c->n && ((c->tok[i].flags & KH_TOKF_ARTICLE) != 0 || KH_ATTR_STARTS(c->tok[i].key, "ال"));
 }
 
 uint32_t kh_attr_sent_end(const struct kh_attr_ctx *c, uint32_t i)
@@ -348,15 +343,30 @@ uint32_t kh_attr_sent_first(const struct kh_attr_ctx *c, uint32_t i)
 
 enum kh_attr_cue_class kh_attr_cue_class(const struct kh_lex_entry *e)
 {
-	static const char *const names[] = { "verb", "verb_tell", "passive", "participle",
-					     "noun", "according", "source", "verb_imp" };
 	const char *s = e != NULL && e->n_fields > 1 ? e->fields[1] : "";
 
-	/* the first letter spares most compares (frames ask this of every cue they meet) */
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (s[0] == names[i][0] && strcmp(s, names[i]) == 0)
-			return (enum kh_attr_cue_class)i;
-	return KH_CUE_VERB;
+	/* by the first letter, then one or two compares (frames ask this of every cue they
+	 * meet); a name not listed reads as a verb */
+	switch (s[0]) {
+	case 'v':
+		if (KH_ATTR_EQ(s, "verb_tell"))
+			return KH_CUE_VERB_TELL;
+		if (KH_ATTR_EQ(s, "verb_imp"))
+			return KH_CUE_VERB_IMPERSONAL;
+		return KH_CUE_VERB;
+	case 'p':
+		if (KH_ATTR_EQ(s, "passive"))
+			return KH_CUE_PASSIVE;
+		return KH_ATTR_EQ(s, "participle") ? KH_CUE_PARTICIPLE : KH_CUE_VERB;
+	case 'n':
+		return KH_ATTR_EQ(s, "noun") ? KH_CUE_NOUN : KH_CUE_VERB;
+	case 'a':
+		return KH_ATTR_EQ(s, "according") ? KH_CUE_ACCORDING : KH_CUE_VERB;
+	case 's':
+		return KH_ATTR_EQ(s, "source") ? KH_CUE_SOURCE : KH_CUE_VERB;
+	default:
+		return KH_CUE_VERB;
+	}
 }
 
 static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct kh_lex_entry **ret_e);
@@ -398,7 +408,7 @@ static uint32_t cue_lookup(const struct kh_attr_ctx *c, uint32_t i, const struct
 	k = strip_conj(t);
 	if (k != NULL) {
 		e = kh_attr_lex_get_n(c->r->cues, &c->r->cues_filter, k, kh_tok_key_len(t) - 2);
-		if (e != NULL && !(starts_with(t->key, "ف") && kh_attr_cue_class(e) == KH_CUE_ACCORDING)) {
+		if (e != NULL && !(KH_ATTR_STARTS(t->key, "ف") && kh_attr_cue_class(e) == KH_CUE_ACCORDING)) {
 			*ret_e = e;
 			return 1;
 		}
@@ -423,7 +433,7 @@ bool kh_attr_has_conj(const struct kh_attr_ctx *c, uint32_t i, bool *ret_fa)
 		return true;
 	if (strip_conj(t) != NULL &&
 	    kh_attr_lex_get_n(c->r->cues, &c->r->cues_filter, t->key, kh_tok_key_len(t)) == NULL) {
-		*ret_fa = starts_with(t->key, "ف");
+		*ret_fa = KH_ATTR_STARTS(t->key, "ف");
 		return true;
 	}
 	return false;

@@ -16,6 +16,26 @@
 #include "keyfilt.h"
 #include "lexicon.h"
 
+/* Byte compares against a literal, unrolled in place by the compiler (the libc calls cost
+ * more than the compare of the short keys asked): KH_ATTR_EQ(s, "lit") is strcmp(s, "lit")
+ * == 0, KH_ATTR_STARTS(s, "lit") strncmp(s, "lit", strlen("lit")) == 0.  They stop at the
+ * first byte that differs (a NUL of @p s does), so read no further than strcmp would. */
+static inline __attribute__((always_inline)) bool kh_attr_starts_n(const char *s, const char *lit, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != lit[i])
+			return false;
+	return true;
+}
+
+static inline __attribute__((always_inline)) bool kh_attr_eq_n(const char *s, const char *lit, size_t n)
+{
+	return kh_attr_starts_n(s, lit, n) && s[n] == '\0';
+}
+
+#define KH_ATTR_EQ(s, lit) kh_attr_eq_n((s), (lit), sizeof(lit) - 1)
+#define KH_ATTR_STARTS(s, lit) kh_attr_starts_n((s), (lit), sizeof(lit) - 1)
+
 #define KH_ATTR_HIST 32u         /**< speakers remembered for back-references */
 #define KH_ATTR_MAX_NP 18u       /**< tokens in a source phrase */
 #define KH_ATTR_MAX_SCAN 40u     /**< tokens between a cue and its content */

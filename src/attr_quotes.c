@@ -28,11 +28,11 @@ static int quote_type(const struct kh_token *t)
 	/* « » (C2 ..), “ ” (E2 ..) and ": other punctuation at its first byte */
 	if ((unsigned char)t->key[0] != 0xC2 && (unsigned char)t->key[0] != 0xE2 && t->key[0] != '"')
 		return 0;
-	if (strcmp(t->key, "«") == 0 || strcmp(t->key, "“") == 0)
+	if (KH_ATTR_EQ(t->key, "«") || KH_ATTR_EQ(t->key, "“"))
 		return 1;
-	if (strcmp(t->key, "»") == 0 || strcmp(t->key, "”") == 0)
+	if (KH_ATTR_EQ(t->key, "»") || KH_ATTR_EQ(t->key, "”"))
 		return -1;
-	if (strcmp(t->key, "\"") == 0)
+	if (KH_ATTR_EQ(t->key, "\""))
 		return 2; /* straight quote: decided by position */
 	return 0;
 }
@@ -44,15 +44,20 @@ void kh_attr_pair_quotes(struct kh_attr_ctx *c)
 
 	for (uint32_t i = 0; i < c->n; i++) {
 		const struct kh_token *t = T(c, i);
+		uint32_t open;
 		int q;
 
+		/* most tokens are words that neither start a line nor are marked: one test */
+		if (t->kind != KH_TOK_PUNCT &&
+		    (t->flags & (KH_TOKF_LINE_START | KH_TOKF_QUOTE_OPEN | KH_TOKF_QUOTE_CLOSE)) == 0)
+			continue;
 		if ((t->flags & KH_TOKF_LINE_START) != 0)
 			depth = 0; /* a quotation left open ends with its paragraph: not a pair */
 		q = quote_type(t);
 		if (q == 0)
 			continue;
 		if (q == 2) {
-			bool top_straight = depth > 0 && strcmp(T(c, stack[depth - 1])->key, "\"") == 0;
+			bool top_straight = depth > 0 && KH_ATTR_EQ(T(c, stack[depth - 1])->key, "\"");
 
 			q = top_straight ? -1 : 1;
 		}
@@ -64,16 +69,14 @@ void kh_attr_pair_quotes(struct kh_attr_ctx *c)
 		if (depth == 0)
 			continue;
 		depth--;
-		c->mate[stack[depth]] = i;
-		c->mate[i] = stack[depth];
-	}
-	/* inside marks: each token lies in at most QUOTE_DEPTH pairs */
-	for (uint32_t i = 0; i < c->n; i++) {
-		/* kh_attr_quote_open, without a call per token */
-		if (c->mate[i] == KH_NONE || c->mate[i] <= i || c->tok[i].kind != KH_TOK_PUNCT)
-			continue;
-		for (uint32_t k = i + 1; k < c->mate[i]; k++)
-			c->inq[k] = 1;
+		open = stack[depth];
+		c->mate[open] = i;
+		c->mate[i] = open;
+		/* the tokens inside the pair, marked as it is made (each mark is paired once and
+		 * only here: a pass over every token afterwards found the same pairs) */
+		if (c->tok[open].kind == KH_TOK_PUNCT)
+			for (uint32_t k = open + 1; k < i; k++)
+				c->inq[k] = 1;
 	}
 }
 

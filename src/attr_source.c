@@ -56,11 +56,11 @@ static enum kh_attr_src_role src_role(const struct kh_lex_entry *e)
 {
 	const char *r = e->n_fields > 1 ? e->fields[1] : "";
 
-	if (strcmp(r, "anon") == 0)
+	if (KH_ATTR_EQ(r, "anon"))
 		return KH_SROLE_ANON;
-	if (strcmp(r, "backref") == 0)
+	if (KH_ATTR_EQ(r, "backref"))
 		return KH_SROLE_BACKREF;
-	if (strcmp(r, "name") == 0)
+	if (KH_ATTR_EQ(r, "name"))
 		return KH_SROLE_NAME;
 	return KH_SROLE_HEAD;
 }
@@ -74,7 +74,7 @@ static uint8_t src_kind(const struct kh_lex_entry *e)
 
 static const char *src_id(const struct kh_lex_entry *e)
 {
-	if (e->n_fields < 3 || e->fields[2][0] == '\0' || strcmp(e->fields[2], "-") == 0)
+	if (e->n_fields < 3 || e->fields[2][0] == '\0' || KH_ATTR_EQ(e->fields[2], "-"))
 		return NULL;
 	return e->fields[2];
 }
@@ -114,10 +114,10 @@ static bool is_bism(const struct kh_attr_ctx *c, uint32_t t)
 		return false;
 	tk = &c->tok[t];
 	if ((tk->proclitics & KH_PRO_BI) == 0)
-		return tk->proclitics == 0 && (strcmp(tk->key, "باسمه") == 0 || strcmp(tk->key, "باسمها") == 0 ||
-					       strcmp(tk->key, "باسمهم") == 0 || strcmp(tk->key, "باسمهما") == 0);
-	return strcmp(tk->key, "اسم") == 0 || (tk->stem_key != NULL && strcmp(tk->stem_key, "اسم") == 0) ||
-	       strcmp(tk->key, "اسمه") == 0 || strcmp(tk->key, "اسمها") == 0 || strcmp(tk->key, "اسمهم") == 0;
+		return tk->proclitics == 0 && (KH_ATTR_EQ(tk->key, "باسمه") || KH_ATTR_EQ(tk->key, "باسمها") ||
+					       KH_ATTR_EQ(tk->key, "باسمهم") || KH_ATTR_EQ(tk->key, "باسمهما"));
+	return KH_ATTR_EQ(tk->key, "اسم") || (tk->stem_key != NULL && KH_ATTR_EQ(tk->stem_key, "اسم")) ||
+	       KH_ATTR_EQ(tk->key, "اسمه") || KH_ATTR_EQ(tk->key, "اسمها") || KH_ATTR_EQ(tk->key, "اسمهم");
 }
 
 static bool is_frame_cue(const struct kh_attr_ctx *c, uint32_t i)
@@ -207,7 +207,7 @@ static uint32_t person_after_chain(const struct kh_attr_ctx *c, uint32_t i, uint
 	const char *k = T(c, t)->key;
 
 	if (t == i || c->ment[i] != KH_NONE || T(c, t)->proclitics != 0 ||
-	    (strcmp(k, "في") != 0 && strcmp(k, "من") != 0 && strcmp(k, "الي") != 0))
+	    (!KH_ATTR_EQ(k, "في") && !KH_ATTR_EQ(k, "من") && !KH_ATTR_EQ(k, "الي")))
 		return KH_NONE;
 	for (uint32_t k0 = i; k0 < t; k0++)
 		if (mention_type_at(c, k0) == KH_ENT_PERSON)
@@ -296,7 +296,7 @@ void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, unsigned 
 
 			/* لـ«الحياة»، لوكالة رويترز: the medium ends the phrase; للرئيس، لوحدات
 			 * حماية الشعب: a genitive inside it */
-			if (in_pp || strcmp(T(c, t)->key, "ل") == 0 || kh_attr_medium_parse(c, t, lim, &ms, &me) > 0)
+			if (in_pp || KH_ATTR_EQ(T(c, t)->key, "ل") || kh_attr_medium_parse(c, t, lim, &ms, &me) > 0)
 				break;
 			t++;
 			continue;
@@ -316,8 +316,8 @@ void kh_attr_np_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, unsigned 
 			const char *hk = T(c, t - 1)->key;
 
 			/* تنسيقيات المجموعات: a construct (not after the sound plural ناشطون / ين) */
-			if (head_def || t != i + m || hl < 4 || strcmp(hk + hl - 4, "ون") == 0 ||
-			    strcmp(hk + hl - 4, "ين") == 0 || strcmp(hk + hl - 4, "ان") == 0)
+			if (head_def || t != i + m || hl < 4 || KH_ATTR_EQ(hk + hl - 4, "ون") ||
+			    KH_ATTR_EQ(hk + hl - 4, "ين") || KH_ATTR_EQ(hk + hl - 4, "ان"))
 				break; /* not an adjective of the head: the object of the verb */
 			head_def = true;
 		}
@@ -340,7 +340,7 @@ uint32_t kh_attr_medium_parse(struct kh_attr_ctx *c, uint32_t i, uint32_t lim, s
 		return 0;
 	*ret_entity = KH_NONE;
 	/* لـ«الشرق الأوسط»: a lone ل before a quoted name */
-	if (strcmp(T(c, i)->key, "ل") == 0 || T(c, i)->core_start == T(c, i)->end) {
+	if (KH_ATTR_EQ(T(c, i)->key, "ل") || T(c, i)->core_start == T(c, i)->end) {
 		if (!is_quote_open(c, i + 1) || c->mate[i + 1] >= lim || c->mate[i + 1] == i + 2)
 			return 0;
 		ret_span->start = T(c, i + 2)->start;
@@ -504,8 +504,8 @@ static void person_span_fix(struct kh_attr_ctx *c, uint32_t mention, uint32_t np
 	}
 	if (t + 1 < np_end && T(c, t)->kind == KH_TOK_WORD && T(c, t + 1)->kind == KH_TOK_WORD &&
 	    c->ment[t] == KH_NONE && T(c, t)->proclitics == 0 &&
-	    (strcmp(T(c, t)->key, "عبد") == 0 || strcmp(T(c, t)->key, "ابو") == 0 ||
-	     strcmp(T(c, t)->key, "بن") == 0 || strcmp(T(c, t)->key, "ابن") == 0)) {
+	    (KH_ATTR_EQ(T(c, t)->key, "عبد") || KH_ATTR_EQ(T(c, t)->key, "ابو") ||
+	     KH_ATTR_EQ(T(c, t)->key, "بن") || KH_ATTR_EQ(T(c, t)->key, "ابن"))) {
 		ret->span.end = T(c, t + 1)->end;
 		changed = true;
 	} else if (t + 1 == np_end && T(c, t)->kind == KH_TOK_WORD && T(c, t)->proclitics == 0 &&

@@ -32,11 +32,6 @@ static const struct kh_token *T(const struct kh_attr_ctx *c, uint32_t i)
 	return &c->tok[i];
 }
 
-static bool starts_with(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 /* ---- output ------------------------------------------------------------------------------ */
 
 static int emit(struct kh_attr_ctx *c, const struct kh_attr_content *ct, const struct kh_attr_speaker *sp,
@@ -143,10 +138,14 @@ static bool prep_listed(const char *preps, const char *p)
 		const char *bar = strchr(s, '|');
 		size_t n = bar != NULL ? (size_t)(bar - s) : strlen(s);
 		char key[32];
-		size_t kl = fold_small(s, n, key, sizeof(key));
 
-		if (kl == pl && memcmp(key, p, pl) == 0)
-			return true;
+		/* folding never lengthens: a listed word shorter than p cannot fold to it */
+		if (n >= pl) {
+			size_t kl = fold_small(s, n, key, sizeof(key));
+
+			if (kl == pl && memcmp(key, p, pl) == 0)
+				return true;
+		}
 		if (bar == NULL)
 			break;
 		s = bar + 1;
@@ -160,9 +159,9 @@ static bool prep_at(const struct kh_attr_ctx *c, uint32_t t, const char *preps, 
 	const struct kh_token *tk = T(c, t);
 
 	*ret_attached = false;
-	if (preps[0] == '\0' || strcmp(preps, "-") == 0 || tk->kind != KH_TOK_WORD)
+	if (preps[0] == '\0' || KH_ATTR_EQ(preps, "-") || tk->kind != KH_TOK_WORD)
 		return false;
-	if (strcmp(tk->key, "ب") == 0)
+	if (KH_ATTR_EQ(tk->key, "ب"))
 		return prep_listed(preps, "ب");
 	if ((tk->proclitics & KH_PRO_BI) != 0 && tk->core_start < tk->end) {
 		*ret_attached = true;
@@ -195,7 +194,7 @@ static bool feminine(const char *key)
 {
 	size_t n = strlen(key);
 
-	return n >= 2 && strcmp(key + n - 2, "ه") == 0;
+	return n >= 2 && KH_ATTR_EQ(key + n - 2, "ه");
 }
 
 /* The verb opens its clause: with و / ف on it, or at most three words after the sentence
@@ -224,13 +223,13 @@ static int cue_gender(const struct kh_attr_ctx *c, uint32_t i, const struct kh_l
 	ll = fold_small(e->fields[0], strlen(e->fields[0]), lemma, sizeof(lemma));
 	if (kh_attr_cue_class(e) == KH_CUE_PARTICIPLE)
 		return feminine(k) ? 1 : 0;
-	if (kl == ll + 2 && strncmp(k, lemma, ll) == 0 && strcmp(k + ll, "ت") == 0)
+	if (kl == ll + 2 && strncmp(k, lemma, ll) == 0 && KH_ATTR_EQ(k + ll, "ت"))
 		return 1; /* perfect 3fs: قال → قالت */
 	if (kl == ll && strcmp(k, lemma) == 0)
 		return 0;
-	if (starts_with(k, "ت") && !starts_with(lemma, "ت"))
+	if (KH_ATTR_STARTS(k, "ت") && !KH_ATTR_STARTS(lemma, "ت"))
 		return 1; /* imperfect 3fs: تقول */
-	if (starts_with(k, "ي"))
+	if (KH_ATTR_STARTS(k, "ي"))
 		return 0;
 	return -1;
 }
@@ -385,7 +384,7 @@ static int frame_verb(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 				q = nx;
 				break;
 			}
-			if (strcmp(nominal, "yes") == 0 && skipped == 0 && nx < lim) {
+			if (KH_ATTR_EQ(nominal, "yes") && skipped == 0 && nx < lim) {
 				mode = M_NOMINAL;
 				cstart = nx;
 				break;
@@ -511,12 +510,12 @@ static uint32_t according_source_start(const struct kh_attr_ctx *c, uint32_t i, 
 {
 	uint32_t j = i + m;
 
-	if (j < se && (strcmp(T(c, j)->key, "ل") == 0 || strcmp(T(c, j)->key, "عن") == 0 ||
-		       strcmp(T(c, j)->key, "الي") == 0))
+	if (j < se && (KH_ATTR_EQ(T(c, j)->key, "ل") || KH_ATTR_EQ(T(c, j)->key, "عن") ||
+		       KH_ATTR_EQ(T(c, j)->key, "الي")))
 		j++;
-	if (j < se && (strcmp(T(c, j)->key, "ما") == 0 || strcmp(T(c, j)->key, "لما") == 0))
+	if (j < se && (KH_ATTR_EQ(T(c, j)->key, "ما") || KH_ATTR_EQ(T(c, j)->key, "لما")))
 		j += 2;
-	else if (j > i && strcmp(T(c, j - 1)->key, "حسبما") == 0)
+	else if (j > i && KH_ATTR_EQ(T(c, j - 1)->key, "حسبما"))
 		j += 1;
 	if (j < se && j > i + m && kh_attr_word_is(c, j, KH_AW_PRONPREP))
 		j++;
@@ -536,8 +535,8 @@ static uint32_t relative_subject(const struct kh_attr_ctx *c, const struct kh_at
 			return KH_NONE;
 		kl = kh_tok_full_len(tk);
 		if ((tk->flags & KH_TOKF_SUFFIX) != 0 ||
-		    (kl > 6 && (strcmp(tk->full_key + kl - 4, "ها") == 0 || strcmp(tk->full_key + kl - 4, "ته") == 0 ||
-				strcmp(tk->full_key + kl - 4, "وه") == 0))) {
+		    (kl > 6 && (KH_ATTR_EQ(tk->full_key + kl - 4, "ها") || KH_ATTR_EQ(tk->full_key + kl - 4, "ته") ||
+				KH_ATTR_EQ(tk->full_key + kl - 4, "وه")))) {
 			for (uint32_t b = np->first; b < k; b++)
 				if (T(c, b)->kind != KH_TOK_WORD || kh_attr_definite(c, b) || c->ment[b] != KH_NONE)
 					return KH_NONE;
@@ -552,11 +551,11 @@ static uint32_t issued_by(const struct kh_attr_ctx *c, uint32_t np_end, uint32_t
 {
 	const char *k;
 
-	if (np_end == 0 || np_end + 1 >= se || strcmp(T(c, np_end)->key, "عن") != 0)
+	if (np_end == 0 || np_end + 1 >= se || !KH_ATTR_EQ(T(c, np_end)->key, "عن"))
 		return KH_NONE;
 	k = T(c, np_end - 1)->key;
-	if (strcmp(k, "صادر") == 0 || strcmp(k, "الصادر") == 0 || strcmp(k, "صادره") == 0 ||
-	    strcmp(k, "الصادره") == 0)
+	if (KH_ATTR_EQ(k, "صادر") || KH_ATTR_EQ(k, "الصادر") || KH_ATTR_EQ(k, "صادره") ||
+	    KH_ATTR_EQ(k, "الصادره"))
 		return np_end + 1;
 	return KH_NONE;
 }
@@ -572,16 +571,16 @@ static int frame_noun(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const struc
 	bool written = false, found = false;
 	const char *v;
 
-	if (i < 2 || strcmp(T(c, i - 1)->key, "في") != 0 || T(c, i - 2)->kind != KH_TOK_WORD)
+	if (i < 2 || !KH_ATTR_EQ(T(c, i - 1)->key, "في") || T(c, i - 2)->kind != KH_TOK_WORD)
 		return 0;
 	v = T(c, i - 2)->key;
-	if (strcmp(v, "جاء") != 0 && strcmp(v, "ورد") != 0 && strcmp(T(c, i - 2)->full_key, "وجاء") != 0 &&
-	    strcmp(T(c, i - 2)->full_key, "وورد") != 0)
+	if (!KH_ATTR_EQ(v, "جاء") && !KH_ATTR_EQ(v, "ورد") && !KH_ATTR_EQ(T(c, i - 2)->full_key, "وجاء") &&
+	    !KH_ATTR_EQ(T(c, i - 2)->full_key, "وورد"))
 		return 0;
 	lim = j + 16 < se ? j + 16 : se;
 	for (t = j; t < lim; t++) {
-		if (!sp.valid && (kh_attr_has_li(c, t) || strcmp(T(c, t)->key, "عن") == 0)) {
-			uint32_t s0 = strcmp(T(c, t)->key, "عن") == 0 ? t + 1 : t;
+		if (!sp.valid && (kh_attr_has_li(c, t) || KH_ATTR_EQ(T(c, t)->key, "عن"))) {
+			uint32_t s0 = KH_ATTR_EQ(T(c, t)->key, "عن") ? t + 1 : t;
 
 			kh_attr_np_parse(c, s0, lim, 0, &np);
 			if (np.end > np.first) {
@@ -663,7 +662,7 @@ static int frame_according(struct kh_attr_ctx *c, uint32_t i, uint32_t m, const 
 		if (c0 < se && kh_attr_is_comma(c, c0))
 			c0++;
 		if (c0 < se && T(c, c0)->kind == KH_TOK_WORD &&
-		    (starts_with(T(c, c0)->key, "فان") || strcmp(T(c, c0)->key, "ان") == 0) &&
+		    (KH_ATTR_STARTS(T(c, c0)->key, "فان") || KH_ATTR_EQ(T(c, c0)->key, "ان")) &&
 		    kh_tok_key_len(T(c, c0)) <= 10)
 			c0++;
 		if (c0 >= se || !kh_attr_clause_content(c, c0, false, &ct))
@@ -806,6 +805,14 @@ static void sentence_topic(struct kh_attr_ctx *c, uint32_t first)
 
 	if (first + 1 >= c->n || T(c, first)->kind != KH_TOK_WORD || c->ment[first] != KH_NONE)
 		return;
+	/* most sentences have no mention among the words the loop below may reach: it would
+	 * return then whatever the tests of each word say (they only fill caches) */
+	for (; p < c->n && p <= first + 7 && T(c, p)->kind == KH_TOK_WORD; p++)
+		if (c->ment[p] != KH_NONE)
+			break;
+	if (p >= c->n || p > first + 7 || T(c, p)->kind != KH_TOK_WORD)
+		return;
+	p = first + 1;
 	/* والتقى وزير الخارجية الأردني X، ودعا المبعوث الأممي إلى اليمن X: a title phrase
 	 * (places and organisations inside it) before the person */
 	for (; p < c->n && p <= first + 7; p++) {
@@ -910,14 +917,16 @@ int kh_attr_apply(const struct kh_attr_res *r, struct kh_doc *doc)
 	c.ment = kh_arena_alloc_uninit(&doc->arena, (size_t)c.n * sizeof(uint32_t)); /* set below */
 	c.inq = kh_arena_alloc(&doc->arena, (size_t)c.n);
 	c.cue_len = kh_arena_alloc_uninit(&doc->arena, (size_t)c.n); /* set below */
-	c.cue_ent = kh_arena_alloc(&doc->arena, (size_t)c.n * sizeof(*c.cue_ent));
+	/* read only where cue_len says it was set */
+	c.cue_ent = kh_arena_alloc_uninit(&doc->arena, (size_t)c.n * sizeof(*c.cue_ent));
 	c.roles = kh_arena_alloc(&doc->arena, (size_t)c.n * sizeof(*c.roles));
 	if (c.mate == NULL || c.ment == NULL || c.inq == NULL || c.cue_len == NULL || c.cue_ent == NULL ||
 	    c.roles == NULL)
 		return -ENOMEM;
 	memset(c.cue_len, 0xFF, c.n);
-	for (uint32_t i = 0; i < c.n; i++)
-		c.mate[i] = c.ment[i] = KH_NONE;
+	/* KH_NONE is all ones */
+	memset(c.mate, 0xFF, (size_t)c.n * sizeof(*c.mate));
+	memset(c.ment, 0xFF, (size_t)c.n * sizeof(*c.ment));
 	for (uint32_t k = 0; k < doc->mentions.n; k++) {
 		const struct kh_mention *mn = &doc->mentions.items[k];
 

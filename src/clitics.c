@@ -60,25 +60,30 @@ static const char *const not_article[] = {
 	"المانيه", "الي",
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
+#define N_NOT_ARTICLE (sizeof(not_article) / sizeof(not_article[0]))
 
-/* A cheap filter before the search: for each letter after ال, the lengths of
+/* A cheap filter before the compares: for each letter after ال, the lengths of
  * the entries with that letter there (most article words pass neither test:
  * a filter of lengths and letters apart let a word of the right length whose
- * letter some other entry has through). */
+ * letter some other entry has through).  The list is sorted and every entry
+ * begins with ال, so the entries with one letter after it are a run of it. */
 static uint64_t not_article_lengths[64]; /* [c - 0x620] bit i: an entry with c after ال has i bytes */
+static uint8_t not_article_first[64];    /* [c - 0x620]: its run of entries, [first, end) */
+static uint8_t not_article_end[64];
+static uint8_t not_article_len[N_NOT_ARTICLE];
 static pthread_once_t not_article_once = PTHREAD_ONCE_INIT;
 
 static void not_article_init(void)
 {
-	for (size_t i = 0; i < sizeof(not_article) / sizeof(not_article[0]); i++) {
+	for (size_t i = 0; i < N_NOT_ARTICLE; i++) {
 		const unsigned char *e = (const unsigned char *)not_article[i];
-		uint32_t third = ((uint32_t)(e[4] & 0x1F) << 6) | (e[5] & 0x3F);
+		uint32_t third = (((uint32_t)(e[4] & 0x1F) << 6) | (e[5] & 0x3F)) - 0x620;
 
-		not_article_lengths[third - 0x620] |= UINT64_C(1) << strlen(not_article[i]);
+		not_article_len[i] = (uint8_t)strlen(not_article[i]);
+		not_article_lengths[third] |= UINT64_C(1) << not_article_len[i];
+		if (not_article_end[third] == 0)
+			not_article_first[third] = (uint8_t)i;
+		not_article_end[third] = (uint8_t)(i + 1);
 	}
 }
 
@@ -98,8 +103,11 @@ static bool is_not_article(const char *folded, size_t len, uint16_t third)
 	if (len >= 64 || f < 0x620 || f >= 0x660 ||
 	    (not_article_lengths[f - 0x620] & (UINT64_C(1) << len)) == 0)
 		return false;
-	return bsearch(&folded, not_article, sizeof(not_article) / sizeof(not_article[0]),
-		       sizeof(not_article[0]), cmp_str) != NULL;
+	/* @p folded is NUL-terminated at len: an entry of that length and those bytes */
+	for (size_t i = not_article_first[f - 0x620]; i < not_article_end[f - 0x620]; i++)
+		if (not_article_len[i] == len && memcmp(not_article[i], folded, len) == 0)
+			return true;
+	return false;
 }
 
 static void put_letter(char *out, uint32_t cp)
@@ -350,54 +358,108 @@ static const uint64_t arabic_letters[4] = {
 	UINT64_C(0x00000000000FFFFF),                          /* 0x6C0..0x6D3 */
 };
 
-/* The letters of @p p (@p n two-byte characters) into @p cp: false unless every one is an
- * Arabic letter.  Such a letter is D8..DB + a continuation byte, so its code point is
- * 0x600 + the low two bits of the lead and six of the continuation: one test of the
- * pair and one bit instead of a decode and two range tests. */
-static bool arabic_letters_of(const unsigned char *p, uint32_t n, uint16_t *cp)
+/* Little-endian loads (the lanes below hold lead | continuation << 8). */
+static inline uint64_t load_le64(const unsigned char *p)
 {
-	uint32_t i = 0;
+	uint64_t w;
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* four letters a load: their leads and continuation bytes tested at once */
-	for (; i + 4 <= n; i += 4) {
-		uint64_t w;
-
-		memcpy(&w, p + 2 * i, 8);
-		if ((w & UINT64_C(0xC0FCC0FCC0FCC0FC)) != UINT64_C(0x80D880D880D880D8))
-			return false;
-		/* the common case: four of U+0621..U+064A (leads D8/D9, index 0x21..0x4A),
-		 * tested and stored at once in lanes of 16 bits; adding 0x100 - bound sets
-		 * bit 8 of a lane when its index reaches the bound */
-		if ((w & UINT64_C(0x0002000200020002)) == 0) {
-			const uint64_t bit8 = UINT64_C(0x0100010001000100);
-			uint64_t idx = (w >> 8 & UINT64_C(0x003F003F003F003F)) | (w & UINT64_C(0x0001000100010001)) << 6;
-
-			if (((idx + UINT64_C(0x00DF00DF00DF00DF)) & bit8) == bit8 &&
-			    ((idx + UINT64_C(0x00B500B500B500B5)) & bit8) == 0) {
-				idx += UINT64_C(0x0600060006000600);
-				memcpy(cp + i, &idx, 8);
-				continue;
-			}
-		}
-		for (unsigned j = 0; j < 4; j++, w >>= 16) {
-			unsigned idx = ((unsigned)w & 3u) << 6 | ((unsigned)(w >> 8) & 0x3Fu);
-
-			if ((arabic_letters[idx >> 6] >> (idx & 63) & 1) == 0)
-				return false;
-			cp[i + j] = (uint16_t)(0x600 + idx);
-		}
-	}
+	memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
 #endif
-	for (; i < n; i++) {
-		unsigned a = p[2 * i], b = p[2 * i + 1];
-		unsigned idx = (a & 3u) << 6 | (b & 0x3Fu);
+	return w;
+}
 
-		if ((a & 0xFCu) != 0xD8 || (b & 0xC0u) != 0x80 || (arabic_letters[idx >> 6] >> (idx & 63) & 1) == 0)
+static inline uint32_t load_le32(const unsigned char *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap32(w);
+#endif
+	return w;
+}
+
+/* The four two-byte characters in @p w (eight bytes, little-endian): false unless every one
+ * is an Arabic letter; their code points in the lanes of *ret_cps.  Such a letter is D8..DB +
+ * a continuation byte, so its code point is 0x600 + the low two bits of the lead and six of
+ * the continuation: one test of the leads and continuation bytes, then the common case
+ * (U+0621..U+064A) tested in lanes of 16 bits (adding 0x100 - bound sets bit 8 of a lane when
+ * its index reaches the bound), and the bit table only for the others. */
+static inline bool arabic4(uint64_t w, uint64_t *ret_cps)
+{
+	const uint64_t bit8 = UINT64_C(0x0100010001000100);
+	uint64_t idx;
+
+	if ((w & UINT64_C(0xC0FCC0FCC0FCC0FC)) != UINT64_C(0x80D880D880D880D8))
+		return false;
+	idx = (w >> 8 & UINT64_C(0x003F003F003F003F)) | (w & UINT64_C(0x0003000300030003)) << 6;
+	*ret_cps = idx + UINT64_C(0x0600060006000600);
+	if (((idx + UINT64_C(0x00DF00DF00DF00DF)) & bit8) == bit8 &&
+	    ((idx + UINT64_C(0x00B500B500B500B5)) & bit8) == 0)
+		return true;
+	for (unsigned j = 0; j < 64; j += 16) {
+		unsigned x = (unsigned)(idx >> j) & 0xFFu;
+
+		if ((arabic_letters[x >> 6] >> (x & 63) & 1) == 0)
 			return false;
-		cp[i] = (uint16_t)(0x600 + idx);
 	}
 	return true;
+}
+
+/* Store the four lanes of @p cps at @p cp (the host's order). */
+static inline void put4(uint16_t *cp, uint64_t cps)
+{
+	for (unsigned j = 0; j < 4; j++)
+		cp[j] = (uint16_t)(cps >> (16 * j));
+}
+
+/* The letters of @p p (@p n >= 2 two-byte characters) into @p cp: false unless every one is
+ * an Arabic letter.  Four at a time, the last four (or for a word of two or three letters its
+ * first two and last two) overlapping the ones before: no letter-by-letter tail. */
+static bool arabic_letters_of(const unsigned char *p, uint32_t n, uint16_t *cp)
+{
+	uint64_t cps;
+
+	if (n < 4) {
+		if (!arabic4((uint64_t)load_le32(p + 2 * n - 4) << 32 | load_le32(p), &cps))
+			return false;
+		cp[0] = (uint16_t)cps;
+		cp[1] = (uint16_t)(cps >> 16);
+		cp[n - 2] = (uint16_t)(cps >> 32);
+		cp[n - 1] = (uint16_t)(cps >> 48);
+		return true;
+	}
+	for (uint32_t i = 0; i + 4 <= n; i += 4) {
+		if (!arabic4(load_le64(p + 2 * i), &cps))
+			return false;
+		put4(cp + i, cps);
+	}
+	if ((n & 3) != 0) {
+		if (!arabic4(load_le64(p + 2 * n - 8), &cps))
+			return false;
+		put4(cp + n - 4, cps);
+	}
+	return true;
+}
+
+/* Bit cp - 0x620 of the letters a word may begin with to have anything found (a
+ * proclitic, or the ا of the article; ٱ apart), and of those it may end with (the last
+ * letter of some pronoun suffix).  All lie in U+0620..U+065F. */
+#define BIT(cp) (UINT64_C(1) << ((cp) - 0x620))
+static const uint64_t first_letters = BIT(WAW) | BIT(FA) | BIT(BA) | BIT(LAM) | BIT(KAF) | BIT(SIN) | BIT(ALEF);
+static const uint64_t last_letters = BIT(HA) | BIT(ALEF) | BIT(MIM) | BIT(NUN) | BIT(KAF) | BIT(YA);
+#undef BIT
+
+/* Could the word at @p p (@p len >= 4 bytes) have a clitic or the article, by its first and
+ * last letters alone?  Two bits instead of a switch and a chain of compares. */
+static inline bool may_have_clitic(const unsigned char *p, size_t len)
+{
+	uint32_t a = two_byte_cp(p) - 0x620u, z = two_byte_cp(p + len - 2) - 0x620u;
+
+	return (a < 64 && (first_letters >> a & 1) != 0) || a + 0x620u == ALEF_WASLA ||
+	       (z < 64 && (last_letters >> z & 1) != 0);
 }
 
 bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const char *folded, size_t len,
@@ -414,8 +476,7 @@ bool kh_clitics_analyze(const struct kh_lexicon *known, const char *s, const cha
 		return false;
 	/* most words neither begin with a proclitic or ا nor end in a suffix
 	 * letter: nothing can be found, whatever the letters between */
-	if (proclitic_bit(two_byte_cp(p)) == 0 && two_byte_cp(p) != ALEF && two_byte_cp(p) != ALEF_WASLA &&
-	    !is_suffix_end(two_byte_cp(p + len - 2)))
+	if (!may_have_clitic(p, len))
 		return false;
 	w.known = known;
 	for (size_t i = 0; i < sizeof(w.rest) / sizeof(w.rest[0]); i++)

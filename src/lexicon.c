@@ -540,11 +540,12 @@ uint32_t kh_lex_match(const struct kh_lexicon *lx, const struct kh_doc *doc, uin
 	for (uint32_t i = tok; i < doc->tokens.n; i++) {
 		const struct kh_token *t = &doc->tokens.items[i];
 		const char *k = i == tok ? t->key : t->full_key;
-		size_t kl = strlen(k);
 		const struct slot *s;
+		size_t kl;
 
 		if (t->kind == KH_TOK_PUNCT || t->sentence != doc->tokens.items[tok].sentence)
 			break;
+		kl = i == tok ? kh_tok_key_len(t) : kh_tok_full_len(t); /* strlen of the key */
 		if (len + kl + 2 > sizeof(buf))
 			break;
 		if (i > tok)

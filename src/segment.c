@@ -563,13 +563,22 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 				continue;
 			}
 		}
-		c = wb_at(s + p, n - p, &cp, &k);
-		last = c;
-		first = cp < 0x800 ? (enum cls)cls_table[cp] : C_OTHER;
-		plain = (first == C_ARABIC || first == C_DIGIT) && plain_char(cp, first);
-		q = p + k;
-		if (c == WB_HARD)
-			return 1;
+		if (p + 1 < n && arabic_pair[(uint32_t)s[p + 1] << 8 | s[p]] != 0) {
+			/* most words start with an Arabic letter: what wb_at(), cls_table and
+			 * plain_char() say of it is known */
+			c = last = WB_LETTER;
+			first = C_ARABIC;
+			plain = true;
+			q = p + 2;
+		} else {
+			c = wb_at(s + p, n - p, &cp, &k);
+			last = c;
+			first = cp < 0x800 ? (enum cls)cls_table[cp] : C_OTHER;
+			plain = (first == C_ARABIC || first == C_DIGIT) && plain_char(cp, first);
+			q = p + k;
+			if (c == WB_HARD)
+				return 1;
+		}
 		if (c == WB_SPACE) {
 			while (q < n && s[q] == ' ')
 				q++; /* the only space below U+0800; others are rare: one at a time */
@@ -920,8 +929,6 @@ static int token_keys(struct kh_segmenter *sg, const struct kh_lexicon *known, s
 			return 0;
 		}
 	}
-	t->core_start = t->stem_start = t->start;
-	t->stem_end = t->end;
 	kh_norm_fold_buf(*keys, doc->norm + t->start, len);
 	t->full_key = *keys;
 	*keys += len + 1;
@@ -1053,7 +1060,31 @@ struct sent_state {
  * and token @p k?  It is asked on a window from the word before the stop to
  * the word after token k: the rules look no further (SB6-SB8a), and a window
  * costs a few dozen characters where the whole text would cost all of them. */
+static bool icu_agrees_slow(struct kh_segmenter *sg, const struct kh_doc *doc, uint32_t stop, uint32_t k);
+
+/* The common case without ICU: the stop, then only spaces, then a word that starts with
+ * a common Arabic letter (D8 A1..BA, D9 81..8A: U+0621..U+063A, U+0641..U+064A, all
+ * OLetter).  The rules that join across a stop (SB6-SB8a) want a digit, a capital, a
+ * small letter or SContinue / a stop after it; an OLetter is none of them, so the break
+ * falls after the spaces (SB11), at the word, which ICU would find too. */
 static bool icu_agrees(struct kh_segmenter *sg, const struct kh_doc *doc, uint32_t stop, uint32_t k)
+{
+	const struct kh_token *t = doc->tokens.items;
+	const unsigned char *s = (const unsigned char *)doc->norm;
+
+	if (k == stop + 1 && t[k].kind == KH_TOK_WORD && t[k].end - t[k].start >= 2) {
+		unsigned a = s[t[k].start], b = s[t[k].start + 1];
+		bool gap_spaces = true;
+
+		for (uint32_t i = t[stop].end; i < t[k].start && gap_spaces; i++)
+			gap_spaces = s[i] == ' ';
+		if (gap_spaces && ((a == 0xD8 && b >= 0xA1 && b <= 0xBA) || (a == 0xD9 && b >= 0x81 && b <= 0x8A)))
+			return true;
+	}
+	return icu_agrees_slow(sg, doc, stop, k);
+}
+
+static bool icu_agrees_slow(struct kh_segmenter *sg, const struct kh_doc *doc, uint32_t stop, uint32_t k)
 {
 	const struct kh_token *t = doc->tokens.items;
 	uint32_t first = stop > 0 && (t[stop].flags & KH_TOKF_LINE_START) == 0 ? stop - 1 : stop;
@@ -1079,7 +1110,6 @@ static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t en
 {
 	struct kh_sentence *s;
 	const struct kh_token *last;
-	uint32_t idx = doc->sentences.n;
 	uint32_t j;
 
 	if (end_tok <= ss->first)
@@ -1091,8 +1121,7 @@ static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t en
 	s->tok_end = end_tok;
 	s->start = doc->tokens.items[ss->first].start;
 	s->end = doc->tokens.items[end_tok - 1].end;
-	for (j = ss->first; j < end_tok; j++)
-		doc->tokens.items[j].sentence = idx;
+	/* the tokens' sentence index: set by sentences() as it went */
 	/* a whole line without a final stop: a headline or a dateline */
 	j = end_tok - 1;
 	while (j > ss->first && is_closing(doc, &doc->tokens.items[j]))
@@ -1115,11 +1144,22 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 	int32_t stop_tok = -1; /* last stop, while only closing marks follow it */
 	int r;
 
-	for (uint32_t k = 0; k < doc->tokens.n; k++) {
-		const struct kh_token *t = &doc->tokens.items[k];
-		bool stop = is_stop(doc, t);
-		bool closing = is_closing(doc, t);
+	/* in locals: the stores to the tokens below might otherwise be read as changing them */
+	struct kh_token *items = doc->tokens.items;
+	uint32_t n = doc->tokens.n;
+	uint32_t cur = doc->sentences.n; /* index of the open sentence: the count of those closed */
 
+	for (uint32_t k = 0; k < n; k++) {
+		struct kh_token *t = &items[k];
+		bool stop, closing;
+
+		/* most tokens: a word inside a line, no stop before it, in the open sentence */
+		if (t->kind != KH_TOK_PUNCT && (t->flags & KH_TOKF_LINE_START) == 0 && stop_tok < 0) {
+			t->sentence = cur;
+			continue;
+		}
+		stop = is_stop(doc, t);
+		closing = is_closing(doc, t);
 		if (k > 0 && (t->flags & KH_TOKF_LINE_START) != 0) {
 			r = close_sentence(doc, &ss, k, true);
 			if (r < 0)
@@ -1133,6 +1173,9 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 			}
 			stop_tok = -1;
 		}
+		/* whatever closed above ended before k: k is in the open sentence */
+		cur = doc->sentences.n;
+		t->sentence = cur;
 		if (stop)
 			stop_tok = (int32_t)k;
 		else if (!closing)
@@ -1170,12 +1213,19 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 		return r;
 	for (uint32_t i = 0; i < sg->n_raw; i++) {
 		struct kh_token *t = &doc->tokens.items[doc->tokens.n++]; /* room reserved above */
+		const struct raw_tok *rt = &sg->raw[i];
 
-		memset(t, 0, sizeof(*t));
-		t->start = sg->raw[i].start;
-		t->end = sg->raw[i].end;
-		t->kind = sg->raw[i].kind;
-		t->flags = sg->raw[i].flags;
+		/* one store of the whole token, its parts set to the whole word (what
+		 * token_keys() keeps when it finds no clitic) */
+		*t = (struct kh_token){
+			.start = rt->start,
+			.end = rt->end,
+			.core_start = rt->start,
+			.stem_start = rt->start,
+			.stem_end = rt->end,
+			.kind = rt->kind,
+			.flags = rt->flags,
+		};
 		r = token_keys(sg, known, doc, t, &keys);
 		if (r < 0)
 			return r;

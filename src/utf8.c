@@ -2,6 +2,9 @@
 #include "utf8.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Length of a well-formed sequence starting at s, or 0 (RFC 3629 table 3-7). */
 static unsigned seq_len(const unsigned char *s, size_t len)
@@ -54,6 +57,28 @@ static inline unsigned swar_short_run(uint64_t w)
 	return (lead >> 56) != 0 ? 7 : 8;
 }
 
+#if defined(__SSE2__)
+/* How many bytes from @p p (sixteen readable) are whole, valid ASCII or two-byte
+ * characters, the first byte starting a character: 16, 15 (the last byte starts a
+ * two-byte character), or 0 when they hold anything else.  swar_short_run() for
+ * sixteen bytes at once: the check costs about what it cost for eight. */
+static inline unsigned sse2_short_run(const unsigned char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	/* lead bytes C2..DF: v - C2 <= 1D unsigned, i.e. min(v - C2, 1D) == v - C2 */
+	__m128i t = _mm_sub_epi8(v, _mm_set1_epi8((char)0xC2));
+	unsigned lead = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(0x1D)), t));
+	/* continuation bytes 80..BF: (v & C0) == 80 */
+	unsigned cont = (unsigned)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8((char)0xC0)), _mm_set1_epi8((char)0x80)));
+	unsigned ascii = (unsigned)_mm_movemask_epi8(v) ^ 0xFFFFu; /* top bit clear */
+
+	if ((lead | cont | ascii) != 0xFFFFu || cont != ((lead << 1) & 0xFFFFu))
+		return 0;
+	return (lead & 0x8000u) != 0 ? 15 : 16;
+}
+#endif
+
 bool kh_utf8_valid(const char *s, size_t len, size_t *ret_bad)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -63,6 +88,15 @@ bool kh_utf8_valid(const char *s, size_t len, size_t *ret_bad)
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		/* eight bytes at a time while they are ASCII and two-byte letters
 		 * (Arabic: D8..DB xx), most of a news text */
+#if defined(__SSE2__)
+		while (len - i >= 16) {
+			unsigned k = sse2_short_run(p + i);
+
+			if (k == 0)
+				break;
+			i += k;
+		}
+#endif
 		while (len - i >= 8) {
 			uint64_t w;
 			unsigned k;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* kh_utf8_valid (which checks eight bytes at a time while they are ASCII or two-byte
+/* kh_utf8_valid (which checks sixteen bytes at a time with SSE2, or eight, while they are ASCII or two-byte
  * characters) against a plain byte-by-byte reading of RFC 3629, on strings built to cross
  * its eight-byte steps with every kind of sequence, valid and not. */
 #include <stdbool.h>
