@@ -305,7 +305,7 @@ static uint32_t match_qualifier(const struct kh_lexicon *lx, const struct kh_doc
 
 	kh_num_tok_keys(doc, tok, &keys);
 	for (uint8_t c = 0; c < keys.n; c++) {
-		size_t len = strlen(keys.k[c]);
+		size_t len = keys.len[c];
 
 		if (len + 1 > sizeof(buf))
 			continue;
@@ -315,7 +315,7 @@ static uint32_t match_qualifier(const struct kh_lexicon *lx, const struct kh_doc
 
 			if (i > tok) {
 				const char *k = doc->tokens.items[i].full_key;
-				size_t kl = strlen(k);
+				size_t kl = kh_tok_full_len(&doc->tokens.items[i]);
 
 				if (doc->tokens.items[i].kind == KH_TOK_PUNCT || len + kl + 2 > sizeof(buf))
 					break;
@@ -437,13 +437,14 @@ uint32_t kh_num_parse(const struct kh_doc *doc, uint32_t tok, uint32_t tok_end,
 	}
 	c.value = cap_add(total, cur);
 done:
-	/* a trailing "على الأقل" right after the number */
-	if (i < tok_end) {
+	/* a trailing "على الأقل" right after the number (the cheap test of على first: most
+	 * numbers are followed by something else) */
+	if (i < tok_end && doc->tokens.items[i].key != NULL && strcmp(doc->tokens.items[i].key, "علي") == 0) {
 		uint8_t b2 = KH_COUNT_EXACT;
 		uint8_t sk;
 		uint32_t q2 = match_qualifier(lx, doc, i, tok_end, &b2, &sk);
 
-		if (q2 > 0 && b2 == KH_COUNT_MIN && strcmp(doc->tokens.items[i].key, "علي") == 0) {
+		if (q2 > 0 && b2 == KH_COUNT_MIN) {
 			bound = b2;
 			i += q2;
 		}
