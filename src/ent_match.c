@@ -66,25 +66,44 @@ static bool is_bi_li_ka(const char *k)
 
 #define LAM "\xd9\x84"
 
-#define FNV_BASIS 2166136261u
-#define FNV_PRIME 16777619u
 #define PHRASE_MIX 0x9E3779B1u
 
-/* The tables' hash of one word: FNV-1a over its bytes from the last to the first, so that
- * the hash of every suffix of a word is a step on the way to the word's own (one pass
- * gives all the readings of a token, which are suffixes of its key). */
-static uint32_t word_step(uint32_t h, unsigned char b)
+/* The last @p len < 8 bytes as memcpy into a zeroed word would give them, from at most two
+ * overlapping loads instead of a byte loop (as the lexicon's hash reads them). */
+static inline uint64_t tail_word(const char *s, size_t len)
 {
-	return (h ^ b) * FNV_PRIME;
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t lo;
+	uint32_t hi;
+
+	if (len >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		/* hi holds bytes len-4 .. len-1; keep those past byte 3, at their places */
+		return (uint64_t)lo | ((uint64_t)hi >> (8 * (8 - len))) << 32;
+	}
+	if (len == 0)
+		return 0;
+	return (uint64_t)p[0] | (uint64_t)p[len / 2] << (8 * (len / 2)) | (uint64_t)p[len - 1] << (8 * (len - 1));
 }
 
-static uint32_t word_hash(const char *s, size_t n)
+/* The tables' hash of one word, eight bytes a step (the lexicon's hash_mem): each reading of
+ * a token is hashed on its own, which costs less than one byte-wise pass giving the hash of
+ * every suffix of the key. */
+static inline uint32_t word_hash(const char *s, size_t n)
 {
-	uint32_t h = FNV_BASIS;
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+	uint64_t w;
 
-	while (n > 0)
-		h = word_step(h, (unsigned char)s[--n]);
-	return h;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 29;
+	}
+	w = tail_word(s, n);
+	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 /* The hash of a phrase whose words so far hash to h, followed by a word hashing to w: a
@@ -118,28 +137,6 @@ static void set_reading(struct kh_ent_alt *a, const char *key, size_t len, uint3
 	a->phrase = 0;
 }
 
-#define SUFFIX_MAX 8u /* bytes of proclitics whose suffix hashes a reading can need */
-
-/* word_hash of k[0, kl), with the hash of the suffix from byte n in ret_suf[n] for every n
- * up to SUFFIX_MAX and kl. */
-static uint32_t suffix_hashes(const char *k, size_t kl, uint32_t ret_suf[SUFFIX_MAX + 1])
-{
-	uint32_t h = FNV_BASIS;
-	size_t n = kl;
-
-	/* two bytes a turn (most letters are two) */
-	for (; n > SUFFIX_MAX + 1; n -= 2)
-		h = word_step(word_step(h, (unsigned char)k[n - 1]), (unsigned char)k[n - 2]);
-	while (n > SUFFIX_MAX)
-		h = word_step(h, (unsigned char)k[--n]);
-	ret_suf[n] = h;
-	while (n > 0) {
-		h = word_step(h, (unsigned char)k[--n]);
-		ret_suf[n] = h;
-	}
-	return h;
-}
-
 /* The readings of token i's first word: its key, then (when the segmenter split nothing)
  * the word without و/ف and ب/ل/ك, and fused لل read as ال.  The keys point into the
  * token's keys, except the fused لل reading, which is written to @p fused (at most one
@@ -150,20 +147,15 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size
 {
 	const struct kh_token *t = &doc->tokens.items[i];
 	const char *k = t->full_key;
-	uint32_t core = t->core_start - t->start;
-	uint32_t suf[SUFFIX_MAX + 1]; /* suffix_hashes writes every entry up to kl, all read */
-	bool in_full;
 	size_t bl;
 	unsigned n = 0;
 
-	*ret_fh = suffix_hashes(k, kl, suf);
-	/* the segmenter's key is mostly the full key past the proclitics (folding keeps
-	 * lengths), whose hash the pass above has */
-	in_full = core <= SUFFIX_MAX && core <= kl && t->key == k + core;
-	bl = in_full ? kl - core : kh_tok_key_len(t);
+	*ret_fh = word_hash(k, kl);
+	bl = kh_tok_key_len(t);
 	if (bl >= MATCH_MAX_KEY)
 		return 0;
-	set_reading(&alts[n++], t->key, bl, in_full ? suf[core] : word_hash(t->key, bl), t->core_start);
+	/* most keys are the full key itself (nothing split off) */
+	set_reading(&alts[n++], t->key, bl, t->key == k ? *ret_fh : word_hash(t->key, bl), t->core_start);
 	if (!strip || kl >= MATCH_MAX_KEY)
 		return n;
 	if (t->core_start != t->start) {
@@ -171,7 +163,7 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size
 		if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
 		    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && kl >= 8 &&
 		    is_wa_fa(k))
-			set_reading(&alts[n++], k + 2, kl - 2, suf[2],
+			set_reading(&alts[n++], k + 2, kl - 2, word_hash(k + 2, kl - 2),
 				    skip_letters(doc, t->start, t->end, 1));
 		return n;
 	}
@@ -188,12 +180,11 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size
 		if (memcmp(k + off - 2, LAM, 2) == 0 && memcmp(k + off, LAM, 2) == 0) {
 			memcpy(fused, "\xd8\xa7", 2); /* ا + ل... */
 			memcpy(fused + 2, k + off, kl - off + 1);
-			set_reading(&alts[n++], fused, kl - off + 2,
-				    word_step(word_step(suf[off], 0xa7), 0xd8),
+			set_reading(&alts[n++], fused, kl - off + 2, word_hash(fused, kl - off + 2),
 				    skip_letters(doc, t->start, t->end, skip));
 			continue;
 		}
-		set_reading(&alts[n++], k + off, kl - off, suf[off],
+		set_reading(&alts[n++], k + off, kl - off, word_hash(k + off, kl - off),
 			    skip_letters(doc, t->start, t->end, skip));
 	}
 	return n;
@@ -230,7 +221,7 @@ struct look {
 typedef struct look (*look_fn)(const void *tab, const char *key, size_t len, uint32_t hash,
 			       const struct kh_ent_alt *alt);
 
-static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
+static inline bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
 
 /* Longest phrase at token i over the given first-token readings; @p al, when not NULL,
  * knows every token's full-key length and hash; @p filter, when not NULL, is the table
@@ -394,11 +385,11 @@ struct kh_ent_table {
 	/* phrase table: a bit filter of the keys' hashes, small enough to stay in cache, so
 	 * that most words no lexicon holds cost no probe of the slots */
 	uint64_t *bloom;
-	uint32_t bloom_mask; /* bits - 1 */
+	unsigned bloom_shift; /* 64 - log2 of the filter's words */
 };
 
 static void bloom_set(struct kh_ent_table *t, uint32_t h);
-static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
+static inline bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
 static int bloom_build(struct kh_ent_table *t);
 
 struct kh_ent_table *kh_ent_table_new(void)
@@ -653,44 +644,51 @@ int kh_ent_phrase_add(struct kh_ent_table *t, const char *key, uint32_t bit)
 	return kh_ent_table_or(t, buf, KH_PHR_FOUND(bit) | (sp == NULL ? bit : 0));
 }
 
-static uint32_t bloom_second(uint32_t h)
+/* Both bits of a hash lie in one 64-bit word (a blocked filter, as the lexicon's): a test
+ * reads one word instead of two far apart.  The word comes from the top bits of the mix,
+ * the bit positions from bits 20..31, which it does not reach while the filter has fewer
+ * than 2^32 words. */
+static inline uint64_t bloom_mix(uint32_t h)
 {
-	return (uint32_t)(((uint64_t)h * 0x9E3779B97F4A7C15ull) >> 32);
+	return (uint64_t)h * 0x9E3779B97F4A7C15ull;
+}
+
+static inline uint64_t bloom_bits(uint64_t g)
+{
+	return 1ull << ((g >> 20) & 63) | 1ull << ((g >> 26) & 63);
 }
 
 static void bloom_set(struct kh_ent_table *t, uint32_t h)
 {
-	uint32_t a = h & t->bloom_mask, b = bloom_second(h) & t->bloom_mask;
+	uint64_t g = bloom_mix(h);
 
 	if (t->bloom == NULL)
 		return;
-	t->bloom[a >> 6] |= 1ull << (a & 63);
-	t->bloom[b >> 6] |= 1ull << (b & 63);
+	t->bloom[g >> t->bloom_shift] |= bloom_bits(g);
 }
 
 /* false: no key of the table has hash h */
-static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h)
+static inline bool bloom_maybe(const struct kh_ent_table *t, uint32_t h)
 {
-	uint32_t a, b;
+	uint64_t g = bloom_mix(h);
+	uint64_t m = bloom_bits(g);
 
 	if (t->bloom == NULL)
 		return true;
-	a = h & t->bloom_mask;
-	b = bloom_second(h) & t->bloom_mask;
-	return (t->bloom[a >> 6] & (1ull << (a & 63))) != 0 && (t->bloom[b >> 6] & (1ull << (b & 63))) != 0;
+	return (t->bloom[g >> t->bloom_shift] & m) == m;
 }
 
 static int bloom_build(struct kh_ent_table *t)
 {
-	size_t bits = 4096;
+	unsigned log_words = 6; /* 4096 bits */
 
-	while (bits < t->used * 16 && bits < ((size_t)1 << 30))
-		bits *= 2;
+	while (((size_t)64 << log_words) < t->used * 16 && log_words < 24)
+		log_words++;
 	free(t->bloom);
-	t->bloom = calloc(bits / 64, sizeof(*t->bloom));
+	t->bloom = calloc((size_t)1 << log_words, sizeof(*t->bloom));
 	if (t->bloom == NULL)
 		return -ENOMEM;
-	t->bloom_mask = (uint32_t)(bits - 1);
+	t->bloom_shift = 64 - log_words;
 	for (size_t i = 0; i < t->n_slots; i++)
 		if (t->slots[i].key != NULL)
 			bloom_set(t, t->slots[i].hash);
