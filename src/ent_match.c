@@ -68,25 +68,6 @@ static bool is_bi_li_ka(const char *k)
 
 #define PHRASE_MIX 0x9E3779B1u
 
-/* The last @p len < 8 bytes as memcpy into a zeroed word would give them, from at most two
- * overlapping loads instead of a byte loop (as the lexicon's hash reads them). */
-static inline uint64_t tail_word(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t lo;
-	uint32_t hi;
-
-	if (len >= 4) {
-		memcpy(&lo, p, 4);
-		memcpy(&hi, p + len - 4, 4);
-		/* hi holds bytes len-4 .. len-1; keep those past byte 3, at their places */
-		return (uint64_t)lo | ((uint64_t)hi >> (8 * (8 - len))) << 32;
-	}
-	if (len == 0)
-		return 0;
-	return (uint64_t)p[0] | (uint64_t)p[len / 2] << (8 * (len / 2)) | (uint64_t)p[len - 1] << (8 * (len - 1));
-}
-
 /* The tables' hash of one word, eight bytes a step (the lexicon's hash_mem): each reading of
  * a token is hashed on its own, which costs less than one byte-wise pass giving the hash of
  * every suffix of the key. */
@@ -100,7 +81,7 @@ static inline uint32_t word_hash(const char *s, size_t n)
 		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
 		h ^= h >> 29;
 	}
-	w = tail_word(s, n);
+	w = kh_ent_tail_word(s, n);
 	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
 	h ^= h >> 32;
 	return (uint32_t)h;
