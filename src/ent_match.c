@@ -108,14 +108,26 @@ static uint32_t hash_str(const char *s)
 	return h;
 }
 
+/* A reading whose name starts at byte @p start, or (@p skip > 0) @p skip letters into the
+ * token: skip_letters is run only for a reading that matches (reading_start). */
 static void set_reading(struct kh_ent_alt *a, const char *key, size_t len, uint32_t hash,
-			uint32_t start)
+			uint32_t start, unsigned skip)
 {
 	a->key = key;
 	a->len = (uint32_t)len;
 	a->hash = hash;
 	a->start = start;
+	a->skip = (uint8_t)skip;
 	a->phrase = 0;
+	a->ents = 0;
+}
+
+/* Byte where the name starts when reading @p a of token @p i matches. */
+static uint32_t reading_start(const struct kh_doc *doc, uint32_t i, const struct kh_ent_alt *a)
+{
+	const struct kh_token *t = &doc->tokens.items[i];
+
+	return a->skip == 0 ? a->start : skip_letters(doc, t->start, t->end, a->skip);
 }
 
 /* The readings of token i's first word: its key, then (when the segmenter split nothing)
@@ -136,7 +148,7 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size
 	if (bl >= MATCH_MAX_KEY)
 		return 0;
 	/* most keys are the full key itself (nothing split off) */
-	set_reading(&alts[n++], t->key, bl, t->key == k ? *ret_fh : word_hash(t->key, bl), t->core_start);
+	set_reading(&alts[n++], t->key, bl, t->key == k ? *ret_fh : word_hash(t->key, bl), t->core_start, 0);
 	if (!strip || kl >= MATCH_MAX_KEY)
 		return n;
 	if (t->core_start != t->start) {
@@ -144,8 +156,7 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size
 		if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
 		    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && kl >= 8 &&
 		    is_wa_fa(k))
-			set_reading(&alts[n++], k + 2, kl - 2, word_hash(k + 2, kl - 2),
-				    skip_letters(doc, t->start, t->end, 1));
+			set_reading(&alts[n++], k + 2, kl - 2, word_hash(k + 2, kl - 2), 0, 1);
 		return n;
 	}
 	for (unsigned skip = 1; skip <= 2 && n < MATCH_MAX_ALTS; skip++) {
@@ -161,12 +172,10 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size
 		if (memcmp(k + off - 2, LAM, 2) == 0 && memcmp(k + off, LAM, 2) == 0) {
 			memcpy(fused, "\xd8\xa7", 2); /* ا + ل... */
 			memcpy(fused + 2, k + off, kl - off + 1);
-			set_reading(&alts[n++], fused, kl - off + 2, word_hash(fused, kl - off + 2),
-				    skip_letters(doc, t->start, t->end, skip));
+			set_reading(&alts[n++], fused, kl - off + 2, word_hash(fused, kl - off + 2), 0, skip);
 			continue;
 		}
-		set_reading(&alts[n++], k + off, kl - off, word_hash(k + off, kl - off),
-			    skip_letters(doc, t->start, t->end, skip));
+		set_reading(&alts[n++], k + off, kl - off, word_hash(k + off, kl - off), 0, skip);
 	}
 	return n;
 }
@@ -252,7 +261,7 @@ match_alts(const void *tab, look_fn fn, const struct kh_ent_table *filter, const
 			if (lk.found && j - i + 1 > best) {
 				best = j - i + 1;
 				bm.n = best;
-				bm.start = alts[a].start;
+				bm.start = reading_start(doc, i, &alts[a]);
 				bm.entry = lk.entry;
 				bm.value = lk.value;
 			}
@@ -350,9 +359,12 @@ struct tslot {
 	const char *key;
 	uint32_t hash;
 	uint32_t value; /* KH_NONE for a prefix-only slot */
-	bool prefix;
 	uint32_t ents; /* phrase table: 1 + row of the key's entries in kh_ent_table.ents, or 0 */
+	uint16_t len;  /* strlen(key): keys are shorter than MATCH_MAX_KEY */
+	bool prefix;
 };
+
+_Static_assert(MATCH_MAX_KEY <= UINT16_MAX, "key lengths fit a slot");
 
 struct kh_ent_table {
 	struct kh_arena arena;
@@ -367,7 +379,27 @@ struct kh_ent_table {
 	 * that most words no lexicon holds cost no probe of the slots */
 	uint64_t *bloom;
 	unsigned bloom_shift; /* 64 - log2 of the filter's words */
+	/* phrase table, once resolved: per slot, hash | 1 of its key (0: empty), small enough
+	 * to stay in cache, and the slot's key and values in one record, so that a miss reads
+	 * the tags alone and a hit one record (instead of a slot and a key far apart) */
+	uint32_t *ptags;
+	struct pent *pents;
 };
+
+#define PENT_INLINE 16u /* keys of at most so many bytes are stored in their record */
+
+struct pent {
+	uint32_t hash;
+	uint32_t value;
+	uint32_t ents;
+	uint32_t len;
+	union {
+		char bytes[PENT_INLINE]; /* len <= PENT_INLINE, NUL-padded */
+		const char *ptr;         /* a longer key */
+	} key;
+};
+
+_Static_assert(sizeof(struct pent) == 32, "two records a cache line");
 
 static void bloom_set(struct kh_ent_table *t, uint32_t h);
 static inline bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
@@ -396,18 +428,41 @@ struct kh_ent_table *kh_ent_table_free(struct kh_ent_table *t)
 	free(t->ents);
 	free(t->stop_cls);
 	free(t->bloom);
+	free(t->ptags);
+	free(t->pents);
 	free(t);
 	return NULL;
 }
 
-static struct tslot *tfind(const struct kh_ent_table *t, const char *key, uint32_t h)
+/* Equal bytes, eight at a time and the tail as one overlapping load (keys are short: a
+ * libc call cost more than the comparison). */
+static inline bool key_eq(const char *a, const char *b, size_t len)
+{
+	uint64_t x, y;
+	size_t i;
+
+	if (len < 8)
+		return kh_ent_tail_word(a, len) == kh_ent_tail_word(b, len);
+	for (i = 0; i + 8 < len; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	memcpy(&x, a + len - 8, 8);
+	memcpy(&y, b + len - 8, 8);
+	return x == y;
+}
+
+/* The slot of key (@p len bytes, strlen(key)), or the empty slot where it would go. */
+static inline struct tslot *tfind(const struct kh_ent_table *t, const char *key, size_t len, uint32_t h)
 {
 	size_t mask = t->n_slots - 1;
 
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct tslot *s = &t->slots[i];
 
-		if (s->key == NULL || (s->hash == h && strcmp(s->key, key) == 0))
+		if (s->key == NULL || (s->hash == h && s->len == len && key_eq(s->key, key, len)))
 			return s;
 	}
 }
@@ -425,7 +480,7 @@ static int tgrow(struct kh_ent_table *t)
 	t->n_slots = old_n * 2;
 	for (size_t i = 0; i < old_n; i++)
 		if (old[i].key != NULL)
-			*tfind(t, old[i].key, old[i].hash) = old[i];
+			*tfind(t, old[i].key, old[i].len, old[i].hash) = old[i];
 	free(old);
 	return bloom_build(t);
 }
@@ -437,12 +492,13 @@ static struct tslot *tupsert_hash(struct kh_ent_table *t, const char *key, size_
 
 	if ((t->used + 1) * 4 > t->n_slots * 3 && tgrow(t) < 0)
 		return NULL;
-	s = tfind(t, key, h);
+	s = tfind(t, key, len, h);
 	if (s->key == NULL) {
 		s->key = kh_arena_strndup(&t->arena, key, len);
 		if (s->key == NULL)
 			return NULL;
 		s->hash = h;
+		s->len = (uint16_t)len;
 		s->value = UINT32_MAX;
 		t->used++;
 		bloom_set(t, h);
@@ -508,7 +564,7 @@ uint32_t kh_ent_table_get(const struct kh_ent_table *t, const char *key)
 
 	if (!bloom_maybe(t, h))
 		return UINT32_MAX;
-	s = tfind(t, key, h);
+	s = tfind(t, key, strlen(key), h);
 	return s->key != NULL ? s->value : UINT32_MAX;
 }
 
@@ -588,11 +644,10 @@ static struct look look_table(const void *tab, const char *key, size_t len, uint
 	const struct tslot *s;
 	struct look lk = { 0 };
 
-	(void)len;
 	(void)alt;
 	if (!bloom_maybe(t, hash))
 		return lk;
-	s = tfind(t, key, hash);
+	s = tfind(t, key, len, hash);
 	if (s->key == NULL)
 		return lk;
 	lk.found = s->value != UINT32_MAX;
@@ -676,20 +731,64 @@ static int bloom_build(struct kh_ent_table *t)
 	return 0;
 }
 
-/* Slot of key in the phrase table, NULL when absent or only a prefix of a user phrase. */
-static const struct tslot *phrase_find(const struct kh_ent_table *t, const char *key, uint32_t h)
+/* The record of key (@p len bytes) in the resolved phrase table, NULL when absent or only a
+ * prefix of a user phrase.  No bit filter first: more than half the words a document asks
+ * for are there (stop words, first words of names), and a longer phrase passed the filter
+ * already. */
+static inline const struct pent *phrase_find(const struct kh_ent_table *t, const char *key,
+					     size_t len, uint32_t h)
 {
-	const struct tslot *s;
+	size_t mask = t->n_slots - 1;
+	uint32_t tag = h | 1u;
 
-	if (!bloom_maybe(t, h))
-		return NULL;
-	s = tfind(t, key, h);
-	return s->key != NULL && s->value != UINT32_MAX ? s : NULL;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		const struct pent *e;
+
+		if (t->ptags[i] == 0)
+			return NULL;
+		if (t->ptags[i] != tag)
+			continue;
+		e = &t->pents[i];
+		if (e->hash != h || e->len != len)
+			continue;
+		if (!key_eq(len <= PENT_INLINE ? e->key.bytes : e->key.ptr, key, len))
+			continue;
+		return e->value != UINT32_MAX ? e : NULL;
+	}
+}
+
+/* The records and tags of the phrase table, at the slots' places (the same probes). */
+static int phrase_index(struct kh_ent_table *t)
+{
+	free(t->ptags);
+	free(t->pents);
+	t->ptags = calloc(t->n_slots, sizeof(*t->ptags));
+	t->pents = calloc(t->n_slots, sizeof(*t->pents));
+	if (t->ptags == NULL || t->pents == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_slots; i++) {
+		const struct tslot *s = &t->slots[i];
+		struct pent *e = &t->pents[i];
+
+		if (s->key == NULL)
+			continue;
+		t->ptags[i] = s->hash | 1u;
+		e->hash = s->hash;
+		e->value = s->value;
+		e->ents = s->ents;
+		e->len = s->len;
+		if (s->len <= PENT_INLINE)
+			memcpy(e->key.bytes, s->key, s->len);
+		else
+			e->key.ptr = s->key;
+	}
+	return 0;
 }
 
 int kh_ent_phrase_resolve(struct kh_ent_table *t, const struct kh_lexicon *const *lx, unsigned n_lx)
 {
 	size_t rows = 0, row = 0;
+	int rc;
 
 	if (n_lx != KH_PHR_N_LEX)
 		return -EINVAL;
@@ -721,6 +820,9 @@ int kh_ent_phrase_resolve(struct kh_ent_table *t, const struct kh_lexicon *const
 				t->stop_cls[row] = kh_ent_stop_cls_parse(e->n_fields > 0 ? e->fields[0] : "");
 		}
 	}
+	rc = phrase_index(t);
+	if (rc < 0)
+		return rc;
 	return bloom_build(t);
 }
 
@@ -750,61 +852,69 @@ static const struct kh_lex_entry *row_entry(const struct kh_ent_table *t, uint32
 	return *ret_known ? t->ents[(size_t)(row - 1) * KH_PHR_N_LEX + b] : NULL;
 }
 
-/* Start loading the slot a look-up of hash h will read (when the filter lets it through),
- * so that the cache misses of many tokens overlap instead of following one another. */
-static void phrase_prefetch(const struct kh_ent_table *t, uint32_t h)
+/* Room for one more token's readings in al->items (grown by half when short). */
+static int alts_reserve(struct kh_ent_alts *al)
 {
-	if (bloom_maybe(t, h))
-		__builtin_prefetch(&t->slots[h & (t->n_slots - 1)]);
+	struct kh_ent_alt *x;
+	uint32_t cap;
+
+	if (al->items.n + MATCH_MAX_ALTS <= al->items.cap)
+		return 0;
+	cap = al->items.cap + al->items.cap / 2 + MATCH_MAX_ALTS;
+	x = realloc(al->items.items, sizeof(*x) * cap);
+	if (x == NULL)
+		return -ENOMEM;
+	al->items.items = x;
+	al->items.cap = cap;
+	return 0;
 }
 
-/* Readings of every token into al (phrase values not yet looked up). */
+/* Readings of every token into al (phrase values not yet looked up), each token's written
+ * in place; the phrase table's slot of each is fetched ahead of its look-up. */
 static int alts_collect(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
 {
 	for (uint32_t i = 0; i < doc->tokens.n; i++) {
-		struct kh_ent_alt alts[MATCH_MAX_ALTS];
+		const struct kh_token *t = &doc->tokens.items[i];
 		char fused[MATCH_MAX_KEY + 2];
+		struct kh_ent_alt *x;
 		unsigned na = 0;
+		size_t kl = kh_tok_full_len(t);
 
-		const char *fk = doc->tokens.items[i].full_key;
-		size_t kl = kh_tok_full_len(&doc->tokens.items[i]);
-
+		if (alts_reserve(al) < 0)
+			return -ENOMEM;
+		x = al->items.items + al->items.n;
 		al->first[i] = al->items.n;
 		al->flen[i] = (uint32_t)kl;
-		if (doc->tokens.items[i].kind == KH_TOK_WORD)
-			na = first_alts(doc, i, 1, kl, alts, fused, &al->fhash[i]);
+		if (t->kind == KH_TOK_WORD)
+			na = first_alts(doc, i, 1, kl, x, fused, &al->fhash[i]);
 		else
-			al->fhash[i] = word_hash(fk, kl);
+			al->fhash[i] = word_hash(t->full_key, kl);
 		for (unsigned a = 0; a < na; a++) {
-			struct kh_ent_alt *x;
-
-			/* room for the token's readings was reserved: push only when it ran out */
-			x = al->items.n < al->items.cap ? &al->items.items[al->items.n++]
-							: kh_vec_push(&al->items);
-			if (x == NULL)
-				return -ENOMEM;
-			*x = alts[a];
-			if (x->key == fused) {
-				x->key = kh_arena_strndup(&doc->arena, fused, x->len);
-				if (x->key == NULL)
+			if (x[a].key == fused) {
+				x[a].key = kh_arena_strndup(&doc->arena, fused, x[a].len);
+				if (x[a].key == NULL)
 					return -ENOMEM;
 			}
 			if (phrases != NULL)
-				phrase_prefetch(phrases, x->hash);
+				__builtin_prefetch(&phrases->ptags[x[a].hash & (phrases->n_slots - 1)]);
 		}
+		al->items.n += na;
 		al->n[i] = (uint8_t)na;
 	}
 	return 0;
 }
 
-#define ALTS_AHEAD 4u /* readings whose key is fetched ahead of the look-up */
+#define ALTS_AHEAD 8u /* readings whose record is fetched ahead of the look-up */
 
 int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
 {
 	uint32_t n = doc->tokens.n;
 	struct kh_ent_alt *items;
+	uint32_t k = 0;
 	int rc;
 
+	if (phrases != NULL && phrases->ptags == NULL)
+		return -EINVAL; /* not resolved: no records to look in */
 	/* all written below, for every token */
 	al->first = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->first) * n);
 	al->n = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->n) * n);
@@ -827,29 +937,29 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 		return 0;
 	}
 	items = al->items.items;
-	for (uint32_t k = 0; k < al->items.n; k++) {
-		const struct tslot *s;
-
-		if (k + ALTS_AHEAD < al->items.n) {
-			/* the slot is in cache by now: fetch the key the comparison will read */
-			uint32_t h = items[k + ALTS_AHEAD].hash;
-			const struct tslot *ahead = &phrases->slots[h & (phrases->n_slots - 1)];
-
-			if (bloom_maybe(phrases, h) && ahead->key != NULL && ahead->hash == h)
-				__builtin_prefetch(ahead->key);
-		}
-		s = phrase_find(phrases, items[k].key, items[k].hash);
-		items[k].phrase = s != NULL ? s->value : 0;
-		items[k].ents = s != NULL ? s->ents : 0;
-		if (s != NULL && s->ents != 0 && phrases->ents != NULL)
-			__builtin_prefetch(&phrases->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX]);
-	}
+	/* the readings lie in token order: each token's mask is made as its readings are looked up */
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t mask = 0;
 
-		for (uint32_t a = 0; a < al->n[i]; a++)
-			mask |= items[al->first[i] + a].phrase & KH_PHR_FIRST_MASK;
-		al->mask[i] = (uint8_t)mask;
+		for (uint32_t end = k + al->n[i]; k < end; k++) {
+			const struct pent *s;
+
+			if (k + ALTS_AHEAD < al->items.n) {
+				/* the tag is in cache by now: fetch the record a hit will read */
+				uint32_t h = items[k + ALTS_AHEAD].hash;
+				size_t at = h & (phrases->n_slots - 1);
+
+				if (phrases->ptags[at] == (h | 1u))
+					__builtin_prefetch(&phrases->pents[at]);
+			}
+			s = phrase_find(phrases, items[k].key, items[k].len, items[k].hash);
+			if (s == NULL)
+				continue;
+			items[k].phrase = s->value;
+			items[k].ents = s->ents;
+			mask |= s->value;
+		}
+		al->mask[i] = (uint8_t)(mask & KH_PHR_FIRST_MASK);
 	}
 	return 0;
 }
@@ -883,12 +993,11 @@ static struct look look_phrase(const void *tab, const char *key, size_t len, uin
 	uint32_t row;
 	bool known;
 
-	(void)len;
 	if (alt != NULL) {
 		v = alt->phrase;
 		row = alt->ents;
 	} else {
-		const struct tslot *s = phrase_find(pl->t, key, hash);
+		const struct pent *s = phrase_find(pl->t, key, len, hash);
 
 		v = s != NULL ? s->value : 0;
 		row = s != NULL ? s->ents : 0;

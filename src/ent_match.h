@@ -74,9 +74,10 @@ struct kh_ent_alt {
 	const char *key;  /**< folded key, NUL-terminated */
 	uint32_t len;     /**< strlen(key) */
 	uint32_t hash;    /**< the tables' hash of key */
-	uint32_t start;   /**< byte where the name starts when this reading matches */
+	uint32_t start;   /**< byte where the name starts when this reading matches (skip 0) */
 	uint32_t phrase;  /**< value of key in the lexicons' phrase table, 0 when absent */
 	uint32_t ents;    /**< the key's row of entries in the phrase table, 0 when none */
+	uint8_t skip;     /**< letters the reading leaves off the token (start not set), or 0 */
 };
 
 /** Every token's first-word readings. */
@@ -136,9 +137,9 @@ uint8_t kh_ent_phrase_stop_cls(const struct kh_ent_table *t, uint32_t row);
 /**
  * Derive every token's readings and their phrase-table values.
  * @param[in,out] al zeroed; filled (free with kh_ent_alts_done, also after a failure)
- * @param[in] phrases the phrase table, or NULL
+ * @param[in] phrases the phrase table after kh_ent_phrase_resolve, or NULL
  * @param[in,out] doc its arena holds the per-token arrays
- * @return 0 or -ENOMEM
+ * @return 0, -EINVAL for a phrase table not resolved, -ENOMEM
  */
 int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc);
 
