@@ -120,6 +120,7 @@ static void set_reading(struct kh_ent_alt *a, const char *key, size_t len, uint3
 	a->skip = (uint8_t)skip;
 	a->phrase = 0;
 	a->ents = 0;
+	a->has = 0;
 }
 
 /* Byte where the name starts when reading @p a of token @p i matches. */
@@ -392,7 +393,9 @@ struct pent {
 	uint32_t hash;
 	uint32_t value;
 	uint32_t ents;
-	uint32_t len;
+	uint16_t len;
+	uint8_t has; /* enum kh_ent_lex_bit of the lexicons with an entry in row ents */
+	uint8_t pad;
 	union {
 		char bytes[PENT_INLINE]; /* len <= PENT_INLINE, NUL-padded */
 		const char *ptr;         /* a longer key */
@@ -777,6 +780,9 @@ static int phrase_index(struct kh_ent_table *t)
 		e->value = s->value;
 		e->ents = s->ents;
 		e->len = s->len;
+		for (unsigned b = 0; b < KH_PHR_N_LEX && s->ents != 0 && t->ents != NULL; b++)
+			if (t->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX + b] != NULL)
+				e->has |= (uint8_t)(1u << b);
 		if (s->len <= PENT_INLINE)
 			memcpy(e->key.bytes, s->key, s->len);
 		else
@@ -957,6 +963,7 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 				continue;
 			items[k].phrase = s->value;
 			items[k].ents = s->ents;
+			items[k].has = s->has;
 			mask |= s->value;
 		}
 		al->mask[i] = (uint8_t)(mask & KH_PHR_FIRST_MASK);
@@ -991,34 +998,44 @@ static struct look look_phrase(const void *tab, const char *key, size_t len, uin
 	uint32_t v;
 
 	uint32_t row;
+	uint8_t has;
 	bool known;
 
 	if (alt != NULL) {
 		v = alt->phrase;
 		row = alt->ents;
+		has = alt->has;
 	} else {
 		const struct pent *s = phrase_find(pl->t, key, len, hash);
 
 		v = s != NULL ? s->value : 0;
 		row = s != NULL ? s->ents : 0;
+		has = s != NULL ? s->has : 0;
 	}
 	if ((v & KH_PHR_FOUND(pl->bit)) != 0) {
-		lk.entry = row_entry(pl->t, row, pl->bit, &known);
-		if (!known)
+		/* the record tells whether the row holds an entry: the (cold) row is read once,
+		 * for the match kh_ent_alts_match returns, not for every key on the way */
+		(void)row_entry(pl->t, row, pl->bit, &known);
+		if (known) {
+			lk.found = (has & pl->bit) != 0;
+		} else {
 			lk.entry = kh_lex_get(pl->lx, key);
-		lk.found = lk.entry != NULL;
+			lk.found = lk.entry != NULL;
+		}
 		lk.value = known ? row : 0;
 	}
 	lk.prefix = (v & KH_PHR_PREFIX(pl->bit)) != 0;
 	return lk;
 }
 
-uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
-			   const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
-			   uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret)
+static inline __attribute__((always_inline)) uint32_t
+alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases, const struct kh_lexicon *lx,
+	   uint32_t bit, const struct kh_doc *doc, uint32_t i, uint32_t end, int strip, bool want_entry,
+	   struct kh_ent_m *ret)
 {
 	struct phrase_look pl = { .t = phrases, .lx = lx, .bit = bit };
 	unsigned na;
+	uint32_t n;
 
 	if (lx == NULL)
 		return 0;
@@ -1031,7 +1048,27 @@ uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_tab
 		na = 1;
 	if (phrases == NULL || bit == 0)
 		return match_alts(lx, look_lex, NULL, doc, al, i, end, al->items.items + al->first[i], na, ret);
-	return match_alts(&pl, look_phrase, phrases, doc, al, i, end, al->items.items + al->first[i], na, ret);
+	n = match_alts(&pl, look_phrase, phrases, doc, al, i, end, al->items.items + al->first[i], na, ret);
+	if (n > 0 && ret->entry == NULL && want_entry) {
+		bool known;
+
+		ret->entry = row_entry(phrases, ret->value, bit, &known); /* look_phrase left it */
+	}
+	return n;
+}
+
+uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
+			   const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
+			   uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret)
+{
+	return alts_match(al, phrases, lx, bit, doc, i, end, strip, true, ret);
+}
+
+uint32_t kh_ent_alts_span(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
+			  const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
+			  uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret)
+{
+	return alts_match(al, phrases, lx, bit, doc, i, end, strip, false, ret);
 }
 
 uint32_t kh_ent_alts_table_next(const struct kh_ent_alts *al, const struct kh_ent_table *t,

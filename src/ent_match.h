@@ -78,6 +78,7 @@ struct kh_ent_alt {
 	uint32_t phrase;  /**< value of key in the lexicons' phrase table, 0 when absent */
 	uint32_t ents;    /**< the key's row of entries in the phrase table, 0 when none */
 	uint8_t skip;     /**< letters the reading leaves off the token (start not set), or 0 */
+	uint8_t has;      /**< enum kh_ent_lex_bit of the lexicons with an entry in row ents */
 };
 
 /** Every token's first-word readings. */
@@ -156,6 +157,15 @@ void kh_ent_alts_done(struct kh_ent_alts *al);
 uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
 			   const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
 			   uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret);
+
+/**
+ * kh_ent_alts_match for a caller that needs no entry: ret->entry is left NULL when the
+ * phrase table knows the match's row (ret->value), so that the row (cold) is not read.
+ * @return tokens matched, 0 when none
+ */
+uint32_t kh_ent_alts_span(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
+			  const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
+			  uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret);
 
 /** Longest phrase of table @p t at token @p i (see kh_ent_match) over the readings in @p al. */
 uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_ent_table *t,

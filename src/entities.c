@@ -46,11 +46,15 @@ static const struct kh_lexicon *bit_lex(const struct kh_ent_ctx *c, uint32_t bit
 	}
 }
 
-/* Inline like lx_match: at each caller bit is a constant, so bit_lex is no switch there. */
+/* Inline like lx_match: at each caller bit is a constant, so bit_lex is no switch there.
+ * Only the gazetteer's and the heads' rules read the entry of a match (the others its
+ * span, or the stop class the phrase table keeps): the others leave its row unread. */
 static inline uint32_t lx_match_at(const struct kh_ent_ctx *c, uint32_t bit, uint32_t i, uint32_t end,
 				   int strip, struct kh_ent_m *m)
 {
-	return kh_ent_alts_match(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, end, strip, m);
+	if (bit == KH_LB_GAZ || bit == KH_LB_HEADS)
+		return kh_ent_alts_match(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, end, strip, m);
+	return kh_ent_alts_span(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, end, strip, m);
 }
 
 /* kh_ent_match of the lexicon of @p bit, skipped at once (inline: most calls stop here)
@@ -173,6 +177,8 @@ static uint8_t stop_class_raw(const struct kh_ent_ctx *c, uint32_t i)
 	cls = kh_ent_phrase_stop_cls(c->r->first, m.value);
 	if (cls != KH_STOP_NONE)
 		return cls;
+	if (m.entry == NULL)
+		kh_ent_alts_match(&c->alts, c->r->first, c->r->stop, KH_LB_STOP, c->doc, i, c->sent_end, 1, &m);
 	return kh_ent_stop_cls_parse(m.entry->n_fields > 0 ? m.entry->fields[0] : "");
 }
 
@@ -298,11 +304,13 @@ static inline bool has_lex(uint32_t bit, const struct kh_ent_ctx *c, uint32_t i)
 
 	if (i >= c->doc->tokens.n || (c->alts.mask[i] & bit) == 0)
 		return false; /* what lx_match would say at once */
+	/* whether, not which: kh_ent_alts_span leaves the entry's row unread */
 	if (c->memo == NULL)
-		return lx_match_at(c, bit, i, c->sent_end, 1, &m) > 0;
+		return kh_ent_alts_span(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, c->sent_end, 1, &m) > 0;
 	if (memo_get(c, i, f, &v))
 		return v;
-	return memo_put(c, i, f, lx_match_at(c, bit, i, c->sent_end, 1, &m) > 0);
+	return memo_put(c, i, f,
+			kh_ent_alts_span(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, c->sent_end, 1, &m) > 0);
 }
 
 /* A word that a dictionary knows and no name list holds. */
