@@ -901,8 +901,6 @@ static int alts_collect(struct kh_ent_alts *al, const struct kh_ent_table *phras
 				if (x[a].key == NULL)
 					return -ENOMEM;
 			}
-			if (phrases != NULL)
-				__builtin_prefetch(&phrases->ptags[x[a].hash & (phrases->n_slots - 1)]);
 		}
 		al->items.n += na;
 		al->n[i] = (uint8_t)na;
@@ -950,6 +948,8 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 		for (uint32_t end = k + al->n[i]; k < end; k++) {
 			const struct pent *s;
 
+			if (k + 2 * ALTS_AHEAD < al->items.n)
+				__builtin_prefetch(&phrases->ptags[items[k + 2 * ALTS_AHEAD].hash & (phrases->n_slots - 1)]);
 			if (k + ALTS_AHEAD < al->items.n) {
 				/* the tag is in cache by now: fetch the record a hit will read */
 				uint32_t h = items[k + ALTS_AHEAD].hash;
@@ -965,6 +965,9 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 			items[k].ents = s->ents;
 			items[k].has = s->has;
 			mask |= s->value;
+			/* pass 1 reads the entry of a gazetteer or head match (kh_ent_alts_match) */
+			if ((s->has & (KH_LB_GAZ | KH_LB_HEADS)) != 0)
+				__builtin_prefetch(&phrases->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX]);
 		}
 		al->mask[i] = (uint8_t)(mask & KH_PHR_FIRST_MASK);
 	}

@@ -8,6 +8,7 @@
 #include "entities.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,16 +506,31 @@ static const struct kh_lex_entry *choose_entry(const struct kh_ent_ctx *c, uint3
 
 #define ENT_LIST_WORD 16u /* bytes of a word of a fixed list, NUL padding included */
 
+/* The second bytes of the list's words, as bits (6 low bits each): a key whose second byte
+ * (its first letter's) is none of them is no word of the list.  Computed once (a race
+ * computes the same value twice). */
+static uint64_t list_sig(const char (*list)[ENT_LIST_WORD], size_t n, _Atomic uint64_t *sig)
+{
+	uint64_t v = atomic_load_explicit(sig, memory_order_relaxed);
+
+	if (v != 0)
+		return v;
+	for (size_t i = 0; i < n; i++)
+		v |= 1ull << ((unsigned char)list[i][1] & 63);
+	atomic_store_explicit(sig, v, memory_order_relaxed);
+	return v;
+}
+
 /* Is k (@p kl bytes) one of the n words of list, none longer than @p max bytes?  Most keys
- * are longer than every word of a list and are answered by their length; a shorter one is
- * copied into two registers as the words lie in memory, so that each word costs two
- * integer comparisons. */
+ * are answered by their length or their first letter (@p sig); another is copied into two
+ * registers as the words lie in memory, so that each word costs two integer comparisons. */
 static bool in_list(const char *k, size_t kl, const char (*list)[ENT_LIST_WORD], size_t n,
-		    size_t max)
+		    size_t max, _Atomic uint64_t *sig)
 {
 	uint64_t w[2] = { 0, 0 };
 
-	if (kl > max || kl >= ENT_LIST_WORD)
+	if (kl > max || kl >= ENT_LIST_WORD || kl < 2 ||
+	    ((list_sig(list, n, sig) >> ((unsigned char)k[1] & 63)) & 1) == 0)
 		return false;
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	memcpy(w, k, kl); /* kh_ent_tail_word gives little-endian words */
@@ -537,7 +553,6 @@ static bool in_list(const char *k, size_t kl, const char (*list)[ENT_LIST_WORD],
 	return false;
 }
 
-/* Words inside a name that need a following word (عبد الله, أبو محمد, بن, دي ميستورا). */
 #define ENT_LINK_MAX 6u /* bytes of the longest link word */
 
 static bool is_link_word(const char *k, size_t kl)
@@ -558,7 +573,9 @@ static bool is_link_word(const char *k, size_t kl)
 		"\xd8\xa7\xd9\x84",                 /* آل (folded) */
 	};
 
-	return in_list(k, kl, links, sizeof(links) / sizeof(links[0]), ENT_LINK_MAX);
+	static _Atomic uint64_t sig;
+
+	return in_list(k, kl, links, sizeof(links) / sizeof(links[0]), ENT_LINK_MAX, &sig);
 }
 
 /* Is token i's key a link word? */
@@ -899,7 +916,9 @@ static bool is_place_prefix(const char *k, size_t kl)
 		"\xd8\xad\xd8\xb1\xd9\x81", /* حرف */
 		"\xd9\x88\xd8\xa7\xd8\xaf\xd9\x8a", /* وادي */
 	};
-	return in_list(k, kl, pre, sizeof(pre) / sizeof(pre[0]), ENT_PLACE_PREFIX_MAX);
+	static _Atomic uint64_t sig;
+
+	return in_list(k, kl, pre, sizeof(pre) / sizeof(pre[0]), ENT_PLACE_PREFIX_MAX, &sig);
 }
 
 static bool place_prefix_at(const struct kh_ent_ctx *c, uint32_t i)
@@ -1372,7 +1391,9 @@ static bool is_strong_place_prefix(const char *k, size_t kl)
 		"\xd8\xa8\xd8\xa6\xd8\xb1", /* بئر */
 	};
 
-	return in_list(k, kl, pre, sizeof(pre) / sizeof(pre[0]), ENT_STRONG_PREFIX_MAX);
+	static _Atomic uint64_t sig;
+
+	return in_list(k, kl, pre, sizeof(pre) / sizeof(pre[0]), ENT_STRONG_PREFIX_MAX, &sig);
 }
 
 static bool strong_place_prefix_at(const struct kh_ent_ctx *c, uint32_t i)
