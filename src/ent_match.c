@@ -1031,6 +1031,39 @@ static struct look look_phrase(const void *tab, const char *key, size_t len, uin
 	return lk;
 }
 
+/* match_alts when no reading of token i starts a longer phrase of lexicon @p bit, which is
+ * most calls: the readings' phrase-table values answer without a look-up (the first reading
+ * the lexicon holds wins, as there).  UINT32_MAX when a reading is a prefix, or a value
+ * lacks its row (match_alts decides). */
+static inline uint32_t one_word_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
+				      uint32_t bit, const struct kh_doc *doc, uint32_t i, unsigned na,
+				      bool want_entry, struct kh_ent_m *ret)
+{
+	const struct kh_ent_alt *alts = al->items.items + al->first[i];
+	unsigned b = (unsigned)__builtin_ctz(bit);
+
+	if ((bit & (bit - 1)) != 0 || b >= KH_PHR_N_LEX || phrases->ents == NULL)
+		return UINT32_MAX;
+	for (unsigned a = 0; a < na; a++)
+		if ((alts[a].phrase & KH_PHR_PREFIX(bit)) != 0 ||
+		    ((alts[a].phrase & KH_PHR_FOUND(bit)) != 0 && alts[a].ents == 0))
+			return UINT32_MAX;
+	for (unsigned a = 0; a < na; a++) {
+		struct kh_ent_m m = { 0 };
+
+		if ((alts[a].phrase & KH_PHR_FOUND(bit)) == 0 || (alts[a].has & bit) == 0)
+			continue;
+		m.n = 1;
+		m.start = reading_start(doc, i, &alts[a]);
+		m.value = alts[a].ents;
+		if (want_entry)
+			m.entry = phrases->ents[(size_t)(alts[a].ents - 1) * KH_PHR_N_LEX + b];
+		*ret = m;
+		return 1;
+	}
+	return 0;
+}
+
 static inline __attribute__((always_inline)) uint32_t
 alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases, const struct kh_lexicon *lx,
 	   uint32_t bit, const struct kh_doc *doc, uint32_t i, uint32_t end, int strip, bool want_entry,
@@ -1051,6 +1084,9 @@ alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases, con
 		na = 1;
 	if (phrases == NULL || bit == 0)
 		return match_alts(lx, look_lex, NULL, doc, al, i, end, al->items.items + al->first[i], na, ret);
+	n = one_word_match(al, phrases, bit, doc, i, na, want_entry, ret);
+	if (n != UINT32_MAX)
+		return n;
 	n = match_alts(&pl, look_phrase, phrases, doc, al, i, end, al->items.items + al->first[i], na, ret);
 	if (n > 0 && ret->entry == NULL && want_entry) {
 		bool known;
