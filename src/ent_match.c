@@ -136,8 +136,9 @@ static uint32_t reading_start(const struct kh_doc *doc, uint32_t i, const struct
  * token's keys, except the fused لل reading, which is written to @p fused (at most one
  * token reading needs it).  @p kl is strlen(full_key); @p ret_fh gets its word_hash.
  * @return readings written (at most MATCH_MAX_ALTS) */
-static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size_t kl,
-			   struct kh_ent_alt *alts, char *fused, uint32_t *ret_fh)
+static inline __attribute__((always_inline)) unsigned
+first_alts(const struct kh_doc *doc, uint32_t i, int strip, size_t kl, struct kh_ent_alt *alts,
+	   char *fused, uint32_t *ret_fh)
 {
 	const struct kh_token *t = &doc->tokens.items[i];
 	const char *k = t->full_key;
@@ -891,11 +892,12 @@ static int alts_collect(struct kh_ent_alts *al, const struct kh_ent_table *phras
 		x = al->items.items + al->items.n;
 		al->first[i] = al->items.n;
 		al->flen[i] = (uint32_t)kl;
+		fused[0] = '\0'; /* first_alts writes a fused reading (never empty) there */
 		if (t->kind == KH_TOK_WORD)
 			na = first_alts(doc, i, 1, kl, x, fused, &al->fhash[i]);
 		else
 			al->fhash[i] = word_hash(t->full_key, kl);
-		for (unsigned a = 0; a < na; a++) {
+		for (unsigned a = 0; fused[0] != '\0' && a < na; a++) {
 			if (x[a].key == fused) {
 				x[a].key = kh_arena_strndup(&doc->arena, fused, x[a].len);
 				if (x[a].key == NULL)
