@@ -1117,10 +1117,12 @@ uint32_t kh_ent_alts_table_next(const struct kh_ent_alts *al, const struct kh_en
 {
 	if (end > doc->tokens.n)
 		end = doc->tokens.n;
+	/* a token that is no word has no readings (kh_ent_alts_build): the loop over them
+	 * skips it without reading the token */
 	for (; i < end; i++) {
 		const struct kh_ent_alt *alts = al->items.items + al->first[i];
 
-		if (covered[i] != 0 || doc->tokens.items[i].kind != KH_TOK_WORD)
+		if (covered[i] != 0)
 			continue;
 		for (uint32_t a = 0; a < al->n[i]; a++)
 			if (bloom_maybe(t, alts[a].hash))
