@@ -1079,8 +1079,8 @@ alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases, con
 		return 0;
 	if (end > doc->tokens.n)
 		end = doc->tokens.n;
-	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
-		return 0;
+	if (i >= end || al->n[i] == 0)
+		return 0; /* no word, or no reading (the token is not read) */
 	na = al->n[i];
 	if (!strip && na > 1)
 		na = 1;
@@ -1140,8 +1140,8 @@ uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_e
 
 	if (end > doc->tokens.n)
 		end = doc->tokens.n;
-	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
-		return 0;
+	if (i >= end || al->n[i] == 0)
+		return 0; /* no word, or no reading (the token is not read) */
 	/* most words start no stored phrase: the filter says so without a call */
 	alts = al->items.items + al->first[i];
 	for (a = 0; a < al->n[i] && !bloom_maybe(t, alts[a].hash); a++)

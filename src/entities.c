@@ -1438,13 +1438,15 @@ static void scan_sentence(struct kh_ent_ctx *c, uint32_t first, uint32_t end)
 			i++;
 			continue;
 		}
-		next = try_title(c, i);
+		/* the rules below start with a look-up the token's mask answers: most tokens
+		 * take no call to them */
+		next = (c->alts.mask[i] & KH_LB_TITLES) != 0 ? try_title(c, i) : i;
 		if (next > i) {
 			i = next;
 			continue;
 		}
 		glen = gaz_match(c, i, end, &g);
-		next = try_head(c, i, glen);
+		next = (c->alts.mask[i] & KH_LB_HEADS) != 0 ? try_head(c, i, glen) : i;
 		if (next > i) {
 			i = next;
 			continue;
@@ -1459,7 +1461,8 @@ static void scan_sentence(struct kh_ent_ctx *c, uint32_t first, uint32_t end)
 			i += glen;
 			continue;
 		}
-		n = try_abbrev(c, i);
+		/* an abbreviation starts with a one-letter word */
+		n = kh_tok_full_len(tok(c, i)) == 2 ? try_abbrev(c, i) : i;
 		if (n == i)
 			n = try_name_before_title(c, i);
 		if (n == i)
