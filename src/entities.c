@@ -274,10 +274,8 @@ static uint32_t gaz_match_raw(const struct kh_ent_ctx *c, uint32_t i, uint32_t e
 	return n;
 }
 
-static uint32_t gaz_match(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+static uint32_t gaz_match_memo(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
 {
-	if (i < c->doc->tokens.n && (c->alts.mask[i] & KH_LB_GAZ) == 0)
-		return 0; /* no name of the gazetteer starts here */
 	if (c->gaz_n == NULL || end != c->sent_end || i >= c->doc->tokens.n)
 		return gaz_match_raw(c, i, end, m);
 	if (c->gaz_n[i] == UINT8_MAX)
@@ -285,6 +283,14 @@ static uint32_t gaz_match(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, 
 	if (c->gaz_n[i] > 0)
 		*m = c->gaz_m[i];
 	return c->gaz_n[i];
+}
+
+/* inline: at most tokens the mask answers (pass 1 asks at every word) */
+static inline uint32_t gaz_match(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+{
+	if (i < c->doc->tokens.n && (c->alts.mask[i] & KH_LB_GAZ) == 0)
+		return 0; /* no name of the gazetteer starts here */
+	return gaz_match_memo(c, i, end, m);
 }
 
 /* A stop word that ends a genitive chain (function word, verb, time, direction). */
@@ -359,7 +365,7 @@ static bool is_common_word(const struct kh_ent_ctx *c, uint32_t i)
 
 /* The token's key, undoing a proclitic split that left two letters or fewer (وكفر → كفر,
  * not و + ك + فر). */
-static const char *word_key(const struct kh_ent_ctx *c, uint32_t i, size_t *ret_len)
+static inline const char *word_key(const struct kh_ent_ctx *c, uint32_t i, size_t *ret_len)
 {
 	const struct kh_token *t = tok(c, i);
 
@@ -524,7 +530,7 @@ static uint64_t list_sig(const char (*list)[ENT_LIST_WORD], size_t n, _Atomic ui
 /* Is k (@p kl bytes) one of the n words of list, none longer than @p max bytes?  Most keys
  * are answered by their length or their first letter (@p sig); another is copied into two
  * registers as the words lie in memory, so that each word costs two integer comparisons. */
-static bool in_list(const char *k, size_t kl, const char (*list)[ENT_LIST_WORD], size_t n,
+static inline bool in_list(const char *k, size_t kl, const char (*list)[ENT_LIST_WORD], size_t n,
 		    size_t max, _Atomic uint64_t *sig)
 {
 	uint64_t w[2] = { 0, 0 };
@@ -555,7 +561,7 @@ static bool in_list(const char *k, size_t kl, const char (*list)[ENT_LIST_WORD],
 
 #define ENT_LINK_MAX 6u /* bytes of the longest link word */
 
-static bool is_link_word(const char *k, size_t kl)
+static inline bool is_link_word(const char *k, size_t kl)
 {
 	static const char links[][ENT_LIST_WORD] = {
 		"\xd8\xb9\xd8\xa8\xd8\xaf",         /* عبد */
@@ -579,7 +585,7 @@ static bool is_link_word(const char *k, size_t kl)
 }
 
 /* Is token i's key a link word? */
-static bool link_key(const struct kh_ent_ctx *c, uint32_t i)
+static inline bool link_key(const struct kh_ent_ctx *c, uint32_t i)
 {
 	return is_link_word(tok(c, i)->key, kh_tok_key_len(tok(c, i)));
 }
@@ -1378,7 +1384,7 @@ static uint32_t try_medium(struct kh_ent_ctx *c, uint32_t q)
 /* Words that begin a place name even without a head: كفر دوما, دير حافر, تل تمر. */
 #define ENT_STRONG_PREFIX_MAX 6u /* bytes of the longest strong place prefix */
 
-static bool is_strong_place_prefix(const char *k, size_t kl)
+static inline bool is_strong_place_prefix(const char *k, size_t kl)
 {
 	static const char pre[][ENT_LIST_WORD] = {
 		"\xd9\x83\xd9\x81\xd8\xb1", /* كفر */
@@ -1396,7 +1402,7 @@ static bool is_strong_place_prefix(const char *k, size_t kl)
 	return in_list(k, kl, pre, sizeof(pre) / sizeof(pre[0]), ENT_STRONG_PREFIX_MAX, &sig);
 }
 
-static bool strong_place_prefix_at(const struct kh_ent_ctx *c, uint32_t i)
+static inline bool strong_place_prefix_at(const struct kh_ent_ctx *c, uint32_t i)
 {
 	size_t kl;
 	const char *k = word_key(c, i, &kl);
