@@ -415,7 +415,9 @@ struct kh_ent_table *kh_ent_table_new(void)
 
 	if (t == NULL)
 		return NULL;
-	t->n_slots = 256;
+	/* small: a document's surface table holds a few dozen keys (zeroing 256 slots per
+	 * document cost more than growing the few larger tables) */
+	t->n_slots = 64;
 	t->slots = calloc(t->n_slots, sizeof(*t->slots));
 	/* the filter grows with the table: most look-ups of a document's table miss */
 	if (t->slots == NULL || bloom_build(t) < 0)
