@@ -10,12 +10,18 @@
 
 /* ---- grouping -------------------------------------------------------------------------- */
 
+/* The root of x's group.  Path halving (each node on the way points to its grandparent)
+ * keeps the chains short; the roots, which unite chooses, stay as they were. */
 static uint32_t find(struct kh_ent_ctx *c, uint32_t x)
 {
 	uint32_t steps = 0;
 
-	while (c->cands.items[x].parent != x && steps++ < c->cands.n)
+	while (c->cands.items[x].parent != x && steps++ < c->cands.n) {
+		uint32_t p = c->cands.items[x].parent;
+
+		c->cands.items[x].parent = c->cands.items[p].parent;
 		x = c->cands.items[x].parent;
+	}
 	return x;
 }
 

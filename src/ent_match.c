@@ -66,25 +66,25 @@ static bool is_bi_li_ka(const char *k)
 
 #define LAM "\xd9\x84"
 
-#define FNV_BASIS 2166136261u
-#define FNV_PRIME 16777619u
 #define PHRASE_MIX 0x9E3779B1u
 
-/* The tables' hash of one word: FNV-1a over its bytes from the last to the first, so that
- * the hash of every suffix of a word is a step on the way to the word's own (one pass
- * gives all the readings of a token, which are suffixes of its key). */
-static uint32_t word_step(uint32_t h, unsigned char b)
+/* The tables' hash of one word, eight bytes a step (the lexicon's hash_mem): each reading of
+ * a token is hashed on its own, which costs less than one byte-wise pass giving the hash of
+ * every suffix of the key. */
+static inline uint32_t word_hash(const char *s, size_t n)
 {
-	return (h ^ b) * FNV_PRIME;
-}
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+	uint64_t w;
 
-static uint32_t word_hash(const char *s, size_t n)
-{
-	uint32_t h = FNV_BASIS;
-
-	while (n > 0)
-		h = word_step(h, (unsigned char)s[--n]);
-	return h;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 29;
+	}
+	w = kh_ent_tail_word(s, n);
+	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 /* The hash of a phrase whose words so far hash to h, followed by a word hashing to w: a
@@ -108,36 +108,27 @@ static uint32_t hash_str(const char *s)
 	return h;
 }
 
+/* A reading whose name starts at byte @p start, or (@p skip > 0) @p skip letters into the
+ * token: skip_letters is run only for a reading that matches (reading_start). */
 static void set_reading(struct kh_ent_alt *a, const char *key, size_t len, uint32_t hash,
-			uint32_t start)
+			uint32_t start, unsigned skip)
 {
 	a->key = key;
 	a->len = (uint32_t)len;
 	a->hash = hash;
 	a->start = start;
+	a->skip = (uint8_t)skip;
 	a->phrase = 0;
+	a->ents = 0;
+	a->has = 0;
 }
 
-#define SUFFIX_MAX 8u /* bytes of proclitics whose suffix hashes a reading can need */
-
-/* word_hash of k[0, kl), with the hash of the suffix from byte n in ret_suf[n] for every n
- * up to SUFFIX_MAX and kl. */
-static uint32_t suffix_hashes(const char *k, size_t kl, uint32_t ret_suf[SUFFIX_MAX + 1])
+/* Byte where the name starts when reading @p a of token @p i matches. */
+static uint32_t reading_start(const struct kh_doc *doc, uint32_t i, const struct kh_ent_alt *a)
 {
-	uint32_t h = FNV_BASIS;
-	size_t n = kl;
+	const struct kh_token *t = &doc->tokens.items[i];
 
-	/* two bytes a turn (most letters are two) */
-	for (; n > SUFFIX_MAX + 1; n -= 2)
-		h = word_step(word_step(h, (unsigned char)k[n - 1]), (unsigned char)k[n - 2]);
-	while (n > SUFFIX_MAX)
-		h = word_step(h, (unsigned char)k[--n]);
-	ret_suf[n] = h;
-	while (n > 0) {
-		h = word_step(h, (unsigned char)k[--n]);
-		ret_suf[n] = h;
-	}
-	return h;
+	return a->skip == 0 ? a->start : skip_letters(doc, t->start, t->end, a->skip);
 }
 
 /* The readings of token i's first word: its key, then (when the segmenter split nothing)
@@ -145,25 +136,21 @@ static uint32_t suffix_hashes(const char *k, size_t kl, uint32_t ret_suf[SUFFIX_
  * token's keys, except the fused لل reading, which is written to @p fused (at most one
  * token reading needs it).  @p kl is strlen(full_key); @p ret_fh gets its word_hash.
  * @return readings written (at most MATCH_MAX_ALTS) */
-static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size_t kl,
-			   struct kh_ent_alt *alts, char *fused, uint32_t *ret_fh)
+static inline __attribute__((always_inline)) unsigned
+first_alts(const struct kh_doc *doc, uint32_t i, int strip, size_t kl, struct kh_ent_alt *alts,
+	   char *fused, uint32_t *ret_fh)
 {
 	const struct kh_token *t = &doc->tokens.items[i];
 	const char *k = t->full_key;
-	uint32_t core = t->core_start - t->start;
-	uint32_t suf[SUFFIX_MAX + 1]; /* suffix_hashes writes every entry up to kl, all read */
-	bool in_full;
 	size_t bl;
 	unsigned n = 0;
 
-	*ret_fh = suffix_hashes(k, kl, suf);
-	/* the segmenter's key is mostly the full key past the proclitics (folding keeps
-	 * lengths), whose hash the pass above has */
-	in_full = core <= SUFFIX_MAX && core <= kl && t->key == k + core;
-	bl = in_full ? kl - core : kh_tok_key_len(t);
+	*ret_fh = word_hash(k, kl);
+	bl = kh_tok_key_len(t);
 	if (bl >= MATCH_MAX_KEY)
 		return 0;
-	set_reading(&alts[n++], t->key, bl, in_full ? suf[core] : word_hash(t->key, bl), t->core_start);
+	/* most keys are the full key itself (nothing split off) */
+	set_reading(&alts[n++], t->key, bl, t->key == k ? *ret_fh : word_hash(t->key, bl), t->core_start, 0);
 	if (!strip || kl >= MATCH_MAX_KEY)
 		return n;
 	if (t->core_start != t->start) {
@@ -171,8 +158,7 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size
 		if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
 		    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && kl >= 8 &&
 		    is_wa_fa(k))
-			set_reading(&alts[n++], k + 2, kl - 2, suf[2],
-				    skip_letters(doc, t->start, t->end, 1));
+			set_reading(&alts[n++], k + 2, kl - 2, word_hash(k + 2, kl - 2), 0, 1);
 		return n;
 	}
 	for (unsigned skip = 1; skip <= 2 && n < MATCH_MAX_ALTS; skip++) {
@@ -188,13 +174,10 @@ static unsigned first_alts(const struct kh_doc *doc, uint32_t i, int strip, size
 		if (memcmp(k + off - 2, LAM, 2) == 0 && memcmp(k + off, LAM, 2) == 0) {
 			memcpy(fused, "\xd8\xa7", 2); /* ا + ل... */
 			memcpy(fused + 2, k + off, kl - off + 1);
-			set_reading(&alts[n++], fused, kl - off + 2,
-				    word_step(word_step(suf[off], 0xa7), 0xd8),
-				    skip_letters(doc, t->start, t->end, skip));
+			set_reading(&alts[n++], fused, kl - off + 2, word_hash(fused, kl - off + 2), 0, skip);
 			continue;
 		}
-		set_reading(&alts[n++], k + off, kl - off, suf[off],
-			    skip_letters(doc, t->start, t->end, skip));
+		set_reading(&alts[n++], k + off, kl - off, word_hash(k + off, kl - off), 0, skip);
 	}
 	return n;
 }
@@ -230,7 +213,7 @@ struct look {
 typedef struct look (*look_fn)(const void *tab, const char *key, size_t len, uint32_t hash,
 			       const struct kh_ent_alt *alt);
 
-static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
+static inline bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
 
 /* Longest phrase at token i over the given first-token readings; @p al, when not NULL,
  * knows every token's full-key length and hash; @p filter, when not NULL, is the table
@@ -280,7 +263,7 @@ match_alts(const void *tab, look_fn fn, const struct kh_ent_table *filter, const
 			if (lk.found && j - i + 1 > best) {
 				best = j - i + 1;
 				bm.n = best;
-				bm.start = alts[a].start;
+				bm.start = reading_start(doc, i, &alts[a]);
 				bm.entry = lk.entry;
 				bm.value = lk.value;
 			}
@@ -378,9 +361,12 @@ struct tslot {
 	const char *key;
 	uint32_t hash;
 	uint32_t value; /* KH_NONE for a prefix-only slot */
-	bool prefix;
 	uint32_t ents; /* phrase table: 1 + row of the key's entries in kh_ent_table.ents, or 0 */
+	uint16_t len;  /* strlen(key): keys are shorter than MATCH_MAX_KEY */
+	bool prefix;
 };
+
+_Static_assert(MATCH_MAX_KEY <= UINT16_MAX, "key lengths fit a slot");
 
 struct kh_ent_table {
 	struct kh_arena arena;
@@ -394,11 +380,33 @@ struct kh_ent_table {
 	/* phrase table: a bit filter of the keys' hashes, small enough to stay in cache, so
 	 * that most words no lexicon holds cost no probe of the slots */
 	uint64_t *bloom;
-	uint32_t bloom_mask; /* bits - 1 */
+	unsigned bloom_shift; /* 64 - log2 of the filter's words */
+	/* phrase table, once resolved: per slot, hash | 1 of its key (0: empty), small enough
+	 * to stay in cache, and the slot's key and values in one record, so that a miss reads
+	 * the tags alone and a hit one record (instead of a slot and a key far apart) */
+	uint32_t *ptags;
+	struct pent *pents;
 };
 
+#define PENT_INLINE 16u /* keys of at most so many bytes are stored in their record */
+
+struct pent {
+	uint32_t hash;
+	uint32_t value;
+	uint32_t ents;
+	uint16_t len;
+	uint8_t has; /* enum kh_ent_lex_bit of the lexicons with an entry in row ents */
+	uint8_t pad;
+	union {
+		char bytes[PENT_INLINE]; /* len <= PENT_INLINE, NUL-padded */
+		const char *ptr;         /* a longer key */
+	} key;
+};
+
+_Static_assert(sizeof(struct pent) == 32, "two records a cache line");
+
 static void bloom_set(struct kh_ent_table *t, uint32_t h);
-static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
+static inline bool bloom_maybe(const struct kh_ent_table *t, uint32_t h);
 static int bloom_build(struct kh_ent_table *t);
 
 struct kh_ent_table *kh_ent_table_new(void)
@@ -407,7 +415,9 @@ struct kh_ent_table *kh_ent_table_new(void)
 
 	if (t == NULL)
 		return NULL;
-	t->n_slots = 256;
+	/* small: a document's surface table holds a few dozen keys (zeroing 256 slots per
+	 * document cost more than growing the few larger tables) */
+	t->n_slots = 64;
 	t->slots = calloc(t->n_slots, sizeof(*t->slots));
 	/* the filter grows with the table: most look-ups of a document's table miss */
 	if (t->slots == NULL || bloom_build(t) < 0)
@@ -424,18 +434,41 @@ struct kh_ent_table *kh_ent_table_free(struct kh_ent_table *t)
 	free(t->ents);
 	free(t->stop_cls);
 	free(t->bloom);
+	free(t->ptags);
+	free(t->pents);
 	free(t);
 	return NULL;
 }
 
-static struct tslot *tfind(const struct kh_ent_table *t, const char *key, uint32_t h)
+/* Equal bytes, eight at a time and the tail as one overlapping load (keys are short: a
+ * libc call cost more than the comparison). */
+static inline bool key_eq(const char *a, const char *b, size_t len)
+{
+	uint64_t x, y;
+	size_t i;
+
+	if (len < 8)
+		return kh_ent_tail_word(a, len) == kh_ent_tail_word(b, len);
+	for (i = 0; i + 8 < len; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	memcpy(&x, a + len - 8, 8);
+	memcpy(&y, b + len - 8, 8);
+	return x == y;
+}
+
+/* The slot of key (@p len bytes, strlen(key)), or the empty slot where it would go. */
+static inline struct tslot *tfind(const struct kh_ent_table *t, const char *key, size_t len, uint32_t h)
 {
 	size_t mask = t->n_slots - 1;
 
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct tslot *s = &t->slots[i];
 
-		if (s->key == NULL || (s->hash == h && strcmp(s->key, key) == 0))
+		if (s->key == NULL || (s->hash == h && s->len == len && key_eq(s->key, key, len)))
 			return s;
 	}
 }
@@ -453,7 +486,7 @@ static int tgrow(struct kh_ent_table *t)
 	t->n_slots = old_n * 2;
 	for (size_t i = 0; i < old_n; i++)
 		if (old[i].key != NULL)
-			*tfind(t, old[i].key, old[i].hash) = old[i];
+			*tfind(t, old[i].key, old[i].len, old[i].hash) = old[i];
 	free(old);
 	return bloom_build(t);
 }
@@ -465,12 +498,13 @@ static struct tslot *tupsert_hash(struct kh_ent_table *t, const char *key, size_
 
 	if ((t->used + 1) * 4 > t->n_slots * 3 && tgrow(t) < 0)
 		return NULL;
-	s = tfind(t, key, h);
+	s = tfind(t, key, len, h);
 	if (s->key == NULL) {
 		s->key = kh_arena_strndup(&t->arena, key, len);
 		if (s->key == NULL)
 			return NULL;
 		s->hash = h;
+		s->len = (uint16_t)len;
 		s->value = UINT32_MAX;
 		t->used++;
 		bloom_set(t, h);
@@ -536,7 +570,7 @@ uint32_t kh_ent_table_get(const struct kh_ent_table *t, const char *key)
 
 	if (!bloom_maybe(t, h))
 		return UINT32_MAX;
-	s = tfind(t, key, h);
+	s = tfind(t, key, strlen(key), h);
 	return s->key != NULL ? s->value : UINT32_MAX;
 }
 
@@ -616,11 +650,10 @@ static struct look look_table(const void *tab, const char *key, size_t len, uint
 	const struct tslot *s;
 	struct look lk = { 0 };
 
-	(void)len;
 	(void)alt;
 	if (!bloom_maybe(t, hash))
 		return lk;
-	s = tfind(t, key, hash);
+	s = tfind(t, key, len, hash);
 	if (s->key == NULL)
 		return lk;
 	lk.found = s->value != UINT32_MAX;
@@ -653,64 +686,118 @@ int kh_ent_phrase_add(struct kh_ent_table *t, const char *key, uint32_t bit)
 	return kh_ent_table_or(t, buf, KH_PHR_FOUND(bit) | (sp == NULL ? bit : 0));
 }
 
-static uint32_t bloom_second(uint32_t h)
+/* Both bits of a hash lie in one 64-bit word (a blocked filter, as the lexicon's): a test
+ * reads one word instead of two far apart.  The word comes from the top bits of the mix,
+ * the bit positions from bits 20..31, which it does not reach while the filter has fewer
+ * than 2^32 words. */
+static inline uint64_t bloom_mix(uint32_t h)
 {
-	return (uint32_t)(((uint64_t)h * 0x9E3779B97F4A7C15ull) >> 32);
+	return (uint64_t)h * 0x9E3779B97F4A7C15ull;
+}
+
+static inline uint64_t bloom_bits(uint64_t g)
+{
+	return 1ull << ((g >> 20) & 63) | 1ull << ((g >> 26) & 63);
 }
 
 static void bloom_set(struct kh_ent_table *t, uint32_t h)
 {
-	uint32_t a = h & t->bloom_mask, b = bloom_second(h) & t->bloom_mask;
+	uint64_t g = bloom_mix(h);
 
 	if (t->bloom == NULL)
 		return;
-	t->bloom[a >> 6] |= 1ull << (a & 63);
-	t->bloom[b >> 6] |= 1ull << (b & 63);
+	t->bloom[g >> t->bloom_shift] |= bloom_bits(g);
 }
 
 /* false: no key of the table has hash h */
-static bool bloom_maybe(const struct kh_ent_table *t, uint32_t h)
+static inline bool bloom_maybe(const struct kh_ent_table *t, uint32_t h)
 {
-	uint32_t a, b;
+	uint64_t g = bloom_mix(h);
+	uint64_t m = bloom_bits(g);
 
 	if (t->bloom == NULL)
 		return true;
-	a = h & t->bloom_mask;
-	b = bloom_second(h) & t->bloom_mask;
-	return (t->bloom[a >> 6] & (1ull << (a & 63))) != 0 && (t->bloom[b >> 6] & (1ull << (b & 63))) != 0;
+	return (t->bloom[g >> t->bloom_shift] & m) == m;
 }
 
 static int bloom_build(struct kh_ent_table *t)
 {
-	size_t bits = 4096;
+	unsigned log_words = 6; /* 4096 bits */
 
-	while (bits < t->used * 16 && bits < ((size_t)1 << 30))
-		bits *= 2;
+	while (((size_t)64 << log_words) < t->used * 16 && log_words < 24)
+		log_words++;
 	free(t->bloom);
-	t->bloom = calloc(bits / 64, sizeof(*t->bloom));
+	t->bloom = calloc((size_t)1 << log_words, sizeof(*t->bloom));
 	if (t->bloom == NULL)
 		return -ENOMEM;
-	t->bloom_mask = (uint32_t)(bits - 1);
+	t->bloom_shift = 64 - log_words;
 	for (size_t i = 0; i < t->n_slots; i++)
 		if (t->slots[i].key != NULL)
 			bloom_set(t, t->slots[i].hash);
 	return 0;
 }
 
-/* Slot of key in the phrase table, NULL when absent or only a prefix of a user phrase. */
-static const struct tslot *phrase_find(const struct kh_ent_table *t, const char *key, uint32_t h)
+/* The record of key (@p len bytes) in the resolved phrase table, NULL when absent or only a
+ * prefix of a user phrase.  No bit filter first: more than half the words a document asks
+ * for are there (stop words, first words of names), and a longer phrase passed the filter
+ * already. */
+static inline const struct pent *phrase_find(const struct kh_ent_table *t, const char *key,
+					     size_t len, uint32_t h)
 {
-	const struct tslot *s;
+	size_t mask = t->n_slots - 1;
+	uint32_t tag = h | 1u;
 
-	if (!bloom_maybe(t, h))
-		return NULL;
-	s = tfind(t, key, h);
-	return s->key != NULL && s->value != UINT32_MAX ? s : NULL;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		const struct pent *e;
+
+		if (t->ptags[i] == 0)
+			return NULL;
+		if (t->ptags[i] != tag)
+			continue;
+		e = &t->pents[i];
+		if (e->hash != h || e->len != len)
+			continue;
+		if (!key_eq(len <= PENT_INLINE ? e->key.bytes : e->key.ptr, key, len))
+			continue;
+		return e->value != UINT32_MAX ? e : NULL;
+	}
+}
+
+/* The records and tags of the phrase table, at the slots' places (the same probes). */
+static int phrase_index(struct kh_ent_table *t)
+{
+	free(t->ptags);
+	free(t->pents);
+	t->ptags = calloc(t->n_slots, sizeof(*t->ptags));
+	t->pents = calloc(t->n_slots, sizeof(*t->pents));
+	if (t->ptags == NULL || t->pents == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_slots; i++) {
+		const struct tslot *s = &t->slots[i];
+		struct pent *e = &t->pents[i];
+
+		if (s->key == NULL)
+			continue;
+		t->ptags[i] = s->hash | 1u;
+		e->hash = s->hash;
+		e->value = s->value;
+		e->ents = s->ents;
+		e->len = s->len;
+		for (unsigned b = 0; b < KH_PHR_N_LEX && s->ents != 0 && t->ents != NULL; b++)
+			if (t->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX + b] != NULL)
+				e->has |= (uint8_t)(1u << b);
+		if (s->len <= PENT_INLINE)
+			memcpy(e->key.bytes, s->key, s->len);
+		else
+			e->key.ptr = s->key;
+	}
+	return 0;
 }
 
 int kh_ent_phrase_resolve(struct kh_ent_table *t, const struct kh_lexicon *const *lx, unsigned n_lx)
 {
 	size_t rows = 0, row = 0;
+	int rc;
 
 	if (n_lx != KH_PHR_N_LEX)
 		return -EINVAL;
@@ -742,6 +829,9 @@ int kh_ent_phrase_resolve(struct kh_ent_table *t, const struct kh_lexicon *const
 				t->stop_cls[row] = kh_ent_stop_cls_parse(e->n_fields > 0 ? e->fields[0] : "");
 		}
 	}
+	rc = phrase_index(t);
+	if (rc < 0)
+		return rc;
 	return bloom_build(t);
 }
 
@@ -771,61 +861,68 @@ static const struct kh_lex_entry *row_entry(const struct kh_ent_table *t, uint32
 	return *ret_known ? t->ents[(size_t)(row - 1) * KH_PHR_N_LEX + b] : NULL;
 }
 
-/* Start loading the slot a look-up of hash h will read (when the filter lets it through),
- * so that the cache misses of many tokens overlap instead of following one another. */
-static void phrase_prefetch(const struct kh_ent_table *t, uint32_t h)
+/* Room for one more token's readings in al->items (grown by half when short). */
+static int alts_reserve(struct kh_ent_alts *al)
 {
-	if (bloom_maybe(t, h))
-		__builtin_prefetch(&t->slots[h & (t->n_slots - 1)]);
+	struct kh_ent_alt *x;
+	uint32_t cap;
+
+	if (al->items.n + MATCH_MAX_ALTS <= al->items.cap)
+		return 0;
+	cap = al->items.cap + al->items.cap / 2 + MATCH_MAX_ALTS;
+	x = realloc(al->items.items, sizeof(*x) * cap);
+	if (x == NULL)
+		return -ENOMEM;
+	al->items.items = x;
+	al->items.cap = cap;
+	return 0;
 }
 
-/* Readings of every token into al (phrase values not yet looked up). */
+/* Readings of every token into al (phrase values not yet looked up), each token's written
+ * in place; the phrase table's slot of each is fetched ahead of its look-up. */
 static int alts_collect(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
 {
 	for (uint32_t i = 0; i < doc->tokens.n; i++) {
-		struct kh_ent_alt alts[MATCH_MAX_ALTS];
+		const struct kh_token *t = &doc->tokens.items[i];
 		char fused[MATCH_MAX_KEY + 2];
+		struct kh_ent_alt *x;
 		unsigned na = 0;
+		size_t kl = kh_tok_full_len(t);
 
-		const char *fk = doc->tokens.items[i].full_key;
-		size_t kl = kh_tok_full_len(&doc->tokens.items[i]);
-
+		if (alts_reserve(al) < 0)
+			return -ENOMEM;
+		x = al->items.items + al->items.n;
 		al->first[i] = al->items.n;
 		al->flen[i] = (uint32_t)kl;
-		if (doc->tokens.items[i].kind == KH_TOK_WORD)
-			na = first_alts(doc, i, 1, kl, alts, fused, &al->fhash[i]);
+		fused[0] = '\0'; /* first_alts writes a fused reading (never empty) there */
+		if (t->kind == KH_TOK_WORD)
+			na = first_alts(doc, i, 1, kl, x, fused, &al->fhash[i]);
 		else
-			al->fhash[i] = word_hash(fk, kl);
-		for (unsigned a = 0; a < na; a++) {
-			struct kh_ent_alt *x;
-
-			/* room for the token's readings was reserved: push only when it ran out */
-			x = al->items.n < al->items.cap ? &al->items.items[al->items.n++]
-							: kh_vec_push(&al->items);
-			if (x == NULL)
-				return -ENOMEM;
-			*x = alts[a];
-			if (x->key == fused) {
-				x->key = kh_arena_strndup(&doc->arena, fused, x->len);
-				if (x->key == NULL)
+			al->fhash[i] = word_hash(t->full_key, kl);
+		for (unsigned a = 0; fused[0] != '\0' && a < na; a++) {
+			if (x[a].key == fused) {
+				x[a].key = kh_arena_strndup(&doc->arena, fused, x[a].len);
+				if (x[a].key == NULL)
 					return -ENOMEM;
 			}
-			if (phrases != NULL)
-				phrase_prefetch(phrases, x->hash);
 		}
+		al->items.n += na;
 		al->n[i] = (uint8_t)na;
 	}
 	return 0;
 }
 
-#define ALTS_AHEAD 4u /* readings whose key is fetched ahead of the look-up */
+#define ALTS_AHEAD 8u /* readings whose record is fetched ahead of the look-up */
 
 int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
 {
 	uint32_t n = doc->tokens.n;
 	struct kh_ent_alt *items;
+	uint32_t k = 0;
 	int rc;
 
+	if (phrases != NULL && phrases->ptags == NULL)
+		return -EINVAL; /* not resolved: no records to look in */
 	/* all written below, for every token */
 	al->first = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->first) * n);
 	al->n = kh_arena_alloc_uninit(&doc->arena, sizeof(*al->n) * n);
@@ -848,29 +945,35 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 		return 0;
 	}
 	items = al->items.items;
-	for (uint32_t k = 0; k < al->items.n; k++) {
-		const struct tslot *s;
-
-		if (k + ALTS_AHEAD < al->items.n) {
-			/* the slot is in cache by now: fetch the key the comparison will read */
-			uint32_t h = items[k + ALTS_AHEAD].hash;
-			const struct tslot *ahead = &phrases->slots[h & (phrases->n_slots - 1)];
-
-			if (bloom_maybe(phrases, h) && ahead->key != NULL && ahead->hash == h)
-				__builtin_prefetch(ahead->key);
-		}
-		s = phrase_find(phrases, items[k].key, items[k].hash);
-		items[k].phrase = s != NULL ? s->value : 0;
-		items[k].ents = s != NULL ? s->ents : 0;
-		if (s != NULL && s->ents != 0 && phrases->ents != NULL)
-			__builtin_prefetch(&phrases->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX]);
-	}
+	/* the readings lie in token order: each token's mask is made as its readings are looked up */
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t mask = 0;
 
-		for (uint32_t a = 0; a < al->n[i]; a++)
-			mask |= items[al->first[i] + a].phrase & KH_PHR_FIRST_MASK;
-		al->mask[i] = (uint8_t)mask;
+		for (uint32_t end = k + al->n[i]; k < end; k++) {
+			const struct pent *s;
+
+			if (k + 2 * ALTS_AHEAD < al->items.n)
+				__builtin_prefetch(&phrases->ptags[items[k + 2 * ALTS_AHEAD].hash & (phrases->n_slots - 1)]);
+			if (k + ALTS_AHEAD < al->items.n) {
+				/* the tag is in cache by now: fetch the record a hit will read */
+				uint32_t h = items[k + ALTS_AHEAD].hash;
+				size_t at = h & (phrases->n_slots - 1);
+
+				if (phrases->ptags[at] == (h | 1u))
+					__builtin_prefetch(&phrases->pents[at]);
+			}
+			s = phrase_find(phrases, items[k].key, items[k].len, items[k].hash);
+			if (s == NULL)
+				continue;
+			items[k].phrase = s->value;
+			items[k].ents = s->ents;
+			items[k].has = s->has;
+			mask |= s->value;
+			/* pass 1 reads the entry of a gazetteer or head match (kh_ent_alts_match) */
+			if ((s->has & (KH_LB_GAZ | KH_LB_HEADS)) != 0)
+				__builtin_prefetch(&phrases->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX]);
+		}
+		al->mask[i] = (uint8_t)(mask & KH_PHR_FIRST_MASK);
 	}
 	return 0;
 }
@@ -902,48 +1005,113 @@ static struct look look_phrase(const void *tab, const char *key, size_t len, uin
 	uint32_t v;
 
 	uint32_t row;
+	uint8_t has;
 	bool known;
 
-	(void)len;
 	if (alt != NULL) {
 		v = alt->phrase;
 		row = alt->ents;
+		has = alt->has;
 	} else {
-		const struct tslot *s = phrase_find(pl->t, key, hash);
+		const struct pent *s = phrase_find(pl->t, key, len, hash);
 
 		v = s != NULL ? s->value : 0;
 		row = s != NULL ? s->ents : 0;
+		has = s != NULL ? s->has : 0;
 	}
 	if ((v & KH_PHR_FOUND(pl->bit)) != 0) {
-		lk.entry = row_entry(pl->t, row, pl->bit, &known);
-		if (!known)
+		/* the record tells whether the row holds an entry: the (cold) row is read once,
+		 * for the match kh_ent_alts_match returns, not for every key on the way */
+		(void)row_entry(pl->t, row, pl->bit, &known);
+		if (known) {
+			lk.found = (has & pl->bit) != 0;
+		} else {
 			lk.entry = kh_lex_get(pl->lx, key);
-		lk.found = lk.entry != NULL;
+			lk.found = lk.entry != NULL;
+		}
 		lk.value = known ? row : 0;
 	}
 	lk.prefix = (v & KH_PHR_PREFIX(pl->bit)) != 0;
 	return lk;
 }
 
-uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
-			   const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
-			   uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret)
+/* match_alts when no reading of token i starts a longer phrase of lexicon @p bit, which is
+ * most calls: the readings' phrase-table values answer without a look-up (the first reading
+ * the lexicon holds wins, as there).  UINT32_MAX when a reading is a prefix, or a value
+ * lacks its row (match_alts decides). */
+static inline uint32_t one_word_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
+				      uint32_t bit, const struct kh_doc *doc, uint32_t i, unsigned na,
+				      bool want_entry, struct kh_ent_m *ret)
+{
+	const struct kh_ent_alt *alts = al->items.items + al->first[i];
+	unsigned b = (unsigned)__builtin_ctz(bit);
+
+	if ((bit & (bit - 1)) != 0 || b >= KH_PHR_N_LEX || phrases->ents == NULL)
+		return UINT32_MAX;
+	for (unsigned a = 0; a < na; a++)
+		if ((alts[a].phrase & KH_PHR_PREFIX(bit)) != 0 ||
+		    ((alts[a].phrase & KH_PHR_FOUND(bit)) != 0 && alts[a].ents == 0))
+			return UINT32_MAX;
+	for (unsigned a = 0; a < na; a++) {
+		struct kh_ent_m m = { 0 };
+
+		if ((alts[a].phrase & KH_PHR_FOUND(bit)) == 0 || (alts[a].has & bit) == 0)
+			continue;
+		m.n = 1;
+		m.start = reading_start(doc, i, &alts[a]);
+		m.value = alts[a].ents;
+		if (want_entry)
+			m.entry = phrases->ents[(size_t)(alts[a].ents - 1) * KH_PHR_N_LEX + b];
+		*ret = m;
+		return 1;
+	}
+	return 0;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases, const struct kh_lexicon *lx,
+	   uint32_t bit, const struct kh_doc *doc, uint32_t i, uint32_t end, int strip, bool want_entry,
+	   struct kh_ent_m *ret)
 {
 	struct phrase_look pl = { .t = phrases, .lx = lx, .bit = bit };
 	unsigned na;
+	uint32_t n;
 
 	if (lx == NULL)
 		return 0;
 	if (end > doc->tokens.n)
 		end = doc->tokens.n;
-	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
-		return 0;
+	if (i >= end || al->n[i] == 0)
+		return 0; /* no word, or no reading (the token is not read) */
 	na = al->n[i];
 	if (!strip && na > 1)
 		na = 1;
 	if (phrases == NULL || bit == 0)
 		return match_alts(lx, look_lex, NULL, doc, al, i, end, al->items.items + al->first[i], na, ret);
-	return match_alts(&pl, look_phrase, phrases, doc, al, i, end, al->items.items + al->first[i], na, ret);
+	n = one_word_match(al, phrases, bit, doc, i, na, want_entry, ret);
+	if (n != UINT32_MAX)
+		return n;
+	n = match_alts(&pl, look_phrase, phrases, doc, al, i, end, al->items.items + al->first[i], na, ret);
+	if (n > 0 && ret->entry == NULL && want_entry) {
+		bool known;
+
+		ret->entry = row_entry(phrases, ret->value, bit, &known); /* look_phrase left it */
+	}
+	return n;
+}
+
+uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
+			   const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
+			   uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret)
+{
+	return alts_match(al, phrases, lx, bit, doc, i, end, strip, true, ret);
+}
+
+uint32_t kh_ent_alts_span(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
+			  const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
+			  uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret)
+{
+	return alts_match(al, phrases, lx, bit, doc, i, end, strip, false, ret);
 }
 
 uint32_t kh_ent_alts_table_next(const struct kh_ent_alts *al, const struct kh_ent_table *t,
@@ -951,10 +1119,12 @@ uint32_t kh_ent_alts_table_next(const struct kh_ent_alts *al, const struct kh_en
 {
 	if (end > doc->tokens.n)
 		end = doc->tokens.n;
+	/* a token that is no word has no readings (kh_ent_alts_build): the loop over them
+	 * skips it without reading the token */
 	for (; i < end; i++) {
 		const struct kh_ent_alt *alts = al->items.items + al->first[i];
 
-		if (covered[i] != 0 || doc->tokens.items[i].kind != KH_TOK_WORD)
+		if (covered[i] != 0)
 			continue;
 		for (uint32_t a = 0; a < al->n[i]; a++)
 			if (bloom_maybe(t, alts[a].hash))
@@ -972,8 +1142,8 @@ uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_e
 
 	if (end > doc->tokens.n)
 		end = doc->tokens.n;
-	if (i >= end || doc->tokens.items[i].kind != KH_TOK_WORD)
-		return 0;
+	if (i >= end || al->n[i] == 0)
+		return 0; /* no word, or no reading (the token is not read) */
 	/* most words start no stored phrase: the filter says so without a call */
 	alts = al->items.items + al->first[i];
 	for (a = 0; a < al->n[i] && !bloom_maybe(t, alts[a].hash); a++)

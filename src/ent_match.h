@@ -18,6 +18,28 @@ struct kh_lexicon;
 struct kh_lex_entry;
 struct kh_ent_table;
 
+/**
+ * The last @p len < 8 bytes of @p s as memcpy into a zeroed word would give them, from at
+ * most two overlapping loads instead of a byte loop or a call (as the lexicon's hash reads
+ * them).
+ */
+static inline uint64_t kh_ent_tail_word(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t lo;
+	uint32_t hi;
+
+	if (len >= 4) {
+		__builtin_memcpy(&lo, p, 4);
+		__builtin_memcpy(&hi, p + len - 4, 4);
+		/* hi holds bytes len-4 .. len-1; keep those past byte 3, at their places */
+		return (uint64_t)lo | ((uint64_t)hi >> (8 * (8 - len))) << 32;
+	}
+	if (len == 0)
+		return 0;
+	return (uint64_t)p[0] | (uint64_t)p[len / 2] << (8 * (len / 2)) | (uint64_t)p[len - 1] << (8 * (len - 1));
+}
+
 /** A match: n tokens, the name starting at byte start. */
 struct kh_ent_m {
 	uint32_t n;
@@ -52,9 +74,11 @@ struct kh_ent_alt {
 	const char *key;  /**< folded key, NUL-terminated */
 	uint32_t len;     /**< strlen(key) */
 	uint32_t hash;    /**< the tables' hash of key */
-	uint32_t start;   /**< byte where the name starts when this reading matches */
+	uint32_t start;   /**< byte where the name starts when this reading matches (skip 0) */
 	uint32_t phrase;  /**< value of key in the lexicons' phrase table, 0 when absent */
 	uint32_t ents;    /**< the key's row of entries in the phrase table, 0 when none */
+	uint8_t skip;     /**< letters the reading leaves off the token (start not set), or 0 */
+	uint8_t has;      /**< enum kh_ent_lex_bit of the lexicons with an entry in row ents */
 };
 
 /** Every token's first-word readings. */
@@ -114,9 +138,9 @@ uint8_t kh_ent_phrase_stop_cls(const struct kh_ent_table *t, uint32_t row);
 /**
  * Derive every token's readings and their phrase-table values.
  * @param[in,out] al zeroed; filled (free with kh_ent_alts_done, also after a failure)
- * @param[in] phrases the phrase table, or NULL
+ * @param[in] phrases the phrase table after kh_ent_phrase_resolve, or NULL
  * @param[in,out] doc its arena holds the per-token arrays
- * @return 0 or -ENOMEM
+ * @return 0, -EINVAL for a phrase table not resolved, -ENOMEM
  */
 int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc);
 
@@ -133,6 +157,15 @@ void kh_ent_alts_done(struct kh_ent_alts *al);
 uint32_t kh_ent_alts_match(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
 			   const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
 			   uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret);
+
+/**
+ * kh_ent_alts_match for a caller that needs no entry: ret->entry is left NULL when the
+ * phrase table knows the match's row (ret->value), so that the row (cold) is not read.
+ * @return tokens matched, 0 when none
+ */
+uint32_t kh_ent_alts_span(const struct kh_ent_alts *al, const struct kh_ent_table *phrases,
+			  const struct kh_lexicon *lx, uint32_t bit, const struct kh_doc *doc,
+			  uint32_t i, uint32_t end, int strip, struct kh_ent_m *ret);
 
 /** Longest phrase of table @p t at token @p i (see kh_ent_match) over the readings in @p al. */
 uint32_t kh_ent_alts_table_match(const struct kh_ent_alts *al, const struct kh_ent_table *t,

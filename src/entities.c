@@ -8,6 +8,7 @@
 #include "entities.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,11 +47,15 @@ static const struct kh_lexicon *bit_lex(const struct kh_ent_ctx *c, uint32_t bit
 	}
 }
 
-/* Inline like lx_match: at each caller bit is a constant, so bit_lex is no switch there. */
+/* Inline like lx_match: at each caller bit is a constant, so bit_lex is no switch there.
+ * Only the gazetteer's and the heads' rules read the entry of a match (the others its
+ * span, or the stop class the phrase table keeps): the others leave its row unread. */
 static inline uint32_t lx_match_at(const struct kh_ent_ctx *c, uint32_t bit, uint32_t i, uint32_t end,
 				   int strip, struct kh_ent_m *m)
 {
-	return kh_ent_alts_match(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, end, strip, m);
+	if (bit == KH_LB_GAZ || bit == KH_LB_HEADS)
+		return kh_ent_alts_match(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, end, strip, m);
+	return kh_ent_alts_span(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, end, strip, m);
 }
 
 /* kh_ent_match of the lexicon of @p bit, skipped at once (inline: most calls stop here)
@@ -173,6 +178,8 @@ static uint8_t stop_class_raw(const struct kh_ent_ctx *c, uint32_t i)
 	cls = kh_ent_phrase_stop_cls(c->r->first, m.value);
 	if (cls != KH_STOP_NONE)
 		return cls;
+	if (m.entry == NULL)
+		kh_ent_alts_match(&c->alts, c->r->first, c->r->stop, KH_LB_STOP, c->doc, i, c->sent_end, 1, &m);
 	return kh_ent_stop_cls_parse(m.entry->n_fields > 0 ? m.entry->fields[0] : "");
 }
 
@@ -267,10 +274,8 @@ static uint32_t gaz_match_raw(const struct kh_ent_ctx *c, uint32_t i, uint32_t e
 	return n;
 }
 
-static uint32_t gaz_match(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+static uint32_t gaz_match_memo(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
 {
-	if (i < c->doc->tokens.n && (c->alts.mask[i] & KH_LB_GAZ) == 0)
-		return 0; /* no name of the gazetteer starts here */
 	if (c->gaz_n == NULL || end != c->sent_end || i >= c->doc->tokens.n)
 		return gaz_match_raw(c, i, end, m);
 	if (c->gaz_n[i] == UINT8_MAX)
@@ -278,6 +283,14 @@ static uint32_t gaz_match(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, 
 	if (c->gaz_n[i] > 0)
 		*m = c->gaz_m[i];
 	return c->gaz_n[i];
+}
+
+/* inline: at most tokens the mask answers (pass 1 asks at every word) */
+static inline uint32_t gaz_match(const struct kh_ent_ctx *c, uint32_t i, uint32_t end, struct kh_ent_m *m)
+{
+	if (i < c->doc->tokens.n && (c->alts.mask[i] & KH_LB_GAZ) == 0)
+		return 0; /* no name of the gazetteer starts here */
+	return gaz_match_memo(c, i, end, m);
 }
 
 /* A stop word that ends a genitive chain (function word, verb, time, direction). */
@@ -298,11 +311,13 @@ static inline bool has_lex(uint32_t bit, const struct kh_ent_ctx *c, uint32_t i)
 
 	if (i >= c->doc->tokens.n || (c->alts.mask[i] & bit) == 0)
 		return false; /* what lx_match would say at once */
+	/* whether, not which: kh_ent_alts_span leaves the entry's row unread */
 	if (c->memo == NULL)
-		return lx_match_at(c, bit, i, c->sent_end, 1, &m) > 0;
+		return kh_ent_alts_span(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, c->sent_end, 1, &m) > 0;
 	if (memo_get(c, i, f, &v))
 		return v;
-	return memo_put(c, i, f, lx_match_at(c, bit, i, c->sent_end, 1, &m) > 0);
+	return memo_put(c, i, f,
+			kh_ent_alts_span(&c->alts, c->r->first, bit_lex(c, bit), bit, c->doc, i, c->sent_end, 1, &m) > 0);
 }
 
 /* A word that a dictionary knows and no name list holds. */
@@ -350,14 +365,17 @@ static bool is_common_word(const struct kh_ent_ctx *c, uint32_t i)
 
 /* The token's key, undoing a proclitic split that left two letters or fewer (وكفر → كفر,
  * not و + ك + فر). */
-static const char *word_key(const struct kh_ent_ctx *c, uint32_t i)
+static inline const char *word_key(const struct kh_ent_ctx *c, uint32_t i, size_t *ret_len)
 {
 	const struct kh_token *t = tok(c, i);
 
 	if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
 	    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && kh_tok_key_len(t) <= 4 &&
-	    kh_tok_full_len(t) >= 8)
+	    kh_tok_full_len(t) >= 8) {
+		*ret_len = kh_tok_full_len(t) - 2;
 		return t->full_key + 2;
+	}
+	*ret_len = kh_tok_key_len(t);
 	return t->key;
 }
 
@@ -494,24 +512,42 @@ static const struct kh_lex_entry *choose_entry(const struct kh_ent_ctx *c, uint3
 
 #define ENT_LIST_WORD 16u /* bytes of a word of a fixed list, NUL padding included */
 
-/* Is k one of the n words of list?  The key is packed into two registers as the words lie
- * in memory, so that each word costs two integer comparisons (a call to strcmp per word,
- * or a byte-wise copy read back as words, was what cost). */
-static bool in_list(const char *k, const char (*list)[ENT_LIST_WORD], size_t n)
+/* The second bytes of the list's words, as bits (6 low bits each): a key whose second byte
+ * (its first letter's) is none of them is no word of the list.  Computed once (a race
+ * computes the same value twice). */
+static uint64_t list_sig(const char (*list)[ENT_LIST_WORD], size_t n, _Atomic uint64_t *sig)
+{
+	uint64_t v = atomic_load_explicit(sig, memory_order_relaxed);
+
+	if (v != 0)
+		return v;
+	for (size_t i = 0; i < n; i++)
+		v |= 1ull << ((unsigned char)list[i][1] & 63);
+	atomic_store_explicit(sig, v, memory_order_relaxed);
+	return v;
+}
+
+/* Is k (@p kl bytes) one of the n words of list, none longer than @p max bytes?  Most keys
+ * are answered by their length or their first letter (@p sig); another is copied into two
+ * registers as the words lie in memory, so that each word costs two integer comparisons. */
+static inline bool in_list(const char *k, size_t kl, const char (*list)[ENT_LIST_WORD], size_t n,
+		    size_t max, _Atomic uint64_t *sig)
 {
 	uint64_t w[2] = { 0, 0 };
-	size_t kl;
 
-	for (kl = 0; kl < ENT_LIST_WORD && k[kl] != '\0'; kl++) {
+	if (kl > max || kl >= ENT_LIST_WORD || kl < 2 ||
+	    ((list_sig(list, n, sig) >> ((unsigned char)k[1] & 63)) & 1) == 0)
+		return false;
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		unsigned shift = 56u - 8u * (unsigned)(kl & 7);
+	memcpy(w, k, kl); /* kh_ent_tail_word gives little-endian words */
 #else
-		unsigned shift = 8u * (unsigned)(kl & 7);
-#endif
-		w[kl >> 3] |= (uint64_t)(unsigned char)k[kl] << shift;
+	if (kl >= 8) {
+		memcpy(&w[0], k, 8);
+		w[1] = kh_ent_tail_word(k + 8, kl - 8);
+	} else {
+		w[0] = kh_ent_tail_word(k, kl);
 	}
-	if (kl == ENT_LIST_WORD)
-		return false; /* longer than any word of the lists */
+#endif
 	for (size_t i = 0; i < n; i++) {
 		uint64_t a, b;
 
@@ -523,8 +559,9 @@ static bool in_list(const char *k, const char (*list)[ENT_LIST_WORD], size_t n)
 	return false;
 }
 
-/* Words inside a name that need a following word (عبد الله, أبو محمد, بن, دي ميستورا). */
-static bool is_link_word(const char *k)
+#define ENT_LINK_MAX 6u /* bytes of the longest link word */
+
+static inline bool is_link_word(const char *k, size_t kl)
 {
 	static const char links[][ENT_LIST_WORD] = {
 		"\xd8\xb9\xd8\xa8\xd8\xaf",         /* عبد */
@@ -542,7 +579,15 @@ static bool is_link_word(const char *k)
 		"\xd8\xa7\xd9\x84",                 /* آل (folded) */
 	};
 
-	return in_list(k, links, sizeof(links) / sizeof(links[0]));
+	static _Atomic uint64_t sig;
+
+	return in_list(k, kl, links, sizeof(links) / sizeof(links[0]), ENT_LINK_MAX, &sig);
+}
+
+/* Is token i's key a link word? */
+static inline bool link_key(const struct kh_ent_ctx *c, uint32_t i)
+{
+	return is_link_word(tok(c, i)->key, kh_tok_key_len(tok(c, i)));
 }
 
 /* The token as written ends in ي (not ى). */
@@ -583,7 +628,7 @@ static bool name_word_ok(const struct kh_ent_ctx *c, uint32_t i, bool first)
 			return false;
 	}
 	/* عبد الله, أبو بكر: a link word and the word it links are dictionary words too */
-	if (is_link_word(t->key) || (i > 0 && !first && is_link_word(tok(c, i - 1)->key)))
+	if (link_key(c, i) || (i > 0 && !first && link_key(c, i - 1)))
 		return true;
 	if (is_common_word(c, i))
 		return false;
@@ -600,7 +645,7 @@ static uint32_t person_extent(const struct kh_ent_ctx *c, uint32_t i, uint32_t m
 		words++;
 	}
 	/* a link word cannot end a name */
-	while (j > i && is_link_word(tok(c, j - 1)->full_key))
+	while (j > i && is_link_word(tok(c, j - 1)->full_key, kh_tok_full_len(tok(c, j - 1))))
 		j--;
 	return j;
 }
@@ -610,7 +655,7 @@ static uint32_t person_tail(const struct kh_ent_ctx *c, uint32_t end)
 {
 	for (int k = 0; k < 2 && end + 1 < c->sent_end; k++) {
 		if (!is_word(c, end) || c->covered[end] != 0 || has_proclitic(c, end) ||
-		    !is_link_word(tok(c, end)->key) || !name_word_ok(c, end + 1, false))
+		    !link_key(c, end) || !name_word_ok(c, end + 1, false))
 			break;
 		end += 2;
 	}
@@ -624,7 +669,7 @@ static uint32_t emit_person(struct kh_ent_ctx *c, uint32_t i, uint32_t end, uint
 	const struct kh_lex_entry *e = NULL;
 
 	if (n > 0 && gaz_type(m.entry) == KH_ENT_PERSON &&
-	    (n == end - i || (n < end - i && is_link_word(tok(c, i + n)->key))))
+	    (n == end - i || (n < end - i && link_key(c, i + n))))
 		e = m.entry; /* سلمان بن عبدالعزيز + آل سعود is still the listed person */
 	else
 		m.start = tok(c, i)->core_start;
@@ -843,7 +888,9 @@ static uint32_t try_name_before_title(struct kh_ent_ctx *c, uint32_t i)
 /* ---- head + name ----------------------------------------------------------------------- */
 
 /* Words at the start of a place name that always take the next word (دير الزور, كفر دوما). */
-static bool is_place_prefix(const char *k)
+#define ENT_PLACE_PREFIX_MAX 10u /* bytes of the longest place prefix (الشيخ) */
+
+static bool is_place_prefix(const char *k, size_t kl)
 {
 	static const char pre[][ENT_LIST_WORD] = {
 		"\xd8\xaf\xd9\x8a\xd8\xb1", /* دير */
@@ -875,7 +922,17 @@ static bool is_place_prefix(const char *k)
 		"\xd8\xad\xd8\xb1\xd9\x81", /* حرف */
 		"\xd9\x88\xd8\xa7\xd8\xaf\xd9\x8a", /* وادي */
 	};
-	return in_list(k, pre, sizeof(pre) / sizeof(pre[0]));
+	static _Atomic uint64_t sig;
+
+	return in_list(k, kl, pre, sizeof(pre) / sizeof(pre[0]), ENT_PLACE_PREFIX_MAX, &sig);
+}
+
+static bool place_prefix_at(const struct kh_ent_ctx *c, uint32_t i)
+{
+	size_t kl;
+	const char *k = word_key(c, i, &kl);
+
+	return is_place_prefix(k, kl);
 }
 
 /* Ends in ي or ية (folded يه): a nisba adjective. */
@@ -911,12 +968,12 @@ static bool place_word_ok(const struct kh_ent_ctx *c, uint32_t i, bool first, bo
 		return false;
 	if (!first && has_lex(KH_LB_TITLES, c, i))
 		return false;
-	if (first && !is_place_prefix(word_key(c, i)) && has_lex(KH_LB_TITLES, c, i))
+	if (first && !place_prefix_at(c, i) && has_lex(KH_LB_TITLES, c, i))
 		return false;
 	if (first && head_fem && !is_definite(c, i) && ends_with_ta(t->key) &&
 	    !has_lex(KH_LB_GAZ, c, i))
 		return false; /* قرية قريبة: an adjective agreeing with the head */
-	if (!after_prefix && is_common_word_x(c, i, false) && !(first && is_place_prefix(word_key(c, i))))
+	if (!after_prefix && is_common_word_x(c, i, false) && !(first && place_prefix_at(c, i)))
 		return false;
 	return true;
 }
@@ -948,7 +1005,7 @@ static uint32_t place_extent(const struct kh_ent_ctx *c, uint32_t i, bool head_f
 	if (!place_word_ok(c, i, true, head_fem, false))
 		return i;
 	j = i + 1;
-	if (is_place_prefix(word_key(c, i))) {
+	if (place_prefix_at(c, i)) {
 		if (!place_word_ok(c, j, false, false, true))
 			return i; /* a prefix alone is no name */
 		return j + 1;
@@ -1178,10 +1235,10 @@ static uint32_t try_given(struct kh_ent_ctx *c, uint32_t i)
 	uint32_t end;
 	const char *k;
 
-	if (!has_lex(KH_LB_GIVEN, c, i) && !is_link_word(tok(c, i)->key))
+	if (!has_lex(KH_LB_GIVEN, c, i) && !link_key(c, i))
 		return i;
 	k = tok(c, i)->key;
-	if (is_link_word(k) && strcmp(k, "\xd8\xa7\xd9\x84") == 0)
+	if (link_key(c, i) && strcmp(k, "\xd8\xa7\xd9\x84") == 0)
 		return i;
 	end = person_extent(c, i, ENT_MAX_NAME_WORDS);
 	if (end < i + 2)
@@ -1325,7 +1382,9 @@ static uint32_t try_medium(struct kh_ent_ctx *c, uint32_t q)
 }
 
 /* Words that begin a place name even without a head: كفر دوما, دير حافر, تل تمر. */
-static bool is_strong_place_prefix(const char *k)
+#define ENT_STRONG_PREFIX_MAX 6u /* bytes of the longest strong place prefix */
+
+static inline bool is_strong_place_prefix(const char *k, size_t kl)
 {
 	static const char pre[][ENT_LIST_WORD] = {
 		"\xd9\x83\xd9\x81\xd8\xb1", /* كفر */
@@ -1338,12 +1397,22 @@ static bool is_strong_place_prefix(const char *k)
 		"\xd8\xa8\xd8\xa6\xd8\xb1", /* بئر */
 	};
 
-	return in_list(k, pre, sizeof(pre) / sizeof(pre[0]));
+	static _Atomic uint64_t sig;
+
+	return in_list(k, kl, pre, sizeof(pre) / sizeof(pre[0]), ENT_STRONG_PREFIX_MAX, &sig);
+}
+
+static inline bool strong_place_prefix_at(const struct kh_ent_ctx *c, uint32_t i)
+{
+	size_t kl;
+	const char *k = word_key(c, i, &kl);
+
+	return is_strong_place_prefix(k, kl);
 }
 
 static uint32_t try_place_prefix(struct kh_ent_ctx *c, uint32_t i)
 {
-	if (!is_strong_place_prefix(word_key(c, i)) || i + 1 >= c->sent_end ||
+	if (!strong_place_prefix_at(c, i) || i + 1 >= c->sent_end ||
 	    !place_word_ok(c, i + 1, false, false, true))
 		return i;
 	if (add_cand(c, i, i + 2, kh_ent_core_start(c->doc, i, 0), KH_ENT_GPE, KH_ENT_SRC_PATTERN, NULL) ==
@@ -1375,13 +1444,15 @@ static void scan_sentence(struct kh_ent_ctx *c, uint32_t first, uint32_t end)
 			i++;
 			continue;
 		}
-		next = try_title(c, i);
+		/* the rules below start with a look-up the token's mask answers: most tokens
+		 * take no call to them */
+		next = (c->alts.mask[i] & KH_LB_TITLES) != 0 ? try_title(c, i) : i;
 		if (next > i) {
 			i = next;
 			continue;
 		}
 		glen = gaz_match(c, i, end, &g);
-		next = try_head(c, i, glen);
+		next = (c->alts.mask[i] & KH_LB_HEADS) != 0 ? try_head(c, i, glen) : i;
 		if (next > i) {
 			i = next;
 			continue;
@@ -1396,7 +1467,8 @@ static void scan_sentence(struct kh_ent_ctx *c, uint32_t first, uint32_t end)
 			i += glen;
 			continue;
 		}
-		n = try_abbrev(c, i);
+		/* an abbreviation starts with a one-letter word */
+		n = kh_tok_full_len(tok(c, i)) == 2 ? try_abbrev(c, i) : i;
 		if (n == i)
 			n = try_name_before_title(c, i);
 		if (n == i)
@@ -1415,7 +1487,7 @@ static bool is_suffix_worthy(const struct kh_ent_ctx *c, uint32_t i)
 {
 	const char *k = tok(c, i)->full_key;
 
-	return kh_tok_full_len(tok(c, i)) >= 6 && !is_link_word(k) && !is_stop(c, i) && !has_lex(KH_LB_TITLES, c, i);
+	return kh_tok_full_len(tok(c, i)) >= 6 && !is_link_word(k, kh_tok_full_len(tok(c, i))) && !is_stop(c, i) && !has_lex(KH_LB_TITLES, c, i);
 }
 
 static int register_surfaces(struct kh_ent_ctx *c)
