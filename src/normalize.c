@@ -29,6 +29,7 @@ enum nf_flag {
 	NF_MAYBE = 4,  /* may compose with the character before it */
 	NF_IDENT = 8,  /* stable, and our rules keep it as it is: copy it */
 	NF_SAFE = 16,  /* a stable, non-composing mark that we drop */
+	NF_ONE = 128,  /* in nf_next only: a one-byte character */
 };
 
 enum map_action {
@@ -41,9 +42,11 @@ static enum map_action nmap(uint32_t cp, uint32_t *ret);
 
 static const UNormalizer2 *nfkc;
 static uint8_t nf_flags[0x10000];
-/* [lead - 0x80 << 8 | next byte]: nf_flags of a two-byte character as
- * short_char() reads it (C2..DF and any next byte), 0 for any other lead */
-static uint8_t nf_pair[0x80 << 8];
+/* [the two bytes read as a uint16_t in host order]: nf_flags of the character starting with them as
+ * short_char() reads it: an ASCII character (| NF_ONE, whatever the next byte)
+ * or a two-byte one (C2..DF and any next byte); 0 for any other first byte.
+ * One load per character, without a branch on its length. */
+static uint8_t nf_next[0x100 << 8];
 static pthread_once_t nf_once = PTHREAD_ONCE_INIT;
 static bool nf_ready;
 
@@ -89,9 +92,16 @@ static void nf_init(void)
 			f |= NF_MAYBE;
 		nf_flags[c] = f | our_flags(c, f);
 	}
-	for (uint32_t c = 0xC2; c < 0xE0; c++)
-		for (uint32_t d = 0; d < 0x100; d++)
-			nf_pair[(c & 0x7F) << 8 | d] = nf_flags[((c & 0x1F) << 6) | (d & 0x3F)];
+	for (uint32_t c = 0; c < 0xE0; c++) {
+		for (uint32_t d = 0; d < 0x100 && (c < 0x80 || c >= 0xC2); d++) {
+			unsigned char two[2] = { (unsigned char)c, (unsigned char)d };
+			uint16_t at;
+
+			memcpy(&at, two, sizeof(at));
+			nf_next[at] = c < 0x80 ? nf_flags[c] | NF_ONE
+					       : nf_flags[((c & 0x1F) << 6) | (d & 0x3F)];
+		}
+	}
 	nf_ready = true;
 }
 
@@ -450,12 +460,13 @@ static uint32_t copy_run(struct nbuf *b, const unsigned char *s, uint32_t n, uin
 		/* the common case, one load per character: one that needs no change
 		 * and starts a segment (what the steps below find too) */
 		while (j < lim) {
-			unsigned c = s[j];
+			uint16_t two;
 
-			f = c < 0x80 ? nf_flags[c] : nf_pair[(c & 0x7F) << 8 | s[j + 1]];
+			memcpy(&two, s + j, sizeof(two));
+			f = nf_next[two];
 			if ((f & (NF_BB | NF_IDENT)) != (NF_BB | NF_IDENT))
 				break;
-			k = c < 0x80 ? 1 : 2;
+			k = 2 - (f >> 7);
 			before = prev;
 			prev = j;
 			map_char(os, oe, len + (j - i), j, k);
