@@ -534,6 +534,28 @@ static inline bool plain_char(uint32_t cp, enum cls first)
  * iterator, which also wants the text in UTF-16.  (test_segment checks it
  * against ICU.)  @return 0, 1 when the text holds a WB_HARD character (nothing
  * is kept: ask ICU), or -ENOMEM */
+/* Past the Arabic letters (arabic_pair) from @p at on, before @p end.  Four
+ * pairs are tested together and the letters among them counted: the loop goes
+ * round again only after four letters, so a word of a few letters costs one
+ * branch whose outcome is mostly the same, not one exit at a varying count. */
+static inline const unsigned char *arabic_run(const unsigned char *at, const unsigned char *end)
+{
+	while (end - at >= 8) {
+		unsigned ok = 0;
+		unsigned m;
+
+		for (unsigned q = 0; q < 4; q++)
+			ok |= (unsigned)arabic_pair[(uint32_t)at[2 * q + 1] << 8 | at[2 * q]] << q;
+		m = (unsigned)__builtin_ctz(~ok); /* ok < 16: at most 4 */
+		at += 2 * m;
+		if (m < 4)
+			return at;
+	}
+	while (at < end - 1 && arabic_pair[(uint32_t)at[1] << 8 | at[0]] != 0)
+		at += 2;
+	return at;
+}
+
 static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32_t n)
 {
 	uint8_t flags = KH_TOKF_LINE_START;
@@ -590,11 +612,8 @@ static int tokenize_fast(struct kh_segmenter *sg, const unsigned char *s, uint32
 
 				/* the common case first: more Arabic letters (D8 xx, D9 xx) */
 				if (first == C_ARABIC && last == WB_LETTER) {
-					const unsigned char *at = s + q;
-					const unsigned char *pairs_end = s + n - 1; /* a pair starts before it */
+					const unsigned char *at = arabic_run(s + q, s + n);
 
-					while (at < pairs_end && arabic_pair[(uint32_t)at[1] << 8 | at[0]] != 0)
-						at += 2;
 					q = (uint32_t)(at - s);
 					if (q >= n)
 						break;
