@@ -122,6 +122,127 @@ static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 static struct kh_lexicon *table; /* read-only after build; NULL on OOM */
 static struct kh_keyfilt table_filter; /* the keys of table: most tokens are none */
 
+/* Every key kh_num_tok_keys() makes of a token ends with the token key's last bytes
+ * (proclitics come off the front; the key rebuilt from لل equals the token key from its
+ * third byte on), so the last letters of the table's keys rule out most tokens before
+ * any key is built: one bit per key, of its last 8 bytes when it has 8 or more, of its
+ * last 6 (4) bytes when it has 6 or 7 (4 or 5). */
+#define TAIL8_BITS 13
+#define TAIL6_BITS 12
+#define TAIL4_BITS 10
+static uint64_t tail8[(1u << TAIL8_BITS) / 64];
+static uint64_t tail6[(1u << TAIL6_BITS) / 64];
+static uint64_t tail4[(1u << TAIL4_BITS) / 64];
+static bool tails_off; /* a key shorter than 4 bytes: the tails prove nothing */
+
+/* Does key k start with a digit (ASCII, Arabic-Indic or Eastern Arabic-Indic)? */
+static bool digit_first(const char *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+
+	return (p[0] >= '0' && p[0] <= '9') || (p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9) ||
+	       (p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9);
+}
+
+static uint32_t load32(const char *p)
+{
+	uint32_t x;
+
+	memcpy(&x, p, 4);
+	return x;
+}
+
+static uint16_t load16(const char *p)
+{
+	uint16_t x;
+
+	memcpy(&x, p, 2);
+	return x;
+}
+
+static uint64_t load64(const char *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return x;
+}
+
+static uint32_t tail_bit(uint64_t x, unsigned bits)
+{
+	return (uint32_t)((x * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+}
+
+/* The last 8, 6 and 4 bytes of a key of @p len bytes (at least that many). */
+static uint64_t last8(const char *k, size_t len)
+{
+	return load64(k + len - 8);
+}
+
+static uint64_t last6(const char *k, size_t len)
+{
+	return (uint64_t)load32(k + len - 6) | (uint64_t)load16(k + len - 2) << 32;
+}
+
+static uint64_t last4(const char *k, size_t len)
+{
+	return load32(k + len - 4);
+}
+
+static void set_bit(uint64_t *w, uint32_t b)
+{
+	w[b / 64] |= 1ull << (b % 64);
+}
+
+static uint64_t get_bit(const uint64_t *w, uint32_t b)
+{
+	return w[b / 64] >> (b % 64) & 1;
+}
+
+static int add_tail(const char *key, size_t len, void *ud)
+{
+	(void)ud;
+	if (len >= 8)
+		set_bit(tail8, tail_bit(last8(key, len), TAIL8_BITS));
+	else if (len >= 6)
+		set_bit(tail6, tail_bit(last6(key, len), TAIL6_BITS));
+	else if (len >= 4)
+		set_bit(tail4, tail_bit(last4(key, len), TAIL4_BITS));
+	else
+		tails_off = true;
+	return 0;
+}
+
+/* False when no key of word token @p t can be a key of the table and none starts with a
+ * digit: match_at() would find nothing there. */
+static bool may_match(const struct kh_token *t)
+{
+	const char *k = t->key;
+	uint32_t len;
+
+	if (k == NULL || tails_off)
+		return true;
+	len = kh_tok_key_len(t);
+	/* the key rebuilt from لل differs from the token key in its first two bytes only */
+	if (len >= 10 && (get_bit(tail8, tail_bit(last8(k, len), TAIL8_BITS)) |
+			 get_bit(tail6, tail_bit(last6(k, len), TAIL6_BITS)) |
+			 get_bit(tail4, tail_bit(last4(k, len), TAIL4_BITS))) != 0)
+		return true;
+	/* the keys start at bytes 0, 2 or 4 of the token key (or with ا of ال) */
+	if (digit_first(k) || (len >= 2 && digit_first(k + 2)) || (len >= 4 && digit_first(k + 4)))
+		return true;
+	if (len >= 10)
+		return false;
+	/* the key rebuilt from لل: its last 8 bytes are not the token key's */
+	if ((unsigned char)k[0] == 0xD9 && (unsigned char)k[1] == 0x84)
+		return true;
+	if (len >= 8 && get_bit(tail8, tail_bit(last8(k, len), TAIL8_BITS)) != 0)
+		return true;
+	if (len >= 6 && get_bit(tail6, tail_bit(last6(k, len), TAIL6_BITS)) != 0)
+		return true;
+	return len >= 4 && get_bit(tail4, tail_bit(last4(k, len), TAIL4_BITS)) != 0;
+}
+
 /* The date words (fields[0] = index into date_words) and, under DATE_NUM_MARK, the words of
  * the number table: one look-up tells a token is neither, where kh_num_word_value would
  * look each word up again. */
@@ -147,6 +268,7 @@ static void build_table(void)
 		return;
 	}
 	kh_kf_add_lexicon(&table_filter, lx);
+	kh_lex_each_key(lx, add_tail, NULL);
 	table = lx;
 }
 
@@ -311,15 +433,6 @@ static bool punct_is(const struct ctx *c, uint32_t tok, const char *s)
 	t = &c->doc->tokens.items[tok];
 	return t->kind == KH_TOK_PUNCT && t->end - t->start == strlen(s) &&
 	       memcmp(c->doc->norm + t->start, s, strlen(s)) == 0;
-}
-
-/* Does key k start with a digit (ASCII, Arabic-Indic or Eastern Arabic-Indic)? */
-static bool digit_first(const char *k)
-{
-	const unsigned char *p = (const unsigned char *)k;
-
-	return (p[0] >= '0' && p[0] <= '9') || (p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9) ||
-	       (p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9);
 }
 
 static bool has_num_mark(const struct kh_lex_entry *e)
@@ -858,6 +971,8 @@ static bool match_at(const struct ctx *c, uint32_t tok, struct dmatch *m)
 
 		if (!digit_first(k != NULL ? k : ""))
 			return false;
+	} else if (!may_match(&c->doc->tokens.items[tok])) {
+		return false;
 	}
 	/* most tokens: no date word, no number; the token is looked up once for the three tests */
 	look_up(c, tok, &l);
