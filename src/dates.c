@@ -213,6 +213,22 @@ static int add_tail(const char *key, size_t len, void *ud)
 	return 0;
 }
 
+/* Whether a key may start with a digit at byte 0, 2 or 4 of @p k (10 bytes or more):
+ * digit_first() there, or a little more, without a branch.  Each 16-bit lane holds a
+ * byte lo and the next hi: ASCII digits have lo < 0x40, the Arabic-Indic ones lo D9 or
+ * DB and hi A0..BF. */
+static uint64_t digits_near(const char *k)
+{
+	const uint64_t lanes = 0x000100010001ull; /* a 1 in lanes 0, 1, 2 */
+	uint64_t x = (uint64_t)load32(k) | (uint64_t)load16(k + 4) << 32;
+	uint64_t lo = x & lanes * 0xFF, hi = x >> 8 & lanes * 0xFF;
+	uint64_t ascii = ~(lo + lanes * 0xC0) & lanes * 0x100;
+	uint64_t z = ((lo | lanes * 0x02) ^ lanes * 0xDB) | ((hi & lanes * 0xE0) ^ lanes * 0xA0);
+	uint64_t arabic = ~(z + lanes * 0xFF) & lanes * 0x100;
+
+	return (ascii | arabic) != 0;
+}
+
 /* False when no key of word token @p t can be a key of the table and none starts with a
  * digit: match_at() would find nothing there. */
 static bool may_match(const struct kh_token *t)
@@ -223,16 +239,16 @@ static bool may_match(const struct kh_token *t)
 	if (k == NULL || tails_off)
 		return true;
 	len = kh_tok_key_len(t);
-	/* the key rebuilt from لل differs from the token key in its first two bytes only */
-	if (len >= 10 && (get_bit(tail8, tail_bit(last8(k, len), TAIL8_BITS)) |
-			 get_bit(tail6, tail_bit(last6(k, len), TAIL6_BITS)) |
-			 get_bit(tail4, tail_bit(last4(k, len), TAIL4_BITS))) != 0)
-		return true;
+	if (len >= 10) {
+		/* most tokens: one branch (the key rebuilt from لل differs from the token key
+		 * in its first two bytes only) */
+		return (get_bit(tail8, tail_bit(last8(k, len), TAIL8_BITS)) |
+			get_bit(tail6, tail_bit(last6(k, len), TAIL6_BITS)) |
+			get_bit(tail4, tail_bit(last4(k, len), TAIL4_BITS)) | digits_near(k)) != 0;
+	}
 	/* the keys start at bytes 0, 2 or 4 of the token key (or with ا of ال) */
 	if (digit_first(k) || (len >= 2 && digit_first(k + 2)) || (len >= 4 && digit_first(k + 4)))
 		return true;
-	if (len >= 10)
-		return false;
 	/* the key rebuilt from لل: its last 8 bytes are not the token key's */
 	if ((unsigned char)k[0] == 0xD9 && (unsigned char)k[1] == 0x84)
 		return true;
