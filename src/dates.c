@@ -213,14 +213,12 @@ static int add_tail(const char *key, size_t len, void *ud)
 	return 0;
 }
 
-/* Whether a key may start with a digit at byte 0, 2 or 4 of @p k (10 bytes or more):
- * digit_first() there, or a little more, without a branch.  Each 16-bit lane holds a
- * byte lo and the next hi: ASCII digits have lo < 0x40, the Arabic-Indic ones lo D9 or
- * DB and hi A0..BF. */
-static uint64_t digits_near(const char *k)
+/* Whether a key may start with a digit at one of the even bytes of @p x (the first bytes
+ * of a key, no NUL among them) that @p lanes marks: digit_first() there, or a little
+ * more, without a branch.  Each 16-bit lane holds a byte lo and the next hi: ASCII
+ * digits have lo < 0x40, the Arabic-Indic ones lo D9 or DB and hi A0..BF. */
+static uint64_t digits_in(uint64_t x, uint64_t lanes)
 {
-	const uint64_t lanes = 0x000100010001ull; /* a 1 in lanes 0, 1, 2 */
-	uint64_t x = (uint64_t)load32(k) | (uint64_t)load16(k + 4) << 32;
 	uint64_t lo = x & lanes * 0xFF, hi = x >> 8 & lanes * 0xFF;
 	uint64_t ascii = ~(lo + lanes * 0xC0) & lanes * 0x100;
 	uint64_t z = ((lo | lanes * 0x02) ^ lanes * 0xDB) | ((hi & lanes * 0xE0) ^ lanes * 0xA0);
@@ -229,34 +227,47 @@ static uint64_t digits_near(const char *k)
 	return (ascii | arabic) != 0;
 }
 
+#define LANES_3 0x000100010001ull /* bytes 0, 2 and 4 */
+#define LANES_2 0x00010001ull     /* bytes 0 and 2 */
+
 /* False when no key of word token @p t can be a key of the table and none starts with a
  * digit: match_at() would find nothing there. */
 static bool may_match(const struct kh_token *t)
 {
+	static const char zero8[8];
 	const char *k = t->key;
 	uint32_t len;
+	uint64_t r;
 
 	if (k == NULL || tails_off)
 		return true;
 	len = kh_tok_key_len(t);
+	/* the keys start at bytes 0, 2 or 4 of the token key (or with ا of ال); one branch
+	 * on the length, then the tests without branches */
 	if (len >= 10) {
-		/* most tokens: one branch (the key rebuilt from لل differs from the token key
-		 * in its first two bytes only) */
-		return (get_bit(tail8, tail_bit(last8(k, len), TAIL8_BITS)) |
-			get_bit(tail6, tail_bit(last6(k, len), TAIL6_BITS)) |
-			get_bit(tail4, tail_bit(last4(k, len), TAIL4_BITS)) | digits_near(k)) != 0;
+		/* most tokens (the key rebuilt from لل differs from the token key in its first
+		 * two bytes only) */
+		r = get_bit(tail8, tail_bit(last8(k, len), TAIL8_BITS)) |
+		    get_bit(tail6, tail_bit(last6(k, len), TAIL6_BITS)) |
+		    get_bit(tail4, tail_bit(last4(k, len), TAIL4_BITS)) |
+		    digits_in((uint64_t)load32(k) | (uint64_t)load16(k + 4) << 32, LANES_3);
+	} else if (len >= 6) {
+		/* the key rebuilt from لل (7 bytes or more) has other last 8 bytes */
+		const char *p8 = len >= 8 ? k + len - 8 : zero8;
+		uint64_t lamlam = (uint64_t)(load32(k) == load32("\xD9\x84\xD9\x84")) & (len >= 7);
+
+		r = (get_bit(tail8, tail_bit(load64(p8), TAIL8_BITS)) & (len >= 8)) |
+		    get_bit(tail6, tail_bit(last6(k, len), TAIL6_BITS)) |
+		    get_bit(tail4, tail_bit(last4(k, len), TAIL4_BITS)) | lamlam |
+		    digits_in((uint64_t)load32(k) | (uint64_t)load16(k + 4) << 32, LANES_3);
+	} else if (len >= 4) {
+		r = get_bit(tail4, tail_bit(last4(k, len), TAIL4_BITS)) | digits_in(load32(k), LANES_2) |
+		    (len == 5 && digit_first(k + 4));
+	} else {
+		/* no key of the table is this short */
+		r = digit_first(k) || (len >= 2 && digit_first(k + 2));
 	}
-	/* the keys start at bytes 0, 2 or 4 of the token key (or with ا of ال) */
-	if (digit_first(k) || (len >= 2 && digit_first(k + 2)) || (len >= 4 && digit_first(k + 4)))
-		return true;
-	/* the key rebuilt from لل: its last 8 bytes are not the token key's */
-	if ((unsigned char)k[0] == 0xD9 && (unsigned char)k[1] == 0x84)
-		return true;
-	if (len >= 8 && get_bit(tail8, tail_bit(last8(k, len), TAIL8_BITS)) != 0)
-		return true;
-	if (len >= 6 && get_bit(tail6, tail_bit(last6(k, len), TAIL6_BITS)) != 0)
-		return true;
-	return len >= 4 && get_bit(tail4, tail_bit(last4(k, len), TAIL4_BITS)) != 0;
+	return r != 0;
 }
 
 /* The date words (fields[0] = index into date_words) and, under DATE_NUM_MARK, the words of
