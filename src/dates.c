@@ -242,14 +242,17 @@ static bool may_match(const struct kh_token *t)
 	if (k == NULL || tails_off)
 		return true;
 	len = kh_tok_key_len(t);
-	/* the keys start at bytes 0, 2 or 4 of the token key (or with ا of ال); one branch
-	 * on the length, then the tests without branches */
-	if (len >= 10) {
-		/* most tokens (the key rebuilt from لل differs from the token key in its first
-		 * two bytes only) */
+	/* the keys start at bytes 0, 2 or 4 of the token key (or with ا of ال): they are len,
+	 * len - 2 or len - 4 bytes long.  One branch on the length, then the tests without
+	 * branches */
+	if (len >= 12) {
+		/* most tokens: only keys of 8 bytes or more fit (the key rebuilt from لل differs
+		 * from the token key in its first two bytes only) */
+		r = get_bit(tail8, tail_bit(last8(k, len), TAIL8_BITS)) |
+		    digits_in((uint64_t)load32(k) | (uint64_t)load16(k + 4) << 32, LANES_3);
+	} else if (len >= 10) {
 		r = get_bit(tail8, tail_bit(last8(k, len), TAIL8_BITS)) |
 		    get_bit(tail6, tail_bit(last6(k, len), TAIL6_BITS)) |
-		    get_bit(tail4, tail_bit(last4(k, len), TAIL4_BITS)) |
 		    digits_in((uint64_t)load32(k) | (uint64_t)load16(k + 4) << 32, LANES_3);
 	} else if (len >= 6) {
 		/* the key rebuilt from لل (7 bytes or more) has other last 8 bytes */
@@ -988,7 +991,6 @@ static bool match_at(const struct ctx *c, uint32_t tok, struct dmatch *m)
 	uint8_t skip = 0;
 	bool ok;
 
-	memset(m, 0, sizeof(*m));
 	if (tok >= c->end)
 		return false;
 	/* a token that is no word has no date word and only its own key (look_up() would find
@@ -1001,7 +1003,9 @@ static bool match_at(const struct ctx *c, uint32_t tok, struct dmatch *m)
 	} else if (!may_match(&c->doc->tokens.items[tok])) {
 		return false;
 	}
-	/* most tokens: no date word, no number; the token is looked up once for the three tests */
+	/* most tokens: no date word, no number; the token is looked up once for the three tests
+	 * (kh_date_apply reads *m only when this returns true) */
+	memset(m, 0, sizeof(*m));
 	look_up(c, tok, &l);
 	if (!l.any) {
 		/* no date word: digits_of and numeric_date_keys need a key that starts with a digit */
