@@ -122,6 +122,157 @@ static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 static struct kh_lexicon *table; /* read-only after build; NULL on OOM */
 static struct kh_keyfilt table_filter; /* the keys of table: most tokens are none */
 
+/* Every key kh_num_tok_keys() makes of a token ends with the token key's last bytes
+ * (proclitics come off the front; the key rebuilt from لل equals the token key from its
+ * third byte on), so the last letters of the table's keys rule out most tokens before
+ * any key is built: one bit per key, of its last 8 bytes when it has 8 or more, of its
+ * last 6 (4) bytes when it has 6 or 7 (4 or 5). */
+#define TAIL8_BITS 13
+#define TAIL6_BITS 12
+#define TAIL4_BITS 10
+static uint64_t tail8[(1u << TAIL8_BITS) / 64];
+static uint64_t tail6[(1u << TAIL6_BITS) / 64];
+static uint64_t tail4[(1u << TAIL4_BITS) / 64];
+static bool tails_off; /* a key shorter than 4 bytes: the tails prove nothing */
+
+/* Does key k start with a digit (ASCII, Arabic-Indic or Eastern Arabic-Indic)? */
+static bool digit_first(const char *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+
+	return (p[0] >= '0' && p[0] <= '9') || (p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9) ||
+	       (p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9);
+}
+
+static uint32_t load32(const char *p)
+{
+	uint32_t x;
+
+	memcpy(&x, p, 4);
+	return x;
+}
+
+static uint16_t load16(const char *p)
+{
+	uint16_t x;
+
+	memcpy(&x, p, 2);
+	return x;
+}
+
+static uint64_t load64(const char *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return x;
+}
+
+static uint32_t tail_bit(uint64_t x, unsigned bits)
+{
+	return (uint32_t)((x * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+}
+
+/* The last 8, 6 and 4 bytes of a key of @p len bytes (at least that many). */
+static uint64_t last8(const char *k, size_t len)
+{
+	return load64(k + len - 8);
+}
+
+static uint64_t last6(const char *k, size_t len)
+{
+	return (uint64_t)load32(k + len - 6) | (uint64_t)load16(k + len - 2) << 32;
+}
+
+static uint64_t last4(const char *k, size_t len)
+{
+	return load32(k + len - 4);
+}
+
+static void set_bit(uint64_t *w, uint32_t b)
+{
+	w[b / 64] |= 1ull << (b % 64);
+}
+
+static uint64_t get_bit(const uint64_t *w, uint32_t b)
+{
+	return w[b / 64] >> (b % 64) & 1;
+}
+
+static int add_tail(const char *key, size_t len, void *ud)
+{
+	(void)ud;
+	if (len >= 8)
+		set_bit(tail8, tail_bit(last8(key, len), TAIL8_BITS));
+	else if (len >= 6)
+		set_bit(tail6, tail_bit(last6(key, len), TAIL6_BITS));
+	else if (len >= 4)
+		set_bit(tail4, tail_bit(last4(key, len), TAIL4_BITS));
+	else
+		tails_off = true;
+	return 0;
+}
+
+/* Whether a key may start with a digit at one of the even bytes of @p x (the first bytes
+ * of a key, no NUL among them) that @p lanes marks: digit_first() there, or a little
+ * more, without a branch.  Each 16-bit lane holds a byte lo and the next hi: ASCII
+ * digits have lo < 0x40, the Arabic-Indic ones lo D9 or DB and hi A0..BF. */
+static uint64_t digits_in(uint64_t x, uint64_t lanes)
+{
+	uint64_t lo = x & lanes * 0xFF, hi = x >> 8 & lanes * 0xFF;
+	uint64_t ascii = ~(lo + lanes * 0xC0) & lanes * 0x100;
+	uint64_t z = ((lo | lanes * 0x02) ^ lanes * 0xDB) | ((hi & lanes * 0xE0) ^ lanes * 0xA0);
+	uint64_t arabic = ~(z + lanes * 0xFF) & lanes * 0x100;
+
+	return (ascii | arabic) != 0;
+}
+
+#define LANES_3 0x000100010001ull /* bytes 0, 2 and 4 */
+#define LANES_2 0x00010001ull     /* bytes 0 and 2 */
+
+/* False when no key of word token @p t can be a key of the table and none starts with a
+ * digit: match_at() would find nothing there. */
+static bool may_match(const struct kh_token *t)
+{
+	static const char zero8[8];
+	const char *k = t->key;
+	uint32_t len;
+	uint64_t r;
+
+	if (k == NULL || tails_off)
+		return true;
+	len = kh_tok_key_len(t);
+	/* the keys start at bytes 0, 2 or 4 of the token key (or with ا of ال): they are len,
+	 * len - 2 or len - 4 bytes long.  One branch on the length, then the tests without
+	 * branches */
+	if (len >= 12) {
+		/* most tokens: only keys of 8 bytes or more fit (the key rebuilt from لل differs
+		 * from the token key in its first two bytes only) */
+		r = get_bit(tail8, tail_bit(last8(k, len), TAIL8_BITS)) |
+		    digits_in((uint64_t)load32(k) | (uint64_t)load16(k + 4) << 32, LANES_3);
+	} else if (len >= 10) {
+		r = get_bit(tail8, tail_bit(last8(k, len), TAIL8_BITS)) |
+		    get_bit(tail6, tail_bit(last6(k, len), TAIL6_BITS)) |
+		    digits_in((uint64_t)load32(k) | (uint64_t)load16(k + 4) << 32, LANES_3);
+	} else if (len >= 6) {
+		/* the key rebuilt from لل (7 bytes or more) has other last 8 bytes */
+		const char *p8 = len >= 8 ? k + len - 8 : zero8;
+		uint64_t lamlam = (uint64_t)(load32(k) == load32("\xD9\x84\xD9\x84")) & (len >= 7);
+
+		r = (get_bit(tail8, tail_bit(load64(p8), TAIL8_BITS)) & (len >= 8)) |
+		    get_bit(tail6, tail_bit(last6(k, len), TAIL6_BITS)) |
+		    get_bit(tail4, tail_bit(last4(k, len), TAIL4_BITS)) | lamlam |
+		    digits_in((uint64_t)load32(k) | (uint64_t)load16(k + 4) << 32, LANES_3);
+	} else if (len >= 4) {
+		r = get_bit(tail4, tail_bit(last4(k, len), TAIL4_BITS)) | digits_in(load32(k), LANES_2) |
+		    (len == 5 && digit_first(k + 4));
+	} else {
+		/* no key of the table is this short */
+		r = digit_first(k) || (len >= 2 && digit_first(k + 2));
+	}
+	return r != 0;
+}
+
 /* The date words (fields[0] = index into date_words) and, under DATE_NUM_MARK, the words of
  * the number table: one look-up tells a token is neither, where kh_num_word_value would
  * look each word up again. */
@@ -147,6 +298,7 @@ static void build_table(void)
 		return;
 	}
 	kh_kf_add_lexicon(&table_filter, lx);
+	kh_lex_each_key(lx, add_tail, NULL);
 	table = lx;
 }
 
@@ -311,15 +463,6 @@ static bool punct_is(const struct ctx *c, uint32_t tok, const char *s)
 	t = &c->doc->tokens.items[tok];
 	return t->kind == KH_TOK_PUNCT && t->end - t->start == strlen(s) &&
 	       memcmp(c->doc->norm + t->start, s, strlen(s)) == 0;
-}
-
-/* Does key k start with a digit (ASCII, Arabic-Indic or Eastern Arabic-Indic)? */
-static bool digit_first(const char *k)
-{
-	const unsigned char *p = (const unsigned char *)k;
-
-	return (p[0] >= '0' && p[0] <= '9') || (p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9) ||
-	       (p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9);
 }
 
 static bool has_num_mark(const struct kh_lex_entry *e)
@@ -848,7 +991,6 @@ static bool match_at(const struct ctx *c, uint32_t tok, struct dmatch *m)
 	uint8_t skip = 0;
 	bool ok;
 
-	memset(m, 0, sizeof(*m));
 	if (tok >= c->end)
 		return false;
 	/* a token that is no word has no date word and only its own key (look_up() would find
@@ -858,8 +1000,12 @@ static bool match_at(const struct ctx *c, uint32_t tok, struct dmatch *m)
 
 		if (!digit_first(k != NULL ? k : ""))
 			return false;
+	} else if (!may_match(&c->doc->tokens.items[tok])) {
+		return false;
 	}
-	/* most tokens: no date word, no number; the token is looked up once for the three tests */
+	/* most tokens: no date word, no number; the token is looked up once for the three tests
+	 * (kh_date_apply reads *m only when this returns true) */
+	memset(m, 0, sizeof(*m));
 	look_up(c, tok, &l);
 	if (!l.any) {
 		/* no date word: digits_of and numeric_date_keys need a key that starts with a digit */

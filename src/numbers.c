@@ -78,6 +78,35 @@ static const struct num_word num_words[] = {
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 static struct kh_lexicon *table; /* built once, read-only afterwards; NULL on OOM */
 
+/* Bits of the first two bytes of every qualifier phrase (a letter: no key of the table is
+ * shorter): match_qualifier() looks up nothing at a token whose key starts otherwise. */
+#define QUAL_FIRST_BITS 10
+static uint64_t qual_first[(1u << QUAL_FIRST_BITS) / 64];
+
+static const struct num_word *word_of(const struct kh_lex_entry *e);
+
+static uint32_t first_bit(const char *k)
+{
+	unsigned a = (unsigned char)k[0], b = (unsigned char)k[1];
+
+	return (a << 6 ^ b) & ((1u << QUAL_FIRST_BITS) - 1);
+}
+
+/* kh_lex_each_key() callback: a key of a qualifier (its folded first letter) */
+static int add_qual_first(const char *key, size_t len, void *ud)
+{
+	const struct num_word *w = word_of(kh_lex_get_n(ud, key, len));
+	uint32_t b;
+
+	if (w == NULL || w->kind != NW_QUAL)
+		return 0;
+	if (len < 2)
+		return -EINVAL; /* the filter could not tell */
+	b = first_bit(key);
+	qual_first[b / 64] |= 1ull << (b % 64);
+	return 0;
+}
+
 static void build_table(void)
 {
 	struct kh_lexicon *lx = kh_lex_new();
@@ -94,6 +123,10 @@ static void build_table(void)
 			return;
 		}
 	}
+	if (kh_lex_each_key(lx, add_qual_first, lx) != 0) {
+		kh_lex_free(lx);
+		return;
+	}
 	table = lx;
 }
 
@@ -105,13 +138,21 @@ static const struct kh_lexicon *get_table(void)
 
 static const struct num_word *word_of(const struct kh_lex_entry *e)
 {
-	long i;
+	size_t i = 0;
+	const char *p;
 
 	if (e == NULL || e->n_fields < 1)
 		return NULL;
-	i = strtol(e->fields[0], NULL, 10);
-	if (i < 0 || (size_t)i >= sizeof(num_words) / sizeof(num_words[0]))
+	/* build_table wrote "%zu" (another table's columns start otherwise): read without
+	 * strtol, this runs for every entry found */
+	p = e->fields[0];
+	if (*p < '0' || *p > '9')
 		return NULL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		i = i * 10 + (size_t)(*p - '0');
+		if (i >= sizeof(num_words) / sizeof(num_words[0]))
+			return NULL;
+	}
 	return &num_words[i];
 }
 
@@ -261,34 +302,39 @@ int64_t kh_num_word_value(const char *key)
 }
 
 /* A single-word entry of the table for token tok, trying its keys in turn. */
-static const struct num_word *lookup_word(const struct kh_lexicon *lx, const struct kh_doc *doc,
-					  uint32_t tok, bool *ret_wa, uint8_t *ret_skip)
+static const struct num_word *lookup_word_keys(const struct kh_lexicon *lx, const struct kh_doc *doc,
+					       uint32_t tok, const struct kh_tok_keys *keys, bool *ret_wa,
+					       uint8_t *ret_skip)
 {
 	const struct kh_token *t = &doc->tokens.items[tok];
-	struct kh_tok_keys keys;
 
-	kh_num_tok_keys(doc, tok, &keys);
-	for (uint8_t i = 0; i < keys.n; i++) {
-		const struct num_word *w = word_of(kh_lex_get_n(lx, keys.k[i], keys.len[i]));
+	for (uint8_t i = 0; i < keys->n; i++) {
+		const struct num_word *w = word_of(kh_lex_get_n(lx, keys->k[i], keys->len[i]));
 
 		if (w != NULL) {
-			*ret_wa = (t->proclitics & KH_PRO_WA) != 0 || keys.skip[i] > 0;
-			*ret_skip = keys.skip[i];
+			*ret_wa = (t->proclitics & KH_PRO_WA) != 0 || keys->skip[i] > 0;
+			*ret_skip = keys->skip[i];
 			return w;
 		}
 	}
 	return NULL;
 }
 
-/* Digits token: value in thousandths. */
-static bool lookup_digits(const struct kh_doc *doc, uint32_t tok, int64_t *ret_milli, uint8_t *ret_skip)
+static const struct num_word *lookup_word(const struct kh_lexicon *lx, const struct kh_doc *doc,
+					  uint32_t tok, bool *ret_wa, uint8_t *ret_skip)
 {
 	struct kh_tok_keys keys;
 
 	kh_num_tok_keys(doc, tok, &keys);
-	for (uint8_t i = 0; i < keys.n; i++) {
-		if (digits_value(keys.k[i], ret_milli)) {
-			*ret_skip = keys.skip[i];
+	return lookup_word_keys(lx, doc, tok, &keys, ret_wa, ret_skip);
+}
+
+/* Digits token (its keys): value in thousandths. */
+static bool lookup_digits(const struct kh_tok_keys *keys, int64_t *ret_milli, uint8_t *ret_skip)
+{
+	for (uint8_t i = 0; i < keys->n; i++) {
+		if (digits_value(keys->k[i], ret_milli)) {
+			*ret_skip = keys->skip[i];
 			return true;
 		}
 	}
@@ -297,19 +343,26 @@ static bool lookup_digits(const struct kh_doc *doc, uint32_t tok, int64_t *ret_m
 
 /* A multi-word qualifier (أكثر من، ما لا يقل عن) at tok: tokens matched, bound. */
 static uint32_t match_qualifier(const struct kh_lexicon *lx, const struct kh_doc *doc, uint32_t tok,
-				uint32_t tok_end, uint8_t *ret_bound, uint8_t *ret_skip)
+				uint32_t tok_end, const struct kh_tok_keys *keys, uint8_t *ret_bound,
+				uint8_t *ret_skip)
 {
 	char buf[256];
-	struct kh_tok_keys keys;
 	uint32_t best = 0;
 
-	kh_num_tok_keys(doc, tok, &keys);
-	for (uint8_t c = 0; c < keys.n; c++) {
-		size_t len = keys.len[c];
+	for (uint8_t c = 0; c < keys->n; c++) {
+		size_t len = keys->len[c];
+		uint32_t b;
 
 		if (len + 1 > sizeof(buf))
 			continue;
-		memcpy(buf, keys.k[c], len + 1);
+		/* a phrase starts with its first token's key: most keys (digits, most words)
+		 * start no qualifier */
+		if (len >= 2) {
+			b = first_bit(keys->k[c]);
+			if ((qual_first[b / 64] >> (b % 64) & 1) == 0)
+				continue;
+		}
+		memcpy(buf, keys->k[c], len + 1);
 		for (uint32_t i = tok; i < tok_end && i < tok + 5; i++) {
 			const struct num_word *w;
 
@@ -327,7 +380,7 @@ static uint32_t match_qualifier(const struct kh_lexicon *lx, const struct kh_doc
 			if (w != NULL && w->kind == NW_QUAL && i - tok + 1 > best) {
 				best = i - tok + 1;
 				*ret_bound = (uint8_t)w->value;
-				*ret_skip = keys.skip[c];
+				*ret_skip = keys->skip[c];
 			}
 			if (!kh_lex_has_prefix_n(lx, buf, len))
 				break;
@@ -346,15 +399,20 @@ uint32_t kh_num_parse(const struct kh_doc *doc, uint32_t tok, uint32_t tok_end,
 	int64_t total = 0, cur = 0, milli = 0;
 	bool wa = false;
 	const struct num_word *w;
+	struct kh_tok_keys keys;
 
 	if (lx == NULL || tok >= tok_end || tok_end > doc->tokens.n)
 		return 0;
-	q = match_qualifier(lx, doc, i, tok_end, &bound, &q_skip);
+	/* the first token's keys serve the qualifier and, when there is none, the number */
+	kh_num_tok_keys(doc, i, &keys);
+	q = match_qualifier(lx, doc, i, tok_end, &keys, &bound, &q_skip);
 	i += q;
 	if (i >= tok_end)
 		return 0;
 	first = i;
-	if (lookup_digits(doc, i, &milli, &skip)) {
+	if (q > 0)
+		kh_num_tok_keys(doc, i, &keys);
+	if (lookup_digits(&keys, &milli, &skip)) {
 		first_skip = skip;
 		i++;
 		/* 1.5 split by the tokenizer into "1" "." "5" */
@@ -376,7 +434,7 @@ uint32_t kh_num_parse(const struct kh_doc *doc, uint32_t tok, uint32_t tok_end,
 		}
 		cur = milli / 1000;
 	} else {
-		w = lookup_word(lx, doc, i, &wa, &skip);
+		w = lookup_word_keys(lx, doc, i, &keys, &wa, &skip);
 		if (w == NULL || w->kind == NW_QUAL)
 			return 0;
 		first_skip = skip;
@@ -442,7 +500,10 @@ done:
 	if (i < tok_end && doc->tokens.items[i].key != NULL && strcmp(doc->tokens.items[i].key, "علي") == 0) {
 		uint8_t b2 = KH_COUNT_EXACT;
 		uint8_t sk;
-		uint32_t q2 = match_qualifier(lx, doc, i, tok_end, &b2, &sk);
+		uint32_t q2;
+
+		kh_num_tok_keys(doc, i, &keys);
+		q2 = match_qualifier(lx, doc, i, tok_end, &keys, &b2, &sk);
 
 		if (q2 > 0 && b2 == KH_COUNT_MIN) {
 			bound = b2;
