@@ -716,6 +716,7 @@ struct ev_state {
 	uint8_t *skip;    /* proclitic bytes left on the token in front of its bits' key */
 	uint8_t *tf;      /* TF_* facts of the token (from its keys, in prepare) */
 	uint32_t *ment;   /* mention covering the token, or KH_NONE */
+	uint8_t *mtype;   /* entity type of that mention, KH_ENT__MAX when none (ment_type) */
 	uint32_t *evt;    /* event whose trigger covers the token, or KH_NONE */
 	uint32_t *attr;   /* smallest attribution whose content covers the token, or KH_NONE */
 	int64_t pub;      /* published date as yyyymmdd, 0 when none */
@@ -983,14 +984,11 @@ static bool tok_in_list(const struct ev_state *st, uint32_t i, const struct word
 	return false;
 }
 
-static uint8_t ment_type(const struct ev_state *st, uint32_t i)
+/* The entity type of the mention covering token i, KH_ENT__MAX when none: from prepare,
+ * one load and no branch (the rules ask it of many tokens, most in no mention). */
+static inline uint8_t ment_type(const struct ev_state *st, uint32_t i)
 {
-	const struct kh_mention *mn;
-
-	if (st->ment[i] == KH_NONE)
-		return KH_ENT__MAX;
-	mn = &st->doc->mentions.items[st->ment[i]];
-	return mn->entity < st->doc->entities.n ? st->doc->entities.items[mn->entity].type : KH_ENT__MAX;
+	return st->mtype[i];
 }
 
 /* ---- trigger matching --------------------------------------------------------------- */
@@ -2304,13 +2302,15 @@ static int prepare(struct ev_state *st)
 	st->skip = kh_arena_alloc(&doc->arena, n);
 	st->tf = kh_arena_alloc(&doc->arena, n);
 	st->ment = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
+	st->mtype = kh_arena_alloc_uninit(&doc->arena, n);
 	st->evt = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->attr = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t));
-	if (st->bits == NULL || st->skip == NULL || st->tf == NULL || st->ment == NULL || st->evt == NULL ||
-	    st->attr == NULL)
+	if (st->bits == NULL || st->skip == NULL || st->tf == NULL || st->ment == NULL || st->mtype == NULL ||
+	    st->evt == NULL || st->attr == NULL)
 		return -ENOMEM;
 	/* KH_NONE is all ones */
 	memset(st->ment, 0xFF, (size_t)n * sizeof(uint32_t));
+	memset(st->mtype, KH_ENT__MAX, n);
 	memset(st->evt, 0xFF, (size_t)n * sizeof(uint32_t));
 	memset(st->attr, 0xFF, (size_t)n * sizeof(uint32_t));
 	for (uint32_t i = 0; i < n; i++) {
@@ -2323,10 +2323,14 @@ static int prepare(struct ev_state *st)
 	}
 	for (uint32_t m = 0; m < doc->mentions.n; m++) {
 		const struct kh_mention *mn = &doc->mentions.items[m];
+		uint8_t ty = mn->entity < doc->entities.n ? doc->entities.items[mn->entity].type : KH_ENT__MAX;
 
-		for (uint32_t t = mn->tok_first; t < mn->tok_end && t < n; t++)
-			if (st->ment[t] == KH_NONE)
+		for (uint32_t t = mn->tok_first; t < mn->tok_end && t < n; t++) {
+			if (st->ment[t] == KH_NONE) {
 				st->ment[t] = m;
+				st->mtype[t] = ty;
+			}
+		}
 	}
 	for (uint32_t a = 0; a < doc->attributions.n; a++) {
 		const struct kh_span *c = &doc->attributions.items[a].content;
