@@ -986,6 +986,8 @@ static bool tok_in_list(const struct ev_state *st, uint32_t i, const struct word
 
 /* The entity type of the mention covering token i, KH_ENT__MAX when none: from prepare,
  * one load and no branch (the rules ask it of many tokens, most in no mention). */
+_Static_assert(KH_ENT__MAX < 32, "rules_ok tests a mention type in a 32-bit mask");
+
 static inline uint8_t ment_type(const struct ev_state *st, uint32_t i)
 {
 	return st->mtype[i];
@@ -1250,9 +1252,8 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 	if ((t->rules & TR_NOART) != 0 && m->article)
 		return false;
 	/* inside a name (منظمة التحرير، معركة الكرامة as an entity) */
-	if (st->ment[i] != KH_NONE && (ment_type(st, i) == KH_ENT_ORG || ment_type(st, i) == KH_ENT_FAC ||
-					ment_type(st, i) == KH_ENT_PERSON || ment_type(st, i) == KH_ENT_EVENT ||
-					ment_type(st, i) == KH_ENT_DATE))
+	if ((1u << ment_type(st, i) & (1u << KH_ENT_ORG | 1u << KH_ENT_FAC | 1u << KH_ENT_PERSON | 1u << KH_ENT_EVENT |
+				       1u << KH_ENT_DATE)) != 0)
 		return false; /* فجر اليوم is dawn, not a blast */
 	/* لاتفاق وقف النار: an agreement named, not made */
 	if (t->type == KH_EV_AGREEMENT && t->cls == TC_NOUN && m->purpose)
@@ -1580,7 +1581,7 @@ static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end
 	while (j < end && (st->bits[j] & CW_PLACE_HEAD) != 0 && j < i + 3)
 		j++; /* "ريف محافظة حلب" */
 	if (j >= end || tok_at(st, j)->kind != KH_TOK_WORD || (st->bits[j] & CW_STOP) != 0 ||
-	    st->evt[j] != KH_NONE || (st->ment[j] != KH_NONE && ment_type(st, j) == KH_ENT_DATE) ||
+	    st->evt[j] != KH_NONE || ment_type(st, j) == KH_ENT_DATE ||
 	    is_quote(st, j))
 		return false;
 	if (is_nisba(tok_at(st, j)->key) && has_article(st, j))
@@ -1618,7 +1619,7 @@ static uint32_t skip_filler(const struct ev_state *st, uint32_t k, uint32_t end)
 	for (unsigned guard = 0; k < end && guard < 4; guard++) {
 		if (is_quote(st, k)) {
 			k++;
-		} else if (st->ment[k] != KH_NONE && ment_type(st, k) == KH_ENT_DATE) {
+		} else if (ment_type(st, k) == KH_ENT_DATE) {
 			uint32_t e = st->doc->mentions.items[st->ment[k]].tok_end;
 
 			k = e > k ? e : k + 1;
@@ -1650,7 +1651,7 @@ static uint32_t actor_right(const struct ev_state *st, uint32_t j, uint32_t end,
 		k = skip_filler(st, k + 1, end);
 	if (k >= end || is_punct(st, k) || st->evt[k] != KH_NONE)
 		return 0;
-	if (st->ment[k] != KH_NONE && is_place_type(ment_type(st, k)) &&
+	if (is_place_type(ment_type(st, k)) &&
 	    (!verb || after_preposition(st, k, j)))
 		return 0; /* قصف دمشق: the place, not the actor */
 	e = actor_at(st, k, end, &sp, &ent);
@@ -2052,7 +2053,7 @@ static uint32_t count_at(const struct ev_state *st, uint32_t tok, uint32_t end, 
 	const struct kh_token *t;
 
 	/* may_count first: two loads rule out most words */
-	if (tok >= end || !may_count(st, tok) || (st->ment[tok] != KH_NONE && ment_type(st, tok) == KH_ENT_DATE))
+	if (tok >= end || !may_count(st, tok) || ment_type(st, tok) == KH_ENT_DATE)
 		return 0;
 	t = tok_at(st, tok);
 	/* only digits, number words and qualifiers can start a count */
