@@ -714,9 +714,9 @@ struct ev_state {
 	uint32_t n_tok;
 	uint32_t *bits;   /* context word bits per token */
 	uint8_t *skip;    /* proclitic bytes left on the token in front of its bits' key */
-	uint8_t *tf;      /* TF_* facts of the token (from its keys, in prepare) */
+	uint8_t *tf;      /* TF_* facts of the token (from its keys, in prepare), and in its high
+			   * bits (TF_MTYPE_SHIFT) the entity type of st->ment (ment_type) */
 	uint32_t *ment;   /* mention covering the token, or KH_NONE */
-	uint8_t *mtype;   /* entity type of that mention, KH_ENT__MAX when none (ment_type) */
 	uint32_t *evt;    /* event whose trigger covers the token, or KH_NONE */
 	uint32_t *attr;   /* smallest attribution whose content covers the token, or KH_NONE */
 	int64_t pub;      /* published date as yyyymmdd, 0 when none */
@@ -725,7 +725,10 @@ struct ev_state {
 enum {
 	TF_NUM = 1u << 0,  /* a key of the token is digits or a number/qualifier word (may_count) */
 	TF_TRIG = 1u << 1, /* a form of one of its keys may be a trigger (may_trigger) */
+	TF_MTYPE_SHIFT = 4, /* st->tf[i] >> TF_MTYPE_SHIFT: ment_type(st, i) */
 };
+
+_Static_assert(KH_ENT__MAX < 1u << (8 - TF_MTYPE_SHIFT), "ment_type fits above the TF_* bits");
 
 struct ev_tok {
 	const struct trig *t;
@@ -984,13 +987,13 @@ static bool tok_in_list(const struct ev_state *st, uint32_t i, const struct word
 	return false;
 }
 
-/* The entity type of the mention covering token i, KH_ENT__MAX when none: from prepare,
- * one load and no branch (the rules ask it of many tokens, most in no mention). */
+/* The entity type of the mention covering token i, KH_ENT__MAX when none: from prepare
+ * (kept in st->tf, no array more), one load and no branch (the rules ask it of many tokens, most in no mention). */
 _Static_assert(KH_ENT__MAX < 32, "rules_ok tests a mention type in a 32-bit mask");
 
 static inline uint8_t ment_type(const struct ev_state *st, uint32_t i)
 {
-	return st->mtype[i];
+	return st->tf[i] >> TF_MTYPE_SHIFT;
 }
 
 /* ---- trigger matching --------------------------------------------------------------- */
@@ -2303,15 +2306,13 @@ static int prepare(struct ev_state *st)
 	st->skip = kh_arena_alloc(&doc->arena, n);
 	st->tf = kh_arena_alloc(&doc->arena, n);
 	st->ment = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
-	st->mtype = kh_arena_alloc_uninit(&doc->arena, n);
 	st->evt = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->attr = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t));
-	if (st->bits == NULL || st->skip == NULL || st->tf == NULL || st->ment == NULL || st->mtype == NULL ||
+	if (st->bits == NULL || st->skip == NULL || st->tf == NULL || st->ment == NULL ||
 	    st->evt == NULL || st->attr == NULL)
 		return -ENOMEM;
 	/* KH_NONE is all ones */
 	memset(st->ment, 0xFF, (size_t)n * sizeof(uint32_t));
-	memset(st->mtype, KH_ENT__MAX, n);
 	memset(st->evt, 0xFF, (size_t)n * sizeof(uint32_t));
 	memset(st->attr, 0xFF, (size_t)n * sizeof(uint32_t));
 	for (uint32_t i = 0; i < n; i++) {
@@ -2321,6 +2322,7 @@ static int prepare(struct ev_state *st)
 		compute_bits(st, i, &keys);
 		if (may_trigger(st, i, &keys))
 			st->tf[i] |= TF_TRIG;
+		st->tf[i] |= KH_ENT__MAX << TF_MTYPE_SHIFT; /* in no mention, until the loop below */
 	}
 	for (uint32_t m = 0; m < doc->mentions.n; m++) {
 		const struct kh_mention *mn = &doc->mentions.items[m];
@@ -2329,7 +2331,7 @@ static int prepare(struct ev_state *st)
 		for (uint32_t t = mn->tok_first; t < mn->tok_end && t < n; t++) {
 			if (st->ment[t] == KH_NONE) {
 				st->ment[t] = m;
-				st->mtype[t] = ty;
+				st->tf[t] = (uint8_t)((st->tf[t] & ((1u << TF_MTYPE_SHIFT) - 1)) | ty << TF_MTYPE_SHIFT);
 			}
 		}
 	}
