@@ -714,7 +714,8 @@ struct ev_state {
 	uint32_t n_tok;
 	uint32_t *bits;   /* context word bits per token */
 	uint8_t *skip;    /* proclitic bytes left on the token in front of its bits' key */
-	uint8_t *tf;      /* TF_* facts of the token (from its keys, in prepare) */
+	uint8_t *tf;      /* TF_* facts of the token (from its keys, in prepare), and in its high
+			   * bits (TF_MTYPE_SHIFT) the entity type of st->ment (ment_type) */
 	uint32_t *ment;   /* mention covering the token, or KH_NONE */
 	uint32_t *evt;    /* event whose trigger covers the token, or KH_NONE */
 	uint32_t *attr;   /* smallest attribution whose content covers the token, or KH_NONE */
@@ -724,7 +725,10 @@ struct ev_state {
 enum {
 	TF_NUM = 1u << 0,  /* a key of the token is digits or a number/qualifier word (may_count) */
 	TF_TRIG = 1u << 1, /* a form of one of its keys may be a trigger (may_trigger) */
+	TF_MTYPE_SHIFT = 4, /* st->tf[i] >> TF_MTYPE_SHIFT: ment_type(st, i) */
 };
+
+_Static_assert(KH_ENT__MAX < 1u << (8 - TF_MTYPE_SHIFT), "ment_type fits above the TF_* bits");
 
 struct ev_tok {
 	const struct trig *t;
@@ -983,14 +987,13 @@ static bool tok_in_list(const struct ev_state *st, uint32_t i, const struct word
 	return false;
 }
 
-static uint8_t ment_type(const struct ev_state *st, uint32_t i)
-{
-	const struct kh_mention *mn;
+/* The entity type of the mention covering token i, KH_ENT__MAX when none: from prepare
+ * (kept in st->tf, no array more), one load and no branch (the rules ask it of many tokens, most in no mention). */
+_Static_assert(KH_ENT__MAX < 32, "rules_ok tests a mention type in a 32-bit mask");
 
-	if (st->ment[i] == KH_NONE)
-		return KH_ENT__MAX;
-	mn = &st->doc->mentions.items[st->ment[i]];
-	return mn->entity < st->doc->entities.n ? st->doc->entities.items[mn->entity].type : KH_ENT__MAX;
+static inline uint8_t ment_type(const struct ev_state *st, uint32_t i)
+{
+	return st->tf[i] >> TF_MTYPE_SHIFT;
 }
 
 /* ---- trigger matching --------------------------------------------------------------- */
@@ -1252,9 +1255,8 @@ static bool rules_ok(const struct ev_state *st, const struct tmatch *m, uint32_t
 	if ((t->rules & TR_NOART) != 0 && m->article)
 		return false;
 	/* inside a name (منظمة التحرير، معركة الكرامة as an entity) */
-	if (st->ment[i] != KH_NONE && (ment_type(st, i) == KH_ENT_ORG || ment_type(st, i) == KH_ENT_FAC ||
-					ment_type(st, i) == KH_ENT_PERSON || ment_type(st, i) == KH_ENT_EVENT ||
-					ment_type(st, i) == KH_ENT_DATE))
+	if ((1u << ment_type(st, i) & (1u << KH_ENT_ORG | 1u << KH_ENT_FAC | 1u << KH_ENT_PERSON | 1u << KH_ENT_EVENT |
+				       1u << KH_ENT_DATE)) != 0)
 		return false; /* فجر اليوم is dawn, not a blast */
 	/* لاتفاق وقف النار: an agreement named, not made */
 	if (t->type == KH_EV_AGREEMENT && t->cls == TC_NOUN && m->purpose)
@@ -1582,7 +1584,7 @@ static bool place_after_head(const struct ev_state *st, uint32_t i, uint32_t end
 	while (j < end && (st->bits[j] & CW_PLACE_HEAD) != 0 && j < i + 3)
 		j++; /* "ريف محافظة حلب" */
 	if (j >= end || tok_at(st, j)->kind != KH_TOK_WORD || (st->bits[j] & CW_STOP) != 0 ||
-	    st->evt[j] != KH_NONE || (st->ment[j] != KH_NONE && ment_type(st, j) == KH_ENT_DATE) ||
+	    st->evt[j] != KH_NONE || ment_type(st, j) == KH_ENT_DATE ||
 	    is_quote(st, j))
 		return false;
 	if (is_nisba(tok_at(st, j)->key) && has_article(st, j))
@@ -1620,7 +1622,7 @@ static uint32_t skip_filler(const struct ev_state *st, uint32_t k, uint32_t end)
 	for (unsigned guard = 0; k < end && guard < 4; guard++) {
 		if (is_quote(st, k)) {
 			k++;
-		} else if (st->ment[k] != KH_NONE && ment_type(st, k) == KH_ENT_DATE) {
+		} else if (ment_type(st, k) == KH_ENT_DATE) {
 			uint32_t e = st->doc->mentions.items[st->ment[k]].tok_end;
 
 			k = e > k ? e : k + 1;
@@ -1652,7 +1654,7 @@ static uint32_t actor_right(const struct ev_state *st, uint32_t j, uint32_t end,
 		k = skip_filler(st, k + 1, end);
 	if (k >= end || is_punct(st, k) || st->evt[k] != KH_NONE)
 		return 0;
-	if (st->ment[k] != KH_NONE && is_place_type(ment_type(st, k)) &&
+	if (is_place_type(ment_type(st, k)) &&
 	    (!verb || after_preposition(st, k, j)))
 		return 0; /* قصف دمشق: the place, not the actor */
 	e = actor_at(st, k, end, &sp, &ent);
@@ -2054,7 +2056,7 @@ static uint32_t count_at(const struct ev_state *st, uint32_t tok, uint32_t end, 
 	const struct kh_token *t;
 
 	/* may_count first: two loads rule out most words */
-	if (tok >= end || !may_count(st, tok) || (st->ment[tok] != KH_NONE && ment_type(st, tok) == KH_ENT_DATE))
+	if (tok >= end || !may_count(st, tok) || ment_type(st, tok) == KH_ENT_DATE)
 		return 0;
 	t = tok_at(st, tok);
 	/* only digits, number words and qualifiers can start a count */
@@ -2306,8 +2308,8 @@ static int prepare(struct ev_state *st)
 	st->ment = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t)); /* set below */
 	st->evt = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t));
 	st->attr = kh_arena_alloc_uninit(&doc->arena, (size_t)n * sizeof(uint32_t));
-	if (st->bits == NULL || st->skip == NULL || st->tf == NULL || st->ment == NULL || st->evt == NULL ||
-	    st->attr == NULL)
+	if (st->bits == NULL || st->skip == NULL || st->tf == NULL || st->ment == NULL ||
+	    st->evt == NULL || st->attr == NULL)
 		return -ENOMEM;
 	/* KH_NONE is all ones */
 	memset(st->ment, 0xFF, (size_t)n * sizeof(uint32_t));
@@ -2320,13 +2322,18 @@ static int prepare(struct ev_state *st)
 		compute_bits(st, i, &keys);
 		if (may_trigger(st, i, &keys))
 			st->tf[i] |= TF_TRIG;
+		st->tf[i] |= KH_ENT__MAX << TF_MTYPE_SHIFT; /* in no mention, until the loop below */
 	}
 	for (uint32_t m = 0; m < doc->mentions.n; m++) {
 		const struct kh_mention *mn = &doc->mentions.items[m];
+		uint8_t ty = mn->entity < doc->entities.n ? doc->entities.items[mn->entity].type : KH_ENT__MAX;
 
-		for (uint32_t t = mn->tok_first; t < mn->tok_end && t < n; t++)
-			if (st->ment[t] == KH_NONE)
+		for (uint32_t t = mn->tok_first; t < mn->tok_end && t < n; t++) {
+			if (st->ment[t] == KH_NONE) {
 				st->ment[t] = m;
+				st->tf[t] = (uint8_t)((st->tf[t] & ((1u << TF_MTYPE_SHIFT) - 1)) | ty << TF_MTYPE_SHIFT);
+			}
+		}
 	}
 	for (uint32_t a = 0; a < doc->attributions.n; a++) {
 		const struct kh_span *c = &doc->attributions.items[a].content;
