@@ -201,23 +201,9 @@ static uint32_t chain_bits(const struct kh_lex_entry *e)
  * last eight bytes and its length, with one multiply; a key is hashed for every word. */
 static inline uint32_t words_hash(const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
 	uint64_t a, b, h;
 
-	if (len >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + len - 8, 8);
-	} else if (len >= 4) {
-		uint32_t x, y;
-
-		memcpy(&x, s, 4);
-		memcpy(&y, s + len - 4, 4);
-		a = x;
-		b = y;
-	} else {
-		a = len > 0 ? u[0] : 0;
-		b = len > 1 ? (uint64_t)u[1] << 8 | (len > 2 ? u[2] : 0) : 0;
-	}
+	kh_kf_ends(s, len, &a, &b);
 	h = (a ^ (b << 29 | b >> 35) ^ len) * 0x9E3779B97F4A7C15ull;
 	return (uint32_t)(h ^ h >> 32);
 }

@@ -23,27 +23,35 @@ struct kh_keyfilt {
 	uint64_t w[KH_KF_BITS / 64];
 };
 
-/* A hash of a key from its first and last eight bytes and its length: no loop over the
- * bytes and loads of fixed size (a folded Arabic word is 4 to 24 bytes). */
-static inline uint32_t kh_kf_hash32(const char *s, size_t len)
+/* A key's first and last eight bytes (four and four below 8 bytes, the bytes themselves
+ * below 4): what the key hashes read instead of looping over the bytes, in loads of fixed
+ * size (a folded Arabic word is 4 to 24 bytes). */
+static inline void kh_kf_ends(const char *s, size_t len, uint64_t *ret_a, uint64_t *ret_b)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	uint64_t a, b, h;
 
 	if (len >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + len - 8, 8);
+		memcpy(ret_a, s, 8);
+		memcpy(ret_b, s + len - 8, 8);
 	} else if (len >= 4) {
 		uint32_t x, y;
 
 		memcpy(&x, s, 4);
 		memcpy(&y, s + len - 4, 4);
-		a = x;
-		b = y;
+		*ret_a = x;
+		*ret_b = y;
 	} else {
-		a = len > 0 ? u[0] : 0;
-		b = len > 1 ? (uint64_t)u[1] << 8 | (len > 2 ? u[2] : 0) : 0;
+		*ret_a = len > 0 ? u[0] : 0;
+		*ret_b = len > 1 ? (uint64_t)u[1] << 8 | (len > 2 ? u[2] : 0) : 0;
 	}
+}
+
+/* A hash of a key from its ends (kh_kf_ends) and its length. */
+static inline uint32_t kh_kf_hash32(const char *s, size_t len)
+{
+	uint64_t a, b, h;
+
+	kh_kf_ends(s, len, &a, &b);
 	h = (a ^ (uint64_t)len * 0x9E3779B97F4A7C15ull) * 0xFF51AFD7ED558CCDull;
 	h = (h ^ (h >> 31) ^ b) * 0xC4CEB9FE1A85EC53ull;
 	return (uint32_t)(h >> 32);
