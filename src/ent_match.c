@@ -878,46 +878,80 @@ static int alts_reserve(struct kh_ent_alts *al)
 	return 0;
 }
 
-/* Readings of every token into al (phrase values not yet looked up), each token's written
- * in place; the phrase table's slot of each is fetched ahead of its look-up. */
-static int alts_collect(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
-{
-	for (uint32_t i = 0; i < doc->tokens.n; i++) {
-		const struct kh_token *t = &doc->tokens.items[i];
-		char fused[MATCH_MAX_KEY + 2];
-		struct kh_ent_alt *x;
-		unsigned na = 0;
-		size_t kl = kh_tok_full_len(t);
+#define ALTS_AHEAD 8u /* readings whose record is fetched ahead of the look-up */
+#define ALTS_LAG 24u  /* tokens whose readings are made before the first of them is looked up */
 
-		if (alts_reserve(al) < 0)
-			return -ENOMEM;
-		x = al->items.items + al->items.n;
-		al->first[i] = al->items.n;
-		al->flen[i] = (uint32_t)kl;
-		fused[0] = '\0'; /* first_alts writes a fused reading (never empty) there */
-		if (t->kind == KH_TOK_WORD)
-			na = first_alts(doc, i, 1, kl, x, fused, &al->fhash[i]);
-		else
-			al->fhash[i] = word_hash(t->full_key, kl);
-		for (unsigned a = 0; fused[0] != '\0' && a < na; a++) {
-			if (x[a].key == fused) {
-				x[a].key = kh_arena_strndup(&doc->arena, fused, x[a].len);
-				if (x[a].key == NULL)
-					return -ENOMEM;
-			}
+/* Token i's readings into al (phrase values not yet looked up), written in place. */
+static inline __attribute__((always_inline)) int alts_collect_one(struct kh_ent_alts *al, struct kh_doc *doc, uint32_t i)
+{
+	const struct kh_token *t = &doc->tokens.items[i];
+	char fused[MATCH_MAX_KEY + 2];
+	struct kh_ent_alt *x;
+	unsigned na = 0;
+	size_t kl = kh_tok_full_len(t);
+
+	if (alts_reserve(al) < 0)
+		return -ENOMEM;
+	x = al->items.items + al->items.n;
+	al->first[i] = al->items.n;
+	al->flen[i] = (uint32_t)kl;
+	fused[0] = '\0'; /* first_alts writes a fused reading (never empty) there */
+	if (t->kind == KH_TOK_WORD)
+		na = first_alts(doc, i, 1, kl, x, fused, &al->fhash[i]);
+	else
+		al->fhash[i] = word_hash(t->full_key, kl);
+	for (unsigned a = 0; fused[0] != '\0' && a < na; a++) {
+		if (x[a].key == fused) {
+			x[a].key = kh_arena_strndup(&doc->arena, fused, x[a].len);
+			if (x[a].key == NULL)
+				return -ENOMEM;
 		}
-		al->items.n += na;
-		al->n[i] = (uint8_t)na;
 	}
+	al->items.n += na;
+	al->n[i] = (uint8_t)na;
 	return 0;
 }
 
-#define ALTS_AHEAD 8u /* readings whose record is fetched ahead of the look-up */
+/* Look up token i's readings (from reading k on, its first) in the phrase table and make
+ * its mask; the slot of a reading made ALTS_AHEAD or 2 * ALTS_AHEAD later is fetched ahead.
+ * @return the reading after token i's */
+static inline __attribute__((always_inline)) uint32_t alts_look_up_one(struct kh_ent_alts *al, const struct kh_ent_table *phrases,
+					uint32_t i, uint32_t k)
+{
+	struct kh_ent_alt *items = al->items.items;
+	uint32_t mask = 0;
+
+	for (uint32_t end = k + al->n[i]; k < end; k++) {
+		const struct pent *s;
+
+		if (k + 2 * ALTS_AHEAD < al->items.n)
+			__builtin_prefetch(&phrases->ptags[items[k + 2 * ALTS_AHEAD].hash & (phrases->n_slots - 1)]);
+		if (k + ALTS_AHEAD < al->items.n) {
+			/* the tag is in cache by now: fetch the record a hit will read */
+			uint32_t h = items[k + ALTS_AHEAD].hash;
+			size_t at = h & (phrases->n_slots - 1);
+
+			if (phrases->ptags[at] == (h | 1u))
+				__builtin_prefetch(&phrases->pents[at]);
+		}
+		s = phrase_find(phrases, items[k].key, items[k].len, items[k].hash);
+		if (s == NULL)
+			continue;
+		items[k].phrase = s->value;
+		items[k].ents = s->ents;
+		items[k].has = s->has;
+		mask |= s->value;
+		/* pass 1 reads the entry of a gazetteer or head match (kh_ent_alts_match) */
+		if ((s->has & (KH_LB_GAZ | KH_LB_HEADS)) != 0)
+			__builtin_prefetch(&phrases->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX]);
+	}
+	al->mask[i] = (uint8_t)(mask & KH_PHR_FIRST_MASK);
+	return k;
+}
 
 int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
 {
 	uint32_t n = doc->tokens.n;
-	struct kh_ent_alt *items;
 	uint32_t k = 0;
 	int rc;
 
@@ -937,44 +971,26 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 	if (al->items.items == NULL)
 		return -ENOMEM;
 	al->items.cap = n * 2 + 16;
-	rc = alts_collect(al, phrases, doc);
-	if (rc < 0)
-		return rc;
 	if (phrases == NULL) {
+		for (uint32_t i = 0; i < n; i++) {
+			rc = alts_collect_one(al, doc, i);
+			if (rc < 0)
+				return rc;
+		}
 		memset(al->mask, 0, sizeof(*al->mask) * n);
 		return 0;
 	}
-	items = al->items.items;
-	/* the readings lie in token order: each token's mask is made as its readings are looked up */
+	/* one pass: the readings of a token are looked up ALTS_LAG tokens after they were made,
+	 * while they are still in cache (a second pass read them back from memory) */
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t mask = 0;
-
-		for (uint32_t end = k + al->n[i]; k < end; k++) {
-			const struct pent *s;
-
-			if (k + 2 * ALTS_AHEAD < al->items.n)
-				__builtin_prefetch(&phrases->ptags[items[k + 2 * ALTS_AHEAD].hash & (phrases->n_slots - 1)]);
-			if (k + ALTS_AHEAD < al->items.n) {
-				/* the tag is in cache by now: fetch the record a hit will read */
-				uint32_t h = items[k + ALTS_AHEAD].hash;
-				size_t at = h & (phrases->n_slots - 1);
-
-				if (phrases->ptags[at] == (h | 1u))
-					__builtin_prefetch(&phrases->pents[at]);
-			}
-			s = phrase_find(phrases, items[k].key, items[k].len, items[k].hash);
-			if (s == NULL)
-				continue;
-			items[k].phrase = s->value;
-			items[k].ents = s->ents;
-			items[k].has = s->has;
-			mask |= s->value;
-			/* pass 1 reads the entry of a gazetteer or head match (kh_ent_alts_match) */
-			if ((s->has & (KH_LB_GAZ | KH_LB_HEADS)) != 0)
-				__builtin_prefetch(&phrases->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX]);
-		}
-		al->mask[i] = (uint8_t)(mask & KH_PHR_FIRST_MASK);
+		rc = alts_collect_one(al, doc, i);
+		if (rc < 0)
+			return rc;
+		if (i >= ALTS_LAG)
+			k = alts_look_up_one(al, phrases, i - ALTS_LAG, k);
 	}
+	for (uint32_t i = n > ALTS_LAG ? n - ALTS_LAG : 0; i < n; i++)
+		k = alts_look_up_one(al, phrases, i, k);
 	return 0;
 }
 
