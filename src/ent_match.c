@@ -114,7 +114,7 @@ static void set_reading(struct kh_ent_alt *a, const char *key, size_t len, uint3
 			uint32_t start, unsigned skip)
 {
 	a->key = key;
-	a->len = (uint32_t)len;
+	a->len = (uint16_t)len;
 	a->hash = hash;
 	a->start = start;
 	a->skip = (uint8_t)skip;
@@ -879,7 +879,8 @@ static int alts_reserve(struct kh_ent_alts *al)
 }
 
 #define ALTS_AHEAD 8u /* readings whose record is fetched ahead of the look-up */
-#define ALTS_LAG 24u  /* tokens whose readings are made before the first of them is looked up */
+#define ALTS_LAG 24u  /* readings made after one before it is looked up (> 2 * ALTS_AHEAD) */
+#define ALTS_BATCH 8u /* readings looked up together */
 
 /* Token i's readings into al (phrase values not yet looked up), written in place. */
 static inline __attribute__((always_inline)) int alts_collect_one(struct kh_ent_alts *al, struct kh_doc *doc, uint32_t i)
@@ -907,46 +908,42 @@ static inline __attribute__((always_inline)) int alts_collect_one(struct kh_ent_
 				return -ENOMEM;
 		}
 	}
+	for (unsigned a = 0; a < na; a++)
+		x[a].tok = i;
 	al->items.n += na;
 	al->n[i] = (uint8_t)na;
+	al->mask[i] = 0;
 	return 0;
 }
 
-/* Look up token i's readings (from reading k on, its first) in the phrase table and make
- * its mask; the slot of a reading made ALTS_AHEAD or 2 * ALTS_AHEAD later is fetched ahead.
- * @return the reading after token i's */
-static inline __attribute__((always_inline)) uint32_t alts_look_up_one(struct kh_ent_alts *al, const struct kh_ent_table *phrases,
-					uint32_t i, uint32_t k)
+/* Look up reading k in the phrase table and add its phrases to its token's mask; the slot of
+ * the reading ALTS_AHEAD or 2 * ALTS_AHEAD later is fetched ahead. */
+static inline __attribute__((always_inline)) void alts_look_up(struct kh_ent_alts *al,
+							       const struct kh_ent_table *phrases, uint32_t k)
 {
 	struct kh_ent_alt *items = al->items.items;
-	uint32_t mask = 0;
+	const struct pent *s;
 
-	for (uint32_t end = k + al->n[i]; k < end; k++) {
-		const struct pent *s;
+	if (k + 2 * ALTS_AHEAD < al->items.n)
+		__builtin_prefetch(&phrases->ptags[items[k + 2 * ALTS_AHEAD].hash & (phrases->n_slots - 1)]);
+	if (k + ALTS_AHEAD < al->items.n) {
+		/* the tag is in cache by now: fetch the record a hit will read */
+		uint32_t h = items[k + ALTS_AHEAD].hash;
+		size_t at = h & (phrases->n_slots - 1);
 
-		if (k + 2 * ALTS_AHEAD < al->items.n)
-			__builtin_prefetch(&phrases->ptags[items[k + 2 * ALTS_AHEAD].hash & (phrases->n_slots - 1)]);
-		if (k + ALTS_AHEAD < al->items.n) {
-			/* the tag is in cache by now: fetch the record a hit will read */
-			uint32_t h = items[k + ALTS_AHEAD].hash;
-			size_t at = h & (phrases->n_slots - 1);
-
-			if (phrases->ptags[at] == (h | 1u))
-				__builtin_prefetch(&phrases->pents[at]);
-		}
-		s = phrase_find(phrases, items[k].key, items[k].len, items[k].hash);
-		if (s == NULL)
-			continue;
-		items[k].phrase = s->value;
-		items[k].ents = s->ents;
-		items[k].has = s->has;
-		mask |= s->value;
-		/* pass 1 reads the entry of a gazetteer or head match (kh_ent_alts_match) */
-		if ((s->has & (KH_LB_GAZ | KH_LB_HEADS)) != 0)
-			__builtin_prefetch(&phrases->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX]);
+		if (phrases->ptags[at] == (h | 1u))
+			__builtin_prefetch(&phrases->pents[at]);
 	}
-	al->mask[i] = (uint8_t)(mask & KH_PHR_FIRST_MASK);
-	return k;
+	s = phrase_find(phrases, items[k].key, items[k].len, items[k].hash);
+	if (s == NULL)
+		return;
+	items[k].phrase = s->value;
+	items[k].ents = s->ents;
+	items[k].has = s->has;
+	al->mask[items[k].tok] |= (uint8_t)(s->value & KH_PHR_FIRST_MASK);
+	/* pass 1 reads the entry of a gazetteer or head match (kh_ent_alts_match) */
+	if ((s->has & (KH_LB_GAZ | KH_LB_HEADS)) != 0)
+		__builtin_prefetch(&phrases->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX]);
 }
 
 int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
@@ -980,17 +977,22 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 		memset(al->mask, 0, sizeof(*al->mask) * n);
 		return 0;
 	}
-	/* one pass: the readings of a token are looked up ALTS_LAG tokens after they were made,
-	 * while they are still in cache (a second pass read them back from memory) */
+	/* one pass: readings are looked up, ALTS_BATCH at a time (a loop of a fixed count, not
+	 * one of each token's readings, whose end the processor mispredicts), ALTS_LAG readings
+	 * after they were made, while they are still in cache (a second pass read them back
+	 * from memory) */
 	for (uint32_t i = 0; i < n; i++) {
 		rc = alts_collect_one(al, doc, i);
 		if (rc < 0)
 			return rc;
-		if (i >= ALTS_LAG)
-			k = alts_look_up_one(al, phrases, i - ALTS_LAG, k);
+		if (al->items.n < k + ALTS_LAG + ALTS_BATCH)
+			continue;
+		for (unsigned b = 0; b < ALTS_BATCH; b++)
+			alts_look_up(al, phrases, k + b);
+		k += ALTS_BATCH;
 	}
-	for (uint32_t i = n > ALTS_LAG ? n - ALTS_LAG : 0; i < n; i++)
-		k = alts_look_up_one(al, phrases, i, k);
+	for (; k < al->items.n; k++)
+		alts_look_up(al, phrases, k);
 	return 0;
 }
 

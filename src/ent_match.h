@@ -72,7 +72,8 @@ size_t kh_ent_span_key(const struct kh_doc *doc, uint32_t tf, uint32_t te, uint3
  *  segmenter left on), derived once per document. */
 struct kh_ent_alt {
 	const char *key;  /**< folded key, NUL-terminated */
-	uint32_t len;     /**< strlen(key) */
+	uint16_t len;     /**< strlen(key), less than MATCH_MAX_KEY */
+	uint32_t tok;     /**< the token it reads */
 	uint32_t hash;    /**< the tables' hash of key */
 	uint32_t start;   /**< byte where the name starts when this reading matches (skip 0) */
 	uint32_t phrase;  /**< value of key in the lexicons' phrase table, 0 when absent */
