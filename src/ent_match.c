@@ -1137,17 +1137,13 @@ uint32_t kh_ent_alts_table_next(const struct kh_ent_alts *al, const struct kh_en
 {
 	if (end > doc->tokens.n)
 		end = doc->tokens.n;
-	/* a token that is no word has no readings (kh_ent_alts_build): the loop over them
-	 * skips it without reading the token */
-	for (; i < end; i++) {
-		const struct kh_ent_alt *alts = al->items.items + al->first[i];
-
-		if (covered[i] != 0)
-			continue;
-		for (uint32_t a = 0; a < al->n[i]; a++)
-			if (bloom_maybe(t, alts[a].hash))
-				return i;
-	}
+	if (i >= end)
+		return end;
+	/* over the readings, which lie in token order (a token that is no word has none): most
+	 * are ruled out by the filter, and only the others ask whether their token is covered */
+	for (uint32_t k = al->first[i]; k < al->items.n && al->items.items[k].tok < end; k++)
+		if (bloom_maybe(t, al->items.items[k].hash) && covered[al->items.items[k].tok] == 0)
+			return al->items.items[k].tok;
 	return end;
 }
 
