@@ -366,7 +366,8 @@ struct tslot {
 	bool prefix;
 };
 
-_Static_assert(MATCH_MAX_KEY <= UINT16_MAX, "key lengths fit a slot");
+_Static_assert(MATCH_MAX_KEY <= UINT16_MAX, "key lengths fit a slot and a reading");
+_Static_assert(sizeof(struct kh_ent_alt) == 32, "two readings a cache line");
 
 struct kh_ent_table {
 	struct kh_arena arena;
