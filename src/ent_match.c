@@ -114,7 +114,7 @@ static void set_reading(struct kh_ent_alt *a, const char *key, size_t len, uint3
 			uint32_t start, unsigned skip)
 {
 	a->key = key;
-	a->len = (uint32_t)len;
+	a->len = (uint16_t)len;
 	a->hash = hash;
 	a->start = start;
 	a->skip = (uint8_t)skip;
@@ -366,7 +366,8 @@ struct tslot {
 	bool prefix;
 };
 
-_Static_assert(MATCH_MAX_KEY <= UINT16_MAX, "key lengths fit a slot");
+_Static_assert(MATCH_MAX_KEY <= UINT16_MAX, "key lengths fit a slot and a reading");
+_Static_assert(sizeof(struct kh_ent_alt) == 32, "two readings a cache line");
 
 struct kh_ent_table {
 	struct kh_arena arena;
@@ -878,46 +879,77 @@ static int alts_reserve(struct kh_ent_alts *al)
 	return 0;
 }
 
-/* Readings of every token into al (phrase values not yet looked up), each token's written
- * in place; the phrase table's slot of each is fetched ahead of its look-up. */
-static int alts_collect(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
-{
-	for (uint32_t i = 0; i < doc->tokens.n; i++) {
-		const struct kh_token *t = &doc->tokens.items[i];
-		char fused[MATCH_MAX_KEY + 2];
-		struct kh_ent_alt *x;
-		unsigned na = 0;
-		size_t kl = kh_tok_full_len(t);
+#define ALTS_AHEAD 8u /* readings whose record is fetched ahead of the look-up */
+#define ALTS_LAG 24u  /* readings made after one before it is looked up (> 2 * ALTS_AHEAD) */
+#define ALTS_BATCH 8u /* readings looked up together */
 
-		if (alts_reserve(al) < 0)
-			return -ENOMEM;
-		x = al->items.items + al->items.n;
-		al->first[i] = al->items.n;
-		al->flen[i] = (uint32_t)kl;
-		fused[0] = '\0'; /* first_alts writes a fused reading (never empty) there */
-		if (t->kind == KH_TOK_WORD)
-			na = first_alts(doc, i, 1, kl, x, fused, &al->fhash[i]);
-		else
-			al->fhash[i] = word_hash(t->full_key, kl);
-		for (unsigned a = 0; fused[0] != '\0' && a < na; a++) {
-			if (x[a].key == fused) {
-				x[a].key = kh_arena_strndup(&doc->arena, fused, x[a].len);
-				if (x[a].key == NULL)
-					return -ENOMEM;
-			}
+/* Token i's readings into al (phrase values not yet looked up), written in place. */
+static inline __attribute__((always_inline)) int alts_collect_one(struct kh_ent_alts *al, struct kh_doc *doc, uint32_t i)
+{
+	const struct kh_token *t = &doc->tokens.items[i];
+	char fused[MATCH_MAX_KEY + 2];
+	struct kh_ent_alt *x;
+	unsigned na = 0;
+	size_t kl = kh_tok_full_len(t);
+
+	if (alts_reserve(al) < 0)
+		return -ENOMEM;
+	x = al->items.items + al->items.n;
+	al->first[i] = al->items.n;
+	al->flen[i] = (uint32_t)kl;
+	fused[0] = '\0'; /* first_alts writes a fused reading (never empty) there */
+	if (t->kind == KH_TOK_WORD)
+		na = first_alts(doc, i, 1, kl, x, fused, &al->fhash[i]);
+	else
+		al->fhash[i] = word_hash(t->full_key, kl);
+	for (unsigned a = 0; fused[0] != '\0' && a < na; a++) {
+		if (x[a].key == fused) {
+			x[a].key = kh_arena_strndup(&doc->arena, fused, x[a].len);
+			if (x[a].key == NULL)
+				return -ENOMEM;
 		}
-		al->items.n += na;
-		al->n[i] = (uint8_t)na;
 	}
+	for (unsigned a = 0; a < na; a++)
+		x[a].tok = i;
+	al->items.n += na;
+	al->n[i] = (uint8_t)na;
+	al->mask[i] = 0;
 	return 0;
 }
 
-#define ALTS_AHEAD 8u /* readings whose record is fetched ahead of the look-up */
+/* Look up reading k in the phrase table and add its phrases to its token's mask; the slot of
+ * the reading ALTS_AHEAD or 2 * ALTS_AHEAD later is fetched ahead. */
+static inline __attribute__((always_inline)) void alts_look_up(struct kh_ent_alts *al,
+							       const struct kh_ent_table *phrases, uint32_t k)
+{
+	struct kh_ent_alt *items = al->items.items;
+	const struct pent *s;
+
+	if (k + 2 * ALTS_AHEAD < al->items.n)
+		__builtin_prefetch(&phrases->ptags[items[k + 2 * ALTS_AHEAD].hash & (phrases->n_slots - 1)]);
+	if (k + ALTS_AHEAD < al->items.n) {
+		/* the tag is in cache by now: fetch the record a hit will read */
+		uint32_t h = items[k + ALTS_AHEAD].hash;
+		size_t at = h & (phrases->n_slots - 1);
+
+		if (phrases->ptags[at] == (h | 1u))
+			__builtin_prefetch(&phrases->pents[at]);
+	}
+	s = phrase_find(phrases, items[k].key, items[k].len, items[k].hash);
+	if (s == NULL)
+		return;
+	items[k].phrase = s->value;
+	items[k].ents = s->ents;
+	items[k].has = s->has;
+	al->mask[items[k].tok] |= (uint8_t)(s->value & KH_PHR_FIRST_MASK);
+	/* pass 1 reads the entry of a gazetteer or head match (kh_ent_alts_match) */
+	if ((s->has & (KH_LB_GAZ | KH_LB_HEADS)) != 0)
+		__builtin_prefetch(&phrases->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX]);
+}
 
 int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases, struct kh_doc *doc)
 {
 	uint32_t n = doc->tokens.n;
-	struct kh_ent_alt *items;
 	uint32_t k = 0;
 	int rc;
 
@@ -937,44 +969,31 @@ int kh_ent_alts_build(struct kh_ent_alts *al, const struct kh_ent_table *phrases
 	if (al->items.items == NULL)
 		return -ENOMEM;
 	al->items.cap = n * 2 + 16;
-	rc = alts_collect(al, phrases, doc);
-	if (rc < 0)
-		return rc;
 	if (phrases == NULL) {
+		for (uint32_t i = 0; i < n; i++) {
+			rc = alts_collect_one(al, doc, i);
+			if (rc < 0)
+				return rc;
+		}
 		memset(al->mask, 0, sizeof(*al->mask) * n);
 		return 0;
 	}
-	items = al->items.items;
-	/* the readings lie in token order: each token's mask is made as its readings are looked up */
+	/* one pass: readings are looked up, ALTS_BATCH at a time (a loop of a fixed count, not
+	 * one of each token's readings, whose end the processor mispredicts), ALTS_LAG readings
+	 * after they were made, while they are still in cache (a second pass read them back
+	 * from memory) */
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t mask = 0;
-
-		for (uint32_t end = k + al->n[i]; k < end; k++) {
-			const struct pent *s;
-
-			if (k + 2 * ALTS_AHEAD < al->items.n)
-				__builtin_prefetch(&phrases->ptags[items[k + 2 * ALTS_AHEAD].hash & (phrases->n_slots - 1)]);
-			if (k + ALTS_AHEAD < al->items.n) {
-				/* the tag is in cache by now: fetch the record a hit will read */
-				uint32_t h = items[k + ALTS_AHEAD].hash;
-				size_t at = h & (phrases->n_slots - 1);
-
-				if (phrases->ptags[at] == (h | 1u))
-					__builtin_prefetch(&phrases->pents[at]);
-			}
-			s = phrase_find(phrases, items[k].key, items[k].len, items[k].hash);
-			if (s == NULL)
-				continue;
-			items[k].phrase = s->value;
-			items[k].ents = s->ents;
-			items[k].has = s->has;
-			mask |= s->value;
-			/* pass 1 reads the entry of a gazetteer or head match (kh_ent_alts_match) */
-			if ((s->has & (KH_LB_GAZ | KH_LB_HEADS)) != 0)
-				__builtin_prefetch(&phrases->ents[(size_t)(s->ents - 1) * KH_PHR_N_LEX]);
-		}
-		al->mask[i] = (uint8_t)(mask & KH_PHR_FIRST_MASK);
+		rc = alts_collect_one(al, doc, i);
+		if (rc < 0)
+			return rc;
+		if (al->items.n < k + ALTS_LAG + ALTS_BATCH)
+			continue;
+		for (unsigned b = 0; b < ALTS_BATCH; b++)
+			alts_look_up(al, phrases, k + b);
+		k += ALTS_BATCH;
 	}
+	for (; k < al->items.n; k++)
+		alts_look_up(al, phrases, k);
 	return 0;
 }
 
@@ -1119,17 +1138,13 @@ uint32_t kh_ent_alts_table_next(const struct kh_ent_alts *al, const struct kh_en
 {
 	if (end > doc->tokens.n)
 		end = doc->tokens.n;
-	/* a token that is no word has no readings (kh_ent_alts_build): the loop over them
-	 * skips it without reading the token */
-	for (; i < end; i++) {
-		const struct kh_ent_alt *alts = al->items.items + al->first[i];
-
-		if (covered[i] != 0)
-			continue;
-		for (uint32_t a = 0; a < al->n[i]; a++)
-			if (bloom_maybe(t, alts[a].hash))
-				return i;
-	}
+	if (i >= end)
+		return end;
+	/* over the readings, which lie in token order (a token that is no word has none): most
+	 * are ruled out by the filter, and only the others ask whether their token is covered */
+	for (uint32_t k = al->first[i]; k < al->items.n && al->items.items[k].tok < end; k++)
+		if (bloom_maybe(t, al->items.items[k].hash) && covered[al->items.items[k].tok] == 0)
+			return al->items.items[k].tok;
 	return end;
 }
 

@@ -72,11 +72,12 @@ size_t kh_ent_span_key(const struct kh_doc *doc, uint32_t tf, uint32_t te, uint3
  *  segmenter left on), derived once per document. */
 struct kh_ent_alt {
 	const char *key;  /**< folded key, NUL-terminated */
-	uint32_t len;     /**< strlen(key) */
 	uint32_t hash;    /**< the tables' hash of key */
 	uint32_t start;   /**< byte where the name starts when this reading matches (skip 0) */
 	uint32_t phrase;  /**< value of key in the lexicons' phrase table, 0 when absent */
 	uint32_t ents;    /**< the key's row of entries in the phrase table, 0 when none */
+	uint32_t tok;     /**< the token it reads */
+	uint16_t len;     /**< strlen(key), less than MATCH_MAX_KEY */
 	uint8_t skip;     /**< letters the reading leaves off the token (start not set), or 0 */
 	uint8_t has;      /**< enum kh_ent_lex_bit of the lexicons with an entry in row ents */
 };
