@@ -110,26 +110,33 @@ static struct text concat(const struct corpus *c, unsigned k)
 	return t;
 }
 
-/* The floor: UTF-8 → UTF-16, NFKC, ICU word break to the end. */
+/* The floor: UTF-8 → UTF-16, NFKC, ICU word break to the end.  One word-break iterator is
+ * opened once and given each text (ubrk_setText), as the pipeline's analyzers do: opening
+ * one per text (ubrk_open) would add ~5 % to the floor's time. */
+static UBreakIterator *floor_words;
+
 static double icu_floor(const struct text *t)
 {
 	UErrorCode st = U_ZERO_ERROR;
 	const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&st);
 	int32_t n16 = 0, nn;
 	UChar *u, *norm;
-	UBreakIterator *bi;
-	double t0 = cpu_now();
+	double t0;
 
+	if (floor_words == NULL)
+		floor_words = ubrk_open(UBRK_WORD, "ar", NULL, 0, &st);
+	if (U_FAILURE(st))
+		return -1.0;
+	t0 = cpu_now();
 	u_strFromUTF8(NULL, 0, &n16, t->s, (int32_t)t->len, &st);
 	st = U_ZERO_ERROR;
 	u = malloc(((size_t)n16 + 1) * sizeof(UChar));
 	norm = malloc(((size_t)n16 * 3 + 16) * sizeof(UChar));
 	u_strFromUTF8(u, n16 + 1, &n16, t->s, (int32_t)t->len, &st);
 	nn = unorm2_normalize(nfkc, u, n16, norm, n16 * 3 + 16, &st);
-	bi = ubrk_open(UBRK_WORD, "ar", norm, nn, &st);
-	while (ubrk_next(bi) != UBRK_DONE)
+	ubrk_setText(floor_words, norm, nn, &st);
+	while (ubrk_next(floor_words) != UBRK_DONE)
 		;
-	ubrk_close(bi);
 	free(norm);
 	free(u);
 	return U_FAILURE(st) ? -1.0 : cpu_now() - t0;
@@ -394,6 +401,8 @@ int main(int argc, char **argv)
 			       threads, rate, per_cpu);
 		}
 	}
+	if (floor_words != NULL)
+		ubrk_close(floor_words);
 	kh_analyzer_free(a);
 	kh_pipeline_unref(p);
 	for (size_t i = 0; i < c.n; i++)
