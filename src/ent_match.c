@@ -68,25 +68,6 @@ static bool is_bi_li_ka(const char *k)
 
 #define PHRASE_MIX 0x9E3779B1u
 
-/* The tables' hash of one word, eight bytes a step (the lexicon's hash_mem): each reading of
- * a token is hashed on its own, which costs less than one byte-wise pass giving the hash of
- * every suffix of the key. */
-static inline uint32_t word_hash(const char *s, size_t n)
-{
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-	uint64_t w;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-		h ^= h >> 29;
-	}
-	w = kh_ent_tail_word(s, n);
-	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
-	h ^= h >> 32;
-	return (uint32_t)h;
-}
-
 /* The hash of a phrase whose words so far hash to h, followed by a word hashing to w: a
  * longer phrase extends a shorter one's hash with a word hash each token keeps. */
 static uint32_t phrase_more(uint32_t h, uint32_t w)
@@ -98,12 +79,12 @@ static uint32_t phrase_more(uint32_t h, uint32_t w)
 static uint32_t hash_str(const char *s)
 {
 	size_t n = strcspn(s, " ");
-	uint32_t h = word_hash(s, n);
+	uint32_t h = kh_lex_hash(s, n);
 
 	while (s[n] == ' ') {
 		s += n + 1;
 		n = strcspn(s, " ");
-		h = phrase_more(h, word_hash(s, n));
+		h = phrase_more(h, kh_lex_hash(s, n));
 	}
 	return h;
 }
@@ -134,7 +115,7 @@ static uint32_t reading_start(const struct kh_doc *doc, uint32_t i, const struct
 /* The readings of token i's first word: its key, then (when the segmenter split nothing)
  * the word without و/ف and ب/ل/ك, and fused لل read as ال.  The keys point into the
  * token's keys, except the fused لل reading, which is written to @p fused (at most one
- * token reading needs it).  @p kl is strlen(full_key); @p ret_fh gets its word_hash.
+ * token reading needs it).  @p kl is strlen(full_key); @p ret_fh gets its kh_lex_hash.
  * @return readings written (at most MATCH_MAX_ALTS) */
 static inline __attribute__((always_inline)) unsigned
 first_alts(const struct kh_doc *doc, uint32_t i, int strip, size_t kl, struct kh_ent_alt *alts,
@@ -145,12 +126,12 @@ first_alts(const struct kh_doc *doc, uint32_t i, int strip, size_t kl, struct kh
 	size_t bl;
 	unsigned n = 0;
 
-	*ret_fh = word_hash(k, kl);
+	*ret_fh = kh_lex_hash(k, kl);
 	bl = kh_tok_key_len(t);
 	if (bl >= MATCH_MAX_KEY)
 		return 0;
 	/* most keys are the full key itself (nothing split off) */
-	set_reading(&alts[n++], t->key, bl, t->key == k ? *ret_fh : word_hash(t->key, bl), t->core_start, 0);
+	set_reading(&alts[n++], t->key, bl, t->key == k ? *ret_fh : kh_lex_hash(t->key, bl), t->core_start, 0);
 	if (!strip || kl >= MATCH_MAX_KEY)
 		return n;
 	if (t->core_start != t->start) {
@@ -158,7 +139,7 @@ first_alts(const struct kh_doc *doc, uint32_t i, int strip, size_t kl, struct kh
 		if ((t->proclitics & (KH_PRO_WA | KH_PRO_FA)) != 0 &&
 		    (t->proclitics & ~(KH_PRO_WA | KH_PRO_FA)) != 0 && kl >= 8 &&
 		    is_wa_fa(k))
-			set_reading(&alts[n++], k + 2, kl - 2, word_hash(k + 2, kl - 2), 0, 1);
+			set_reading(&alts[n++], k + 2, kl - 2, kh_lex_hash(k + 2, kl - 2), 0, 1);
 		return n;
 	}
 	for (unsigned skip = 1; skip <= 2 && n < MATCH_MAX_ALTS; skip++) {
@@ -174,10 +155,10 @@ first_alts(const struct kh_doc *doc, uint32_t i, int strip, size_t kl, struct kh
 		if (memcmp(k + off - 2, LAM, 2) == 0 && memcmp(k + off, LAM, 2) == 0) {
 			memcpy(fused, "\xd8\xa7", 2); /* ا + ل... */
 			memcpy(fused + 2, k + off, kl - off + 1);
-			set_reading(&alts[n++], fused, kl - off + 2, word_hash(fused, kl - off + 2), 0, skip);
+			set_reading(&alts[n++], fused, kl - off + 2, kh_lex_hash(fused, kl - off + 2), 0, skip);
 			continue;
 		}
-		set_reading(&alts[n++], k + off, kl - off, word_hash(k + off, kl - off), 0, skip);
+		set_reading(&alts[n++], k + off, kl - off, kh_lex_hash(k + off, kl - off), 0, skip);
 	}
 	return n;
 }
@@ -246,7 +227,7 @@ match_alts(const void *tab, look_fn fn, const struct kh_ent_table *filter, const
 				kl = al != NULL ? al->flen[j] : kh_tok_full_len(t);
 				if (len + kl + 2 > MATCH_MAX_KEY)
 					break;
-				h = phrase_more(h, al != NULL ? al->fhash[j] : word_hash(t->full_key, kl));
+				h = phrase_more(h, al != NULL ? al->fhash[j] : kh_lex_hash(t->full_key, kl));
 				if (filter != NULL && !bloom_maybe(filter, h))
 					break; /* neither a phrase nor the start of one */
 				if (j == i + 1)
@@ -449,7 +430,7 @@ static inline bool key_eq(const char *a, const char *b, size_t len)
 	size_t i;
 
 	if (len < 8)
-		return kh_ent_tail_word(a, len) == kh_ent_tail_word(b, len);
+		return kh_lex_tail_word(a, len) == kh_lex_tail_word(b, len);
 	for (i = 0; i + 8 < len; i += 8) {
 		memcpy(&x, a + i, 8);
 		memcpy(&y, b + i, 8);
@@ -533,7 +514,7 @@ int kh_ent_table_put(struct kh_ent_table *t, const char *key, uint32_t value)
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] != ' ')
 			continue;
-		h = w == 0 ? word_hash(buf, i) : phrase_more(h, word_hash(buf + w, i - w));
+		h = w == 0 ? kh_lex_hash(buf, i) : phrase_more(h, kh_lex_hash(buf + w, i - w));
 		buf[i] = '\0';
 		s = tupsert_hash(t, buf, i, h);
 		if (s == NULL)
@@ -542,7 +523,7 @@ int kh_ent_table_put(struct kh_ent_table *t, const char *key, uint32_t value)
 		buf[i] = ' ';
 		w = i + 1;
 	}
-	h = w == 0 ? word_hash(buf, len) : phrase_more(h, word_hash(buf + w, len - w));
+	h = w == 0 ? kh_lex_hash(buf, len) : phrase_more(h, kh_lex_hash(buf + w, len - w));
 	s = tupsert_hash(t, buf, len, h);
 	if (s == NULL)
 		return -ENOMEM;
@@ -901,7 +882,7 @@ static inline __attribute__((always_inline)) int alts_collect_one(struct kh_ent_
 	if (t->kind == KH_TOK_WORD)
 		na = first_alts(doc, i, 1, kl, x, fused, &al->fhash[i]);
 	else
-		al->fhash[i] = word_hash(t->full_key, kl);
+		al->fhash[i] = kh_lex_hash(t->full_key, kl);
 	for (unsigned a = 0; fused[0] != '\0' && a < na; a++) {
 		if (x[a].key == fused) {
 			x[a].key = kh_arena_strndup(&doc->arena, fused, x[a].len);

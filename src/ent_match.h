@@ -12,33 +12,12 @@
 #include <stdint.h>
 
 #include "doc.h"
+#include "lexicon.h"
 
 struct kh_doc;
 struct kh_lexicon;
 struct kh_lex_entry;
 struct kh_ent_table;
-
-/**
- * The last @p len < 8 bytes of @p s as memcpy into a zeroed word would give them, from at
- * most two overlapping loads instead of a byte loop or a call (as the lexicon's hash reads
- * them).
- */
-static inline uint64_t kh_ent_tail_word(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t lo;
-	uint32_t hi;
-
-	if (len >= 4) {
-		__builtin_memcpy(&lo, p, 4);
-		__builtin_memcpy(&hi, p + len - 4, 4);
-		/* hi holds bytes len-4 .. len-1; keep those past byte 3, at their places */
-		return (uint64_t)lo | ((uint64_t)hi >> (8 * (8 - len))) << 32;
-	}
-	if (len == 0)
-		return 0;
-	return (uint64_t)p[0] | (uint64_t)p[len / 2] << (8 * (len / 2)) | (uint64_t)p[len - 1] << (8 * (len - 1));
-}
 
 /** A match: n tokens, the name starting at byte start. */
 struct kh_ent_m {

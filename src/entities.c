@@ -539,13 +539,13 @@ static inline bool in_list(const char *k, size_t kl, const char (*list)[ENT_LIST
 	    ((list_sig(list, n, sig) >> ((unsigned char)k[1] & 63)) & 1) == 0)
 		return false;
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	memcpy(w, k, kl); /* kh_ent_tail_word gives little-endian words */
+	memcpy(w, k, kl); /* kh_lex_tail_word gives little-endian words */
 #else
 	if (kl >= 8) {
 		memcpy(&w[0], k, 8);
-		w[1] = kh_ent_tail_word(k + 8, kl - 8);
+		w[1] = kh_lex_tail_word(k + 8, kl - 8);
 	} else {
-		w[0] = kh_ent_tail_word(k, kl);
+		w[0] = kh_lex_tail_word(k, kl);
 	}
 #endif
 	for (size_t i = 0; i < n; i++) {

@@ -51,43 +51,6 @@ struct kh_lexicon {
 	unsigned filter_bits; /* log2 of the filter's size in bits */
 };
 
-/* The last @p len < 8 bytes as memcpy into a zeroed word would give them (the same hashes, so
- * the same slots and key order), from at most two overlapping loads instead of a byte loop. */
-static inline uint64_t tail_word(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t lo;
-	uint32_t hi;
-
-	if (len >= 4) {
-		memcpy(&lo, p, 4);
-		memcpy(&hi, p + len - 4, 4);
-		/* hi holds bytes len-4 .. len-1; keep those past byte 3, at their places */
-		return (uint64_t)lo | ((uint64_t)hi >> (8 * (8 - len))) << 32;
-	}
-	if (len == 0)
-		return 0;
-	return (uint64_t)p[0] | (uint64_t)p[len / 2] << (8 * (len / 2)) | (uint64_t)p[len - 1] << (8 * (len - 1));
-}
-
-/* Eight bytes a step: keys are Arabic words of 8 to 30 bytes, and hashing byte by byte was a
- * tenth of the pipeline's instructions. */
-static inline uint32_t hash_mem(const char *s, size_t len)
-{
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
-	uint64_t w;
-
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-		h ^= h >> 29;
-	}
-	w = tail_word(s, len);
-	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
-	h ^= h >> 32;
-	return (uint32_t)h;
-}
-
 /* The filter's two bit positions for a hash, from the bits the slot index does not use. */
 static inline uint64_t filter_mix(uint32_t h)
 {
@@ -247,7 +210,7 @@ static struct slot *upsert(struct kh_lexicon *lx, const char *key, size_t len)
 	buf[len] = '\0';
 	if ((lx->used + 1) * 2 > lx->n_slots && grow(lx) < 0)
 		return NULL;
-	h = hash_mem(buf, len);
+	h = kh_lex_hash(buf, len);
 	s = find_slot(lx, buf, len, h);
 	if (s->len == 0) {
 		if (len <= SLOT_INLINE) {
@@ -478,7 +441,7 @@ static inline const struct slot *lookup(const struct kh_lexicon *lx, const char 
 
 	if (len >= LEX_MAX_KEY)
 		return NULL; /* never stored */
-	h = hash_mem(key, len);
+	h = kh_lex_hash(key, len);
 	if (!filter_test(lx, h))
 		return NULL;
 	s = find_slot(lx, key, len, h);
