@@ -1072,7 +1072,9 @@ static bool abbreviation_stop(const struct kh_doc *doc, uint32_t k)
 }
 
 struct sent_state {
-	uint32_t first; /* first token of the open sentence */
+	uint32_t first;   /* first token of the open sentence */
+	int32_t stop_tok; /* last stop, while only closing marks follow it; or -1 */
+	uint32_t cur;     /* index of the open sentence: the count of those closed */
 };
 
 /* Does ICU's sentence break see a boundary between the stop at token @p stop
@@ -1157,48 +1159,55 @@ static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t en
 	return 0;
 }
 
-static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
+/* One token of the sentence pass: token @p k, whose successor (if any) is built already
+ * (icu_agrees() looks at it); the tokens before it are done. */
+static int sentence_step(struct kh_segmenter *sg, struct kh_doc *doc, struct sent_state *ss, uint32_t k)
 {
-	struct sent_state ss = { 0 };
-	int32_t stop_tok = -1; /* last stop, while only closing marks follow it */
+	struct kh_token *t = &doc->tokens.items[k];
+	bool stop, closing;
 	int r;
 
-	/* in locals: the stores to the tokens below might otherwise be read as changing them */
-	struct kh_token *items = doc->tokens.items;
-	uint32_t n = doc->tokens.n;
-	uint32_t cur = doc->sentences.n; /* index of the open sentence: the count of those closed */
-
-	for (uint32_t k = 0; k < n; k++) {
-		struct kh_token *t = &items[k];
-		bool stop, closing;
-
-		/* most tokens: a word inside a line, no stop before it, in the open sentence */
-		if (t->kind != KH_TOK_PUNCT && (t->flags & KH_TOKF_LINE_START) == 0 && stop_tok < 0) {
-			t->sentence = cur;
-			continue;
-		}
-		stop = is_stop(doc, t);
-		closing = is_closing(doc, t);
-		if (k > 0 && (t->flags & KH_TOKF_LINE_START) != 0) {
-			r = close_sentence(doc, &ss, k, true);
+	/* most tokens: a word inside a line, no stop before it, in the open sentence */
+	if (t->kind != KH_TOK_PUNCT && (t->flags & KH_TOKF_LINE_START) == 0 && ss->stop_tok < 0) {
+		t->sentence = ss->cur;
+		return 0;
+	}
+	stop = is_stop(doc, t);
+	closing = is_closing(doc, t);
+	if (k > 0 && (t->flags & KH_TOKF_LINE_START) != 0) {
+		r = close_sentence(doc, ss, k, true);
+		if (r < 0)
+			return r;
+		ss->stop_tok = -1;
+	} else if (ss->stop_tok >= 0 && !closing && !stop) {
+		if (!abbreviation_stop(doc, (uint32_t)ss->stop_tok) && icu_agrees(sg, doc, (uint32_t)ss->stop_tok, k)) {
+			r = close_sentence(doc, ss, k, false);
 			if (r < 0)
 				return r;
-			stop_tok = -1;
-		} else if (stop_tok >= 0 && !closing && !stop) {
-			if (!abbreviation_stop(doc, (uint32_t)stop_tok) && icu_agrees(sg, doc, (uint32_t)stop_tok, k)) {
-				r = close_sentence(doc, &ss, k, false);
-				if (r < 0)
-					return r;
-			}
-			stop_tok = -1;
 		}
-		/* whatever closed above ended before k: k is in the open sentence */
-		cur = doc->sentences.n;
-		t->sentence = cur;
-		if (stop)
-			stop_tok = (int32_t)k;
-		else if (!closing)
-			stop_tok = -1;
+		ss->stop_tok = -1;
+	}
+	/* whatever closed above ended before k: k is in the open sentence */
+	ss->cur = doc->sentences.n;
+	t->sentence = ss->cur;
+	if (stop)
+		ss->stop_tok = (int32_t)k;
+	else if (!closing)
+		ss->stop_tok = -1;
+	return 0;
+}
+
+/* Sentences of every token, in a pass of their own (when kh_seg_apply() adds to
+ * tokens it did not make now). */
+static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
+{
+	struct sent_state ss = { .stop_tok = -1, .cur = doc->sentences.n };
+	int r;
+
+	for (uint32_t k = 0; k < doc->tokens.n; k++) {
+		r = sentence_step(sg, doc, &ss, k);
+		if (r < 0)
+			return r;
 	}
 	return close_sentence(doc, &ss, doc->tokens.n, true);
 }
@@ -1206,6 +1215,8 @@ static int sentences(struct kh_segmenter *sg, struct kh_doc *doc)
 int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct kh_doc *doc)
 {
 	bool dq_open = false;
+	bool fused = doc->tokens.n == 0; /* the sentence pass goes along with the tokens */
+	struct sent_state ss = { .stop_tok = -1, .cur = doc->sentences.n };
 	char *keys;
 	int r;
 
@@ -1250,6 +1261,28 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 			return r;
 		if (t->kind == KH_TOK_PUNCT)
 			quote_flags(doc, doc->tokens.n - 1, &dq_open);
+		/* the token before, while it is still in the cache: a pass of its own
+		 * read the tokens back from memory once a document outgrew the cache */
+		if (fused && i > 0) {
+			struct kh_token *p = t - 1;
+
+			/* sentence_step()'s common case, here: a call per token cost more than the
+			 * misses it saves */
+			if (p->kind != KH_TOK_PUNCT && (p->flags & KH_TOKF_LINE_START) == 0 && ss.stop_tok < 0) {
+				p->sentence = ss.cur;
+				continue;
+			}
+			r = sentence_step(sg, doc, &ss, doc->tokens.n - 2);
+			if (r < 0)
+				return r;
+		}
 	}
-	return sentences(sg, doc);
+	if (!fused)
+		return sentences(sg, doc);
+	if (doc->tokens.n > 0) {
+		r = sentence_step(sg, doc, &ss, doc->tokens.n - 1);
+		if (r < 0)
+			return r;
+	}
+	return close_sentence(doc, &ss, doc->tokens.n, true);
 }
