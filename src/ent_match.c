@@ -368,9 +368,13 @@ struct kh_ent_table {
 	 * the tags alone and a hit one record (instead of a slot and a key far apart) */
 	uint32_t *ptags;
 	struct pent *pents;
+	size_t p_slots; /* of ptags and pents: a power of two, at least PENT_SPARSE * used */
 };
 
 #define PENT_INLINE 16u /* keys of at most so many bytes are stored in their record */
+/* the resolved index has at least so many slots per key: at the slots' load (up to 3/4)
+ * most probes met another key's tag first and went on, a branch the processor mispredicts */
+#define PENT_SPARSE 4u
 
 struct pent {
 	uint32_t hash;
@@ -726,7 +730,7 @@ static int bloom_build(struct kh_ent_table *t)
 static inline const struct pent *phrase_find(const struct kh_ent_table *t, const char *key,
 					     size_t len, uint32_t h)
 {
-	size_t mask = t->n_slots - 1;
+	size_t mask = t->p_slots - 1;
 	uint32_t tag = h | 1u;
 
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -745,22 +749,32 @@ static inline const struct pent *phrase_find(const struct kh_ent_table *t, const
 	}
 }
 
-/* The records and tags of the phrase table, at the slots' places (the same probes). */
+/* The records and tags of the phrase table, in an index of its own, sparser than the slots
+ * (looked up by key only: its order is never read). */
 static int phrase_index(struct kh_ent_table *t)
 {
+	size_t n = 64;
+
+	while (n < t->used * PENT_SPARSE)
+		n *= 2;
 	free(t->ptags);
 	free(t->pents);
-	t->ptags = calloc(t->n_slots, sizeof(*t->ptags));
-	t->pents = calloc(t->n_slots, sizeof(*t->pents));
+	t->p_slots = n;
+	t->ptags = calloc(n, sizeof(*t->ptags));
+	t->pents = calloc(n, sizeof(*t->pents));
 	if (t->ptags == NULL || t->pents == NULL)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n_slots; i++) {
 		const struct tslot *s = &t->slots[i];
-		struct pent *e = &t->pents[i];
+		struct pent *e;
+		size_t at;
 
 		if (s->key == NULL)
 			continue;
-		t->ptags[i] = s->hash | 1u;
+		for (at = s->hash & (n - 1); t->ptags[at] != 0; at = (at + 1) & (n - 1))
+			;
+		e = &t->pents[at];
+		t->ptags[at] = s->hash | 1u;
 		e->hash = s->hash;
 		e->value = s->value;
 		e->ents = s->ents;
@@ -907,14 +921,17 @@ static inline __attribute__((always_inline)) void alts_look_up(struct kh_ent_alt
 	const struct pent *s;
 
 	if (k + 2 * ALTS_AHEAD < al->items.n)
-		__builtin_prefetch(&phrases->ptags[items[k + 2 * ALTS_AHEAD].hash & (phrases->n_slots - 1)]);
+		__builtin_prefetch(&phrases->ptags[items[k + 2 * ALTS_AHEAD].hash & (phrases->p_slots - 1)]);
 	if (k + ALTS_AHEAD < al->items.n) {
 		/* the tag is in cache by now: fetch the record a hit will read */
 		uint32_t h = items[k + ALTS_AHEAD].hash;
-		size_t at = h & (phrases->n_slots - 1);
+		size_t at = h & (phrases->p_slots - 1);
+		uintptr_t tag_at = (uintptr_t)&phrases->ptags[at];
+		uintptr_t hit = (uintptr_t)0 - (uintptr_t)(phrases->ptags[at] == (h | 1u));
 
-		if (phrases->ptags[at] == (h | 1u))
-			__builtin_prefetch(&phrases->pents[at]);
+		/* a select by mask, not a branch (the compiler made one of ?:), as half the words
+		 * hit, unpredictably: a miss fetches its tag again, which is in cache */
+		__builtin_prefetch((const void *)(tag_at + (((uintptr_t)&phrases->pents[at] - tag_at) & hit)));
 	}
 	s = phrase_find(phrases, items[k].key, items[k].len, items[k].hash);
 	if (s == NULL)
