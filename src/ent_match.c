@@ -426,26 +426,6 @@ struct kh_ent_table *kh_ent_table_free(struct kh_ent_table *t)
 	return NULL;
 }
 
-/* Equal bytes, eight at a time and the tail as one overlapping load (keys are short: a
- * libc call cost more than the comparison). */
-static inline bool key_eq(const char *a, const char *b, size_t len)
-{
-	uint64_t x, y;
-	size_t i;
-
-	if (len < 8)
-		return kh_lex_tail_word(a, len) == kh_lex_tail_word(b, len);
-	for (i = 0; i + 8 < len; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return false;
-	}
-	memcpy(&x, a + len - 8, 8);
-	memcpy(&y, b + len - 8, 8);
-	return x == y;
-}
-
 /* The slot of key (@p len bytes, strlen(key)), or the empty slot where it would go. */
 static inline struct tslot *tfind(const struct kh_ent_table *t, const char *key, size_t len, uint32_t h)
 {
@@ -454,7 +434,7 @@ static inline struct tslot *tfind(const struct kh_ent_table *t, const char *key,
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct tslot *s = &t->slots[i];
 
-		if (s->key == NULL || (s->hash == h && s->len == len && key_eq(s->key, key, len)))
+		if (s->key == NULL || (s->hash == h && s->len == len && kh_lex_key_eq(s->key, key, len)))
 			return s;
 	}
 }
@@ -743,7 +723,7 @@ static inline const struct pent *phrase_find(const struct kh_ent_table *t, const
 		e = &t->pents[i];
 		if (e->hash != h || e->len != len)
 			continue;
-		if (!key_eq(len <= PENT_INLINE ? e->key.bytes : e->key.ptr, key, len))
+		if (!kh_lex_key_eq(len <= PENT_INLINE ? e->key.bytes : e->key.ptr, key, len))
 			continue;
 		return e->value != UINT32_MAX ? e : NULL;
 	}

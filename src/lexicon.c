@@ -130,42 +130,6 @@ struct kh_lexicon *kh_lex_free(struct kh_lexicon *lx)
 	return NULL;
 }
 
-static inline uint64_t load8(const char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return w;
-}
-
-static inline uint32_t load4(const char *p)
-{
-	uint32_t w;
-
-	memcpy(&w, p, 4);
-	return w;
-}
-
-/* Equal bytes, eight at a time and the tail as one overlapping load: keys are short, and the
- * libc call (or a byte loop for the tail) costs more than the compare. */
-static inline bool key_eq(const char *a, const char *b, size_t len)
-{
-	size_t i;
-
-	if (len < 8) {
-		if (len >= 4)
-			return load4(a) == load4(b) && load4(a + len - 4) == load4(b + len - 4);
-		for (i = 0; i < len; i++)
-			if (a[i] != b[i])
-				return false;
-		return true;
-	}
-	for (i = 0; i + 8 < len; i += 8)
-		if (load8(a + i) != load8(b + i))
-			return false;
-	return load8(a + len - 8) == load8(b + len - 8);
-}
-
 static inline struct slot *find_slot(const struct kh_lexicon *lx, const char *key, size_t len, uint32_t h)
 {
 	size_t mask = lx->n_slots - 1;
@@ -173,7 +137,7 @@ static inline struct slot *find_slot(const struct kh_lexicon *lx, const char *ke
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct slot *s = &lx->slots[i];
 
-		if (s->len == 0 || (s->hash == h && s->len == len && key_eq(slot_key(s), key, len)))
+		if (s->len == 0 || (s->hash == h && s->len == len && kh_lex_key_eq(slot_key(s), key, len)))
 			return s;
 	}
 }

@@ -37,6 +37,39 @@ static inline uint64_t kh_lex_tail_word(const char *s, size_t len)
 }
 
 /**
+ * Are the @p len bytes at @p a and @p b equal?  Eight bytes a step and the tail as one
+ * overlapping load: keys are short, and the libc call (or a byte loop) costs more than the
+ * compare.
+ */
+static inline bool kh_lex_key_eq(const char *a, const char *b, size_t len)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+	size_t i;
+
+	if (len < 8) {
+		if (len < 4)
+			return kh_lex_tail_word(a, len) == kh_lex_tail_word(b, len);
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return false;
+		memcpy(&u, a + len - 4, 4);
+		memcpy(&v, b + len - 4, 4);
+		return u == v;
+	}
+	for (i = 0; i + 8 < len; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	memcpy(&x, a + len - 8, 8);
+	memcpy(&y, b + len - 8, 8);
+	return x == y;
+}
+
+/**
  * The lexicon's hash of a key, eight bytes a step (keys are Arabic words of 8 to 30 bytes;
  * hashing byte by byte was a tenth of the pipeline's instructions).  Inline, so that the
  * entity stage's phrase tables hash their words the same way without a call.

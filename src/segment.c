@@ -867,33 +867,6 @@ static uint32_t word_hash(const unsigned char *p, uint32_t n)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-/* @p n >= 4 equal bytes?  Word loads, the last one overlapping: the libc call cost more than
- * the compare of a word of a few letters. */
-static inline bool same_word(const char *a, const char *b, uint32_t n)
-{
-	uint64_t x, y;
-	uint32_t u, v;
-
-	if (n < 8) {
-		memcpy(&u, a, 4);
-		memcpy(&v, b, 4);
-		if (u != v)
-			return false;
-		memcpy(&u, a + n - 4, 4);
-		memcpy(&v, b + n - 4, 4);
-		return u == v;
-	}
-	for (uint32_t i = 0; i + 8 < n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return false;
-	}
-	memcpy(&x, a + n - 8, 8);
-	memcpy(&y, b + n - 8, 8);
-	return x == y;
-}
-
 /* The slot of the word of token @p t: the earlier token with its bytes, or the empty
  * slot to fill.  The table never fills: it takes words while half of it is empty. */
 static struct memo_slot *memo_find(struct kh_segmenter *sg, const struct kh_doc *doc,
@@ -910,7 +883,7 @@ static struct memo_slot *memo_find(struct kh_segmenter *sg, const struct kh_doc 
 		if (m->hash != h)
 			continue;
 		o = &doc->tokens.items[m->tok - sg->memo_base - 1];
-		if (o->end - o->start == len && same_word(doc->norm + o->start, doc->norm + t->start, len))
+		if (o->end - o->start == len && kh_lex_key_eq(doc->norm + o->start, doc->norm + t->start, len))
 			return m;
 	}
 }
@@ -1159,6 +1132,17 @@ static int close_sentence(struct kh_doc *doc, struct sent_state *ss, uint32_t en
 	return 0;
 }
 
+/* The sentence pass's common case, inline where the tokens are made (a call per token cost
+ * more than it saved): a word inside a line with no stop before it goes in the open
+ * sentence.  @return false for any other token (sentence_step() decides it). */
+static inline bool sentence_plain(struct kh_token *t, const struct sent_state *ss)
+{
+	if (t->kind == KH_TOK_PUNCT || (t->flags & KH_TOKF_LINE_START) != 0 || ss->stop_tok >= 0)
+		return false;
+	t->sentence = ss->cur;
+	return true;
+}
+
 /* One token of the sentence pass: token @p k, whose successor (if any) is built already
  * (icu_agrees() looks at it); the tokens before it are done. */
 static int sentence_step(struct kh_segmenter *sg, struct kh_doc *doc, struct sent_state *ss, uint32_t k)
@@ -1167,11 +1151,8 @@ static int sentence_step(struct kh_segmenter *sg, struct kh_doc *doc, struct sen
 	bool stop, closing;
 	int r;
 
-	/* most tokens: a word inside a line, no stop before it, in the open sentence */
-	if (t->kind != KH_TOK_PUNCT && (t->flags & KH_TOKF_LINE_START) == 0 && ss->stop_tok < 0) {
-		t->sentence = ss->cur;
+	if (sentence_plain(t, ss))
 		return 0;
-	}
 	stop = is_stop(doc, t);
 	closing = is_closing(doc, t);
 	if (k > 0 && (t->flags & KH_TOKF_LINE_START) != 0) {
@@ -1263,15 +1244,7 @@ int kh_seg_apply(struct kh_segmenter *sg, const struct kh_lexicon *known, struct
 			quote_flags(doc, doc->tokens.n - 1, &dq_open);
 		/* the token before, while it is still in the cache: a pass of its own
 		 * read the tokens back from memory once a document outgrew the cache */
-		if (fused && i > 0) {
-			struct kh_token *p = t - 1;
-
-			/* sentence_step()'s common case, here: a call per token cost more than the
-			 * misses it saves */
-			if (p->kind != KH_TOK_PUNCT && (p->flags & KH_TOKF_LINE_START) == 0 && ss.stop_tok < 0) {
-				p->sentence = ss.cur;
-				continue;
-			}
+		if (fused && i > 0 && !sentence_plain(t - 1, &ss)) {
 			r = sentence_step(sg, doc, &ss, doc->tokens.n - 2);
 			if (r < 0)
 				return r;
