@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lexicon.h"
+
 /* ---- grouping -------------------------------------------------------------------------- */
 
 /* The root of x's group.  Path halving (each node on the way points to its grandparent)
@@ -81,27 +83,10 @@ static void gtable_done(struct gtable *g)
 	free(g->pool);
 }
 
-/* A hash of the whole key, eight bytes a step; never 0. */
+/* The lexicon's hash of the key, never 0 (0 marks an empty slot). */
 static uint32_t gkey_hash(const char *key, size_t len)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, key + i, 8);
-		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-		h ^= h >> 29;
-	}
-	if (i < len) {
-		uint64_t w = 0;
-
-		memcpy(&w, key + i, len - i);
-		h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
-	}
-	h ^= h >> 32;
-	return (uint32_t)h | 1u;
+	return kh_lex_hash(key, len) | 1u;
 }
 
 static struct gslot *gtable_find(const struct gtable *g, const char *key, size_t len, uint32_t h)
